@@ -1,0 +1,89 @@
+"""The ``arbiter-app`` command line: one parser, one error presenter, one exit policy.
+
+Each command group lives in its own module of this package with a
+``register(subparsers)`` function that adds its parser and sets ``handler`` on it; a
+handler takes the parsed arguments and returns an exit status. Group modules import
+their heavy dependencies inside the handler, so that ``arbiter-app tx decode`` never
+loads Qt or starts anything it does not need.
+
+Exit status: 0 success, 1 a failure or verification failure (any :class:`ArbiterError`),
+2 bad usage (argparse errors and :class:`UsageError`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from arbiter_app import __version__
+from arbiter_app.errors import ArbiterError, Cancelled
+
+# Command group modules, in the order ``--help`` lists them.
+GROUPS: tuple[str, ...] = ()
+
+log = logging.getLogger("arbiter_app")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every command group registered."""
+    parser = argparse.ArgumentParser(
+        prog="arbiter-app",
+        description="Arbiter Desk: review, rule on and sign sBTC escrow disputes on Stacks.",
+    )
+    parser.add_argument("--version", action="version", version=f"arbiter-app {__version__}")
+    parser.add_argument(
+        "--config", metavar="FILE", help="settings file (default: the per-user config file)"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in GROUPS:
+        module = importlib.import_module(f"arbiter_app.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def print_json(document: Any) -> None:
+    """Print a JSON document in the stable form every ``--json`` output uses."""
+    json.dump(document, sys.stdout, indent=2, sort_keys=True, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def report(message: str) -> None:
+    """Print a progress or status line for the user on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status.
+
+    :param argv: arguments without the program name (default: ``sys.argv[1:]``)
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui", *(argv or [])]) if "gui" in GROUPS else args
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        status: int = handler(args)
+        return status
+    except Cancelled:
+        return 1
+    except ArbiterError as e:
+        print(f"arbiter-app: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error")
+        print(
+            "arbiter-app: an unexpected error occurred; the details were logged above.",
+            file=sys.stderr,
+        )
+        return 1
