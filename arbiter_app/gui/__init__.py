@@ -1,0 +1,1 @@
+"""The desktop GUI: Qt widgets, item models and the background-task runner only."""

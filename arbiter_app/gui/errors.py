@@ -1,0 +1,45 @@
+"""The GUI's one error presenter, with the fixed three-way policy of STYLE habit 4.
+
+``Cancelled`` shows nothing (the user said no); an :class:`ArbiterError` shows its own
+message, which already names the problem; anything else is a bug: its traceback goes to
+the log and the user sees a short generic sentence. Messages are shown as plain text,
+never as rich text, so server or party text cannot render as HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from arbiter_app.errors import ArbiterError, Cancelled
+
+log = logging.getLogger(__name__)
+
+GENERIC_MESSAGE = "Something went wrong that the app did not expect. The details are in the log."
+
+
+def error_text(error: BaseException) -> str | None:
+    """The sentence to show for ``error``, or ``None`` when nothing should be shown."""
+    if isinstance(error, Cancelled):
+        return None
+    if isinstance(error, ArbiterError):
+        return str(error)
+    log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
+    return GENERIC_MESSAGE
+
+
+def show_error(error: BaseException, parent: QWidget | None = None) -> QMessageBox | None:
+    """Present ``error`` to the user by the three-way policy.
+
+    :returns: the message box shown (already open, window-modal), or ``None``
+    """
+    text = error_text(error)
+    if text is None:
+        return None
+    box = QMessageBox(QMessageBox.Icon.Warning, "Arbiter Desk", text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.open()
+    return box
