@@ -1,0 +1,136 @@
+"""The one narrow contract every signer meets, and the prompt the device code talks to.
+
+A :class:`Signer` knows one account on one network: its Stacks address and compressed
+public key, and it signs a transaction or SIP-018 structured data. Whatever it returns has
+already been checked against the hash that was meant to be signed and the account's public
+key, so a caller never needs to verify again and a bad signature is never used. The only
+UI a signer touches is a :class:`DevicePrompt` ("confirm on device", step i of n, finished);
+the Qt implementation marshals it to the GUI thread, the CLI one prints to stderr. This
+follows HWI's ``HardwareWalletClient`` and Electrum's ``HardwareHandlerBase`` (STYLE habit 2).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from arbiter_app import config
+from arbiter_app.errors import KeystoreError, UsageError
+
+if TYPE_CHECKING:
+    from arbiter_app.stacks.clarity import ClarityValue, Tuple
+    from arbiter_app.stacks.transaction import Transaction
+
+# SIP-005 / Ledger Stacks app: single-sig accounts live at m/44'/5757'/0'/0/N.
+STACKS_COIN_TYPE = 5757
+KEYSTORE_PASSWORD_ENV = "ARBITER_APP_KEYSTORE_PASSWORD"
+
+
+@runtime_checkable
+class DevicePrompt(Protocol):
+    """What a signer may tell the user while it waits for a device."""
+
+    def confirm(self, action: str) -> None:
+        """Ask the user to look at the device and confirm ``action`` there."""
+
+    def step(self, index: int, total: int) -> None:
+        """Report that step ``index`` of ``total`` (1-based) is being sent."""
+
+    def finished(self) -> None:
+        """The device has answered; any waiting message can go away."""
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """One account's key, wherever it lives (a Ledger, an encrypted software keystore)."""
+
+    network: config.Network
+
+    def address(self) -> str:
+        """The account's c32 Stacks address on :attr:`network`."""
+
+    def public_key(self) -> bytes:
+        """The account's 33-byte compressed secp256k1 public key."""
+
+    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None) -> Transaction:
+        """Sign ``tx`` as its origin and return the signed transaction.
+
+        :raises DeviceError: (hardware signers) naming what the device did
+        :raises VerificationError: the signature does not verify; it is never returned
+        """
+
+    def sign_structured_message(
+        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None
+    ) -> bytes:
+        """Sign SIP-018 structured data; return the 65-byte RSV signature."""
+
+
+class SilentPrompt:
+    """A prompt that shows nothing (tests, and signers that never wait on a user)."""
+
+    def confirm(self, action: str) -> None:
+        """Show nothing."""
+
+    def step(self, index: int, total: int) -> None:
+        """Show nothing."""
+
+    def finished(self) -> None:
+        """Show nothing."""
+
+
+class StderrPrompt:
+    """The command line's prompt: one line on stderr per message."""
+
+    def confirm(self, action: str) -> None:
+        """Tell the user what to confirm on the device."""
+        print(f"Confirm on your Ledger: {action}", file=sys.stderr, flush=True)
+
+    def step(self, index: int, total: int) -> None:
+        """Show sending progress only when there is more than one step."""
+        if total > 1:
+            print(f"  sending part {index} of {total}", file=sys.stderr, flush=True)
+
+    def finished(self) -> None:
+        """Nothing to clear on a terminal."""
+
+
+def derivation_path(account: int) -> tuple[int, ...]:
+    """The BIP32 path ``m/44'/5757'/0'/0/account`` as integers (hardened levels marked).
+
+    :raises UsageError: ``account`` is not in 0..2^31-1
+    """
+    if not 0 <= account < 2**31:
+        raise UsageError(f"account must be between 0 and 2^31-1, not {account}")
+    hardened = 0x80000000
+    return (44 | hardened, STACKS_COIN_TYPE | hardened, 0 | hardened, 0, account)
+
+
+def format_path(path: tuple[int, ...]) -> str:
+    """Text form of a BIP32 path, e.g. ``m/44'/5757'/0'/0/0``."""
+    parts = [f"{p & 0x7FFFFFFF}'" if p & 0x80000000 else str(p) for p in path]
+    return "/".join(["m", *parts])
+
+
+def signer_from_settings(settings: config.Settings, password: str | None = None) -> Signer:
+    """The signer the settings name: the Ledger at ``settings.ledger`` or the software key.
+
+    :param settings: the app's settings (network, signer, ledger address, account, keystore)
+    :param password: the keystore password (software signer only); defaults to the
+        ``ARBITER_APP_KEYSTORE_PASSWORD`` environment variable
+    :raises UsageError: the software signer is chosen but no keystore is configured
+    :raises KeystoreError: the keystore cannot be opened (wrong password, damaged, mainnet)
+    :raises DeviceError: the Ledger cannot be reached or is not ready
+    """
+    if settings.signer == "ledger":
+        from arbiter_app.wallet.ledger import LedgerSigner
+
+        return LedgerSigner.open(settings.ledger, settings.chain, settings.account)
+    from arbiter_app.wallet.software import SoftwareSigner
+
+    if not settings.keystore:
+        raise UsageError("the software signer needs a keystore file: set 'keystore'")
+    secret = password if password is not None else os.environ.get(KEYSTORE_PASSWORD_ENV)
+    if secret is None:
+        raise KeystoreError(f"the keystore needs a password (set {KEYSTORE_PASSWORD_ENV})")
+    return SoftwareSigner.from_keystore(settings.keystore, secret, settings.chain)
