@@ -74,6 +74,7 @@ class ContractLog:
     :param topic: ``print`` for Clarity ``print``
     :param value: the decoded Clarity value
     :param block_height: the block, when the API gives it
+    :param block_time: that block's time (Unix seconds), when the API gives it
     """
 
     tx_id: str
@@ -81,6 +82,7 @@ class ContractLog:
     topic: str
     value: Any
     block_height: int | None = None
+    block_time: int | None = None
 
 
 @dataclass(frozen=True)
@@ -617,12 +619,13 @@ def _log_entry(doc: Any, contract_id: str, url: str) -> ContractLog:
     tx_id = _answer_txid(_need(doc, "tx_id", str, url), "a log's tx_id", url)
     event_index = _count(doc, "event_index", url)
     height = _count(doc, "block_height", url) if doc.get("block_height") is not None else None
+    time_ = _count(doc, "block_time", url) if doc.get("block_time") is not None else None
     log_doc = _need(doc, "contract_log", dict, url)
     if _need(log_doc, "contract_id", str, url) != contract_id:
         raise ResponseError("unexpected answer: a log of another contract", url)
     topic = _need(log_doc, "topic", str, url)
     value = _clarity(_need(_need(log_doc, "value", dict, url), "hex", str, url), "a log", url)
-    return ContractLog(tx_id, event_index, topic, value, height)
+    return ContractLog(tx_id, event_index, topic, value, height, time_)
 
 
 def _log_page(doc: Any, contract_id: str, url: str) -> LogPage:

@@ -1,0 +1,169 @@
+"""The composition root: one :class:`Session` builds, from :class:`Settings`, everything the
+use cases need — the HTTP clients (base URL, connect/read timeouts, connection limits, no
+environment proxies), the Stacks API client, the case store, the IPFS fetcher and the
+signer — and closes them in one place (STYLE habit 10).
+
+Parts are built on first use, so ``arbiter-app disputes`` never opens a device and a sync
+never asks for a keystore password. The GUI and the CLI each hold one session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from arbiter_app import config
+from arbiter_app.errors import UsageError
+from arbiter_app.stacks.api import StacksApi
+
+if TYPE_CHECKING:
+    from arbiter_app.store.db import Store
+    from arbiter_app.wallet.signer import Signer
+
+# reliability.md T5.5: connect ≤ 10 s, per read ≤ 30 s.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
+MAX_API_RESPONSE = 4 * 1024 * 1024
+
+
+def http_client(base_url: str, *, timeout: httpx.Timeout | None = None,
+                max_connections: int = 8) -> httpx.Client:
+    """An httpx client for one service: explicit timeouts, bounded pool, no env proxies.
+
+    :param base_url: the service root, e.g. ``http://127.0.0.1:3999``
+    :param timeout: overrides the default connect/read timeouts
+    :param max_connections: pool size (the sync's parallel fetches stay within it)
+    """
+    return httpx.Client(
+        base_url=base_url,
+        timeout=timeout or httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        limits=httpx.Limits(max_connections=max_connections,
+                            max_keepalive_connections=max_connections),
+        trust_env=False,
+        follow_redirects=False,
+        headers={"user-agent": "arbiter-app"},
+    )
+
+
+class Session:
+    """Everything a use case needs, built lazily from settings and closed together.
+
+    :param settings: the app's settings
+    :param signer_factory: builds the signer (default: ``signer_from_settings``); tests pass
+        one that opens the emulated Ledger
+    :param timeout: HTTP timeouts for every client (tests shorten them)
+    """
+
+    def __init__(
+        self,
+        settings: config.Settings,
+        *,
+        signer_factory: Callable[[config.Settings], Signer] | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> None:
+        self.settings = settings
+        self._timeout = timeout
+        self._signer_factory = signer_factory
+        self._clients: list[httpx.Client] = []
+        self._api: StacksApi | None = None
+        self._store: Store | None = None
+        self._fetcher: Any = None
+        self._signer: Signer | None = None
+
+    @property
+    def network(self) -> config.Network:
+        """The configured network profile."""
+        return self.settings.chain
+
+    @property
+    def contract_id(self) -> str:
+        """The escrow contract id."""
+        return self.settings.escrow_contract
+
+    def client(self, base_url: str) -> httpx.Client:
+        """A new client for ``base_url``, closed with the session."""
+        made = http_client(base_url, timeout=self._timeout)
+        self._clients.append(made)
+        return made
+
+    @property
+    def api(self) -> StacksApi:
+        """The Stacks API client."""
+        if self._api is None:
+            self._api = StacksApi(self.client(self.settings.stacks_api),
+                                  api_key=self.settings.api_key,
+                                  max_response_bytes=MAX_API_RESPONSE)
+        return self._api
+
+    @property
+    def store(self) -> Store:
+        """The case store in ``data_dir`` (created and migrated on first use)."""
+        if self._store is None:
+            from arbiter_app.store.db import open_store
+
+            self._store = open_store(Path(self.settings.data_dir) / "cases.sqlite")
+        return self._store
+
+    @property
+    def fetcher(self) -> Any:
+        """The verified IPFS fetcher over the configured Kubo node and gateways.
+
+        :raises UsageError: when neither a node nor a gateway is configured
+        """
+        if self._fetcher is None:
+            self._fetcher = self._build_fetcher()
+        return self._fetcher
+
+    def _build_fetcher(self) -> Any:
+        from arbiter_app.ipfs.fetch import Cache, Fetcher, GatewaySource, KuboSource
+
+        sources: list[Any] = []
+        if self.settings.ipfs_rpc:
+            sources.append(KuboSource(self.settings.ipfs_rpc))
+        sources.extend(GatewaySource(self.client(g)) for g in self.settings.ipfs_gateways)
+        if not sources:
+            raise UsageError("no IPFS node or gateway is configured (ipfs_rpc, ipfs_gateways)")
+        cache = Cache(Path(self.settings.data_dir) / "ipfs-cache")
+        return Fetcher(sources, self.settings.ipfs_limits, cache)
+
+    def kubo(self) -> Any:
+        """The Kubo source used to publish raw blocks, or ``None`` without a node."""
+        if not self.settings.ipfs_rpc:
+            return None
+        from arbiter_app.ipfs.fetch import KuboSource
+
+        return KuboSource(self.settings.ipfs_rpc)
+
+    @property
+    def signer(self) -> Signer:
+        """The configured signer (a Ledger or the software key), opened on first use."""
+        if self._signer is None:
+            if self._signer_factory is not None:
+                self._signer = self._signer_factory(self.settings)
+            else:
+                from arbiter_app.wallet.signer import signer_from_settings
+
+                self._signer = signer_from_settings(self.settings)
+        return self._signer
+
+    def close(self) -> None:
+        """Close the HTTP clients, the store and the signer's transport."""
+        for made in self._clients:
+            made.close()
+        self._clients.clear()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        closer = getattr(self._signer, "close", None)
+        if callable(closer):
+            closer()
+        self._signer = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
