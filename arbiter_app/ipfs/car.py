@@ -1,0 +1,239 @@
+"""CAR v1 reading (CARv2 wrapper recognised) and writing, indexed by multihash.
+
+Layout (ipld CARv1 spec; reference/ipfs.md §3): ``varint(len) | DAG-CBOR header
+{roots, version} | (varint(len) | CID | block)*``. The reader walks a seekable file once,
+reading only each section's length and CID and checking the size limit before any block is
+read, and records where each block lies, keyed by **multihash** (producers label codecs
+wrongly; the codec comes from the parent link, §2.4). Blocks may come in any order (ipfs-car
+writes the root last). A stream that ends inside its header or a section is a
+:class:`TruncatedCar`, whatever HTTP status came with it (§4.1). Block hashes are not
+checked here: the verifier checks every block it uses.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from arbiter_app.config import IpfsLimits
+from arbiter_app.errors import InputError
+from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.errors import BlockTooLarge, CarError, CidError, TooManyBlocks, TruncatedCar
+from arbiter_app.ipfs.multibase import decode_varint, encode_varint
+
+CARV2_PRAGMA = bytes.fromhex("0aa16776657273696f6e02")
+MAX_HEADER = 64 * 1024
+MAX_CID_BYTES = 200  # a CID is at most ~140 bytes with a 128-byte identity digest
+
+
+def _cbor_item(buf: bytes, pos: int, depth: int = 0) -> tuple[object, int]:
+    """Decode the few DAG-CBOR shapes a CAR header uses (uint, bytes, text, array, map, tag 42)."""
+    if pos >= len(buf) or depth > 4:
+        raise CarError(pos, "a CBOR item of the CAR header")
+    major, info = buf[pos] >> 5, buf[pos] & 31
+    pos += 1
+    if info < 24:
+        arg = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        if pos + size > len(buf):
+            raise CarError(pos, "a CBOR length")
+        arg, pos = int.from_bytes(buf[pos : pos + size], "big"), pos + size
+    else:
+        raise CarError(pos - 1, "a definite-length CBOR item")
+    if major == 0:
+        return arg, pos
+    if major in (2, 3):
+        if pos + arg > len(buf):
+            raise CarError(pos, f"{arg} bytes of CBOR string")
+        raw = buf[pos : pos + arg]
+        return (raw if major == 2 else raw.decode("utf-8", "replace")), pos + arg
+    if major == 4:
+        items = []
+        for _ in range(arg):
+            item, pos = _cbor_item(buf, pos, depth + 1)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        mapping = {}
+        for _ in range(arg):
+            key, pos = _cbor_item(buf, pos, depth + 1)
+            mapping[str(key)], pos = _cbor_item(buf, pos, depth + 1)
+        return mapping, pos
+    if major == 6 and arg == 42:
+        link, end = _cbor_item(buf, pos, depth + 1)
+        if not isinstance(link, bytes) or link[:1] != b"\0":
+            raise CarError(pos, "a CID link as bytes with a 0x00 prefix")
+        try:
+            return CID.from_bytes(link[1:], strict=False), end
+        except CidError as e:
+            raise CarError(pos, f"a root CID ({e})") from e
+    raise CarError(pos - 1, "only uint, bytes, text, array, map and CID items")
+
+
+def _read_exact(stream: BinaryIO, size: int, offset: int, what: str) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise TruncatedCar(offset + len(data), f"{size} bytes of {what}, the CAR ends early")
+    return data
+
+
+def _read_varint(stream: BinaryIO, offset: int) -> tuple[int, int] | None:
+    """Read a varint from a stream; ``None`` at a clean end of stream."""
+    raw = b""
+    while True:
+        byte = stream.read(1)
+        if not byte:
+            if raw:
+                raise TruncatedCar(offset + len(raw), "the rest of a section length")
+            return None
+        raw += byte
+        if not byte[0] & 0x80 or len(raw) >= 9:
+            try:
+                value, _ = decode_varint(raw)
+            except CidError as e:
+                raise CarError(offset, "a section length varint") from e
+            return value, offset + len(raw)
+
+
+@dataclass(frozen=True)
+class Section:
+    """Where one block lies in the file."""
+
+    cid: CID
+    offset: int
+    length: int
+
+
+class CarIndex:
+    """A CAR file's roots and its blocks' places, keyed by multihash.
+
+    :param stream: a seekable binary file holding a CARv1, or a CARv2 around one
+    :param limits: block size and block count limits, checked before reading
+    :param tolerant: keep the sections read before a truncation (in :attr:`truncated`)
+        instead of raising, so a fetcher can reuse them and ask elsewhere for the rest
+    :raises TruncatedCar: the file ends inside the header or a section
+    :raises BlockTooLarge / TooManyBlocks: a section or the section count is over a limit
+    """
+
+    def __init__(self, stream: BinaryIO, limits: IpfsLimits, tolerant: bool = False) -> None:
+        self._stream = stream
+        self.limits = limits
+        self.sections: dict[bytes, Section] = {}
+        self.count = 0
+        self.truncated: TruncatedCar | None = None
+        start = self._unwrap_v2()
+        self.roots, self.version = self._read_header(start)
+        try:
+            self._index(stream.tell())
+        except TruncatedCar as e:
+            if not tolerant:
+                raise
+            self.truncated = e
+
+    def _unwrap_v2(self) -> int:
+        head = self._stream.read(len(CARV2_PRAGMA))
+        if head != CARV2_PRAGMA:
+            self._stream.seek(0)
+            self._end: int | None = None
+            return 0
+        header = _read_exact(self._stream, 40, 11, "the CARv2 header")
+        data_offset = int.from_bytes(header[16:24], "little")
+        data_size = int.from_bytes(header[24:32], "little")
+        self._stream.seek(data_offset)
+        self._end = data_offset + data_size
+        return data_offset
+
+    def _read_header(self, offset: int) -> tuple[list[CID], int]:
+        got = _read_varint(self._stream, offset)
+        if got is None:
+            raise TruncatedCar(offset, "a CAR header, found an empty stream")
+        length, pos = got
+        if length > MAX_HEADER:
+            raise CarError(offset, f"a header under {MAX_HEADER} bytes, found {length}")
+        raw = _read_exact(self._stream, length, pos, "the CAR header")
+        header, _ = _cbor_item(raw, 0)
+        if not isinstance(header, dict) or header.get("version") != 1:
+            raise CarError(pos, "a header map with version 1")
+        roots = header.get("roots", [])
+        if not isinstance(roots, list) or not all(isinstance(r, CID) for r in roots):
+            raise CarError(pos, "a list of root CIDs")
+        return list(roots), 1
+
+    def _index(self, pos: int) -> None:
+        limit = self.limits.max_block_size + MAX_CID_BYTES
+        self._size = self._stream.seek(0, io.SEEK_END)
+        if self._end is not None:
+            self._size = min(self._size, self._end)
+        self._stream.seek(pos)
+        while self._end is None or pos < self._end:
+            got = _read_varint(self._stream, pos)
+            if got is None:
+                return
+            length, body = got
+            if length > limit:
+                raise BlockTooLarge(length, self.limits.max_block_size)
+            head = _read_exact(self._stream, min(length, MAX_CID_BYTES), body, "a section")
+            try:
+                cid, cid_end = CID.read(head, 0, strict=False)
+            except CidError as e:
+                raise CarError(body + e.offset, "a section CID") from e
+            self.count += 1
+            if self.count > self.limits.max_blocks:
+                raise TooManyBlocks(self.count, self.limits.max_blocks)
+            section = Section(cid, body + cid_end, length - cid_end)
+            if body + length > self._size:
+                raise TruncatedCar(self._size, f"{length} bytes of a section, the CAR ends early")
+            self._stream.seek(body + length)
+            self.sections.setdefault(cid.multihash, section)
+            pos = body + length
+
+    def get(self, cid: CID) -> bytes | None:
+        """The bytes of the block with this CID's multihash, or ``None`` if the CAR lacks it."""
+        section = self.sections.get(cid.multihash)
+        if section is None:
+            return None
+        self._stream.seek(section.offset)
+        return _read_exact(self._stream, section.length, section.offset, "a block")
+
+
+def write_car(out: BinaryIO, roots: list[CID], blocks: Iterable[tuple[CID, bytes]]) -> None:
+    """Write a CARv1 (header with ``roots``, then the blocks in the given order)."""
+    header = b"\xa2\x65roots" + _cbor_array_head(len(roots))
+    for root in roots:
+        link = b"\0" + bytes(root)
+        header += b"\xd8\x2a" + _cbor_bytes_head(len(link)) + link
+    header += b"\x67version\x01"
+    out.write(encode_varint(len(header)) + header)
+    for cid, block in blocks:
+        raw = bytes(cid)
+        out.write(encode_varint(len(raw) + len(block)) + raw)
+        out.write(block)
+
+
+def _cbor_array_head(n: int) -> bytes:
+    return bytes([0x80 | n]) if n < 24 else bytes([0x98, n])
+
+
+def _cbor_bytes_head(n: int) -> bytes:
+    return bytes([0x40 | n]) if n < 24 else bytes([0x58, n])
+
+
+def car_bytes(roots: list[CID], blocks: Iterable[tuple[CID, bytes]]) -> bytes:
+    """:returns: a CARv1 as bytes (for tests and small documents)."""
+    out = io.BytesIO()
+    write_car(out, roots, blocks)
+    return out.getvalue()
+
+
+def is_car(head: bytes) -> bool:
+    """Whether these first bytes look like a CAR (v1 header map or the v2 pragma)."""
+    if head.startswith(CARV2_PRAGMA):
+        return True
+    try:
+        length, pos = decode_varint(head)
+    except InputError:
+        return False
+    return 0 < length <= MAX_HEADER and head[pos : pos + 1] in (b"\xa2", b"\xa1")
