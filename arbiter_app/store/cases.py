@@ -1,0 +1,237 @@
+"""Writing the case store: every action is one transaction holding the change and its log entry.
+
+Each public function loads the case, lets :mod:`arbiter_app.case.framework` judge the action,
+writes the difference and appends the decision-log entries of DESIGN §8, all inside one
+:meth:`Store.atomic` block, so a crash leaves either the whole action or none of it. Reads
+live in :mod:`arbiter_app.store.rows` and are re-exported here for convenience.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+from arbiter_app.case import framework, review
+from arbiter_app.case.framework import CaseFile, RulingProposal
+from arbiter_app.case.models import (
+    ChainChecks, Dispute, Draft, EvidenceFile, EvidenceItem, EvidenceState, Invoice, ReviewFlag,
+    Ruling, Step,
+)
+from arbiter_app.errors import PolicyError, StoreError
+from arbiter_app.store import log
+from arbiter_app.store.rows import (  # noqa: F401  (re-exported reads)
+    SearchHit, files_to_json, first_time_payer, list_cases, load_case, load_draft,
+    load_invoice, load_receipt, load_ruling, load_transaction, load_transaction_by_txid,
+    past_dealings, ruling_log_index, search, setting, suspicious_addresses, terms_to_json,
+)
+
+if TYPE_CHECKING:
+    from arbiter_app.store.db import Store
+
+
+def _write_invoice(store: Store, invoice: Invoice, now: int) -> None:
+    store.db["invoices"].upsert({  # type: ignore[union-attr]
+        "id": invoice.id, "payer": invoice.payer, "payee": invoice.payee,
+        "amount": invoice.amount, "token": invoice.token, "arbiter": invoice.arbiter,
+        "deadline": invoice.deadline, "status": int(invoice.status),
+        "metadata_hash": invoice.metadata_hash, "deposit": invoice.deposit,
+        "terms": terms_to_json(invoice.terms), "synced_at": now}, pk="id")
+
+
+def _write_evidence(store: Store, e: EvidenceItem) -> None:
+    store.db["evidence"].upsert({  # type: ignore[union-attr]
+        "invoice_id": e.invoice_id, "idx": e.index, "party": e.party.value,
+        "submitter": e.submitter, "manifest_cid": e.manifest_cid, "height": e.height,
+        "title": e.title, "files": files_to_json(e.files), "state": e.state.value,
+        "reason": e.reason, "late": int(e.late), "opened_at": e.opened_at},
+        pk=("invoice_id", "idx"))
+
+
+def _apply(store: Store, before: CaseFile, after: CaseFile, now: int) -> None:
+    """Write the steps, ruling and evidence that differ, and log each step change."""
+    case_id = after.invoice.id
+    kept = {r.step for r in after.steps}
+    for record in before.steps:
+        if record.step not in kept:
+            store.conn.execute("DELETE FROM steps WHERE invoice_id = ? AND step = ?",
+                               (case_id, int(record.step)))
+            log.append(store, "step-reopened", {"step": int(record.step)},
+                       invoice_id=case_id, at=now)
+    had = {r.step for r in before.steps}
+    for record in after.steps:
+        if record.step not in had:
+            store.conn.execute("INSERT INTO steps VALUES (?, ?, ?, ?)",
+                               (case_id, int(record.step), record.completed_at, record.note))
+            log.append(store, "step-completed", {"step": int(record.step), "note": record.note},
+                       invoice_id=case_id, at=now)
+    if before.ruling is not None and after.ruling is None:
+        _keep_as_draft(store, before.ruling, now)
+        store.conn.execute("DELETE FROM rulings WHERE invoice_id = ?", (case_id,))
+    for item in after.dispute.evidence:
+        if item not in before.dispute.evidence:
+            _write_evidence(store, item)
+
+
+def _keep_as_draft(store: Store, ruling: Ruling, now: int) -> None:
+    # A reopened ruling goes back to the editor, so no written rationale is ever lost.
+    save_draft(store, Draft(ruling.invoice_id, ruling.rationale, ruling.decision, ruling.cited, now))
+
+
+def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) -> CaseFile:
+    """Save an invoice and its dispute as read from the chain; add newly seen evidence.
+
+    Logs ``dispute-synced`` the first time, and ``evidence-added`` per new item (late items
+    reopen step 2 through the framework, which is logged too).
+    """
+    with store.atomic():
+        first = store.conn.execute("SELECT 1 FROM disputes WHERE invoice_id = ?",
+                                   (invoice.id,)).fetchone() is None
+        _write_invoice(store, invoice, now)
+        if first:
+            store.conn.execute("INSERT INTO disputes VALUES (?, ?, ?, ?, ?)", (
+                invoice.id, dispute.raised_by, dispute.reason_cid, dispute.raised_height,
+                dispute.raised_time))
+            log.append(store, "dispute-synced", {
+                "payer": invoice.payer, "payee": invoice.payee, "amount": invoice.amount,
+                "token": invoice.token, "arbiter": invoice.arbiter, "raised_by": dispute.raised_by,
+                "reason_cid": dispute.reason_cid, "raised_height": dispute.raised_height},
+                invoice_id=invoice.id, at=now)
+        case = before = load_case(store, invoice.id)
+        known = {e.index for e in case.dispute.evidence}
+        for item in sorted(dispute.evidence, key=lambda e: e.index):
+            if item.index in known:
+                continue
+            case = framework.add_evidence(case, item)
+            log.append(store, "evidence-added", {
+                "index": item.index, "party": item.party.value, "submitter": item.submitter,
+                "manifest_cid": item.manifest_cid, "late": Step.EVIDENCE in before.completed},
+                invoice_id=invoice.id, at=now)
+        _apply(store, before, case, now)
+        return load_case(store, invoice.id)
+
+
+def _change_evidence(store: Store, invoice_id: int, index: int, now: int, kind: str,
+                     **changes: object) -> EvidenceItem:
+    with store.atomic():
+        case = load_case(store, invoice_id)
+        item = next((e for e in case.dispute.evidence if e.index == index), None)
+        if item is None:
+            raise StoreError(f"invoice {invoice_id} has no evidence #{index}")
+        item = dataclasses.replace(item, **changes)  # type: ignore[arg-type]
+        _write_evidence(store, item)
+        log.append(store, kind, {"index": index, "manifest_cid": item.manifest_cid,
+                                 "state": item.state.value, "reason": item.reason},
+                   invoice_id=invoice_id, at=now)
+        return item
+
+
+def open_evidence(store: Store, invoice_id: int, index: int, *, title: str,
+                  files: tuple[EvidenceFile, ...], now: int) -> EvidenceItem:
+    """Record that a verified evidence item was opened by the arbiter (logged)."""
+    return _change_evidence(store, invoice_id, index, now, "evidence-opened", title=title,
+                            files=files, state=EvidenceState.VERIFIED, reason="", opened_at=now)
+
+
+def mark_evidence_unavailable(store: Store, invoice_id: int, index: int, *, reason: str,
+                              mismatch: bool = False, now: int) -> EvidenceItem:
+    """Record that an evidence item could not be had (or did not match its CID), with why.
+
+    :raises PolicyError: without a reason
+    """
+    if not reason.strip():
+        raise PolicyError("an unavailable evidence item needs a reason")
+    state = EvidenceState.MISMATCH if mismatch else EvidenceState.UNAVAILABLE
+    return _change_evidence(store, invoice_id, index, now, "evidence-unavailable",
+                            state=state, reason=reason)
+
+
+def _step(store: Store, invoice_id: int, now: int, advance: Callable[[CaseFile], CaseFile]) -> CaseFile:
+    with store.atomic():
+        before = load_case(store, invoice_id)
+        after = advance(before)
+        _apply(store, before, after, now)
+        return after
+
+
+def complete_terms(store: Store, invoice_id: int, *, no_conflict: bool,
+                   dealings_shown: Collection[int], now: int) -> CaseFile:
+    """Step 1 (see :func:`framework.complete_terms`); past dealings come from the store."""
+    def advance(case: CaseFile) -> CaseFile:
+        inv = case.invoice
+        dealings = past_dealings(store, inv.arbiter, (inv.payer, inv.payee), inv.id)
+        return framework.complete_terms(case, no_conflict=no_conflict,
+                                        dealings_shown=dealings_shown,
+                                        past_dealings=dealings, now=now)
+    return _step(store, invoice_id, now, advance)
+
+
+def complete_evidence(store: Store, invoice_id: int, *, now: int) -> CaseFile:
+    """Step 2 (see :func:`framework.complete_evidence`)."""
+    return _step(store, invoice_id, now, lambda c: framework.complete_evidence(c, now=now))
+
+
+def complete_chain(store: Store, invoice_id: int, *, checks: ChainChecks,
+                   acknowledged: ChainChecks, now: int) -> CaseFile:
+    """Step 3 (see :func:`framework.complete_chain`)."""
+    return _step(store, invoice_id, now, lambda c: framework.complete_chain(
+        c, checks=checks, acknowledged=acknowledged, now=now))
+
+
+def complete_documents(store: Store, invoice_id: int, *, consulted: Collection[str],
+                       now: int) -> CaseFile:
+    """Step 4 (see :func:`framework.complete_documents`)."""
+    return _step(store, invoice_id, now, lambda c: framework.complete_documents(
+        c, consulted=consulted, now=now))
+
+
+def reopen_step(store: Store, invoice_id: int, step: Step, *, now: int) -> CaseFile:
+    """Reopen ``step``; it and every later step are invalidated (each logged)."""
+    return _step(store, invoice_id, now, lambda c: framework.reopen(c, step))
+
+
+def review_flags(store: Store, case: CaseFile) -> tuple[ReviewFlag, ...]:
+    """The manual-review flags of a case, from what the store knows."""
+    inv = case.invoice
+    return review.review_flags(inv, first_time_payer=first_time_payer(store, inv.payer, inv.id),
+                               suspicious=suspicious_addresses(store))
+
+
+def save_draft(store: Store, draft: Draft) -> None:
+    """Save the rationale as typed (one small transaction; call on every pause in typing)."""
+    with store.atomic():
+        store.db["drafts"].upsert({  # type: ignore[union-attr]
+            "invoice_id": draft.invoice_id, "text": draft.text,
+            "decision": draft.decision.value if draft.decision else None,
+            "cited": json.dumps(list(draft.cited)), "updated_at": draft.updated_at},
+            pk="invoice_id")
+
+
+def finalize_ruling(store: Store, invoice_id: int, proposal: RulingProposal, *,
+                    min_chars: int, now: int) -> Ruling:
+    """Step 5: judge and save the ruling with its log entry, in one transaction.
+
+    :raises PolicyError: listing every unmet condition (see :func:`framework.finalize_ruling`)
+    """
+    with store.atomic():
+        before = load_case(store, invoice_id)
+        after = framework.finalize_ruling(before, proposal, flags=review_flags(store, before),
+                                          min_chars=min_chars, now=now)
+        ruling = after.ruling
+        assert ruling is not None
+        _apply(store, before, after, now)
+        inv = after.invoice
+        entry = log.append(store, "ruling-finalized", {
+            "payer": inv.payer, "payee": inv.payee, "amount": inv.amount, "token": inv.token,
+            "arbiter": inv.arbiter, "decision": ruling.decision.value,
+            "rationale_sha256": hashlib.sha256(ruling.rationale.encode()).hexdigest(),
+            "cited": list(ruling.cited),
+            "confirmations": [f.value for f in ruling.confirmations]},
+            invoice_id=invoice_id, at=now)
+        store.conn.execute("INSERT INTO rulings VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?)", (
+            invoice_id, ruling.decision.value, ruling.rationale, json.dumps(list(ruling.cited)),
+            json.dumps([f.value for f in ruling.confirmations]), now, entry.index))
+        store.conn.execute("DELETE FROM drafts WHERE invoice_id = ?", (invoice_id,))
+        return ruling

@@ -1,0 +1,133 @@
+"""Signed checkpoints of the decision log and the attestation binding the log key to an arbiter.
+
+A checkpoint is a signed tree head in the spirit of C2SP ``tlog-checkpoint``: a short text
+note (origin line naming the log key, tree size, base64 root, time) signed with the log's
+Ed25519 key. The log key itself is bound, once, to the arbiter's Stacks address by one SIP-018
+structured-data signature from the arbiter's signer (DESIGN §8), so an auditor who trusts the
+address can trust every checkpoint. Everything here is pure and verifies offline.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from arbiter_app.errors import InputError, VerificationError
+
+if TYPE_CHECKING:
+    from arbiter_app.stacks.clarity import Tuple
+
+ATTESTATION_DOMAIN = "Arbiter Desk Log Key"
+ATTESTATION_PURPOSE = "bind decision log key"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed tree head: ``size`` leaves with ``root``, at time ``at``, by log key ``key``."""
+
+    size: int
+    root: bytes
+    at: int
+    key: bytes
+    signature: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        """The checkpoint's JSON form (hex fields)."""
+        return {"size": self.size, "root": self.root.hex(), "time": self.at,
+                "key": self.key.hex(), "signature": self.signature.hex()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Checkpoint:
+        """Parse the JSON form; :raises InputError: on a missing or malformed field."""
+        try:
+            return cls(int(data["size"]), bytes.fromhex(data["root"]), int(data["time"]),
+                       bytes.fromhex(data["key"]), bytes.fromhex(data["signature"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise InputError(f"malformed checkpoint: {e!r}") from e
+
+
+def note(size: int, root: bytes, at: int, key: bytes) -> bytes:
+    """The signed text of a checkpoint (origin, size, base64 root, time; one per line)."""
+    origin = f"arbiter-desk/decision-log/{key.hex()[:16]}"
+    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\ntime {at}\n".encode()
+
+
+def sign_checkpoint(private: Ed25519PrivateKey, size: int, root: bytes, at: int) -> Checkpoint:
+    """Sign the tree head (``size``, ``root``) at ``at`` with the log key."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return Checkpoint(size, root, at, key, private.sign(note(size, root, at, key)))
+
+
+def verify_checkpoint(cp: Checkpoint, key: bytes | None = None) -> None:
+    """Check the checkpoint's Ed25519 signature (and that it is by ``key`` when given).
+
+    :raises VerificationError: if it is by another key or the signature does not match
+    """
+    if key is not None and cp.key != key:
+        raise VerificationError(f"the checkpoint of size {cp.size} is signed by another log key "
+                                f"({cp.key.hex()[:16]}…, expected {key.hex()[:16]}…)")
+    if len(cp.root) != 32 or len(cp.key) != 32:
+        raise VerificationError(f"the checkpoint of size {cp.size} has a malformed root or key")
+    try:
+        Ed25519PublicKey.from_public_bytes(cp.key).verify(
+            cp.signature, note(cp.size, cp.root, cp.at, cp.key))
+    except (InvalidSignature, ValueError) as e:
+        raise VerificationError(f"the checkpoint of size {cp.size} has a bad signature") from e
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """The SIP-018 signature by ``address`` over (log key, purpose) on network ``chain_id``."""
+
+    address: str
+    chain_id: int
+    log_key: bytes
+    signature: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        """The attestation's JSON form."""
+        return {"address": self.address, "chain_id": self.chain_id,
+                "log_key": self.log_key.hex(), "signature": self.signature.hex()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Attestation:
+        """Parse the JSON form; :raises InputError: on a missing or malformed field."""
+        try:
+            return cls(str(data["address"]), int(data["chain_id"]),
+                       bytes.fromhex(data["log_key"]), bytes.fromhex(data["signature"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise InputError(f"malformed log key attestation: {e!r}") from e
+
+
+def attestation_message(log_key: bytes, chain_id: int) -> tuple[Tuple, Tuple]:
+    """The SIP-018 (domain, message) pair an arbiter signs to bind ``log_key``."""
+    from arbiter_app.stacks import clarity, sip018
+
+    domain = sip018.make_domain(ATTESTATION_DOMAIN, "1", chain_id)
+    message = clarity.Tuple({"log-key": clarity.Buffer(log_key),
+                             "purpose": clarity.StringAscii(ATTESTATION_PURPOSE)})
+    return domain, message
+
+
+def verify_attestation(att: Attestation, log_key: bytes | None = None) -> None:
+    """Check that ``att.address`` signed the binding of ``att.log_key`` (and that it is ``log_key``).
+
+    :raises VerificationError: if the key differs or the signature is not by that address
+    """
+    from arbiter_app.stacks import sip018
+
+    if log_key is not None and att.log_key != log_key:
+        raise VerificationError("the log key attestation binds another log key")
+    domain, message = attestation_message(att.log_key, att.chain_id)
+    try:
+        good = sip018.verify(domain, message, att.signature, att.address)
+    except (InputError, ValueError) as e:
+        raise VerificationError(f"the log key attestation is malformed: {e}") from e
+    if not good:
+        raise VerificationError(f"the log key attestation is not signed by {att.address}")

@@ -1,0 +1,128 @@
+"""Open the case store: one SQLite file in WAL mode, checked pragmas, migrations, one writer.
+
+Every multi-statement write is one :meth:`Store.atomic` block (``BEGIN IMMEDIATE`` … ``COMMIT``,
+reliability.md §2): the write lock is taken up front, a second writer waits ``busy_timeout``
+instead of failing, and a thread lock makes this process's writes one at a time (STYLE habit
+7). ``synchronous=FULL`` because a signed ruling lost to a power cut is worse than a slower
+commit. sqlite3 errors are translated to :class:`StoreError` here, with the cause kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from arbiter_app.errors import StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Store:
+    """An open case store. Use :func:`open_store` to get one; close it when done."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+        self._writer = threading.RLock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The underlying connection (readers may use it outside :meth:`atomic`)."""
+        return self.db.conn
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction; nested calls join the outer one (sqlite-utils savepoints).
+
+        :raises StoreError: if SQLite refuses the write (disk full, damaged file, busy)
+        """
+        with self._writer:
+            if self.conn.in_transaction:
+                with self.db.atomic():
+                    yield self.db
+                return
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise _translate(e, self.path) from e
+            try:
+                yield self.db
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._rollback()
+                raise _translate(e, self.path) from e
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def integrity(self) -> str:
+        """``PRAGMA integrity_check``'s answer (``"ok"`` for a sound file)."""
+        return ";".join(str(r[0]) for r in self.conn.execute("PRAGMA integrity_check"))
+
+    def close(self) -> None:
+        """Close the connection (the WAL is checkpointed by SQLite, never deleted by us)."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _translate(error: sqlite3.Error, path: Path) -> StoreError:
+    text = str(error)
+    if "full" in text:
+        return StoreError(f"the disk holding the case store {path} is full; nothing was saved")
+    if isinstance(error, sqlite3.DatabaseError) and "malformed" in text or "not a database" in text:
+        return StoreError(f"the case store {path} is damaged ({text}); restore it from a backup")
+    return StoreError(f"the case store {path} cannot be written: {text}")
+
+
+def _configure(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    got = (conn.execute("PRAGMA journal_mode").fetchone()[0],
+           conn.execute("PRAGMA synchronous").fetchone()[0],
+           conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    if got != ("wal", 2, 1):
+        raise StoreError(f"the case store {path} refused WAL/synchronous/foreign-key settings: {got}")
+
+
+def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = None) -> Store:
+    """Open (creating if needed) the case store at ``path`` and bring its schema up to date.
+
+    :param path: the SQLite file
+    :param migrate: apply pending migrations (``False`` only to inspect an old file)
+    :param upto: stop after this schema version (tests that build old files)
+    :returns: the open store
+    :raises StoreError: if the file is not a usable case store
+    """
+    from arbiter_app.store.migrations import MIGRATIONS
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        _configure(conn, path)
+        store = Store(sqlite_utils.Database(conn), path)
+    except sqlite3.Error as e:
+        raise _translate(e, path) from e
+    if migrate:
+        try:
+            MIGRATIONS.apply(store, upto=upto)
+        except BaseException:
+            store.close()
+            raise
+    return store

@@ -1,0 +1,168 @@
+"""The case store's schema as an ordered set of named migrations, keyed on ``PRAGMA user_version``.
+
+A migration is a decorated function; its position in :data:`MIGRATIONS` is the schema version
+it produces. Each runs in one transaction together with the ``user_version`` bump, so a crash
+leaves the old version or the new one, never half. Never edit a released migration: add a new
+one (STYLE habit 11), and keep a database file of each released version under
+``tests/data/store/`` for the upgrade test.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from arbiter_app.errors import StoreError
+
+if TYPE_CHECKING:
+    from arbiter_app.store.db import Store
+
+Step = Callable[["Store"], None]
+
+
+@dataclass
+class Migrations:
+    """An ordered list of ``(name, function)``; version N means the first N have run."""
+
+    steps: list[tuple[str, Step]] = field(default_factory=list)
+
+    def __call__(self, name: str) -> Callable[[Step], Step]:
+        """Decorator adding a migration named ``name`` after the existing ones."""
+        def register(fn: Step) -> Step:
+            self.steps.append((name, fn))
+            return fn
+        return register
+
+    @property
+    def latest(self) -> int:
+        """The schema version after every migration."""
+        return len(self.steps)
+
+    def version(self, store: Store) -> int:
+        """The store's current schema version."""
+        return int(store.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def apply(self, store: Store, upto: int | None = None) -> list[str]:
+        """Run the pending migrations in order; return their names.
+
+        :raises StoreError: if the file is newer than this app
+        """
+        current, target = self.version(store), self.latest if upto is None else upto
+        if current > self.latest:
+            raise StoreError(f"the case store {store.path} has schema version {current}, newer "
+                             f"than this app's {self.latest}; use a newer Arbiter Desk")
+        done = []
+        for number in range(current + 1, target + 1):
+            name, fn = self.steps[number - 1]
+            with store.atomic():
+                fn(store)
+                store.conn.execute(f"PRAGMA user_version = {number}")
+            done.append(name)
+        return done
+
+
+MIGRATIONS = Migrations()
+
+
+@MIGRATIONS("create the case tables and the decision log")
+def _v1_tables(store: Store) -> None:
+    _run_script(store, _V1)
+
+
+@MIGRATIONS("add full-text search over rationales and evidence titles")
+def _v2_search(store: Store) -> None:
+    _run_script(store, _V2)
+
+
+def _run_script(store: Store, script: str) -> None:
+    """Run ``script`` statement by statement inside the current transaction.
+
+    ``executescript`` would commit first, splitting the migration from its version bump.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            store.conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        store.conn.execute(statement)
+
+
+_V1 = """
+CREATE TABLE invoices (
+  id INTEGER PRIMARY KEY, payer TEXT NOT NULL, payee TEXT NOT NULL, amount INTEGER NOT NULL,
+  token TEXT NOT NULL, arbiter TEXT NOT NULL, deadline INTEGER NOT NULL,
+  status INTEGER NOT NULL, metadata_hash TEXT, deposit INTEGER NOT NULL DEFAULT 0,
+  terms TEXT NOT NULL, synced_at INTEGER NOT NULL);
+CREATE INDEX invoices_payer ON invoices(payer);
+CREATE INDEX invoices_payee ON invoices(payee);
+CREATE TABLE parties (
+  address TEXT PRIMARY KEY, suspicious INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '');
+CREATE TABLE disputes (
+  invoice_id INTEGER PRIMARY KEY REFERENCES invoices(id), raised_by TEXT NOT NULL,
+  reason_cid TEXT NOT NULL, raised_height INTEGER NOT NULL, raised_time INTEGER NOT NULL);
+CREATE TABLE evidence (
+  invoice_id INTEGER NOT NULL REFERENCES disputes(invoice_id), idx INTEGER NOT NULL,
+  party TEXT NOT NULL, submitter TEXT NOT NULL, manifest_cid TEXT NOT NULL,
+  height INTEGER NOT NULL, title TEXT NOT NULL, files TEXT NOT NULL, state TEXT NOT NULL,
+  reason TEXT NOT NULL, late INTEGER NOT NULL, opened_at INTEGER,
+  PRIMARY KEY (invoice_id, idx));
+CREATE TABLE steps (
+  invoice_id INTEGER NOT NULL REFERENCES disputes(invoice_id), step INTEGER NOT NULL,
+  completed_at INTEGER NOT NULL, note TEXT NOT NULL, PRIMARY KEY (invoice_id, step));
+CREATE TABLE drafts (
+  invoice_id INTEGER PRIMARY KEY REFERENCES disputes(invoice_id), text TEXT NOT NULL,
+  decision TEXT, cited TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE log_entries (
+  idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, invoice_id INTEGER, at INTEGER NOT NULL,
+  body BLOB NOT NULL, leaf BLOB NOT NULL);
+CREATE INDEX log_entries_case ON log_entries(invoice_id);
+CREATE TABLE log_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL);
+CREATE TABLE log_keys (
+  public BLOB PRIMARY KEY, private BLOB NOT NULL, created_at INTEGER NOT NULL,
+  attestation TEXT);
+CREATE TABLE log_checkpoints (
+  size INTEGER PRIMARY KEY, root BLOB NOT NULL, at INTEGER NOT NULL,
+  key BLOB NOT NULL REFERENCES log_keys(public), signature BLOB NOT NULL);
+CREATE TABLE rulings (
+  invoice_id INTEGER PRIMARY KEY REFERENCES disputes(invoice_id), decision TEXT NOT NULL,
+  rationale TEXT NOT NULL, cited TEXT NOT NULL, confirmations TEXT NOT NULL,
+  finalized_at INTEGER NOT NULL, rationale_hash TEXT, rationale_cid TEXT,
+  log_index INTEGER NOT NULL REFERENCES log_entries(idx));
+CREATE TABLE transactions (
+  txid TEXT PRIMARY KEY, invoice_id INTEGER NOT NULL REFERENCES rulings(invoice_id),
+  raw_hex TEXT NOT NULL, history TEXT NOT NULL, block_height INTEGER);
+CREATE TABLE receipts (
+  invoice_id INTEGER PRIMARY KEY REFERENCES rulings(invoice_id), document TEXT NOT NULL,
+  issued_at INTEGER NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+"""
+
+# FTS5 tables kept in step by triggers, so search never needs a rebuild. Rulings use an
+# external-content table keyed on the invoice id; evidence keeps its own (id, index) columns
+# because its implicit rowid may change on VACUUM.
+_V2 = """
+CREATE VIRTUAL TABLE rulings_fts USING fts5(rationale, content='rulings', content_rowid='invoice_id');
+INSERT INTO rulings_fts(rowid, rationale) SELECT invoice_id, rationale FROM rulings;
+CREATE TRIGGER rulings_ai AFTER INSERT ON rulings BEGIN
+  INSERT INTO rulings_fts(rowid, rationale) VALUES (new.invoice_id, new.rationale); END;
+CREATE TRIGGER rulings_ad AFTER DELETE ON rulings BEGIN
+  INSERT INTO rulings_fts(rulings_fts, rowid, rationale)
+  VALUES ('delete', old.invoice_id, old.rationale); END;
+CREATE TRIGGER rulings_au AFTER UPDATE ON rulings BEGIN
+  INSERT INTO rulings_fts(rulings_fts, rowid, rationale)
+  VALUES ('delete', old.invoice_id, old.rationale);
+  INSERT INTO rulings_fts(rowid, rationale) VALUES (new.invoice_id, new.rationale); END;
+CREATE VIRTUAL TABLE evidence_fts USING fts5(title, invoice_id UNINDEXED, idx UNINDEXED);
+INSERT INTO evidence_fts(title, invoice_id, idx) SELECT title, invoice_id, idx FROM evidence;
+CREATE TRIGGER evidence_ai AFTER INSERT ON evidence BEGIN
+  INSERT INTO evidence_fts(title, invoice_id, idx) VALUES (new.title, new.invoice_id, new.idx); END;
+CREATE TRIGGER evidence_ad AFTER DELETE ON evidence BEGIN
+  DELETE FROM evidence_fts WHERE invoice_id = old.invoice_id AND idx = old.idx; END;
+CREATE TRIGGER evidence_au AFTER UPDATE OF title ON evidence BEGIN
+  UPDATE evidence_fts SET title = new.title WHERE invoice_id = old.invoice_id AND idx = old.idx; END;
+"""

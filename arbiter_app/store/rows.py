@@ -1,0 +1,203 @@
+"""Reading the case store: rows to the frozen models of :mod:`arbiter_app.case.models`, and back.
+
+Plain functions over an open :class:`Store`; nothing here writes. JSON columns (terms, files,
+citations, status history) use the canonical JSON of the decision log so that a value reads
+back exactly as it was written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import TYPE_CHECKING, Any
+
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import (
+    AiParse, Decision, Dispute, Draft, EvidenceFile, EvidenceItem, EvidenceState, Invoice,
+    InvoiceStatus, Party, Receipt, ReviewFlag, Ruling, Step, StepRecord, TermsState,
+    TermsSummary, TransactionRecord, TxEvent, TxStatus,
+)
+from arbiter_app.errors import StoreError
+
+if TYPE_CHECKING:
+    from arbiter_app.store.db import Store
+
+
+def terms_to_json(terms: TermsSummary) -> str:
+    """The JSON column form of a terms summary."""
+    data = dataclasses.asdict(terms)
+    data["state"] = terms.state.value
+    data["milestones"] = list(terms.milestones)
+    return json.dumps(data, sort_keys=True)
+
+
+def terms_from_json(text: str) -> TermsSummary:
+    """Read a terms summary back from its JSON column."""
+    d = json.loads(text)
+    ai = AiParse(**d["ai_parse"]) if d.get("ai_parse") else None
+    return TermsSummary(TermsState(d["state"]), d["cid"], d["title"], d["description"],
+                        tuple(d["milestones"]), d["payer_name"], d["payee_name"], ai)
+
+
+def files_to_json(files: tuple[EvidenceFile, ...]) -> str:
+    """The JSON column form of an evidence item's files."""
+    return json.dumps([dataclasses.asdict(f) for f in files], sort_keys=True)
+
+
+def _invoice(r: Any) -> Invoice:
+    return Invoice(r["id"], r["payer"], r["payee"], r["amount"], r["token"], r["arbiter"],
+                   r["deadline"], InvoiceStatus(r["status"]), r["metadata_hash"],
+                   terms_from_json(r["terms"]), r["deposit"])
+
+
+def _evidence(r: Any) -> EvidenceItem:
+    files = tuple(EvidenceFile(**f) for f in json.loads(r["files"]))
+    return EvidenceItem(r["invoice_id"], r["idx"], Party(r["party"]), r["submitter"],
+                        r["manifest_cid"], r["height"], r["title"], files,
+                        EvidenceState(r["state"]), r["reason"], bool(r["late"]), r["opened_at"])
+
+
+def _rows(store: Store, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    cursor = store.conn.execute(sql, args)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def load_invoice(store: Store, invoice_id: int) -> Invoice | None:
+    """The stored invoice, or ``None``."""
+    rows = _rows(store, "SELECT * FROM invoices WHERE id = ?", (invoice_id,))
+    return _invoice(rows[0]) if rows else None
+
+
+def load_case(store: Store, invoice_id: int) -> CaseFile:
+    """Everything known about one disputed invoice.
+
+    :raises StoreError: if the store holds no dispute for ``invoice_id``
+    """
+    invoice = load_invoice(store, invoice_id)
+    d = _rows(store, "SELECT * FROM disputes WHERE invoice_id = ?", (invoice_id,))
+    if invoice is None or not d:
+        raise StoreError(f"the case store holds no dispute for invoice {invoice_id}")
+    evidence = tuple(_evidence(r) for r in _rows(
+        store, "SELECT * FROM evidence WHERE invoice_id = ? ORDER BY idx", (invoice_id,)))
+    dispute = Dispute(invoice_id, d[0]["raised_by"], d[0]["reason_cid"], d[0]["raised_height"],
+                      d[0]["raised_time"], evidence)
+    steps = tuple(StepRecord(invoice_id, Step(r["step"]), r["completed_at"], r["note"])
+                  for r in _rows(store, "SELECT * FROM steps WHERE invoice_id = ? ORDER BY step",
+                                 (invoice_id,)))
+    return CaseFile(invoice, dispute, steps, load_ruling(store, invoice_id),
+                    load_transaction(store, invoice_id))
+
+
+def list_cases(store: Store) -> list[CaseFile]:
+    """Every dispute in the store, oldest dispute first (the queue's rows)."""
+    ids = [r[0] for r in store.conn.execute(
+        "SELECT invoice_id FROM disputes ORDER BY raised_time, invoice_id")]
+    return [load_case(store, i) for i in ids]
+
+
+def load_ruling(store: Store, invoice_id: int) -> Ruling | None:
+    """The finalized ruling of a case, or ``None``."""
+    rows = _rows(store, "SELECT * FROM rulings WHERE invoice_id = ?", (invoice_id,))
+    if not rows:
+        return None
+    r = rows[0]
+    return Ruling(invoice_id, Decision(r["decision"]), r["rationale"], tuple(json.loads(r["cited"])),
+                  tuple(ReviewFlag(f) for f in json.loads(r["confirmations"])),
+                  r["finalized_at"], r["rationale_hash"], r["rationale_cid"])
+
+
+def ruling_log_index(store: Store, invoice_id: int) -> int | None:
+    """The index of the ``ruling-finalized`` log entry of a case."""
+    row = store.conn.execute("SELECT log_index FROM rulings WHERE invoice_id = ?",
+                             (invoice_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def load_transaction(store: Store, invoice_id: int) -> TransactionRecord | None:
+    """The ruling transaction of a case, or ``None`` before signing."""
+    rows = _rows(store, "SELECT * FROM transactions WHERE invoice_id = ?", (invoice_id,))
+    return _transaction(rows[0]) if rows else None
+
+
+def load_transaction_by_txid(store: Store, txid: str) -> TransactionRecord | None:
+    """The transaction with ``txid``, or ``None``."""
+    rows = _rows(store, "SELECT * FROM transactions WHERE txid = ?", (txid,))
+    return _transaction(rows[0]) if rows else None
+
+
+def _transaction(r: dict[str, Any]) -> TransactionRecord:
+    history = tuple(TxEvent(TxStatus(e["status"]), e["at"], e["detail"])
+                    for e in json.loads(r["history"]))
+    return TransactionRecord(r["txid"], r["invoice_id"], r["raw_hex"], history, r["block_height"])
+
+
+def load_draft(store: Store, invoice_id: int) -> Draft | None:
+    """The saved rationale draft of a case, or ``None``."""
+    rows = _rows(store, "SELECT * FROM drafts WHERE invoice_id = ?", (invoice_id,))
+    if not rows:
+        return None
+    r = rows[0]
+    decision = Decision(r["decision"]) if r["decision"] else None
+    return Draft(invoice_id, r["text"], decision, tuple(json.loads(r["cited"])), r["updated_at"])
+
+
+def load_receipt(store: Store, invoice_id: int) -> Receipt | None:
+    """The issued receipt of a case, or ``None``."""
+    rows = _rows(store, "SELECT * FROM receipts WHERE invoice_id = ?", (invoice_id,))
+    return Receipt(invoice_id, rows[0]["document"], rows[0]["issued_at"]) if rows else None
+
+
+def past_dealings(store: Store, arbiter: str, parties: tuple[str, ...], exclude: int) -> list[int]:
+    """Other invoices where ``arbiter`` dealt with any of ``parties`` in any role."""
+    marks = ",".join("?" * len(parties))
+    sql = (f"SELECT id FROM invoices WHERE id != ? AND (payer IN ({marks}) OR payee IN ({marks}) "
+           f"OR arbiter IN ({marks})) AND (arbiter = ? OR payer = ? OR payee = ?) ORDER BY id")
+    args = (exclude, *parties, *parties, *parties, arbiter, arbiter, arbiter)
+    return [int(r[0]) for r in store.conn.execute(sql, args)]
+
+
+def first_time_payer(store: Store, payer: str, exclude: int) -> bool:
+    """The store knows no other invoice paid by ``payer``."""
+    row = store.conn.execute("SELECT 1 FROM invoices WHERE payer = ? AND id != ? LIMIT 1",
+                             (payer, exclude)).fetchone()
+    return row is None
+
+
+def suspicious_addresses(store: Store) -> frozenset[str]:
+    """The addresses marked suspicious."""
+    return frozenset(r[0] for r in store.conn.execute(
+        "SELECT address FROM parties WHERE suspicious = 1"))
+
+
+def setting(store: Store, key: str) -> str | None:
+    """A value kept in the store's settings table."""
+    row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchHit:
+    """One search result: the case, where it matched, and a snippet with the match marked."""
+
+    invoice_id: int
+    where: str
+    snippet: str
+
+
+def search(store: Store, text: str, limit: int = 50) -> list[SearchHit]:
+    """Full-text search over the arbiter's rationales and evidence titles.
+
+    :param text: words to look for (each is quoted, so no query syntax is needed)
+    """
+    words = [w.replace('"', '""') for w in text.split()]
+    if not words:
+        return []
+    query = " ".join(f'"{w}"' for w in words)
+    hits = [SearchHit(int(r[0]), "rationale", str(r[1])) for r in store.conn.execute(
+        "SELECT rowid, snippet(rulings_fts, 0, '[', ']', '…', 12) FROM rulings_fts "
+        "WHERE rulings_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit))]
+    hits += [SearchHit(int(r[0]), f"evidence #{r[1]}", str(r[2])) for r in store.conn.execute(
+        "SELECT invoice_id, idx, snippet(evidence_fts, 0, '[', ']', '…', 12) FROM evidence_fts "
+        "WHERE evidence_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit))]
+    return hits
