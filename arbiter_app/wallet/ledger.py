@@ -1,0 +1,202 @@
+"""The Stacks app on a Ledger as a :class:`~arbiter_app.wallet.signer.Signer`.
+
+Opening checks the app (GET_VERSION: open, unlocked, not too old) and reads the account's
+public key and address. Signing sends the unsigned transaction, or ``SIP018`` + domain +
+message, in INS 0x02 chunks, and takes the answer apart (digest, r, s, v, DER;
+reference/stacks.md §6.6–§6.7). Every signature is checked against the sighash or message
+hash the host computed itself and the device's public key before it is used; a signature
+that fails is a :class:`DeviceReplyError` and is never attached. Status 0x6986 means
+rejected, locked or busy, so GET_VERSION decides which (§6.9). The only UI touched is the
+:class:`DevicePrompt`. Failures read as plain sentences (STYLE habits 2, 3, 7).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arbiter_app import config
+from arbiter_app.errors import (
+    AppVersionTooOld,
+    DeviceLocked,
+    DeviceReplyError,
+    InputError,
+    VerificationError,
+)
+from arbiter_app.wallet import apdu, verify
+from arbiter_app.wallet.ledger_transport import DEFAULT_TIMEOUT, LedgerTransport
+from arbiter_app.wallet.signer import DevicePrompt, SilentPrompt, derivation_path, format_path
+
+if TYPE_CHECKING:
+    from arbiter_app.stacks.clarity import ClarityValue, Tuple
+    from arbiter_app.stacks.transaction import Transaction
+
+
+class LedgerSigner:
+    """One account of the Stacks app on one device.
+
+    :param transport: an open device (see :class:`LedgerTransport`)
+    :param network: the network whose address versions the device is asked for
+    :param account: N of ``m/44'/5757'/0'/0/N``
+    """
+
+    def __init__(self, transport: LedgerTransport, network: config.Network, account: int = 0) -> None:
+        self.transport = transport
+        self.network = network
+        self.path = derivation_path(account)
+        self.version = transport.run(self._check_app)
+        self._public_key, self._address = transport.run(lambda: self._read_address(False))
+
+    @classmethod
+    def open(
+        cls, address: str, network: config.Network, account: int = 0, timeout: float = DEFAULT_TIMEOUT
+    ) -> LedgerSigner:
+        """Connect to the device at ``address`` (``hid`` or ``tcp:HOST:PORT``) and check it.
+
+        :raises DeviceNotFound, DeviceLocked, AppNotOpen, AppVersionTooOld, DeviceTimeout:
+            the device is not ready, in plain words
+        """
+        transport = LedgerTransport(address, timeout)
+        try:
+            return cls(transport, network, account)
+        except BaseException:
+            transport.close()
+            raise
+
+    def close(self) -> None:
+        """Release the device."""
+        self.transport.close()
+
+    def address(self) -> str:
+        """The account's address, as the device derived it."""
+        return self._address
+
+    def public_key(self) -> bytes:
+        """The account's compressed public key, as the device derived it."""
+        return self._public_key
+
+    def confirm_address(self, prompt: DevicePrompt | None = None) -> str:
+        """Show the address on the device and wait for the user to confirm it.
+
+        :raises DeviceRejected: the user said it does not match
+        """
+        prompt = prompt or SilentPrompt()
+        prompt.confirm(f"check that the device shows {self._address}")
+        try:
+            _, shown = self.transport.run(lambda: self._read_address(True))
+        finally:
+            prompt.finished()
+        if shown != self._address:
+            raise DeviceReplyError(f"the device showed {shown}, not {self._address}")
+        return shown
+
+    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None) -> Transaction:
+        """Sign ``tx`` on the device; return it signed, after checking the signature.
+
+        :raises VerificationError: ``tx`` is not from this account (nothing is sent)
+        :raises DeviceRejected: the user rejected it on the device
+        :raises DeviceReplyError: the device's signature does not verify
+        """
+        from arbiter_app.stacks import transaction
+
+        sender = transaction.sender_address(tx)
+        if sender != self._address:
+            raise VerificationError(f"the transaction's sender is {sender}, not this Ledger account {self._address}")
+        reply = self._sign(transaction.serialize(tx), "signing the transaction", prompt)
+        signed = transaction.attach_signature(tx, reply.vrs)
+        try:
+            verify.check_signed_transaction(tx, signed, self._public_key)
+        except VerificationError as e:
+            raise DeviceReplyError(f"the Ledger returned a signature that does not verify: {e}") from e
+        postsign = _sha512_256(transaction.presign_sighash(tx) + b"\x00" + reply.vrs)
+        if reply.digest != postsign:
+            raise DeviceReplyError("the Ledger's post-sign hash differs from the transaction's")
+        return signed
+
+    def sign_structured_message(
+        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None
+    ) -> bytes:
+        """Sign SIP-018 structured data on the device; return the checked RSV signature.
+
+        :raises InputError: the domain is not exactly name, version, chain-id (the app
+            refuses any other)
+        :raises DeviceReplyError: the device signed another hash, or the signature fails
+        """
+        from arbiter_app.stacks import clarity, sip018
+
+        _check_domain(domain)
+        payload = apdu.sip018_payload(clarity.serialize(domain), clarity.serialize(message))
+        reply = self._sign(payload, "signing the message", prompt)
+        digest = sip018.message_hash(domain, message)
+        if reply.digest != digest:
+            raise DeviceReplyError("the Ledger signed a different message hash than the one sent")
+        try:
+            verify.check_rsv(digest, reply.rsv, self._public_key)
+        except VerificationError as e:
+            raise DeviceReplyError(f"the Ledger returned a signature that does not verify: {e}") from e
+        return reply.rsv
+
+    def _sign(self, payload: bytes, action: str, prompt: DevicePrompt | None) -> apdu.SignatureReply:
+        prompt = prompt or SilentPrompt()
+        commands = apdu.sign_commands(self.path, payload)
+
+        def send_all() -> bytes:
+            for index, command in enumerate(commands, start=1):
+                prompt.step(index, len(commands))
+                if index == len(commands):
+                    prompt.confirm(f"review and approve {action.removeprefix('signing ')}")
+                data = self._call(command, action)
+            return data
+
+        try:
+            return apdu.parse_signature(self.transport.run(send_all))
+        finally:
+            prompt.finished()
+
+    def _call(self, command: bytes, action: str) -> bytes:
+        """One exchange; a failing status word becomes the error that names it."""
+        data, sw = self.transport.exchange(command)
+        if sw == apdu.SW_OK:
+            return data
+        if sw == apdu.SW_COMMAND_NOT_ALLOWED:
+            self._raise_if_locked()
+        raise apdu.error_for_status(sw, data, action)
+
+    def _raise_if_locked(self) -> None:
+        """Tell "locked" from "rejected" after 0x6986 with GET_VERSION (§6.4, §6.9)."""
+        data, sw = self.transport.exchange(apdu.get_version())
+        if sw == apdu.SW_DASHBOARD_LOCKED or (sw == apdu.SW_OK and apdu.parse_version(data).locked):
+            raise DeviceLocked("the Ledger is locked: unlock it with your PIN and retry")
+
+    def _check_app(self) -> apdu.AppVersion:
+        version = apdu.parse_version(self._call(apdu.get_version(), "checking the Stacks app"))
+        if version.locked:
+            raise DeviceLocked("the Ledger is locked: unlock it with your PIN and retry")
+        if version.triple < apdu.MIN_APP_VERSION:
+            minimum = ".".join(map(str, apdu.MIN_APP_VERSION))
+            raise AppVersionTooOld(f"the Stacks app is version {version}; update it to {minimum} or later")
+        return version
+
+    def _read_address(self, display: bool) -> tuple[bytes, str]:
+        command = apdu.get_address(self.path, self.network.single_sig_version, display)
+        action = "confirming the address" if display else "reading the address"
+        public_key, address = apdu.parse_address(self._call(command, action))
+        expected = verify.address_of(public_key, self.network)
+        if address != expected:
+            raise DeviceReplyError(
+                f"the Ledger gave address {apdu.printable(address)} for {format_path(self.path)}, "
+                f"but its public key makes {expected}"
+            )
+        return public_key, address
+
+
+def _check_domain(domain: Tuple) -> None:
+    names = sorted(getattr(domain, "fields", {}))
+    if names != ["chain-id", "name", "version"]:
+        raise InputError("the Ledger signs only a SIP-018 domain of exactly name, version and chain-id")
+
+
+def _sha512_256(data: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.new("sha512_256", data).digest()
+
