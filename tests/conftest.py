@@ -14,7 +14,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins: list[str] = ["tests.fixtures.store"]
+pytest_plugins: list[str] = ["tests.fixtures.store", "tests.fixtures.unixfs"]
 
 REPO = Path(__file__).resolve().parent.parent
 
