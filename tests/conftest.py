@@ -14,7 +14,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins: list[str] = ["tests.fixtures.store", "tests.fixtures.unixfs"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.store",
+    "tests.fixtures.unixfs",
+    "tests.fixtures.ledger",
+]
 
 REPO = Path(__file__).resolve().parent.parent
 
