@@ -18,6 +18,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.store",
     "tests.fixtures.unixfs",
     "tests.fixtures.ledger",
+    "tests.fixtures.devnet",
 ]
 
 REPO = Path(__file__).resolve().parent.parent

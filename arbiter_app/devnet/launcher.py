@@ -1,0 +1,222 @@
+"""Start, watch and stop the devnet service (``resources/devnet``, DESIGN §7) from Python.
+
+:class:`Devnet` runs ``node src/main.js`` on a free loopback port in its own process group,
+keeps its output in a log file, waits until ``/v2/info`` answers (failing fast, with the log,
+if the process dies first), and on :meth:`Devnet.stop` ends the whole group so that no
+process outlives it. It also wraps the loopback admin API: fault switches and mining.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from arbiter_app.errors import ArbiterError
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICE_DIR = REPO / "resources" / "devnet"
+READY_TIMEOUT_S = 60.0
+STOP_GRACE_S = 5.0
+LOG_TAIL_CHARS = 4000
+FAULT_SWITCHES = frozenset(
+    {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read"}
+)
+
+
+class DevnetError(ArbiterError):
+    """The devnet could not be started, reached or controlled."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _tail(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL_CHARS:]
+    except OSError:
+        return "(no log)"
+
+
+class Devnet:
+    """A running devnet process.
+
+    :ivar url: base URL (``http://127.0.0.1:PORT``)
+    :ivar endpoints: ``stacks_api``, ``ipfs_rpc``, ``ipfs_gateway``, ``admin`` URLs
+    :ivar accounts: role name → STX address (``deployer``, ``arbiter_1``, …)
+    :ivar escrow_contract: contract id of ``escrow-secure``
+    :ivar log_path: file holding the service's stdout and stderr
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+        self.process = process
+        self.url = url
+        self.log_path = log_path
+        self.info: dict[str, Any] = {}
+        self.endpoints: dict[str, str] = {}
+        self.accounts: dict[str, str] = {}
+        self.escrow_contract = ""
+        self._client = httpx.Client(base_url=url, timeout=30.0, trust_env=False)
+
+    @classmethod
+    def start(
+        cls,
+        port: int = 0,
+        seed: bool = True,
+        log_path: Path | None = None,
+        timeout: float = READY_TIMEOUT_S,
+    ) -> Devnet:
+        """Start the service and wait until it answers.
+
+        :param port: loopback port, or 0 for a free one
+        :param seed: run the seed scenario before serving
+        :param log_path: where to keep the service's output (default: a temporary file)
+        :param timeout: seconds to wait for readiness
+        :returns: the running devnet
+        :raises DevnetError: when node is missing, the process dies, or it never gets ready
+        """
+        node = shutil.which("node")
+        if node is None:
+            raise DevnetError("Node.js (node) is not installed or not on PATH")
+        port = port or free_port()
+        if log_path is None:
+            fd, name = tempfile.mkstemp(prefix="arbiter-devnet-", suffix=".log")
+            os.close(fd)
+            log_path = Path(name)
+        args = [node, "src/main.js", "--port", str(port), "--host", "127.0.0.1"]
+        if not seed:
+            args.append("--no-seed")
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                args,
+                cwd=SERVICE_DIR,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, ended as a whole by stop()
+            )
+        devnet = cls(process, f"http://127.0.0.1:{port}", log_path)
+        try:
+            devnet._wait_ready(timeout)
+        except BaseException:
+            devnet.stop()
+            raise
+        return devnet
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise DevnetError(
+                    f"the devnet exited with status {self.process.returncode} before it was "
+                    f"ready; its log ({self.log_path}) ends with:\n{_tail(self.log_path)}"
+                )
+            try:
+                if self._client.get("/v2/info", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise DevnetError(
+                    f"the devnet was not ready after {timeout:.0f} s; its log ends with:\n"
+                    f"{_tail(self.log_path)}"
+                )
+            time.sleep(0.1)
+        self.info = self._admin("GET", "info")
+        self.endpoints = dict(self.info["endpoints"])
+        self.accounts = dict(self.info["accounts"])
+        self.escrow_contract = str(self.info["escrow_contract"])
+
+    def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        try:
+            r = self._client.request(method, f"/admin/{path}", json=body)
+        except httpx.HTTPError as e:
+            raise DevnetError(f"the devnet admin API did not answer: {e}") from e
+        if r.status_code != 200:
+            raise DevnetError(f"the devnet refused /admin/{path} ({r.status_code}): {r.text}")
+        return r.json()
+
+    def set_faults(self, **switches: Any) -> dict[str, Any]:
+        """Turn fault switches on (see the contracts brief for their meaning).
+
+        :param switches: ``delay_ms``, ``fail_next``, ``truncate_next``, ``path_prefix``,
+            ``withhold_blocks`` (CIDs), ``lie_call_read`` (function name → Clarity hex)
+        :returns: the service's fault state
+        :raises DevnetError: on an unknown switch or a refused request
+        """
+        unknown = set(switches) - FAULT_SWITCHES
+        if unknown:
+            raise DevnetError(f"unknown fault switch(es): {', '.join(sorted(unknown))}")
+        result: dict[str, Any] = self._admin("POST", "faults", switches)
+        return result
+
+    def reset_faults(self) -> None:
+        """Turn every fault switch off."""
+        self._admin("POST", "faults/reset")
+
+    def mine(self, blocks: int = 1, seconds_per_block: int = 600) -> int:
+        """Mine empty blocks (deadlines in blocks and SLA clocks in time both advance).
+
+        :returns: the new tip height
+        """
+        result = self._admin("POST", "mine", {"blocks": blocks, "seconds_per_block": seconds_per_block})
+        return int(result["stacks_tip_height"])
+
+    def seed_summary(self) -> dict[str, Any]:
+        """What the seed scenario created: invoices, disputes, files and special cases."""
+        result: dict[str, Any] = self._admin("GET", "seed")
+        return result
+
+    def seed_bench(self, disputes: int) -> dict[str, Any]:
+        """Create ``disputes`` more disputes for ``arbiter_1`` (for the sync benchmark)."""
+        result: dict[str, Any] = self._admin("POST", "seed-bench", {"disputes": disputes})
+        return result
+
+    @property
+    def pid(self) -> int:
+        """Process id of the service (also its process group id)."""
+        return self.process.pid
+
+    def stop(self) -> None:
+        """End the service's whole process group; safe to call twice."""
+        self._client.close()
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.process.wait(STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        # a child the service may have left behind still belongs to the group
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def __enter__(self) -> Devnet:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

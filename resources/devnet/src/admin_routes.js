@@ -1,0 +1,59 @@
+// The loopback-only admin API of the devnet: fault switches, mining, the seed scenario's
+// summary, bench disputes and a health probe. Requests from anywhere but loopback are refused.
+import { HttpError, json, readBody } from './http.js';
+
+function loopbackOnly(req) {
+  const ip = req.socket.remoteAddress ?? '';
+  if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ip)) throw new HttpError(403, { error: 'admin API is loopback only' });
+}
+
+async function body(req) {
+  const raw = (await readBody(req)).toString('utf8');
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v;
+  } catch (e) {
+    throw new HttpError(400, { error: `admin body must be a JSON object: ${e.message}` });
+  }
+}
+
+/**
+ * Register the admin routes.
+ * @param {import('./http.js').Router} router
+ * @param {{chain, faults, seed: object|null, seedBench: (n: number) => Promise<object>, info: () => object}} ctx
+ */
+export function adminRoutes(router, ctx) {
+  const admin = (method, path, fn) => router.add(method, new RegExp(`^/admin/${path}$`), async (req, m, url) => {
+    loopbackOnly(req);
+    return fn(req, url);
+  });
+  admin('GET', 'info', () => json(ctx.info()));
+  admin('GET', 'faults', () => json(ctx.faults.state()));
+  admin('POST', 'faults', async (req) => {
+    try { ctx.faults.set(await body(req)); } catch (e) {
+      if (e instanceof HttpError) throw e;
+      throw new HttpError(400, { error: e.message });
+    }
+    return json(ctx.faults.state());
+  });
+  admin('POST', 'faults/reset', () => { ctx.faults.reset(); return json(ctx.faults.state()); });
+  admin('POST', 'mine', async (req) => {
+    const b = await body(req);
+    const blocks = Number(b.blocks ?? 1);
+    const seconds = Number(b.seconds_per_block ?? 600);
+    if (!Number.isInteger(blocks) || blocks < 1 || blocks > 100000) throw new HttpError(400, { error: 'blocks must be an integer from 1 to 100000' });
+    if (!Number.isFinite(seconds) || seconds < 1) throw new HttpError(400, { error: 'seconds_per_block must be at least 1' });
+    const height = await ctx.chain.run(() => ctx.chain.mine(blocks, seconds));
+    return json({ stacks_tip_height: height, block_time: ctx.chain.tip.time });
+  });
+  admin('GET', 'seed', () => json(ctx.seed() ?? { seeded: false }));
+  admin('POST', 'seed-bench', async (req) => {
+    const b = await body(req);
+    const n = Number(b.disputes ?? 0);
+    if (!Number.isInteger(n) || n < 1 || n > 5000) throw new HttpError(400, { error: 'disputes must be an integer from 1 to 5000' });
+    return json(await ctx.seedBench(n));
+  });
+  return router;
+}

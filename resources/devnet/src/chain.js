@@ -1,0 +1,148 @@
+// The devnet's chain: a clarinet-sdk simnet with the contracts deployed, plus what a node and
+// the extended API keep around it — blocks with hashes and times, accepted transactions with
+// their receipts, account nonces and the contract log index. Every state change goes through
+// one queue. A transaction whose post-conditions fail must leave no effect, and the simnet has
+// no rollback, so the chain keeps a replay log of what it applied and rebuilds a fresh simnet
+// from it (the aborted transaction replays as an empty block, so heights stay the same).
+import { createHash } from 'node:crypto';
+import { initSimnet } from '@hirosystems/clarinet-sdk';
+import { apiEvent, canonical, hexRepr } from './clarity.js';
+
+const GENESIS_TIME_BACK_S = 3600;
+
+/** A state-changing operation kept for replay. */
+function replay(simnet, op) {
+  if (op.kind === 'mine') simnet.mineEmptyBlocks(op.count);
+  else if (op.kind === 'void') simnet.mineEmptyBlock();
+  else if (op.kind === 'call') {
+    try { simnet.callPublicFn(op.contract, op.fn, op.args, op.sender); } catch { /* as first run */ }
+  }
+}
+
+export class Chain {
+  /** @param {string} manifestPath Clarinet.toml @param {Map} accounts named accounts */
+  constructor(manifestPath, accounts) {
+    this.manifestPath = manifestPath;
+    this.accounts = accounts;
+    this.ops = [];
+    this.txs = new Map();
+    this.blocks = [];
+    this.nonces = new Map();
+    this.logs = [];
+    this.queue = Promise.resolve();
+    this.deployer = accounts.get('deployer').address;
+  }
+
+  /** Start the simnet and record the blocks of the deployment. */
+  async init() {
+    this.simnet = await initSimnet(this.manifestPath, true);
+    const tip = this.simnet.stacksBlockHeight;
+    const start = Math.floor(Date.now() / 1000) - GENESIS_TIME_BACK_S;
+    for (let h = 0; h <= tip; h++) this.pushBlock([], start + h);
+    return this;
+  }
+
+  /** Run `fn` alone: every read and write of chain state is serialized here. */
+  run(fn) {
+    const next = this.queue.then(fn);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  get tipHeight() { return this.blocks.length - 1; }
+  get tip() { return this.blocks[this.blocks.length - 1]; }
+
+  pushBlock(txids, time) {
+    const height = this.blocks.length;
+    const parent = height ? this.blocks[height - 1].hash : '00'.repeat(32);
+    const hash = createHash('sha256').update(`${parent}:${height}:${txids.join(',')}`).digest('hex');
+    const prevTime = height ? this.blocks[height - 1].time : time - 1;
+    const block = { height, hash: `0x${hash}`, parent_hash: `0x${parent}`, time: Math.max(time, prevTime + 1), txids };
+    this.blocks.push(block);
+    return block;
+  }
+
+  /** The chain clock: wall time, but never behind the last block. */
+  now() { return Math.max(Math.floor(Date.now() / 1000), this.tip.time + 1); }
+
+  /**
+   * Mine empty blocks, advancing the chain clock by `secondsPerBlock` each, so that deadlines
+   * (in blocks) and SLAs (in time) can pass on demand.
+   */
+  mine(count, secondsPerBlock = 600) {
+    this.simnet.mineEmptyBlocks(count);
+    this.ops.push({ kind: 'mine', count });
+    for (let i = 0; i < count; i++) this.pushBlock([], this.tip.time + secondsPerBlock);
+    this.checkHeight();
+    return this.tipHeight;
+  }
+
+  checkHeight() {
+    if (this.simnet.stacksBlockHeight !== this.tipHeight) {
+      throw new Error(`chain index at ${this.tipHeight} but simnet at ${this.simnet.stacksBlockHeight}`);
+    }
+  }
+
+  nextNonce(address) { return this.nonces.get(address) ?? 0; }
+
+  /**
+   * Execute a validated contract call in its own block and record the receipt.
+   * @param {object} call {txid, contract, fn, args, sender, nonce, fee, tx, raw, checkPostConditions}
+   * @returns {Promise<object>} the transaction record
+   */
+  async execute(call) {
+    let result, events = [], vmError = null;
+    try {
+      const r = this.simnet.callPublicFn(call.contract, call.fn, call.args, call.sender);
+      result = canonical(r.result);
+      events = r.events;
+    } catch (e) {
+      vmError = String(e.message ?? e).split('\n')[0];
+    }
+    let status = result?.type === 'ok' ? 'success' : 'abort_by_response';
+    let pcError = null;
+    if (status === 'success' && call.checkPostConditions) {
+      pcError = call.checkPostConditions(events);
+      if (pcError) status = 'abort_by_post_condition';
+    }
+    if (pcError) {
+      await this.rebuild();
+      this.simnet.mineEmptyBlock();
+      this.ops.push({ kind: 'void' });
+      events = [];
+    } else {
+      this.ops.push({ kind: 'call', contract: call.contract, fn: call.fn, args: call.args, sender: call.sender });
+    }
+    this.nonces.set(call.sender, call.nonce + 1);
+    const block = this.pushBlock([call.txid], this.now());
+    this.checkHeight();
+    const txid = `0x${call.txid}`;
+    const record = {
+      ...call, status, vm_error: vmError ?? pcError, block,
+      result: result ? hexRepr(result) : null,
+      events: events.map((ev, i) => apiEvent(ev, i, txid)),
+    };
+    this.txs.set(call.txid, record);
+    for (const ev of record.events) {
+      if (ev.event_type === 'smart_contract_log') this.logs.push({ ...ev, block_height: block.height, block_time: block.time, tx_index: 0 });
+    }
+    return record;
+  }
+
+  /** Rebuild the simnet from the replay log (drops the effects of the last call). */
+  async rebuild() {
+    const fresh = await initSimnet(this.manifestPath, true);
+    for (const op of this.ops) replay(fresh, op);
+    this.simnet = fresh;
+  }
+
+  /** Mint STX for an account the settings did not fund (used by tests and the bench). */
+  callReadOnly(contract, fn, args, sender) {
+    return this.simnet.callReadOnlyFn(contract, fn, args, sender);
+  }
+
+  /** STX balance of a principal, in micro-STX. */
+  stxBalance(principal) {
+    return this.simnet.getAssetsMap().get('STX')?.get(principal) ?? 0n;
+  }
+}
