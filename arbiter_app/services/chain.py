@@ -1,0 +1,158 @@
+"""What the chain says about one escrow, read two independent ways: the contract's print
+events (paged from the extended API) and its read-only functions (``call-read``).
+
+:class:`ChainReader` turns API answers into escrow records; :func:`event_view` folds an
+invoice's events into the state they imply; :func:`disagreements` compares that with the
+``call-read`` invoice. The ruling service refuses to sign when they disagree
+(reliability.md §5: a ruling is signed only when two views agree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass
+
+from arbiter_app.case.models import Invoice, InvoiceStatus
+from arbiter_app.errors import DecodeError, ResponseError
+from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.stacks import escrow
+from arbiter_app.stacks.api import StacksApi
+
+PAGE_SIZE = 100  # the extended API's maximum for event pages (reference/stacks.md §7.3)
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An invoice's state as its print events tell it (``None`` where no event said)."""
+
+    invoice_id: int
+    status: InvoiceStatus | None
+    payer: str | None
+    payee: str | None
+    arbiter: str | None
+    amount: int | None
+    raised_by: str | None
+    raised_time: int | None
+    raised_height: int | None
+
+
+class ChainReader:
+    """Reads the escrow through one Stacks API.
+
+    :param api: the API client
+    :param contract_id: the escrow's ``ADDR.name``
+    :param sender: the principal read-only calls are made as (the arbiter)
+    """
+
+    def __init__(self, api: StacksApi, contract_id: str, sender: str) -> None:
+        self.api = api
+        self.contract_id = contract_id
+        self.sender = sender
+
+    def _read(self, function: str, invoice_id: int, index: int | None = None) -> object:
+        args = escrow.read_only_args(function, invoice_id, index)
+        return self.api.call_read_only(self.contract_id, function, args, self.sender)
+
+    def _decoded(self, function: str, decode: object, *args: int) -> object:
+        """Call, then decode; a shape error is the server's fault, so it names the call."""
+        value = self._read(function, args[0], args[1] if len(args) > 1 else None)
+        try:
+            return decode(*args, value)  # type: ignore[operator]
+        except DecodeError as e:
+            raise ResponseError(f"{function} answered a value of the wrong shape: {e}",
+                                self.api_url(function)) from e
+
+    def api_url(self, function: str) -> str:
+        """The call-read URL of ``function`` (for messages)."""
+        address, _, name = self.contract_id.partition(".")
+        return f"/v2/contracts/call-read/{address}/{name}/{function}"
+
+    def invoice(self, invoice_id: int) -> Invoice | None:
+        """``get-invoice``."""
+        return self._decoded("get-invoice", escrow.decode_invoice, invoice_id)  # type: ignore[return-value]
+
+    def dispute(self, invoice_id: int) -> escrow.DisputeRecord | None:
+        """``get-dispute``."""
+        return self._decoded("get-dispute", escrow.decode_dispute, invoice_id)  # type: ignore[return-value]
+
+    def evidence(self, invoice_id: int, index: int) -> escrow.EvidenceRecord | None:
+        """``get-evidence``."""
+        return self._decoded("get-evidence", escrow.decode_evidence, invoice_id, index)  # type: ignore[return-value]
+
+    def ruling(self, invoice_id: int) -> escrow.RulingRecord | None:
+        """``get-ruling``."""
+        return self._decoded("get-ruling", escrow.decode_ruling, invoice_id)  # type: ignore[return-value]
+
+    def new_events(
+        self, seen: tuple[str, int] | None, cancel: CancelToken | None = None
+    ) -> Generator[Progress, None, list[escrow.EscrowEvent]]:
+        """Page the contract's print events back to ``seen``; return the newer ones, oldest
+        first.
+
+        :param seen: the (txid, event index) of the newest event of the previous sync
+        """
+        found: list[escrow.EscrowEvent] = []
+        cursor: str | None = None
+        while True:
+            if cancel is not None:
+                cancel.check()
+            page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
+            for log in page.results:
+                if seen is not None and (log.tx_id, log.event_index) == seen:
+                    found.reverse()
+                    return found
+                if log.topic == "print":
+                    event = self._event(log)
+                    if event is not None:
+                        found.append(event)
+            yield Progress("reading contract events", len(found), page.total)
+            if page.next_cursor is None or not page.results:
+                found.reverse()
+                return found
+            cursor = page.next_cursor
+
+    def _event(self, log: object) -> escrow.EscrowEvent | None:
+        try:
+            return escrow.decode_event(
+                log.value, log.tx_id, log.event_index, log.block_height,  # type: ignore[attr-defined]
+                getattr(log, "block_time", None),
+            )
+        except DecodeError as e:
+            raise ResponseError(f"a contract event has the wrong shape: {e}",
+                                f"/extended/v2/smart-contracts/{self.contract_id}/logs") from e
+
+
+def event_view(invoice_id: int, events: Iterable[escrow.EscrowEvent]) -> EventView:
+    """Fold the invoice's events, oldest first, into the state they imply."""
+    status = payer = payee = arbiter = raised_by = None
+    amount = raised_time = raised_height = None
+    for e in events:
+        if e.invoice_id != invoice_id:
+            continue
+        status = escrow.status_after(e) or status
+        payer = e.fields.get("payer", payer)
+        payee = e.fields.get("payee", payee)
+        arbiter = e.fields.get("arbiter", arbiter)
+        amount = e.fields.get("amount", amount)
+        if e.name == "dispute-raised":
+            raised_by = e.fields.get("raised-by")
+            raised_time, raised_height = e.block_time, e.block_height
+    return EventView(invoice_id, status, payer, payee, arbiter, amount,
+                     raised_by, raised_time, raised_height)
+
+
+def disagreements(invoice: Invoice, view: EventView) -> list[str]:
+    """Where ``call-read`` and the events disagree, in plain words (empty when they agree).
+
+    A field no event mentions is not a disagreement; a status no event confirms is.
+    """
+    problems = []
+    if view.status is None or view.status is not invoice.status:
+        said = view.status.name if view.status is not None else "nothing"
+        problems.append(f"status: call-read says {invoice.status.name}, the events say {said}")
+    pairs = (("payer", invoice.payer, view.payer), ("payee", invoice.payee, view.payee),
+             ("arbiter", invoice.arbiter, view.arbiter), ("amount", invoice.amount, view.amount))
+    for name, read, told in pairs:
+        if told is not None and told != read:
+            problems.append(f"{name}: call-read says {read}, the events say {told}")
+    return problems

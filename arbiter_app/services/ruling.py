@@ -1,0 +1,270 @@
+"""Execute a finalized ruling: publish the rationale, build, check, sign, store, broadcast and
+confirm the ``resolve-dispute`` transaction, then issue the receipt (issue 7; DESIGN §5, §8).
+
+The order is the safety argument (reliability.md §3 and §5):
+
+1. the invoice is read twice — ``call-read`` and the contract's events — and any
+   disagreement stops the ruling; the node's network id must be the configured network's;
+2. the signer's network and address must be the invoice's network and arbiter;
+3. the signed transaction is stored *before* it is broadcast, and a ruling never gets a
+   second one: every retry re-sends the stored bytes (same txid), and a lost reply is
+   resolved by looking the txid up, never by signing anew;
+4. a failed transaction (abort, post-condition) is recorded with its reason and the case
+   stays open; on success step 6 completes in the store and the receipt is issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import Decision, InvoiceStatus, TxStatus
+from arbiter_app.errors import ApiError, NetworkError, PolicyError
+from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services import rationale as rationale_doc
+from arbiter_app.services.chain import ChainReader, disagreements, event_view
+from arbiter_app.services.session import Session
+from arbiter_app.stacks.api import BroadcastRejected, TxStatus as ApiTx, untrusted_text
+
+MAX_FEE = 1_000_000  # µSTX (1 STX): a quote above this is refused, never paid blindly
+BROADCAST_TRIES = 4
+POLL_INTERVAL = 1.0
+POLL_LIMIT = 120
+NETWORK_IDS = {"mainnet": 1, "testnet": 0x80000000, "devnet": 0x80000000}
+
+
+@dataclass(frozen=True)
+class Execution:
+    """The outcome of :func:`execute_ruling`.
+
+    :param txid: the ruling transaction
+    :param status: ``success`` (step 6 done, receipt issued)
+    :param block_height: the confirming block
+    :param receipt: the receipt's canonical JSON
+    :param broadcasts: how many times the stored bytes were sent
+    """
+
+    txid: str
+    status: str
+    block_height: int | None
+    receipt: str | None
+    broadcasts: int
+
+
+class RulingFailed(PolicyError):
+    """The ruling transaction was mined but failed, or was dropped; the case stays open."""
+
+
+def execute_ruling(
+    session: Session,
+    invoice_id: int,
+    cancel: CancelToken | None = None,
+    *,
+    prompt: Any = None,
+    sleep: Callable[[float], None] = time.sleep,
+    poll_interval: float = POLL_INTERVAL,
+) -> Generator[Progress, None, Execution]:
+    """Execute the finalized ruling of ``invoice_id``, or resume its stored transaction.
+
+    :param prompt: the device prompt passed to the signer
+    :param sleep: how to wait between polls (tests pass a no-op)
+    :raises PolicyError: the chain views disagree, wrong signer or network, no ruling
+    :raises DeviceError: the device refused or failed (nothing was stored or sent)
+    :raises RulingFailed: the transaction failed on chain; the case stays open
+    """
+    from arbiter_app.store import rows
+
+    case = rows.load_case(session.store, invoice_id)
+    if case.ruling is None:
+        raise PolicyError(f"invoice {invoice_id} has no finalized ruling (step 5)")
+    if case.transaction is None:
+        yield Progress("checking the chain", 0, 5)
+        yield from _check_chain(session, case, cancel)
+        yield Progress("publishing the rationale", 1, 5)
+        case = _publish(session, case)
+        yield Progress("signing on the device", 2, 5)
+        _sign_and_store(session, case, prompt)
+        case = rows.load_case(session.store, invoice_id)
+    assert case.transaction is not None
+    yield Progress("broadcasting", 3, 5)
+    txid, sent = _broadcast(session, case, sleep)
+    yield Progress("waiting for confirmation", 4, 5)
+    mined = yield from _poll(session, txid, cancel, sleep, poll_interval)
+    return _settle(session, case, mined, sent)
+
+
+def _check_chain(
+    session: Session, case: CaseFile, cancel: CancelToken | None
+) -> Generator[Progress, None, None]:
+    """Two views of the invoice must agree, with the store and with the network."""
+    info = session.api.get_info()
+    if info.network_id != NETWORK_IDS[session.network.name]:
+        raise PolicyError(f"the API serves network id {info.network_id:#x}, not "
+                          f"{session.network.name}; refusing to sign")
+    reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
+    read = reader.invoice(case.invoice.id)
+    if read is None:
+        raise PolicyError(f"call-read does not know invoice {case.invoice.id}")
+    events = yield from reader.new_events(None, cancel)
+    problems = disagreements(read, event_view(read.id, events))
+    stored = case.invoice
+    for name in ("payer", "payee", "amount", "token", "arbiter"):
+        if getattr(read, name) != getattr(stored, name):
+            problems.append(f"{name}: call-read says {getattr(read, name)}, the case store "
+                            f"says {getattr(stored, name)}")
+    if read.status is not InvoiceStatus.DISPUTED:
+        problems.append(f"the invoice is {read.status.name}, not DISPUTED")
+    if problems:
+        raise PolicyError("the chain's views of invoice "
+                          f"{read.id} disagree, so the ruling is stopped: " + "; ".join(problems))
+
+
+def _publish(session: Session, case: CaseFile) -> CaseFile:
+    """Build the rationale document; publish it as one raw block when a node is configured."""
+    from arbiter_app.store import execution, rows
+
+    assert case.ruling is not None
+    data = rationale_doc.document_bytes(case)
+    digest = hashlib.sha256(data).hexdigest()
+    if case.ruling.rationale_hash is not None:
+        if case.ruling.rationale_hash != digest:
+            raise PolicyError("the stored rationale hash differs from the document rebuilt now")
+        return case
+    cid = rationale_doc.publish(session, data)
+    execution.record_rationale(session.store, case.invoice.id, rationale_hash=digest,
+                               rationale_cid=cid, now=int(time.time()))
+    return rows.load_case(session.store, case.invoice.id)
+
+
+def _sign_and_store(session: Session, case: CaseFile, prompt: Any) -> None:
+    """Check signer and network, build, sign, and store the signed bytes (not yet sent)."""
+    from arbiter_app.stacks import escrow
+    from arbiter_app.stacks import transaction as txn
+    from arbiter_app.store import execution
+
+    assert case.ruling is not None and case.ruling.rationale_hash is not None
+    signer = session.signer
+    if signer.network != session.network:
+        raise PolicyError(f"the signer is set up for {signer.network.name}, the app for "
+                          f"{session.network.name}")
+    address = signer.address()
+    if address != case.invoice.arbiter:
+        raise PolicyError(f"the signer's address {address} is not this invoice's arbiter "
+                          f"{case.invoice.arbiter}")
+    nonce = session.api.get_nonces(address).next_nonce
+    build = lambda fee: escrow.resolve_dispute_call(  # noqa: E731
+        session.network, session.contract_id, case.invoice, case.ruling.decision,  # type: ignore[union-attr]
+        bytes.fromhex(case.ruling.rationale_hash), signer.public_key(), nonce, fee)  # type: ignore[union-attr]
+    fee = _fee(session, build(0))
+    signed = signer.sign_transaction(build(fee), prompt)
+    raw = txn.serialize(signed)
+    execution.record_transaction(session.store, case.invoice.id, txid=txn.txid(signed),
+                                 raw_hex=raw.hex(), now=int(time.time()))
+
+
+def _fee(session: Session, unsigned: Any) -> int:
+    from arbiter_app.stacks import transaction as txn
+
+    length = len(txn.serialize(unsigned))
+    estimate = session.api.estimate_fee(txn.payload_bytes(unsigned), length)
+    fee = max(estimate.middle, length)  # at least 1 µSTX per byte (mempool rule)
+    if fee > MAX_FEE:
+        raise PolicyError(f"the API quotes a fee of {fee} µSTX, above the {MAX_FEE} µSTX "
+                          "limit; refusing to sign")
+    return fee
+
+
+def _broadcast(session: Session, case: CaseFile,
+               sleep: Callable[[float], None]) -> tuple[str, int]:
+    """Send the stored bytes until the node knows the txid; never sign anew."""
+    from arbiter_app.store import execution
+
+    record = case.transaction
+    assert record is not None
+    raw = bytes.fromhex(record.raw_hex)
+    sent = 0
+    if record.status not in (TxStatus.SIGNED, TxStatus.BROADCAST):
+        return record.txid, sent  # already pending or settled: only poll
+    for attempt in range(BROADCAST_TRIES):
+        sent += 1
+        try:
+            session.api.broadcast(raw, record.txid)
+        except NetworkError as e:
+            # A lost reply, a 5xx or a "BadNonce" may all mean the node already has it:
+            # look the txid up before deciding anything (reliability.md T5.1).
+            if not _known(session, record.txid):
+                if isinstance(e, BroadcastRejected) and e.reason is not None:
+                    execution.update_transaction(session.store, record.txid, TxStatus.DROPPED,
+                                                 now=int(time.time()), detail=str(e))
+                    raise
+                sleep(min(8.0, 0.5 * 2**attempt))
+                continue
+        execution.update_transaction(session.store, record.txid, TxStatus.BROADCAST,
+                                     now=int(time.time()))
+        return record.txid, sent
+    raise NetworkError(f"the transaction {record.txid} could not be broadcast after {sent} "
+                       "tries; it is stored and will be re-sent unchanged on retry")
+
+
+def _known(session: Session, txid: str) -> bool:
+    try:
+        return session.api.get_transaction(txid) is not None
+    except NetworkError:
+        return False
+
+
+def _poll(
+    session: Session, txid: str, cancel: CancelToken | None,
+    sleep: Callable[[float], None], interval: float,
+) -> Generator[Progress, None, ApiTx]:
+    for n in range(POLL_LIMIT):
+        if cancel is not None:
+            cancel.check()
+        try:
+            tx = session.api.get_transaction(txid)
+        except NetworkError:
+            tx = None
+        if tx is not None and (tx.confirmed or tx.failed):
+            return tx
+        yield Progress("waiting for confirmation", n, POLL_LIMIT)
+        sleep(interval)
+    raise NetworkError(f"transaction {txid} was not confirmed in time; it is stored and the "
+                       "next attempt keeps polling it")
+
+
+def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int) -> Execution:
+    from arbiter_app.store import execution
+
+    now = int(time.time())
+    if mined.failed:
+        detail = f"{mined.status}" + (f" {untrusted_text(mined.result_repr)}"
+                                      if mined.result_repr else "")
+        status = TxStatus.DROPPED if mined.status.startswith("dropped") else TxStatus.ABORTED
+        execution.update_transaction(session.store, mined.tx_id, status, now=now, detail=detail,
+                                     block_height=mined.block_height)
+        raise RulingFailed(f"the ruling transaction {mined.tx_id} failed ({detail}); "
+                           "the case stays open")
+    _check_outcome(session, case)
+    execution.update_transaction(session.store, mined.tx_id, TxStatus.SUCCESS, now=now,
+                                 block_height=mined.block_height)
+    receipt = rationale_doc.issue_receipt(session, case.invoice.id, now)
+    return Execution(mined.tx_id, mined.status, mined.block_height, receipt, sent)
+
+
+def _check_outcome(session: Session, case: CaseFile) -> None:
+    """After confirmation the contract must hold our ruling (who was paid is in the status)."""
+    assert case.ruling is not None
+    reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
+    ruling = reader.ruling(case.invoice.id)
+    invoice = reader.invoice(case.invoice.id)
+    want = (InvoiceStatus.RELEASED if case.ruling.decision is Decision.RELEASE
+            else InvoiceStatus.REFUNDED)
+    if ruling is None or invoice is None or invoice.status is not want \
+            or ruling.decision is not case.ruling.decision \
+            or ruling.rationale_hash != case.ruling.rationale_hash:
+        raise ApiError("the transaction confirmed, but the contract does not hold this "
+                       "ruling; no receipt is issued", None)

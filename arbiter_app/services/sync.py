@@ -1,0 +1,238 @@
+"""Sync: pull the configured arbiter's disputes and their evidence from the chain and IPFS
+into the case store (issue 7).
+
+The contract's print events are paged back to the newest event of the previous sync, so
+each run reads only what is new (the marker is saved only after every case was stored, so
+a cancelled or failed run resumes where the last complete one ended). Disputes are those
+whose events name this arbiter. For each, the current state is read with ``call-read``;
+each new evidence item is tied to the transaction that submitted it (the sender must be the
+payer or the payee, else the item is flagged); the terms, manifests and files are fetched
+and verified; everything is stored and logged by ``store.cases`` in one transaction per case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+
+from arbiter_app.case.models import (
+    Dispute,
+    EvidenceItem,
+    EvidenceState,
+    Invoice,
+    Party,
+    TermsState,
+)
+from arbiter_app.errors import PolicyError
+from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services import evidence as docs
+from arbiter_app.services.chain import ChainReader, disagreements, event_view
+from arbiter_app.services.session import Session
+from arbiter_app.stacks.escrow import EscrowEvent, EvidenceRecord
+
+MARKER_KEY = "sync.last-event"
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What one sync did (``arbiter-app sync`` prints it)."""
+
+    events: int = 0
+    disputes: int = 0
+    new_disputes: int = 0
+    evidence: int = 0
+    verified: int = 0
+    unavailable: int = 0
+    mismatched: int = 0
+    flagged: tuple[str, ...] = ()
+    requests: int = 0
+
+    def describe(self) -> str:
+        """One paragraph for the user."""
+        lines = [
+            f"{self.events} new contract events; {self.disputes} disputes of this arbiter "
+            f"updated ({self.new_disputes} new)",
+            f"{self.evidence} new evidence items: {self.verified} verified, "
+            f"{self.unavailable} unavailable, {self.mismatched} not matching",
+        ]
+        lines.extend(f"flagged: {f}" for f in self.flagged)
+        return "\n".join(lines)
+
+
+def sync_disputes(
+    session: Session, cancel: CancelToken | None = None, *, arbiter: str | None = None
+) -> Generator[Progress, None, SyncSummary]:
+    """Run one incremental sync.
+
+    :param session: the session (API, store, fetcher)
+    :param cancel: checked between every request and case
+    :param arbiter: the arbiter address (default: the signer's address)
+    :raises NetworkError: when the API fails past its retries (nothing half-written)
+    :raises Cancelled: when cancelled (cases already stored stay stored)
+    """
+    from arbiter_app.store import cases
+
+    me = arbiter or session.signer.address()
+    start = session.api.requests
+    reader = ChainReader(session.api, session.contract_id, me)
+    marker = _load_marker(session)
+    events = yield from reader.new_events(marker, cancel)
+    known = {c.invoice.id for c in cases.list_cases(session.store)}
+    ids = sorted({e.invoice_id for e in events if e.fields.get("arbiter") == me}
+                 | {e.invoice_id for e in events if e.invoice_id in known})
+    summary = SyncSummary(events=len(events))
+    for n, invoice_id in enumerate(ids):
+        _check(cancel)
+        yield Progress(f"invoice {invoice_id}", n, len(ids))
+        part = yield from _sync_case(session, reader, invoice_id, events, known, me, cancel)
+        summary = _add(summary, part)
+    if events:
+        _save_marker(session, events[-1].key)
+    return dataclasses.replace(summary, requests=session.api.requests - start)
+
+
+def _sync_case(
+    session: Session, reader: ChainReader, invoice_id: int, events: Sequence[EscrowEvent],
+    known: set[int], me: str, cancel: CancelToken | None,
+) -> Generator[Progress, None, SyncSummary]:
+    from arbiter_app.store import cases
+
+    invoice = reader.invoice(invoice_id)
+    record = reader.dispute(invoice_id)
+    if invoice is None or record is None or invoice.arbiter != me:
+        return SyncSummary()  # not (or no longer) a dispute of this arbiter
+    mine = [e for e in events if e.invoice_id == invoice_id]
+    flagged = [f"invoice {invoice_id}: {p}" for p in _partial_disagreements(invoice, mine)]
+    stored = cases.load_case(session.store, invoice_id) if invoice_id in known else None
+    if stored is None or stored.invoice.terms.state is not TermsState.VERIFIED:
+        terms, why = yield from docs.fetch_terms(session.fetcher, invoice.metadata_hash, cancel)
+        invoice = dataclasses.replace(invoice, terms=terms)
+        if why:
+            flagged.append(f"invoice {invoice_id}: terms {why}")
+    else:
+        invoice = dataclasses.replace(invoice, terms=stored.invoice.terms)
+    have = {e.index for e in stored.dispute.evidence} if stored else set()
+    items: list[EvidenceItem] = []
+    for index in range(record.evidence_count):
+        if index in have:
+            continue
+        _check(cancel)
+        item, flag = _tie(session, reader, invoice, index, mine)
+        if flag:
+            flagged.append(flag)
+        if item.state is EvidenceState.PENDING:
+            item = yield from docs.verify_item(session.fetcher, item, cancel)
+        items.append(item)
+    dispute = Dispute(invoice_id, record.raised_by, record.reason_cid, record.raised_height,
+                      _raised_time(mine, stored), tuple(items))
+    now = int(time.time())
+    cases.sync_dispute(session.store, invoice, dispute, now=now)
+    for item in items:
+        if item.state in (EvidenceState.UNAVAILABLE, EvidenceState.MISMATCH):
+            cases.mark_evidence_unavailable(
+                session.store, invoice_id, item.index, reason=item.reason,
+                mismatch=item.state is EvidenceState.MISMATCH, now=now)
+    return _count(items, flagged, new=stored is None)
+
+
+def _tie(
+    session: Session, reader: ChainReader, invoice: Invoice, index: int,
+    events: Sequence[EscrowEvent],
+) -> tuple[EvidenceItem, str]:
+    """Read evidence ``index`` and check it against the transaction that submitted it.
+
+    :returns: the item (MISMATCH when it cannot be tied to a party's transaction) and a flag
+    """
+    record = reader.evidence(invoice.id, index)
+    if record is None:
+        raise PolicyError(f"invoice {invoice.id}: the contract counts evidence #{index} "
+                          "but does not return it")
+    event = next((e for e in events if e.name == "evidence-submitted"
+                  and e.fields.get("index") == index), None)
+    problem = _submission_problem(session, invoice, record, event)
+    party = docs.party_of(record.submitter, invoice.payer, invoice.payee) or Party.PAYER
+    item = EvidenceItem(invoice.id, index, party, record.submitter, record.cid, record.height)
+    if problem:
+        item = dataclasses.replace(item, state=EvidenceState.MISMATCH, reason=problem)
+        return item, f"invoice {invoice.id} evidence #{index}: {problem}"
+    return item, ""
+
+
+def _submission_problem(
+    session: Session, invoice: Invoice, record: EvidenceRecord, event: EscrowEvent | None
+) -> str:
+    if event is None:
+        return "no evidence-submitted event names it, so its transaction is unknown"
+    if event.fields.get("cid") != record.cid or event.fields.get("submitter") != record.submitter:
+        return "the contract's record and its submission event disagree"
+    tx = session.api.get_transaction(event.tx_id)
+    if tx is None or tx.sender is None:
+        return f"its transaction {event.tx_id} is unknown to the API"
+    if tx.sender != record.submitter:
+        return f"its transaction was sent by {tx.sender}, not by the recorded submitter"
+    if docs.party_of(tx.sender, invoice.payer, invoice.payee) is None:
+        return f"it was submitted by {tx.sender}, who is neither the payer nor the payee"
+    return ""
+
+
+def _partial_disagreements(invoice: Invoice, events: Sequence[EscrowEvent]) -> list[str]:
+    """Disagreements between call-read and the events of this sync (status only if told)."""
+    view = event_view(invoice.id, events)
+    problems = disagreements(invoice, view)
+    return problems if view.status is not None else [p for p in problems if "status" not in p]
+
+
+def _raised_time(events: Sequence[EscrowEvent], stored: object) -> int:
+    raised = next((e for e in events if e.name == "dispute-raised"), None)
+    if raised is not None and raised.block_time is not None:
+        return raised.block_time
+    if stored is not None:
+        return int(stored.dispute.raised_time)  # type: ignore[attr-defined]
+    return 0
+
+
+def _count(items: Sequence[EvidenceItem], flagged: list[str], *, new: bool) -> SyncSummary:
+    states = [i.state for i in items]
+    return SyncSummary(
+        disputes=1, new_disputes=int(new), evidence=len(items),
+        verified=states.count(EvidenceState.VERIFIED),
+        unavailable=states.count(EvidenceState.UNAVAILABLE),
+        mismatched=states.count(EvidenceState.MISMATCH), flagged=tuple(flagged),
+    )
+
+
+def _add(a: SyncSummary, b: SyncSummary) -> SyncSummary:
+    return SyncSummary(
+        a.events + b.events, a.disputes + b.disputes, a.new_disputes + b.new_disputes,
+        a.evidence + b.evidence, a.verified + b.verified, a.unavailable + b.unavailable,
+        a.mismatched + b.mismatched, a.flagged + b.flagged, a.requests + b.requests,
+    )
+
+
+def _check(cancel: CancelToken | None) -> None:
+    if cancel is not None:
+        cancel.check()
+
+
+def _marker_key(session: Session) -> str:
+    return f"{MARKER_KEY}:{session.network.name}:{session.contract_id}"
+
+
+def _load_marker(session: Session) -> tuple[str, int] | None:
+    from arbiter_app.store.rows import setting
+
+    value = setting(session.store, _marker_key(session))
+    if not value:
+        return None
+    txid, _, index = value.partition(":")
+    return (txid, int(index)) if index.isdigit() else None
+
+
+def _save_marker(session: Session, key: tuple[str, int]) -> None:
+    """Remember the newest event read; written only after every case of the run is stored."""
+    from arbiter_app.store.execution import change_setting
+
+    change_setting(session.store, _marker_key(session), f"{key[0]}:{key[1]}",
+                   now=int(time.time()))
