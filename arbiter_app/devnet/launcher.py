@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,6 +26,7 @@ from arbiter_app.errors import ArbiterError
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICE_DIR = REPO / "resources" / "devnet"
+CONTRACTS_DIR = REPO / "resources" / "contracts"
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 LOG_TAIL_CHARS = 4000
@@ -35,6 +37,16 @@ FAULT_SWITCHES = frozenset(
 
 class DevnetError(ArbiterError):
     """The devnet could not be started, reached or controlled."""
+
+
+def devnet_mnemonics() -> dict[str, str]:
+    """Role → mnemonic of the devnet accounts (``resources/contracts/settings/Devnet.toml``).
+
+    These are public test mnemonics: never use them for real funds.
+    """
+    with open(CONTRACTS_DIR / "settings" / "Devnet.toml", "rb") as f:
+        settings = tomllib.load(f)
+    return {name: str(acc["mnemonic"]) for name, acc in settings["accounts"].items()}
 
 
 def free_port() -> int:

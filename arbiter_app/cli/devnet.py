@@ -1,0 +1,98 @@
+"""``arbiter-app devnet``: run the local devnet (DESIGN §7) until interrupted.
+
+``arbiter-app devnet [--port N] [--seed/--no-seed] [--json]`` starts the devnet service and,
+since the Ledger emulator exists, an emulated Ledger holding ``arbiter_1``'s mnemonic. When
+both are ready it prints one line: with ``--json`` a JSON object ``{"endpoints":
+{"stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger"}, "ledger", "accounts" (role →
+address), "escrow_contract", "url", "pid", "log"}``; without it, the same in words. It then
+runs until Ctrl-C or SIGTERM and stops both cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``devnet`` command."""
+    parser = subparsers.add_parser("devnet", help="run the local devnet until interrupted")
+    parser.add_argument("--port", type=int, default=0, metavar="N", help="loopback port (default: free)")
+    parser.add_argument(
+        "--seed",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="create the seed scenario (default: yes)",
+    )
+    parser.add_argument("--log", metavar="FILE", help="keep the service's log here")
+    parser.add_argument("--json", action="store_true", help="print the ready line as JSON")
+    parser.set_defaults(handler=run_devnet)
+
+
+def ready_document(devnet: Any, ledger_port: int | None) -> dict[str, Any]:
+    """The ready line's content.
+
+    :param devnet: the running :class:`~arbiter_app.devnet.launcher.Devnet`
+    :param ledger_port: the emulator's TCP port, or ``None`` when there is none
+    """
+    ledger = f"tcp:127.0.0.1:{ledger_port}" if ledger_port is not None else None
+    endpoints = dict(devnet.endpoints)
+    if ledger is not None:
+        endpoints["ledger"] = ledger
+    return {
+        "endpoints": endpoints,
+        "ledger": ledger,
+        "accounts": devnet.accounts,
+        "escrow_contract": devnet.escrow_contract,
+        "url": devnet.url,
+        "pid": devnet.pid,
+        "log": str(devnet.log_path),
+    }
+
+
+def run_devnet(args: argparse.Namespace) -> int:
+    """Start the devnet and the Ledger emulator, print the ready line, wait for a signal."""
+    from arbiter_app.cli import report
+    from arbiter_app.devnet.launcher import Devnet, devnet_mnemonics
+    from arbiter_app.devnet.ledger_emulator import LedgerEmulator
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    report("starting the devnet…")
+    devnet = Devnet.start(port=args.port, seed=args.seed, log_path=Path(args.log) if args.log else None)
+    emulator = None
+    try:
+        emulator = LedgerEmulator(devnet_mnemonics()["arbiter_1"]).start()
+        document = ready_document(devnet, emulator.port)
+        if args.json:
+            sys.stdout.write(json.dumps(document, sort_keys=True) + "\n")
+        else:
+            print(f"devnet ready at {devnet.url} (Stacks API, Kubo RPC, gateway); "
+                  f"Ledger emulator at {document['ledger']}; escrow {devnet.escrow_contract}")
+            for role, address in sorted(devnet.accounts.items()):
+                print(f"  {role:10} {address}")
+        sys.stdout.flush()
+        try:
+            while not stop.wait(0.5):
+                if devnet.process.poll() is not None:
+                    report(f"the devnet exited (status {devnet.process.returncode}); log: {devnet.log_path}")
+                    return 1
+        except KeyboardInterrupt:
+            pass
+        return 0
+    finally:
+        if emulator is not None:
+            emulator.stop()
+        devnet.stop()
+        signal.signal(signal.SIGTERM, previous)
+        report("devnet stopped")
