@@ -112,7 +112,8 @@ def terms_summary(doc: dict[str, Any], cid: str) -> TermsSummary:
 def _milestone(item: Any) -> str:
     if not isinstance(item, dict):
         raise DocumentMismatch("a milestone is neither text nor an object")
-    parts = [str(item.get(k)) for k in ("title", "description", "amount", "due") if item.get(k)]
+    parts = [str(item.get(k)) for k in ("title", "description", "amount", "amount_sats", "due")
+             if item.get(k)]
     return " — ".join(parts)[:1000]
 
 
