@@ -180,6 +180,8 @@ class CarIndex:
                 cid, cid_end = CID.read(head, 0, strict=False)
             except CidError as e:
                 raise CarError(body + e.offset, "a section CID") from e
+            if length - cid_end > self.limits.max_block_size:
+                raise BlockTooLarge(length - cid_end, self.limits.max_block_size)
             self.count += 1
             if self.count > self.limits.max_blocks:
                 raise TooManyBlocks(self.count, self.limits.max_blocks)

@@ -160,7 +160,7 @@ class CID:
     def __bytes__(self) -> bytes:
         if self.version == 0:
             return self.multihash
-        return encode_varint(1) + encode_varint(self.codec) + self.multihash
+        return encode_varint(self.version) + encode_varint(self.codec) + self.multihash
 
     def __str__(self) -> str:
         if self.version == 0:

@@ -1,0 +1,127 @@
+"""dag-pb, UnixFS and CAR codecs: spec vectors, strictness, CARv2 unwrapping, totality."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arbiter_app.config import IpfsLimits
+from arbiter_app.errors import InputError
+from arbiter_app.ipfs.car import CARV2_PRAGMA, CarIndex, car_bytes, is_car
+from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.dagpb import DIRECTORY, FILE, decode_node, decode_unixfs
+from arbiter_app.ipfs.errors import BlockTooLarge, CarError, NodeError, TooManyBlocks, TruncatedCar
+
+# reference/ipfs.md §2.6 and §3.1 (byte-identical with @ipld/car and ipfs-car).
+DIR_BLOCK = bytes.fromhex(
+    "12310a221220f852c7fa62f971817f54d8a80dcd63fcf7098b3cbde9ae8ec1ee449013ec5db0120968656c6c"
+    "6f2e74787418130a020801"
+)
+HELLO_CAR = bytes.fromhex(
+    "38a265726f6f747381d82a5823001220f852c7fa62f971817f54d8a80dcd63fcf7098b3cbde9ae8ec1ee4490"
+    "13ec5db06776657273696f6e01351220f852c7fa62f971817f54d8a80dcd63fcf7098b3cbde9ae8ec1ee4490"
+    "13ec5db00a110802120b68656c6c6f20776f726c64180b"
+)
+RAW_CAR = bytes.fromhex(
+    "3aa265726f6f747381d82a58250001551220b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088"
+    "f7ace2efcde96776657273696f6e012f01551220b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee"
+    "9088f7ace2efcde968656c6c6f20776f726c64"
+)
+
+
+def test_directory_block_vector() -> None:
+    node = decode_node(DIR_BLOCK)
+    assert [(l.name, l.tsize, str(l.cid)) for l in node.links] == [
+        ("hello.txt", 19, "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD")]
+    assert node.data is not None and decode_unixfs(node.data).type == DIRECTORY
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        bytes.fromhex("0a0108" + "0a0108"),  # Data twice
+        bytes.fromhex("0a00" + "1200"),  # Data before Links
+        bytes.fromhex("120218ff"),  # link Tsize cut
+        bytes.fromhex("12021801"),  # link without Hash
+        bytes.fromhex("1a00"),  # unknown field 3
+        bytes.fromhex("0d00000000"),  # Data as fixed32
+    ],
+    ids=["data-twice", "links-after-data", "cut-varint", "link-without-hash", "unknown-field",
+         "wrong-wire-type"],
+)
+def test_strict_dagpb_refusals(block: bytes) -> None:
+    with pytest.raises(NodeError):
+        decode_node(block)
+
+
+def test_unixfs_packed_blocksizes_are_read() -> None:
+    data = decode_unixfs(bytes.fromhex("0802") + bytes.fromhex("1803") + bytes.fromhex("22020102"))
+    assert data.type == FILE and data.filesize == 3 and data.blocksizes == (1, 2)
+
+
+@pytest.mark.parametrize("car", [HELLO_CAR, RAW_CAR], ids=["cidv0-dagpb", "cidv1-raw"])
+def test_car_vectors_index_and_rewrite_byte_identical(car: bytes) -> None:
+    index = CarIndex(io.BytesIO(car), IpfsLimits())
+    root = index.roots[0]
+    assert car_bytes([root], [(root, index.get(root) or b"")]) == car and is_car(car)
+
+
+def test_carv2_wrapper_is_unwrapped() -> None:
+    header = bytes(16) + (51).to_bytes(8, "little") + len(HELLO_CAR).to_bytes(8, "little") + bytes(8)
+    v2 = CARV2_PRAGMA + header + HELLO_CAR
+    index = CarIndex(io.BytesIO(v2), IpfsLimits())
+    assert is_car(v2) and index.get(index.roots[0]) == bytes.fromhex("0a110802120b68656c6c6f20776f726c64180b")
+
+
+@pytest.mark.parametrize(
+    ("car", "limits", "error"),
+    [
+        (HELLO_CAR[:-1], IpfsLimits(), TruncatedCar),
+        (HELLO_CAR[:58], IpfsLimits(), TruncatedCar),
+        (HELLO_CAR[:30], IpfsLimits(), TruncatedCar),
+        (b"", IpfsLimits(), TruncatedCar),
+        (HELLO_CAR + b"\x80", IpfsLimits(), TruncatedCar),
+        (b"\x03\xa1\x61\x61", IpfsLimits(), CarError),
+        (HELLO_CAR, IpfsLimits(max_block_size=10), BlockTooLarge),
+        (HELLO_CAR + HELLO_CAR[57:], IpfsLimits(max_blocks=1), TooManyBlocks),
+    ],
+    ids=["cut-last-byte", "cut-after-length", "cut-in-header", "empty", "cut-in-length-varint",
+         "header-without-version", "section-over-block-limit", "sections-over-block-count"],
+)
+def test_car_refusals(car: bytes, limits: IpfsLimits, error: type[InputError]) -> None:
+    with pytest.raises(error):
+        CarIndex(io.BytesIO(car), limits)
+
+
+def test_header_alone_is_an_empty_car() -> None:
+    assert CarIndex(io.BytesIO(HELLO_CAR[:57]), IpfsLimits()).count == 0
+
+
+def test_tolerant_index_keeps_what_came_before_a_cut() -> None:
+    index = CarIndex(io.BytesIO(HELLO_CAR + RAW_CAR[59:-3]), IpfsLimits(), tolerant=True)
+    assert index.truncated is not None and len(index.sections) == 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=300))
+def test_dagpb_decoding_is_total(block: bytes) -> None:
+    try:
+        node = decode_node(block)
+        if node.data is not None:
+            decode_unixfs(node.data)
+    except InputError:
+        pass
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=300))
+def test_car_reading_is_total(data: bytes) -> None:
+    try:
+        index = CarIndex(io.BytesIO(HELLO_CAR[:1] + data), IpfsLimits())
+        for section in index.sections.values():
+            index.get(section.cid)
+    except InputError:
+        pass
