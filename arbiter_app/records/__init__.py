@@ -1,0 +1,1 @@
+"""Documents that leave the app: ruling receipts, decision-log exports and the receipt PDF."""

@@ -1,0 +1,239 @@
+"""Decision-log exports an auditor verifies offline: JSONL with proofs, and CSV for spreadsheets.
+
+A JSONL export is one header line and one line per entry, every line canonical JSON. The header
+carries the signed checkpoint the proofs lead to, the SIP-018 attestation binding the log key
+to the arbiter's address, the scope (whole log or one case), the exact entry indices the file
+holds, and an Ed25519 signature by the log key over all of that; each entry line carries the
+entry and its RFC 6962 inclusion proof (base64 hashes, bottom-up, as in C2SP ``tlog-proof``).
+:func:`verify_jsonl` needs no network and names the first bad line: any changed, deleted,
+reordered or inserted line or field breaks a signature, a proof, the index list or the
+canonical form.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from arbiter_app.errors import InputError, VerificationError
+from arbiter_app.store import merkle
+from arbiter_app.store.checkpoint import (
+    Attestation, Checkpoint, verify_attestation, verify_checkpoint,
+)
+from arbiter_app.store.log import ENTRY_KINDS, canonical_json
+
+if TYPE_CHECKING:
+    from arbiter_app.store.db import Store
+
+SCHEMA = "arbiter-desk-log/1"
+HEADER_KEYS = {"type", "schema", "scope", "case", "indices", "checkpoint", "attestation",
+               "signature"}
+LINE_KEYS = {"type", "entry", "proof"}
+ENTRY_KEYS = {"index", "kind", "case", "at", "data"}
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What a verified export holds: scope, case, entry count, checkpoint and the arbiter."""
+
+    scope: str
+    case: int | None
+    entries: int
+    checkpoint: Checkpoint
+    arbiter: str | None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def header_for(scope_case: int | None, indices: list[int], cp: Checkpoint,
+               att: Attestation | None) -> dict[str, Any]:
+    """The unsigned header of an export (indices are listed only for one-case exports)."""
+    return {"type": "header", "schema": SCHEMA, "scope": "all" if scope_case is None else "case",
+            "case": scope_case, "indices": None if scope_case is None else indices,
+            "checkpoint": cp.to_json(), "attestation": att.to_json() if att else None}
+
+
+def export_jsonl(store: Store, out: IO[bytes], *, invoice_id: int | None = None,
+                 now: int) -> int:
+    """Write a JSONL export of the whole log (or of one case) under a fresh checkpoint.
+
+    :param out: a binary stream to write to
+    :param invoice_id: export only this case's entries
+    :param now: the time of the checkpoint, if a new one is needed
+    :returns: the number of entries written
+    """
+    from arbiter_app.store import log
+
+    cp = log.checkpoint(store, now=now)
+    tree = log.tree(store, cp.size)
+    rows = log.entries(store, invoice_id=invoice_id, end=cp.size)
+    header = header_for(invoice_id, [e.index for e in rows], cp, log.attestation(store))
+    header["signature"] = log.private_key(store).sign(canonical_json(header)).hex()
+    out.write(canonical_json(header) + b"\n")
+    for entry in rows:
+        proof = [_b64(h) for h in tree.inclusion_proof(entry.index, cp.size)]
+        line = b'{"entry":' + entry.body + b',"proof":' + canonical_json(proof) + \
+            b',"type":"entry"}\n'
+        out.write(line)
+    return len(rows)
+
+
+def export_csv(store: Store, out: IO[str], *, invoice_id: int | None = None) -> int:
+    """Write the entries as CSV (index, time, kind, case, leaf hash, data) for spreadsheets.
+
+    The CSV is for reading, not for proof: verify the JSONL export.
+    """
+    from arbiter_app.store import log
+
+    writer = csv.writer(out)
+    writer.writerow(["index", "time", "kind", "case", "leaf_sha256", "data"])
+    rows = log.entries(store, invoice_id=invoice_id)
+    for e in rows:
+        writer.writerow([e.index, e.at, e.kind, "" if e.invoice_id is None else e.invoice_id,
+                         e.leaf.hex(), canonical_json(e.data).decode()])
+    return len(rows)
+
+
+def _parse(line: bytes, number: int) -> dict[str, Any]:
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise VerificationError(f"line {number}: not valid JSON ({e})") from e
+    if not isinstance(value, dict):
+        raise VerificationError(f"line {number}: not a JSON object")
+    if canonical_json(value) != line:
+        raise VerificationError(f"line {number}: not in canonical form (altered)")
+    return value
+
+
+def _hash(text: Any, number: int, encode: str = "b64") -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True) if encode == "b64" else bytes.fromhex(text)
+    except (ValueError, TypeError) as e:
+        raise VerificationError(f"line {number}: a hash is malformed") from e
+    again = _b64(raw) if encode == "b64" else raw.hex()
+    if again != text or len(raw) != 32:
+        raise VerificationError(f"line {number}: a hash is malformed")
+    return raw
+
+
+def _check_header(h: dict[str, Any], attested: bool, log_key: bytes | None,
+                  arbiter: str | None) -> tuple[Checkpoint, Attestation | None]:
+    if set(h) != HEADER_KEYS or h["type"] != "header" or h["schema"] != SCHEMA:
+        raise VerificationError(f"line 1: not an {SCHEMA} header")
+    try:
+        cp = Checkpoint.from_json(h["checkpoint"])
+        att = Attestation.from_json(h["attestation"]) if h["attestation"] is not None else None
+        signature = bytes.fromhex(h["signature"])
+    except (InputError, TypeError, ValueError) as e:
+        raise VerificationError(f"line 1: {e}") from e
+    if log_key is not None and cp.key != log_key:
+        raise VerificationError(f"line 1: the log is signed by another log key "
+                                f"({cp.key.hex()[:16]}…, expected {log_key.hex()[:16]}…)")
+    try:
+        verify_checkpoint(cp)
+        unsigned = {k: v for k, v in h.items() if k != "signature"}
+        Ed25519PublicKey.from_public_bytes(cp.key).verify(signature, canonical_json(unsigned))
+    except (VerificationError, InvalidSignature) as e:
+        raise VerificationError(f"line 1: the header is not signed by its log key ({e})") from e
+    if att is not None:
+        try:
+            verify_attestation(att, cp.key)
+        except VerificationError as e:
+            raise VerificationError(f"line 1: {e}") from e
+    elif attested or arbiter is not None:
+        raise VerificationError("line 1: the log key is not bound to an arbiter address")
+    if arbiter is not None and att is not None and att.address != arbiter:
+        raise VerificationError(f"line 1: the log key is bound to {att.address}, not {arbiter}")
+    return cp, att
+
+
+def _expected_indices(h: dict[str, Any], size: int) -> list[int]:
+    if h["scope"] == "all" and h["case"] is None and h["indices"] is None:
+        return list(range(size))
+    if h["scope"] == "case" and isinstance(h["case"], int) and isinstance(h["indices"], list):
+        indices = h["indices"]
+        if all(isinstance(i, int) for i in indices) and indices == sorted(set(indices)) and \
+                all(0 <= i < size for i in indices):
+            return indices
+    raise VerificationError("line 1: the export's scope or index list is malformed")
+
+
+def _check_entry(v: dict[str, Any], number: int, index: int, case: int | None,
+                 cp: Checkpoint) -> None:
+    if set(v) != LINE_KEYS or v["type"] != "entry" or not isinstance(v["entry"], dict) or \
+            not isinstance(v["proof"], list):
+        raise VerificationError(f"line {number}: not an entry line")
+    e = v["entry"]
+    if set(e) != ENTRY_KEYS or e["kind"] not in ENTRY_KINDS or not isinstance(e["data"], dict):
+        raise VerificationError(f"line {number}: the entry's fields are malformed")
+    if e["index"] != index:
+        raise VerificationError(f"line {number}: expected entry {index}, found {e['index']} "
+                                "(a line was removed, inserted or moved)")
+    if case is not None and e["case"] != case:
+        raise VerificationError(f"line {number}: entry {index} belongs to another case")
+    leaf = merkle.leaf_hash(canonical_json(e))
+    proof = [_hash(p, number) for p in v["proof"]]
+    try:
+        merkle.verify_inclusion(index, cp.size, leaf, proof, cp.root)
+    except VerificationError as err:
+        raise VerificationError(f"line {number}: entry {index} is not in the signed log "
+                                f"({err})") from err
+
+
+def verify_jsonl(lines: Iterable[bytes], *, require_attestation: bool = True,
+                 log_key: bytes | None = None, arbiter: str | None = None) -> ExportReport:
+    """Verify a JSONL export offline.
+
+    :param lines: the file's lines without their newline characters
+    :param require_attestation: refuse a log key not bound to an arbiter address
+    :param log_key: the log key the auditor expects (e.g. kept from an earlier audit)
+    :param arbiter: the Stacks address the log key must be bound to
+    :raises VerificationError: naming the first bad line and what is wrong with it
+    """
+    it: Iterator[bytes] = iter(lines)
+    first = next(it, None)
+    if first is None:
+        raise VerificationError("line 1: the export is empty")
+    h = _parse(first, 1)
+    cp, att = _check_header(h, require_attestation, log_key, arbiter)
+    expected = _expected_indices(h, cp.size)
+    count = 0
+    for number, line in enumerate(it, start=2):
+        if count >= len(expected):
+            raise VerificationError(f"line {number}: more entries than the header lists")
+        _check_entry(_parse(line, number), number, expected[count], h["case"], cp)
+        count += 1
+    if count < len(expected):
+        raise VerificationError(f"line {count + 2}: entry {expected[count]} is missing "
+                                f"(the header lists {len(expected)} entries)")
+    return ExportReport(h["scope"], h["case"], count, cp, att.address if att else None)
+
+
+def read_lines(data: bytes) -> list[bytes]:
+    """Split an export file into lines; the file must end with one newline and hold no blanks.
+
+    :raises VerificationError: naming the first blank or unterminated line
+    """
+    parts = data.split(b"\n")
+    if parts[-1] != b"":
+        raise VerificationError(f"line {len(parts)}: the file does not end with a newline")
+    for number, part in enumerate(parts[:-1], start=1):
+        if not part:
+            raise VerificationError(f"line {number}: blank line")
+    return parts[:-1]
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex SHA-256 (used for the receipt and export digests)."""
+    return hashlib.sha256(data).hexdigest()

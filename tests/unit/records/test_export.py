@@ -1,0 +1,169 @@
+"""Log exports: a good export verifies offline; any change, deletion, reordering, insertion or
+bit flip is caught and the error names the first bad line; a log from another key fails."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import socket
+from pathlib import Path
+
+import pytest
+
+from arbiter_app.errors import VerificationError
+from arbiter_app.records import export
+from arbiter_app.store import log
+from arbiter_app.store.db import Store, open_store
+from tests.fixtures.store import T0, fill
+
+
+def export_bytes(store: Store, invoice_id: int | None = None) -> bytes:
+    out = io.BytesIO()
+    export.export_jsonl(store, out, invoice_id=invoice_id, now=T0 + 10_000)
+    return out.getvalue()
+
+
+def verify(data: bytes) -> export.ExportReport:
+    return export.verify_jsonl(export.read_lines(data), require_attestation=False)
+
+
+@pytest.fixture
+def filled(fresh_store: Store) -> Store:
+    fill(fresh_store, 40)
+    return fresh_store
+
+
+def test_whole_and_case_exports_verify(filled: Store) -> None:
+    whole = verify(export_bytes(filled))
+    assert (whole.scope, whole.entries, whole.checkpoint.size) == ("all", 40, 40)
+    one = verify(export_bytes(filled, invoice_id=2))
+    assert (one.scope, one.case, one.entries) == ("case", 2, 13)
+
+
+def test_unbound_log_key_is_refused_by_default(filled: Store) -> None:
+    with pytest.raises(VerificationError, match="line 1: the log key is not bound"):
+        export.verify_jsonl(export.read_lines(export_bytes(filled)))
+
+
+def test_verification_makes_no_network_call(filled: Store, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    data = export_bytes(filled)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network used during offline verification")
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert verify(data).entries == 40
+
+
+def _tampered_field(line: bytes) -> list[tuple[str, bytes]]:
+    """Every field of a line changed once (values of every key, recursively one level)."""
+    value = json.loads(line)
+    changed = []
+    targets = value["entry"] if value["type"] == "entry" else value
+    for key in sorted(targets):
+        copy = json.loads(line)
+        where = copy["entry"] if copy["type"] == "entry" else copy
+        old = where[key]
+        where[key] = (old + 1 if isinstance(old, int) and not isinstance(old, bool)
+                      else {"x": 1} if old is None or isinstance(old, dict) and not old
+                      else {**old, "x": 1} if isinstance(old, dict)
+                      else [*old, 0] if isinstance(old, list) else str(old) + "0")
+        changed.append((key, log.canonical_json(copy)))
+    if value["type"] == "entry":
+        for i in range(len(value["proof"])):
+            copy = json.loads(line)
+            copy["proof"][i] = copy["proof"][i][::-1]
+            changed.append((f"proof[{i}]", log.canonical_json(copy)))
+        copy = json.loads(line)
+        copy["extra"] = 1
+        changed.append(("inserted-field", log.canonical_json(copy)))
+    return changed
+
+
+@pytest.mark.parametrize("scope", [None, 3], ids=["whole-log", "one-case"])
+def test_every_field_of_every_line_changed_is_caught_at_that_line(filled: Store,
+                                                                  scope: int | None) -> None:
+    lines = export.read_lines(export_bytes(filled, scope))
+    for number, line in enumerate(lines, start=1):
+        for what, bad in _tampered_field(line):
+            tampered = [*lines[:number - 1], bad, *lines[number:]]
+            with pytest.raises(VerificationError, match=f"^line {number}:"):
+                export.verify_jsonl(tampered, require_attestation=False)
+                pytest.fail(f"changing {what} of line {number} went unnoticed")
+
+
+@pytest.mark.parametrize("scope", [None, 1], ids=["whole-log", "one-case"])
+def test_deleting_moving_or_inserting_any_line_is_caught(filled: Store,
+                                                         scope: int | None) -> None:
+    lines = export.read_lines(export_bytes(filled, scope))
+    other = export.read_lines(export_bytes(filled, 2))
+    n = len(lines)
+    for k in range(n):  # k is 0-based; line numbers are k + 1
+        cases = {
+            "deleted": [*lines[:k], *lines[k + 1:]],
+            "duplicated": [*lines[:k + 1], lines[k], *lines[k + 1:]],
+            "foreign-line": [*lines[:k + 1], other[1], *lines[k + 1:]],
+        }
+        if k + 1 < n:
+            cases["swapped"] = [*lines[:k], lines[k + 1], lines[k], *lines[k + 2:]]
+        for what, tampered in cases.items():
+            # The first bad line is the first one that differs from the genuine file.
+            first_bad = next((i for i, (a, b) in enumerate(zip(tampered, lines)) if a != b),
+                             min(len(tampered), n)) + 1
+            with pytest.raises(VerificationError, match=f"^line {first_bad}:"):
+                export.verify_jsonl(tampered, require_attestation=False)
+                pytest.fail(f"line {k + 1} {what} went unnoticed")
+
+
+def test_two_thousand_random_bit_flips_are_all_caught(fresh_store: Store) -> None:
+    fill(fresh_store, 100)
+    data = export_bytes(fresh_store)
+    rng = random.Random(6962)
+    for _ in range(2000):
+        position, bit = rng.randrange(len(data)), rng.randrange(8)
+        flipped = bytearray(data)
+        flipped[position] ^= 1 << bit
+        with pytest.raises(VerificationError, match=r"^line \d+:"):
+            verify(bytes(flipped))
+            pytest.fail(f"flip of bit {bit} at byte {position} went unnoticed")
+
+
+def test_a_log_from_another_key_fails(filled: Store, tmp_path: Path) -> None:
+    other = open_store(tmp_path / "other.sqlite")
+    fill(other, 41)
+    theirs = export.read_lines(export_bytes(other))
+    lines = export.read_lines(export_bytes(filled))
+    header = json.loads(lines[0])
+    header["checkpoint"] = json.loads(theirs[0])["checkpoint"]
+    with pytest.raises(VerificationError, match="^line 1: the header is not signed"):
+        export.verify_jsonl([log.canonical_json(header), *lines[1:]], require_attestation=False)
+    with pytest.raises(VerificationError, match="^line 2: entry 0 is not in the signed log"):
+        export.verify_jsonl([theirs[0], *lines[1:]], require_attestation=False)
+    ours = log.public_key(filled)
+    assert verify(export_bytes(filled)).checkpoint.key == ours
+    with pytest.raises(VerificationError, match="^line 1: the log is signed by another log key"):
+        export.verify_jsonl(theirs, require_attestation=False, log_key=ours)
+    other.close()
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "line 1: the export is empty"),
+    (b"{}", "line 1: the file does not end"),
+    (b"\n", "line 1: blank line"),
+    (b"{}\n", "line 1: not an arbiter-desk-log/1 header"),
+    (b"[1]\n", "line 1: not a JSON object"),
+    (b"\xff\n", "line 1: not valid JSON"),
+], ids=["empty-file", "no-final-newline", "blank-line", "empty-object", "json-array", "not-utf8"])
+def test_malformed_files_are_refused_with_a_line_number(data: bytes, message: str) -> None:
+    with pytest.raises(VerificationError, match=message):
+        verify(data)
+
+
+def test_csv_export_lists_every_entry(filled: Store) -> None:
+    out = io.StringIO()
+    assert export.export_csv(filled, out, invoice_id=None) == 40
+    rows = out.getvalue().splitlines()
+    assert rows[0] == "index,time,kind,case,leaf_sha256,data" and len(rows) == 41
+    assert rows[1].startswith(f"0,{T0},dispute-synced,1,")
