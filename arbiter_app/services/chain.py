@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
-from arbiter_app.case.models import Invoice, InvoiceStatus
-from arbiter_app.errors import DecodeError, ResponseError
+from arbiter_app.case.models import ChainChecks, Invoice, InvoiceStatus
+from arbiter_app.errors import DecodeError, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.stacks import escrow
 from arbiter_app.stacks.api import StacksApi
@@ -82,6 +82,44 @@ class ChainReader:
     def ruling(self, invoice_id: int) -> escrow.RulingRecord | None:
         """``get-ruling``."""
         return self._decoded("get-ruling", escrow.decode_ruling, invoice_id)  # type: ignore[return-value]
+
+    def paused(self) -> bool:
+        """``is-paused``."""
+        return self._bool("is-paused", ())
+
+    def whitelisted(self, token: str) -> bool:
+        """``is-token-whitelisted``."""
+        from arbiter_app.stacks import clarity
+
+        return self._bool("is-token-whitelisted", (clarity.principal(token),))
+
+    def _bool(self, function: str, args: tuple[object, ...]) -> bool:
+        from arbiter_app.stacks import clarity
+
+        value = self.api.call_read_only(self.contract_id, function, args, self.sender)
+        if not isinstance(value, clarity.Bool):
+            raise ResponseError(f"{function} answered a value that is not a bool",
+                                self.api_url(function))
+        return bool(value.value)
+
+    def checks(self, invoice_id: int, signer_address: str) -> ChainChecks:
+        """Step 3's chain facts, read now (issue 6, step 3).
+
+        :raises PolicyError: the invoice or its dispute does not exist on chain
+        """
+        invoice = self.invoice(invoice_id)
+        dispute = self.dispute(invoice_id)
+        if invoice is None or dispute is None:
+            raise PolicyError(f"invoice {invoice_id} has no dispute on chain")
+        tip = self.api.get_info().stacks_tip_height
+        return ChainChecks(
+            status_disputed=invoice.status is InvoiceStatus.DISPUTED,
+            deposit_matches=invoice.deposit == invoice.amount,
+            token_whitelisted=self.whitelisted(invoice.token),
+            contract_paused=self.paused(),
+            arbiter_is_signer=invoice.arbiter == signer_address,
+            deadline=invoice.deadline, chain_tip=tip, raised_by=dispute.raised_by,
+        )
 
     def new_events(
         self, seen: tuple[str, int] | None, cancel: CancelToken | None = None

@@ -1,0 +1,87 @@
+"""Shared steps of the services' integration tests: settings for a devnet and the emulated
+Ledger, a session, walking a synced case through steps 1-5 as an arbiter would, and
+reading token balances from the chain itself."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from arbiter_app import config
+from arbiter_app.case.framework import RulingProposal
+from arbiter_app.case.models import Decision, EvidenceState
+from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.services.chain import ChainReader
+from arbiter_app.services.session import Session
+from arbiter_app.store import cases, rows
+
+RATIONALE = (
+    "Having reviewed the invoice terms, the evidence submitted by both parties, the chain "
+    "records and the off-chain documents, I find that the deliverable described in the terms "
+    "was handled as the cited evidence shows. The other party's objections are not supported "
+    "by anything in the record, and the timeline in the evidence is consistent with the "
+    "deadline. The ruling below follows from the agreed terms and the evidence cited."
+)
+
+
+def devnet_settings(devnet: Devnet, data_dir: Path, ledger: str = "hid") -> config.Settings:
+    """Settings that point every service at ``devnet`` and sign on the emulator."""
+    ep = devnet.endpoints
+    return config.Settings(
+        network="devnet", stacks_api=ep["stacks_api"], escrow_contract=devnet.escrow_contract,
+        ipfs_rpc=None, ipfs_gateways=(ep["ipfs_gateway"],), signer="ledger", ledger=ledger,
+        data_dir=str(data_dir),
+    )
+
+
+def short_session(settings: config.Settings) -> Session:
+    """A session whose HTTP timeouts are short, so fault tests end quickly."""
+    return Session(settings, timeout=httpx.Timeout(5.0, connect=2.0))
+
+
+def fast_retries(session: Session) -> None:
+    """No real waiting between API retries (the retry count is what is tested)."""
+    session.api._sleep = lambda seconds: None
+
+
+def walk_to_ruling(session: Session, invoice_id: int, decision: Decision) -> None:
+    """Complete steps 1-5 of a synced case the way the GUI does."""
+    store = session.store
+    now = int(time.time())
+    case = rows.load_case(store, invoice_id)
+    inv = case.invoice
+    dealings = rows.past_dealings(store, inv.arbiter, (inv.payer, inv.payee), inv.id)
+    cases.complete_terms(store, invoice_id, no_conflict=True, dealings_shown=dealings, now=now)
+    for item in case.dispute.evidence:
+        if item.state is EvidenceState.VERIFIED:
+            cases.open_evidence(store, invoice_id, item.index, title=item.title,
+                                files=item.files, now=now)
+    cases.complete_evidence(store, invoice_id, now=now)
+    reader = ChainReader(session.api, session.contract_id, inv.arbiter)
+    checks = reader.checks(invoice_id, session.signer.address())
+    cases.complete_chain(store, invoice_id, checks=checks, acknowledged=checks, now=now)
+    consulted = [case.dispute.reason_cid] + ([inv.terms.cid] if inv.terms.cid else [])
+    cases.complete_documents(store, invoice_id, consulted=consulted, now=now)
+    case = rows.load_case(store, invoice_id)
+    cited = tuple(e.manifest_cid for e in case.dispute.evidence
+                  if e.state is EvidenceState.VERIFIED)[:2]
+    proposal = RulingProposal(decision, RATIONALE, cited, cases.review_flags(store, case))
+    cases.finalize_ruling(store, invoice_id, proposal,
+                          min_chars=session.settings.min_rationale_chars, now=now)
+
+
+def token_balance(session: Session, token: str, who: str) -> int:
+    """``get-balance`` of the SIP-010 token, read from the chain."""
+    from arbiter_app.stacks import clarity
+
+    value: Any = session.api.call_read_only(token, "get-balance", (clarity.principal(who),), who)
+    assert isinstance(value, clarity.Ok)
+    return int(value.value.value)
+
+
+def nonce_of(session: Session, who: str) -> int:
+    """The next nonce of ``who`` from confirmed state."""
+    return session.api.get_account(who).nonce
