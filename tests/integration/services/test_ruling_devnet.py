@@ -1,0 +1,153 @@
+"""Issue 7's ruling proof on a fresh devnet with the emulated Ledger: a full case from sync to
+a confirmed ruling for release and for refund (balances move exactly as ruled, the receipt
+and the exported log verify), and the faults at the worst moments: the broadcast reply
+lost, a 500 on broadcast, a lying call-read, and the device saying no."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arbiter_app import config
+from arbiter_app.case.models import Decision, Step, TxStatus
+from arbiter_app.cli import main
+from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.errors import DeviceRejected, PolicyError
+from arbiter_app.progress import run_to_end
+from arbiter_app.services.ruling import execute_ruling
+from arbiter_app.services.session import Session
+from arbiter_app.services.sync import sync_disputes
+from arbiter_app.stacks import clarity
+from arbiter_app.store import rows
+from tests.integration.services.helpers import (
+    devnet_settings, nonce_of, short_session, token_balance, walk_to_ruling,
+)
+
+RELEASE_CASE, REFUND_CASE = 101, 103
+
+
+def prepared(devnet: Devnet, ledger: Any, data_dir: Path, invoice_id: int,
+             decision: Decision) -> Session:
+    session = short_session(devnet_settings(devnet, data_dir, ledger.ledger))
+    run_to_end(sync_disputes(session))
+    walk_to_ruling(session, invoice_id, decision)
+    return session
+
+
+def execute(session: Session, invoice_id: int) -> Any:
+    return run_to_end(execute_ruling(session, invoice_id, sleep=lambda s: None,
+                                     poll_interval=0.0))
+
+
+def balances(session: Session, invoice_id: int) -> dict[str, int]:
+    inv = rows.load_case(session.store, invoice_id).invoice
+    return {who: token_balance(session, inv.token, addr) for who, addr in
+            (("payer", inv.payer), ("payee", inv.payee), ("escrow", session.contract_id))}
+
+
+@pytest.mark.parametrize(
+    ("invoice_id", "decision", "winner"),
+    [(RELEASE_CASE, Decision.RELEASE, "payee"), (REFUND_CASE, Decision.REFUND, "payer")],
+    ids=["release", "refund"],
+)
+def test_full_case_through_the_services(fresh_devnet: Devnet, ledger: Any, tmp_path: Path,
+                                        invoice_id: int, decision: Decision, winner: str) -> None:
+    with prepared(fresh_devnet, ledger, tmp_path / "data", invoice_id, decision) as session:
+        amount = rows.load_case(session.store, invoice_id).invoice.amount
+        before = balances(session, invoice_id)
+        result = execute(session, invoice_id)
+        after = balances(session, invoice_id)
+        loser = "payer" if winner == "payee" else "payee"
+        assert after[winner] - before[winner] == amount
+        assert after["escrow"] == before["escrow"] - amount and after[loser] == before[loser]
+        case = rows.load_case(session.store, invoice_id)
+        assert Step.EXECUTION in case.completed and case.current is None
+        assert case.transaction is not None and case.transaction.status is TxStatus.SUCCESS
+        assert case.transaction.txid == result.txid and result.broadcasts == 1
+        assert rows.load_receipt(session.store, invoice_id) is not None
+        kinds = [r[0] for r in session.store.conn.execute(
+            "SELECT kind FROM log_entries WHERE invoice_id = ? ORDER BY idx", (invoice_id,))]
+        for kind in ("rationale-published", "transaction-signed", "transaction-broadcast",
+                     "transaction-confirmed", "receipt-issued"):
+            assert kind in kinds
+        shown = ledger.display_log
+        assert shown and "resolve-dispute" in json.dumps(shown[-1])
+
+
+def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    data = Path(os.environ["ARBITER_APP_DATA"])
+    settings = devnet_settings(fresh_devnet, data, ledger.ledger)
+    config.save(settings)
+    assert main(["sync"]) == 0
+    with Session(settings) as session:
+        walk_to_ruling(session, RELEASE_CASE, Decision.RELEASE)
+        execute(session, RELEASE_CASE)
+        receipt = rows.load_receipt(session.store, RELEASE_CASE)
+        assert receipt is not None
+    receipt_file = tmp_path / "receipt.json"
+    receipt_file.write_text(receipt.document, encoding="utf-8")
+    assert main(["receipt", "verify", str(receipt_file), "--online"]) == 0
+    log_file = tmp_path / "log.jsonl"
+    assert main(["log", "export", "-o", str(log_file)]) == 0
+    assert main(["log", "verify", str(log_file)]) == 0
+    capsys.readouterr()
+    assert main(["disputes", "--json"]) == 0
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["invoice_id"] == RELEASE_CASE)
+    assert row["status"] == "RELEASED" and row["steps_done"] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("fault", "sends"),
+    [({"truncate_next": 1, "path_prefix": "/v2/transactions"}, 1),
+     ({"fail_next": 1, "path_prefix": "/v2/transactions"}, 2)],
+    ids=["reply-lost-after-acceptance", "500-before-acceptance"],
+)
+def test_broadcast_fault_executes_the_ruling_once(fresh_devnet: Devnet, ledger: Any,
+                                                  tmp_path: Path, fault: dict[str, Any],
+                                                  sends: int) -> None:
+    with prepared(fresh_devnet, ledger, tmp_path / "data", RELEASE_CASE, Decision.RELEASE) as session:
+        arbiter = session.signer.address()
+        nonce = nonce_of(session, arbiter)
+        fresh_devnet.set_faults(**fault)
+        result = execute(session, RELEASE_CASE)
+        assert result.broadcasts == sends and result.status == "success"
+        assert nonce_of(session, arbiter) == nonce + 1  # exactly one transaction executed
+        signed = session.store.conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
+        assert signed == 1
+
+
+def test_lying_call_read_refuses_the_ruling(fresh_devnet: Devnet, ledger: Any,
+                                            tmp_path: Path) -> None:
+    with prepared(fresh_devnet, ledger, tmp_path / "data", RELEASE_CASE, Decision.RELEASE) as session:
+        arbiter = session.signer.address()
+        nonce = nonce_of(session, arbiter)
+        real = session.api.call_read_only(session.contract_id, "get-invoice",
+                                          (clarity.UInt(RELEASE_CASE),), arbiter)
+        fields = dict(real.value.fields)
+        fields["amount"] = clarity.UInt(fields["amount"].value * 2)
+        lie = clarity.to_hex(clarity.Some(clarity.Tuple(fields)))
+        fresh_devnet.set_faults(lie_call_read={"get-invoice": lie})
+        with pytest.raises(PolicyError, match="disagree"):
+            execute(session, RELEASE_CASE)
+        assert rows.load_case(session.store, RELEASE_CASE).transaction is None
+        assert nonce_of(session, arbiter) == nonce
+
+
+def test_device_rejection_leaves_the_case_at_step_6(fresh_devnet: Devnet, ledger: Any,
+                                                    tmp_path: Path) -> None:
+    with prepared(fresh_devnet, ledger, tmp_path / "data", RELEASE_CASE, Decision.RELEASE) as session:
+        arbiter = session.signer.address()
+        nonce = nonce_of(session, arbiter)
+        ledger.mode = "reject"
+        with pytest.raises(DeviceRejected):
+            execute(session, RELEASE_CASE)
+        case = rows.load_case(session.store, RELEASE_CASE)
+        assert case.transaction is None and case.current is Step.EXECUTION
+        assert nonce_of(session, arbiter) == nonce
+        ledger.mode = "approve"
+        assert execute(session, RELEASE_CASE).status == "success"

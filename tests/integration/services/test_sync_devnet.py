@@ -1,0 +1,149 @@
+"""Issue 7's sync proof on the seeded devnet with the emulated Ledger: every dispute of the
+first arbiter found and none of the other's; evidence verified; the missing file and the
+lying manifest reported as such; incremental re-sync; 500s, timeouts and a withheld block.
+Each scenario runs through the services API, and the main one through the CLI too."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from arbiter_app import config
+from arbiter_app.case.models import EvidenceState, TermsState
+from arbiter_app.cli import main
+from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.errors import NetworkError
+from arbiter_app.progress import CancelToken, Progress, run_to_end
+from arbiter_app.errors import Cancelled
+from arbiter_app.services.session import Session
+from arbiter_app.services.sync import SyncSummary, sync_disputes
+from arbiter_app.store import rows
+from tests.integration.services.helpers import devnet_settings, fast_retries, short_session
+
+
+def arbiter_1_disputes(devnet: Devnet) -> set[int]:
+    seed = devnet.seed_summary()
+    return {int(i) for i, d in seed["disputes"].items() if d["arbiter"] == "arbiter_1"}
+
+
+def sync(session: Session, cancel: CancelToken | None = None) -> SyncSummary:
+    return run_to_end(sync_disputes(session, cancel))
+
+
+def states(session: Session, invoice_id: int) -> dict[int, tuple[EvidenceState, str]]:
+    case = rows.load_case(session.store, invoice_id)
+    return {e.index: (e.state, e.reason) for e in case.dispute.evidence}
+
+
+def check_seed_synced(session: Session, devnet: Devnet) -> None:
+    """The facts the seed scenario promises, read back from the store."""
+    seed = devnet.seed_summary()
+    found = {c.invoice.id for c in rows.list_cases(session.store)}
+    assert found == arbiter_1_disputes(devnet) and 201 not in found
+    for case in rows.list_cases(session.store):
+        assert case.invoice.arbiter == devnet.accounts["arbiter_1"]
+        want = seed["disputes"][str(case.invoice.id)]["evidence"]
+        assert [e.manifest_cid for e in case.dispute.evidence] == [w["cid"] for w in want]
+        assert case.invoice.terms.state is TermsState.VERIFIED
+    assert {s for s, _ in states(session, 101).values()} == {EvidenceState.VERIFIED}
+    missing = seed["special"]["missing_file"]["cid"]
+    by_state = {s: r for s, r in states(session, 104).values() if s is not EvidenceState.VERIFIED}
+    assert list(by_state) == [EvidenceState.UNAVAILABLE] and missing in by_state[EvidenceState.UNAVAILABLE]
+    lies = [r for s, r in states(session, 105).values() if s is EvidenceState.MISMATCH]
+    assert len(lies) == 1 and "manifest says 712" in lies[0]
+    low = rows.load_case(session.store, 103).invoice.terms.ai_parse
+    assert low is not None and low.confidence < 0.8
+
+
+def test_seed_scenario_through_the_services(devnet: Devnet, ledger: Any, tmp_path: Path) -> None:
+    settings = devnet_settings(devnet, tmp_path / "data", ledger.ledger)
+    progress: list[Progress] = []
+    with short_session(settings) as session:
+        summary = run_to_end(sync_disputes(session), progress.append)
+        check_seed_synced(session, devnet)
+        assert summary.disputes == summary.new_disputes == len(arbiter_1_disputes(devnet))
+        assert summary.unavailable == 1 and summary.mismatched == 1 and progress
+        again = sync(session)  # incremental: nothing new since the last event
+        assert again.events == 0 and again.disputes == 0 and again.requests <= 2
+        entries = session.store.conn.execute(
+            "SELECT count(*) FROM log_entries WHERE kind = 'dispute-synced'").fetchone()[0]
+        assert entries == len(arbiter_1_disputes(devnet))
+
+
+def test_seed_scenario_through_the_cli(devnet: Devnet, ledger: Any, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    settings = devnet_settings(devnet, Path(os.environ["ARBITER_APP_DATA"]), ledger.ledger)
+    config.save(settings)
+    assert main(["sync"]) == 0
+    out = capsys.readouterr().out
+    assert "1 unavailable, 1 not matching" in out
+    assert main(["disputes", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {r["invoice_id"] for r in listed} == arbiter_1_disputes(devnet)
+    by_id = {r["invoice_id"]: r for r in listed}
+    assert by_id[104]["evidence"]["unavailable"] == 1 and by_id[105]["evidence"]["mismatch"] == 1
+    with Session(settings) as session:
+        check_seed_synced(session, devnet)
+
+
+def test_other_arbiter_sees_only_their_dispute(devnet: Devnet, tmp_path: Path) -> None:
+    settings = devnet_settings(devnet, tmp_path / "data")
+    with short_session(settings) as session:
+        run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_2"]))
+        assert [c.invoice.id for c in rows.list_cases(session.store)] == [201]
+
+
+def test_500s_during_sync_are_retried(devnet: Devnet, tmp_path: Path) -> None:
+    devnet.set_faults(fail_next=3, path_prefix="/v2/contracts/call-read")
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        fast_retries(session)
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        assert summary.disputes == len(arbiter_1_disputes(devnet))
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"fail_next": 40, "path_prefix": "/v2/contracts/call-read"}, {"delay_ms": 1500}],
+    ids=["500s-past-the-retries", "timeouts"],
+)
+def test_sync_stops_cleanly_and_resumes(devnet: Devnet, tmp_path: Path, fault: dict[str, Any]) -> None:
+    settings = devnet_settings(devnet, tmp_path / "data")
+    devnet.set_faults(**fault)
+    with Session(settings, timeout=httpx.Timeout(0.5, connect=2.0)) as session:
+        fast_retries(session)
+        with pytest.raises(NetworkError):
+            run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+    devnet.reset_faults()
+    with short_session(settings) as session:
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        assert {c.invoice.id for c in rows.list_cases(session.store)} == arbiter_1_disputes(devnet)
+        assert summary.events > 0  # the marker was not advanced by the failed run
+
+
+def test_cancel_stops_between_steps(devnet: Devnet, tmp_path: Path) -> None:
+    token = CancelToken()
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        def cancel_on_second_invoice(p: Progress) -> None:
+            if p.label.startswith("invoice") and p.done == 1:
+                token.cancel()
+        with pytest.raises(Cancelled):
+            run_to_end(sync_disputes(session, token, arbiter=devnet.accounts["arbiter_1"]),
+                       cancel_on_second_invoice)
+        assert len(rows.list_cases(session.store)) == 1
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        assert summary.new_disputes == len(arbiter_1_disputes(devnet)) - 1
+
+
+def test_withheld_block_marks_the_item_unavailable(devnet: Devnet, tmp_path: Path) -> None:
+    chat = devnet.seed_summary()["files"]["chat-log-payer.txt"]["cid"]
+    devnet.set_faults(withhold_blocks=[chat])
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        assert summary.disputes == len(arbiter_1_disputes(devnet))
+        payer_101 = states(session, 101)[0]
+        assert payer_101[0] is EvidenceState.UNAVAILABLE and "IPFS" in payer_101[1]
