@@ -7,7 +7,7 @@ owns the devnet's arbiter accounts. Like the device, it parses what it is asked 
 (network, sender, function, arguments, post-conditions, fee, nonce), then signs the
 presign sighash (transactions) or the SIP-018 message hash and answers digest, r, s, v,
 DER (reference/stacks.md §6.6–§6.7). Modes make it reject, be locked, have another app
-open, never answer, or return a corrupted signature. Framing (what ``commTCP`` reads): the
+open, never answer, or return a corrupted signature or one made by another key. Framing (what ``commTCP`` reads): the
 host sends a 4-byte big-endian length and the APDU; the reply is a 4-byte big-endian length
 of the data, the data, then the 2-byte status word.
 """
@@ -22,7 +22,9 @@ from typing import Any
 from arbiter_app.devnet import ledger_screens
 from arbiter_app.wallet import apdu, hd
 
-MODES = ("approve", "reject", "locked", "other_app", "corrupt_signature", "unresponsive")
+MODES = (
+    "approve", "reject", "locked", "other_app", "corrupt_signature", "wrong_key", "unresponsive",
+)
 MAX_PAYLOAD = 8 * 1024 + 85 * 1024  # §6.6: 8 KiB RAM + 85 KiB flash on non-Nano-S targets
 DEFAULT_VERSION = (0, 26, 14)
 TARGET_NANO_S_PLUS = 0x33100004
@@ -105,6 +107,8 @@ class DeviceState:
             return str(refusal).encode("ascii", "replace"), apdu.SW_DATA_INVALID
         if not self._user_approves(review.record):
             return b"", apdu.SW_COMMAND_NOT_ALLOWED
+        if self.mode == "wrong_key":  # a valid signature, but by the next account's key
+            key = self.key_at((*path[:4], path[4] + 1))
         reply = ledger_screens.signature_reply(key, review)
         if self.mode == "corrupt_signature":
             reply = reply[:63] + bytes([reply[63] ^ 0x01]) + reply[64:]  # last byte of r
@@ -182,7 +186,8 @@ class LedgerEmulator:
         self._stopping = True
         self._release.set()
         self._server.close()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def __enter__(self) -> LedgerEmulator:
         return self.start()
