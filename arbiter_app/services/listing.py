@@ -81,5 +81,5 @@ def text_table(cases: list[CaseFile], sla_hours: int, now: int) -> str:
             f"{ev['pending']} pending",
         ))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
                      for line in lines)

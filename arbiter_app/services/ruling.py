@@ -28,7 +28,8 @@ from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.session import Session
-from arbiter_app.stacks.api import BroadcastRejected, TxStatus as ApiTx, untrusted_text
+from arbiter_app.stacks.api import BroadcastRejected, untrusted_text
+from arbiter_app.stacks.api import TxStatus as ApiTx
 
 MAX_FEE = 1_000_000  # µSTX (1 STX): a quote above this is refused, never paid blindly
 BROADCAST_TRIES = 4
@@ -156,9 +157,12 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: Any) -> None:
         raise PolicyError(f"the signer's address {address} is not this invoice's arbiter "
                           f"{case.invoice.arbiter}")
     nonce = session.api.get_nonces(address).next_nonce
-    build = lambda fee: escrow.resolve_dispute_call(  # noqa: E731
-        session.network, session.contract_id, case.invoice, case.ruling.decision,  # type: ignore[union-attr]
-        bytes.fromhex(case.ruling.rationale_hash), signer.public_key(), nonce, fee)  # type: ignore[union-attr]
+    decision, digest = case.ruling.decision, bytes.fromhex(case.ruling.rationale_hash)
+
+    def build(fee: int) -> Any:
+        return escrow.resolve_dispute_call(session.network, session.contract_id, case.invoice,
+                                           decision, digest, signer.public_key(), nonce, fee)
+
     fee = _fee(session, build(0))
     signed = signer.sign_transaction(build(fee), prompt)
     raw = txn.serialize(signed)

@@ -72,14 +72,14 @@ def sync_disputes(
     :raises NetworkError: when the API fails past its retries (nothing half-written)
     :raises Cancelled: when cancelled (cases already stored stay stored)
     """
-    from arbiter_app.store import cases
+    from arbiter_app.store import rows
 
     me = arbiter or session.signer.address()
     start = session.api.requests
     reader = ChainReader(session.api, session.contract_id, me)
     marker = _load_marker(session)
     events = yield from reader.new_events(marker, cancel)
-    known = {c.invoice.id for c in cases.list_cases(session.store)}
+    known = {c.invoice.id for c in rows.list_cases(session.store)}
     ids = sorted({e.invoice_id for e in events if e.fields.get("arbiter") == me}
                  | {e.invoice_id for e in events if e.invoice_id in known})
     summary = SyncSummary(events=len(events))
@@ -97,7 +97,7 @@ def _sync_case(
     session: Session, reader: ChainReader, invoice_id: int, events: Sequence[EscrowEvent],
     known: set[int], me: str, cancel: CancelToken | None,
 ) -> Generator[Progress, None, SyncSummary]:
-    from arbiter_app.store import cases
+    from arbiter_app.store import cases, rows
 
     invoice = reader.invoice(invoice_id)
     record = reader.dispute(invoice_id)
@@ -105,7 +105,7 @@ def _sync_case(
         return SyncSummary()  # not (or no longer) a dispute of this arbiter
     mine = [e for e in events if e.invoice_id == invoice_id]
     flagged = [f"invoice {invoice_id}: {p}" for p in _partial_disagreements(invoice, mine)]
-    stored = cases.load_case(session.store, invoice_id) if invoice_id in known else None
+    stored = rows.load_case(session.store, invoice_id) if invoice_id in known else None
     if stored is None or stored.invoice.terms.state is not TermsState.VERIFIED:
         terms, why = yield from docs.fetch_terms(session.fetcher, invoice.metadata_hash, cancel)
         invoice = dataclasses.replace(invoice, terms=terms)

@@ -157,7 +157,7 @@ class RetryPolicy:
         """Seconds to wait before try ``attempt + 1``: full jitter, or ``Retry-After``."""
         if retry_after is not None:
             return min(self.cap, max(0.0, retry_after))
-        return rng() * min(self.cap, self.base * 2**attempt)
+        return rng() * min(self.cap, self.base * 2.0**attempt)
 
 
 class StacksApi:

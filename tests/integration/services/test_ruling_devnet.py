@@ -24,7 +24,11 @@ from arbiter_app.services.sync import sync_disputes
 from arbiter_app.stacks import clarity
 from arbiter_app.store import rows
 from tests.integration.services.helpers import (
-    devnet_settings, nonce_of, short_session, token_balance, walk_to_ruling,
+    devnet_settings,
+    nonce_of,
+    short_session,
+    token_balance,
+    walk_to_ruling,
 )
 
 RELEASE_CASE, REFUND_CASE = 101, 103
@@ -110,7 +114,8 @@ def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: 
 def test_broadcast_fault_executes_the_ruling_once(fresh_devnet: Devnet, ledger: Any,
                                                   tmp_path: Path, fault: dict[str, Any],
                                                   sends: int) -> None:
-    with prepared(fresh_devnet, ledger, tmp_path / "data", RELEASE_CASE, Decision.RELEASE) as session:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
         arbiter = session.signer.address()
         nonce = nonce_of(session, arbiter)
         fresh_devnet.set_faults(**fault)
@@ -123,7 +128,8 @@ def test_broadcast_fault_executes_the_ruling_once(fresh_devnet: Devnet, ledger: 
 
 def test_lying_call_read_refuses_the_ruling(fresh_devnet: Devnet, ledger: Any,
                                             tmp_path: Path) -> None:
-    with prepared(fresh_devnet, ledger, tmp_path / "data", RELEASE_CASE, Decision.RELEASE) as session:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
         arbiter = session.signer.address()
         nonce = nonce_of(session, arbiter)
         real = session.api.call_read_only(session.contract_id, "get-invoice",
@@ -140,7 +146,8 @@ def test_lying_call_read_refuses_the_ruling(fresh_devnet: Devnet, ledger: Any,
 
 def test_device_rejection_leaves_the_case_at_step_6(fresh_devnet: Devnet, ledger: Any,
                                                     tmp_path: Path) -> None:
-    with prepared(fresh_devnet, ledger, tmp_path / "data", RELEASE_CASE, Decision.RELEASE) as session:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
         arbiter = session.signer.address()
         nonce = nonce_of(session, arbiter)
         ledger.mode = "reject"

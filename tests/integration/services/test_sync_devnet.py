@@ -17,9 +17,8 @@ from arbiter_app import config
 from arbiter_app.case.models import EvidenceState, TermsState
 from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
-from arbiter_app.errors import NetworkError
+from arbiter_app.errors import Cancelled, NetworkError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
-from arbiter_app.errors import Cancelled
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import SyncSummary, sync_disputes
 from arbiter_app.store import rows
@@ -53,7 +52,8 @@ def check_seed_synced(session: Session, devnet: Devnet) -> None:
     assert {s for s, _ in states(session, 101).values()} == {EvidenceState.VERIFIED}
     missing = seed["special"]["missing_file"]["cid"]
     by_state = {s: r for s, r in states(session, 104).values() if s is not EvidenceState.VERIFIED}
-    assert list(by_state) == [EvidenceState.UNAVAILABLE] and missing in by_state[EvidenceState.UNAVAILABLE]
+    assert list(by_state) == [EvidenceState.UNAVAILABLE]
+    assert missing in by_state[EvidenceState.UNAVAILABLE]
     lies = [r for s, r in states(session, 105).values() if s is EvidenceState.MISMATCH]
     assert len(lies) == 1 and "manifest says 712" in lies[0]
     low = rows.load_case(session.store, 103).invoice.terms.ai_parse
@@ -111,7 +111,9 @@ def test_500s_during_sync_are_retried(devnet: Devnet, tmp_path: Path) -> None:
     [{"fail_next": 40, "path_prefix": "/v2/contracts/call-read"}, {"delay_ms": 1500}],
     ids=["500s-past-the-retries", "timeouts"],
 )
-def test_sync_stops_cleanly_and_resumes(devnet: Devnet, tmp_path: Path, fault: dict[str, Any]) -> None:
+def test_sync_stops_cleanly_and_resumes(
+    devnet: Devnet, tmp_path: Path, fault: dict[str, Any]
+) -> None:
     settings = devnet_settings(devnet, tmp_path / "data")
     devnet.set_faults(**fault)
     with Session(settings, timeout=httpx.Timeout(0.5, connect=2.0)) as session:

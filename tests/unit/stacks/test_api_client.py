@@ -33,11 +33,15 @@ class Recorder:
         return answer(request)
 
     def api(self, **kwargs: object) -> StacksApi:
-        client = httpx.Client(base_url="http://api.test", transport=httpx.MockTransport(self.handle))
+        transport = httpx.MockTransport(self.handle)
+        client = httpx.Client(base_url="http://api.test", transport=transport)
         return StacksApi(client, sleep=self.sleeps.append, rng=lambda: 0.5, **kwargs)  # type: ignore[arg-type]
 
 
-def status(code: int, headers: dict[str, str] | None = None) -> Callable[[httpx.Request], httpx.Response]:
+Answer = Callable[[httpx.Request], httpx.Response]
+
+
+def status(code: int, headers: dict[str, str] | None = None) -> Answer:
     return lambda r: httpx.Response(code, headers=headers, text="busy")
 
 
@@ -141,7 +145,8 @@ def test_api_key_header_only_when_configured() -> None:
 def test_urls_percent_encode_path_values() -> None:
     rec = Recorder([ok({"next_nonce": 3, "last_confirmed_nonce": 2})])
     rec.api().get_nonces("ST1/../../v2/x?y")
-    assert rec.requests[0].url.raw_path == b"/extended/v3/principals/ST1%2F..%2F..%2Fv2%2Fx%3Fy/nonces"
+    escaped = b"/extended/v3/principals/ST1%2F..%2F..%2Fv2%2Fx%3Fy/nonces"
+    assert rec.requests[0].url.raw_path == escaped
 
 
 def test_contract_logs_url_limit_and_cursor() -> None:
@@ -201,4 +206,5 @@ def test_fee_estimate_sends_payload_hex() -> None:
     rec = Recorder([ok(doc)])
     fee = rec.api().estimate_fee(b"\x02\x01", 180)
     assert (fee.low, fee.middle, fee.high) == (180, 200, 300)
-    assert json.loads(rec.requests[0].content) == {"transaction_payload": "0x0201", "estimated_len": 180}
+    sent = json.loads(rec.requests[0].content)
+    assert sent == {"transaction_payload": "0x0201", "estimated_len": 180}

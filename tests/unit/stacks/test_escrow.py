@@ -42,7 +42,8 @@ def some_tuple(fields: dict[str, Any]) -> Any:
 def test_invoice_decodes_with_its_deposit() -> None:
     inv = escrow.decode_invoice(101, some_tuple(invoice_fields()))
     assert inv is not None
-    assert (inv.id, inv.payer, inv.payee, inv.arbiter, inv.token) == (101, PAYER, PAYEE, ARBITER, TOKEN)
+    got = (inv.id, inv.payer, inv.payee, inv.arbiter, inv.token)
+    assert got == (101, PAYER, PAYEE, ARBITER, TOKEN)
     assert inv.status is InvoiceStatus.DISPUTED and inv.amount == inv.deposit == 20_000_000
     assert inv.metadata_hash == bytes(range(32)).hex()
 
@@ -112,13 +113,15 @@ def test_events_decode_and_imply_statuses() -> None:
     assert raised is not None and raised.fields["arbiter"] == ARBITER
     assert raised.key == ("ab" * 32, 0) and raised.block_time == 1_790_000_000
     assert escrow.status_after(raised) is InvoiceStatus.DISPUTED
-    resolved = escrow.decode_event(event("dispute-resolved", release=clarity.Bool(True)), "cd" * 32, 1, 13)
+    resolved = escrow.decode_event(
+        event("dispute-resolved", release=clarity.Bool(True)), "cd" * 32, 1, 13)
     assert resolved is not None and escrow.status_after(resolved) is InvoiceStatus.RELEASED
 
 
 def test_governance_prints_are_skipped_and_non_tuples_refused() -> None:
-    assert escrow.decode_event(clarity.Tuple({"event": clarity.StringAscii("unpaused"),
-                                              "admin": clarity.principal(PAYER)}), "ab" * 32, 0, 1) is None
+    unpaused = clarity.Tuple({"event": clarity.StringAscii("unpaused"),
+                              "admin": clarity.principal(PAYER)})
+    assert escrow.decode_event(unpaused, "ab" * 32, 0, 1) is None
     with pytest.raises(DecodeError):
         escrow.decode_event(clarity.UInt(1), "ab" * 32, 0, 1)
 
@@ -144,7 +147,8 @@ def test_resolve_dispute_is_deny_mode_with_one_exact_send(decision: Decision) ->
     text = str(described["post_conditions"][0])
     assert ESCROW in text and "20000000" in text and f"{TOKEN}::sbtc" in text
     payload = str(described["payload"])
-    assert "resolve-dispute" in payload and ("true" if decision is Decision.RELEASE else "false") in payload
+    flag = "true" if decision is Decision.RELEASE else "false"
+    assert "resolve-dispute" in payload and flag in payload
 
 
 @pytest.mark.parametrize(
@@ -161,4 +165,5 @@ def test_resolve_dispute_refuses(changes: dict[str, Any], error: type[Exception]
 
 def test_token_asset_names() -> None:
     assert escrow.token_asset_name(TOKEN) == "sbtc"
-    assert escrow.token_asset_name("SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token") == "sbtc-token"
+    mainnet = "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token"
+    assert escrow.token_asset_name(mainnet) == "sbtc-token"
