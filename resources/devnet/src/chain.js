@@ -5,7 +5,7 @@
 // no rollback, so the chain keeps a replay log of what it applied and rebuilds a fresh simnet
 // from it (the aborted transaction replays as an empty block, so heights stay the same).
 import { createHash } from 'node:crypto';
-import { initSimnet } from '@hirosystems/clarinet-sdk';
+import { getSDK } from '@hirosystems/clarinet-sdk';
 import { apiEvent, canonical, hexRepr } from './clarity.js';
 
 const GENESIS_TIME_BACK_S = 3600;
@@ -35,7 +35,9 @@ export class Chain {
 
   /** Start the simnet and record the blocks of the deployment. */
   async init() {
-    this.simnet = await initSimnet(this.manifestPath, true);
+    // one SDK per chain (not clarinet-sdk's shared one), so several chains can live in a process
+    this.simnet = await getSDK();
+    await this.simnet.initSession(process.cwd(), this.manifestPath);
     const tip = this.simnet.stacksBlockHeight;
     const start = Math.floor(Date.now() / 1000) - GENESIS_TIME_BACK_S;
     for (let h = 0; h <= tip; h++) this.pushBlock([], start + h);
@@ -131,12 +133,11 @@ export class Chain {
 
   /** Rebuild the simnet from the replay log (drops the effects of the last call). */
   async rebuild() {
-    const fresh = await initSimnet(this.manifestPath, true);
-    for (const op of this.ops) replay(fresh, op);
-    this.simnet = fresh;
+    await this.simnet.initSession(process.cwd(), this.manifestPath);
+    for (const op of this.ops) replay(this.simnet, op);
   }
 
-  /** Mint STX for an account the settings did not fund (used by tests and the bench). */
+  /** Call a read-only function (no block is mined). */
   callReadOnly(contract, fn, args, sender) {
     return this.simnet.callReadOnlyFn(contract, fn, args, sender);
   }

@@ -1,0 +1,209 @@
+// Service tests of the Stacks side: transactions built and signed by @stacks/transactions
+// are broadcast over HTTP (good, bad signature, wrong nonce, wrong chain id and version,
+// violated post-conditions, low fee, garbage) and read back through the extended API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { STACKS_MAINNET, STACKS_TESTNET } from '@stacks/network';
+import { Pc, hexToCV } from '@stacks/transactions';
+import { devnet, signedCall, send, broadcastAndRead, callRead, Cl } from './helpers.js';
+import { repr } from '../src/clarity.js';
+
+console.log = () => {}; // the simnet echoes prints
+let d, token, escrow, A;
+
+before(async () => {
+  d = await devnet(true);
+  token = `${d.chain.deployer}.sbtc-token`;
+  escrow = `${d.chain.deployer}.escrow-secure`;
+  A = (name) => d.account(name).address;
+});
+after(() => d.close());
+
+async function newInvoice(id, payer = 'payer_1', amount = 1000n) {
+  const deadline = d.chain.tipHeight + 100;
+  const rec = await broadcastAndRead(d, payer, 'create-invoice', [Cl.uint(id), Cl.principal(A('payee_1')), Cl.uint(amount),
+    Cl.principal(token), Cl.principal(A('arbiter_1')), Cl.uint(deadline), Cl.none()]);
+  assert.equal(rec.tx_status, 'success');
+}
+
+async function tokenBalance(who) {
+  const r = await callRead(d, token, 'get-balance', [Cl.principal(who)]);
+  return repr(hexToCV(r.result));
+}
+
+test('a good transaction is mined and reads back in the extended API shape', async () => {
+  const tx = await signedCall(d, 'payer_1', 'create-invoice', [Cl.uint(500), Cl.principal(A('payee_1')), Cl.uint(1000),
+    Cl.principal(token), Cl.principal(A('arbiter_1')), Cl.uint(d.chain.tipHeight + 100), Cl.none()]);
+  const before = d.chain.tipHeight;
+  const sent = await send(d, tx);
+  assert.equal(sent.status, 200);
+  assert.equal(sent.body, tx.txid());
+  const rec = await (await d.get(`/extended/v3/transactions/0x${tx.txid()}`)).json();
+  assert.equal(rec.tx_id, `0x${tx.txid()}`);
+  assert.equal(rec.tx_status, 'success');
+  assert.deepEqual(rec.tx_result, { hex: '0x0701000000000000000000000000000001f4', repr: '(ok u500)' });
+  assert.equal(rec.sender_address, A('payer_1'));
+  assert.equal(rec.block_height, before + 1);
+  assert.equal(typeof rec.block_time, 'number');
+  assert.equal(rec.contract_call.function_name, 'create-invoice');
+  const log = rec.events.find((e) => e.event_type === 'smart_contract_log');
+  assert.equal(log.contract_log.contract_id, escrow);
+  assert.match(log.contract_log.value.repr, /\(event "invoice-created"\)/);
+  const info = await (await d.get('/v2/info')).json();
+  assert.equal(info.stacks_tip_height, before + 1);
+  assert.equal(info.network_id, 2147483648);
+  // the same bytes again: the node answers 200 with the same txid and mines nothing
+  assert.deepEqual(await send(d, tx), { status: 200, body: tx.txid() });
+  assert.equal(d.chain.tipHeight, before + 1);
+});
+
+test('the JSON form {"tx": hex} of POST /v2/transactions is accepted', async () => {
+  const tx = await signedCall(d, 'payer_2', 'propose-pause', [], {});
+  const r = await d.postJson('/v2/transactions', { tx: tx.serialize() });
+  assert.equal(r.status, 200);
+  const rec = await (await d.get(`/extended/v3/transactions/${tx.txid()}`)).json();
+  assert.equal(rec.tx_status, 'abort_by_response');
+  assert.equal(rec.tx_result.repr, '(err u100)');
+});
+
+test('nonces: the next nonce advances per mined transaction, also after an abort', async () => {
+  const who = A('payee_3');
+  const n0 = (await (await d.get(`/extended/v3/principals/${who}/nonces`)).json()).next_nonce;
+  const rec = await broadcastAndRead(d, 'payee_3', 'unpause', []);
+  assert.equal(rec.tx_status, 'abort_by_response');
+  const nonces = await (await d.get(`/extended/v3/principals/${who}/nonces`)).json();
+  assert.equal(nonces.next_nonce, n0 + 1);
+  assert.equal(nonces.last_confirmed_nonce, n0);
+  const acct = await (await d.get(`/v2/accounts/${who}?proof=0`)).json();
+  assert.equal(acct.nonce, n0 + 1);
+  assert.match(acct.balance, /^0x[0-9a-f]{32}$/);
+});
+
+const REJECTIONS = [
+  ['bad signature', async () => {
+    const bytes = (await signedCall(d, 'payer_1', 'propose-pause', [])).serializeBytes();
+    // the signature's r sits right after the key encoding byte of the spending condition
+    bytes[1 + 4 + 1 + 1 + 20 + 8 + 8 + 1 + 10] ^= 0x01;
+    return bytes;
+  }, 'SignatureValidation'],
+  ['nonce too low', async () => signedCall(d, 'payer_1', 'propose-pause', [], { nonce: 0 }), 'BadNonce'],
+  ['nonce too high', async () => signedCall(d, 'payer_1', 'propose-pause', [], { nonce: 9999 }), 'BadNonce'],
+  ['mainnet transaction', async () => signedCall(d, 'payer_1', 'propose-pause', [], { network: STACKS_MAINNET }), 'BadTransactionVersion'],
+  ['wrong chain id', async () => signedCall(d, 'payer_1', 'propose-pause', [], { network: { ...STACKS_TESTNET, chainId: 0x80000001 } }), 'BadTransactionVersion'],
+  ['fee below 1 uSTX per byte', async () => signedCall(d, 'payer_1', 'propose-pause', [], { fee: 10 }), 'FeeTooLow'],
+  ['no such contract', async () => signedCall(d, 'payer_1', 'propose-pause', [], { contract: `${A('payer_1')}.nothing` }), 'NoSuchContract'],
+  ['no such public function', async () => signedCall(d, 'payer_1', 'get-invoice', [Cl.uint(1)]), 'NoSuchPublicFunction'],
+  ['argument of the wrong type', async () => signedCall(d, 'payer_1', 'approve-pause', [Cl.int(1)]), 'BadFunctionArgument'],
+  ['wrong argument count', async () => signedCall(d, 'payer_1', 'approve-pause', []), 'BadFunctionArgument'],
+  ['bytes that are not a transaction', async () => new Uint8Array([0x80, 1, 2, 3]), 'Deserialization'],
+];
+for (const [name, build, reason] of REJECTIONS) {
+  test(`broadcast refuses ${name} with 400 ${reason} and mines nothing`, async () => {
+    const tip = d.chain.tipHeight;
+    const nonce = d.chain.nextNonce(A('payer_1'));
+    const { status, body } = await send(d, await build());
+    assert.equal(status, 400);
+    assert.equal(body.error, 'transaction rejected');
+    assert.equal(body.reason, reason);
+    assert.equal(typeof body.txid, 'string');
+    if (reason === 'BadNonce') {
+      assert.equal(body.reason_data.expected, nonce);
+      assert.equal(body.reason_data.principal, A('payer_1'));
+    }
+    assert.equal(d.chain.tipHeight, tip);
+    assert.equal(d.chain.nextNonce(A('payer_1')), nonce);
+  });
+}
+
+test('a violated post-condition aborts the call, leaves no effect and still uses the nonce', async () => {
+  await newInvoice(600, 'payer_2');
+  const balance = await tokenBalance(A('payer_2'));
+  const nonce = d.chain.nextNonce(A('payer_2'));
+  const lie = Pc.principal(A('payer_2')).willSendEq(999n).ft(token, 'sbtc');
+  const rec = await broadcastAndRead(d, 'payer_2', 'deposit-funds', [Cl.uint(600), Cl.principal(token)], { postConditions: [lie] });
+  assert.equal(rec.tx_status, 'abort_by_post_condition');
+  assert.equal(rec.events.length, 0);
+  assert.equal(await tokenBalance(A('payer_2')), balance);
+  const inv = await callRead(d, escrow, 'get-invoice', [Cl.uint(600)]);
+  assert.match(repr(hexToCV(inv.result)), /\(status u0\)/);
+  assert.equal(d.chain.nextNonce(A('payer_2')), nonce + 1);
+  // the chain goes on from the restored state: the honest deposit succeeds
+  const honest = Pc.principal(A('payer_2')).willSendEq(1000n).ft(token, 'sbtc');
+  const ok = await broadcastAndRead(d, 'payer_2', 'deposit-funds', [Cl.uint(600), Cl.principal(token)], { postConditions: [honest] });
+  assert.equal(ok.tx_status, 'success');
+  assert.equal(ok.post_conditions[0].condition_code, 'sent_equal_to');
+  assert.notEqual(await tokenBalance(A('payer_2')), balance);
+});
+
+test('deny mode refuses an asset transfer no post-condition covers; allow mode lets it through', async () => {
+  await newInvoice(601, 'payer_3');
+  await newInvoice(602, 'payer_3');
+  const denied = await broadcastAndRead(d, 'payer_3', 'deposit-funds', [Cl.uint(601), Cl.principal(token)]);
+  assert.equal(denied.tx_status, 'abort_by_post_condition');
+  assert.equal(denied.post_condition_mode, 'deny');
+  const allowed = await broadcastAndRead(d, 'payer_3', 'deposit-funds', [Cl.uint(602), Cl.principal(token)], { allow: true });
+  assert.equal(allowed.tx_status, 'success');
+  assert.equal(allowed.events.filter((e) => e.event_type === 'fungible_token_asset')[0].asset.amount, '1000');
+});
+
+test('call-read answers read-only calls, refuses public ones, and can be made to lie', async () => {
+  const paused = await callRead(d, escrow, 'is-paused', []);
+  assert.deepEqual(paused, { okay: true, result: '0x04' });
+  const notRo = await callRead(d, escrow, 'unpause', []);
+  assert.equal(notRo.okay, false);
+  assert.match(notRo.cause, /NotReadOnly/);
+  d.faults.set({ lie_call_read: { 'is-paused': '0x03' } });
+  assert.deepEqual(await callRead(d, escrow, 'is-paused', []), { okay: true, result: '0x03' });
+  d.faults.reset();
+});
+
+test('contract logs: newest first, offset and cursor paging agree, limit is bounded', async () => {
+  const base = `/extended/v2/smart-contracts/${escrow}/logs`;
+  const all = await (await d.get(`${base}?limit=100`)).json();
+  assert.ok(all.total >= 20);
+  const heights = all.results.map((r) => r.block_height);
+  assert.deepEqual(heights, [...heights].sort((a, b) => b - a));
+  const p1 = await (await d.get(`${base}?limit=5`)).json();
+  const p2 = await (await d.get(`${base}?limit=5&cursor=${p1.next_cursor}`)).json();
+  const p2o = await (await d.get(`${base}?limit=5&offset=5`)).json();
+  assert.deepEqual(p2.results, p2o.results);
+  assert.deepEqual([...p1.results, ...p2.results], all.results.slice(0, 10));
+  const first = p1.results[0];
+  assert.match(first.tx_id, /^0x[0-9a-f]{64}$/);
+  assert.equal(first.contract_log.topic, 'print');
+  assert.match(first.contract_log.value.hex, /^0x0c/);
+  assert.equal((await d.get(`${base}?limit=101`)).status, 400);
+});
+
+test('deprecated v1 routes answer 410 Gone; unknown transactions 404', async () => {
+  const r = await d.get(`/extended/v1/tx/0x${'ab'.repeat(32)}`);
+  assert.equal(r.status, 410);
+  assert.equal((await r.json()).error, 'Gone');
+  assert.equal((await d.get(`/extended/v1/contract/${escrow}/events`)).status, 410);
+  assert.equal((await d.get(`/extended/v3/transactions/0x${'cd'.repeat(32)}`)).status, 404);
+});
+
+test('fee estimate, pox and info follow the node shapes', async () => {
+  const fee = await (await d.postJson('/v2/fees/transaction', { transaction_payload: '0x' + '00'.repeat(120), estimated_len: 250 })).json();
+  assert.equal(fee.estimations.length, 3);
+  assert.equal(fee.estimations[0].fee, 250);
+  const pox = await (await d.get('/v2/pox')).json();
+  assert.ok(Array.isArray(pox.epochs));
+  assert.equal(pox.current_burnchain_block_height, d.chain.tipHeight);
+});
+
+test('/admin/mine advances height and time so that a payer can refund after the deadline', async () => {
+  const deadline = d.chain.tipHeight + 3;
+  await broadcastAndRead(d, 'payer_1', 'create-invoice', [Cl.uint(700), Cl.principal(A('payee_1')), Cl.uint(100),
+    Cl.principal(token), Cl.principal(A('arbiter_1')), Cl.uint(deadline), Cl.none()]);
+  const pc = [Pc.principal(A('payer_1')).willSendEq(100n).ft(token, 'sbtc')];
+  await broadcastAndRead(d, 'payer_1', 'deposit-funds', [Cl.uint(700), Cl.principal(token)], { postConditions: pc });
+  const early = await broadcastAndRead(d, 'payer_1', 'refund', [Cl.uint(700), Cl.principal(token)], { allow: true });
+  assert.equal(early.tx_result.repr, '(err u112)');
+  const t0 = d.chain.tip.time;
+  const r = await (await d.postJson('/admin/mine', { blocks: 5, seconds_per_block: 3600 })).json();
+  assert.equal(r.stacks_tip_height, d.chain.tipHeight);
+  assert.ok(r.block_time >= t0 + 5 * 3600);
+  const late = await broadcastAndRead(d, 'payer_1', 'refund', [Cl.uint(700), Cl.principal(token)], { allow: true });
+  assert.equal(late.tx_result.repr, '(ok true)');
+});
