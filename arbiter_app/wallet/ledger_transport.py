@@ -10,6 +10,7 @@ GUI thread must never block on a button press.
 
 from __future__ import annotations
 
+import socket
 import struct
 import threading
 from collections.abc import Callable
@@ -109,6 +110,7 @@ class LedgerTransport:
                 return getDongle()
             from ledgerblue.commTCP import getDongle as get_tcp_dongle
 
+            _probe(*target, self.timeout)
             dongle = get_tcp_dongle(target[0], target[1])
             dongle.socket.settimeout(self.timeout)
             return dongle
@@ -124,3 +126,15 @@ class LedgerTransport:
             dongle.close()
 
 
+
+
+def _probe(host: str, port: int, timeout: float) -> None:
+    """Connect once and close: ledgerblue's TCP dongle leaks its socket when the connect
+    fails, so an absent emulator is detected here first.
+
+    :raises DeviceNotFound: nothing listens at ``host:port``
+    """
+    try:
+        socket.create_connection((host, port), timeout=min(timeout, 5.0)).close()
+    except OSError as e:
+        raise DeviceNotFound(f"no Ledger found at tcp:{host}:{port}: is the emulator running?") from e
