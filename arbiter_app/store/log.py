@@ -244,7 +244,9 @@ def verify_log(store: Store) -> int:
     leaves = []
     rows = store.conn.execute("SELECT idx, body, leaf FROM log_entries ORDER BY idx")
     for position, (idx, body, leaf) in enumerate(rows):
-        entry = Entry.from_body(bytes(body))
+        if not isinstance(body, bytes) or not isinstance(leaf, bytes):
+            raise VerificationError(f"log entry {position} is damaged (not stored as bytes)")
+        entry = Entry.from_body(body)
         if idx != position or entry.index != position:
             raise VerificationError(f"log entry {position} is missing or out of place")
         if merkle.leaf_hash(bytes(body)) != bytes(leaf):

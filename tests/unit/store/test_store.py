@@ -1,0 +1,256 @@
+"""The case store: settings guard, migrations and the v1 upgrade, atomic actions with their log
+entries, drafts, search, the full audit of the log, and a full disk."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from arbiter_app.case.framework import RulingProposal
+from arbiter_app.case.models import (
+    Decision, Draft, EvidenceState, Party, ReviewFlag, Step, TxStatus,
+)
+from arbiter_app.errors import PolicyError, StoreError, VerificationError
+from arbiter_app.store import cases, execution, log
+from arbiter_app.store.db import Store, open_store
+from arbiter_app.store.migrations import MIGRATIONS
+from tests.fixtures.store import (
+    PAYER, RATIONALE, T0, make_checks, make_dispute, make_evidence, make_invoice,
+)
+
+DATA = Path(__file__).parents[2] / "data" / "store"
+
+
+def kinds(store: Store, invoice_id: int | None = None) -> list[str]:
+    return [e.kind for e in log.entries(store, invoice_id=invoice_id)]
+
+
+def to_step(store: Store, i: int, last: Step) -> None:
+    inv, dispute = make_invoice(i), make_dispute(i)
+    cases.sync_dispute(store, inv, dispute, now=T0)
+    for e in dispute.evidence:
+        cases.open_evidence(store, i, e.index, title=f"signed delivery note {i}", files=(),
+                            now=T0)
+    actions = [
+        lambda: cases.complete_terms(store, i, no_conflict=True, dealings_shown=cases.past_dealings(
+            store, inv.arbiter, (inv.payer, inv.payee), i), now=T0 + 1),
+        lambda: cases.complete_evidence(store, i, now=T0 + 2),
+        lambda: cases.complete_chain(store, i, checks=make_checks(inv),
+                                     acknowledged=make_checks(inv), now=T0 + 3),
+        lambda: cases.complete_documents(store, i, consulted=[dispute.reason_cid,
+                                                              inv.terms.cid], now=T0 + 4),
+        lambda: cases.finalize_ruling(store, i, proposal(i), min_chars=300, now=T0 + 5),
+    ]
+    for step, action in zip(Step, actions):
+        if step > last:
+            break
+        action()
+
+
+def proposal(i: int, **changes: object) -> RulingProposal:
+    base = RulingProposal(Decision.RELEASE, RATIONALE, (make_dispute(i).evidence[0].manifest_cid,),
+                          tuple(ReviewFlag))
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Store) -> None:
+    q = fresh_store.conn.execute
+    assert q("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert q("PRAGMA synchronous").fetchone()[0] == 2
+    assert q("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 2
+
+
+def test_a_store_from_a_newer_app_is_refused(tmp_path: Path) -> None:
+    with open_store(tmp_path / "c.sqlite") as store:
+        store.conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="newer than this app"):
+        open_store(tmp_path / "c.sqlite")
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "c.sqlite"
+    bad.write_bytes(b"this is not an SQLite file at all" * 200)
+    with pytest.raises(StoreError, match="damaged"):
+        open_store(bad)
+
+
+def test_the_v1_store_upgrades_and_its_log_still_verifies(tmp_path: Path) -> None:
+    copy = tmp_path / "v1.sqlite"
+    shutil.copy(DATA / "v1.sqlite", copy)
+    with open_store(copy, migrate=False) as old:
+        assert MIGRATIONS.version(old) == 1
+        before = log.head(old)
+    with open_store(copy) as store:
+        assert MIGRATIONS.version(store) == 2
+        assert log.head(store) == before and log.verify_log(store) == 26
+        assert [cp.size for cp in log.checkpoints(store)] == [13, 26]
+        assert {h.invoice_id for h in cases.search(store, "note")} == {1, 2}
+        assert cases.load_case(store, 2).ruling is not None
+
+
+def test_an_action_and_its_log_entry_commit_together_or_not_at_all(fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.DOCUMENTS)
+    size = log.head(fresh_store)
+    with pytest.raises(PolicyError, match="at least 300"):
+        cases.finalize_ruling(fresh_store, 1, proposal(1, rationale="short"), min_chars=300,
+                              now=T0)
+    assert log.head(fresh_store) == size and cases.load_ruling(fresh_store, 1) is None
+    with pytest.raises(RuntimeError), fresh_store.atomic():
+        log.append(fresh_store, "settings-changed", {"key": "x"}, at=T0)
+        fresh_store.conn.execute("INSERT INTO settings VALUES ('x', 'y')")
+        raise RuntimeError("crash between the change and the commit")
+    assert log.head(fresh_store) == size and cases.setting(fresh_store, "x") is None
+
+
+def test_a_log_entry_outside_a_transaction_is_refused(fresh_store: Store) -> None:
+    with pytest.raises(StoreError, match="in the transaction of its change"):
+        log.append(fresh_store, "settings-changed", {}, at=T0)
+
+
+def test_every_action_is_logged_with_its_case(fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.RULING)
+    execution.record_rationale(fresh_store, 1, rationale_hash="aa" * 32, rationale_cid="c",
+                               now=T0)
+    execution.record_transaction(fresh_store, 1, txid="bb" * 32, raw_hex="00", now=T0)
+    execution.update_transaction(fresh_store, "bb" * 32, TxStatus.BROADCAST, now=T0)
+    execution.update_transaction(fresh_store, "bb" * 32, TxStatus.SUCCESS, now=T0,
+                                 block_height=321)
+    execution.save_receipt(fresh_store, 1, "{}", receipt_sha256="cc" * 32, now=T0)
+    assert kinds(fresh_store, 1) == [
+        "dispute-synced", "evidence-added", "evidence-added", "evidence-opened",
+        "evidence-opened", *["step-completed"] * 5, "ruling-finalized", "rationale-published",
+        "transaction-signed", "transaction-broadcast", "transaction-confirmed",
+        "step-completed", "receipt-issued"]
+    case = cases.load_case(fresh_store, 1)
+    assert case.current is None and case.transaction is not None
+    assert case.transaction.block_height == 321
+    assert [e.status for e in case.transaction.history] == [
+        TxStatus.SIGNED, TxStatus.BROADCAST, TxStatus.SUCCESS]
+    assert log.verify_log(fresh_store) == len(kinds(fresh_store))
+
+
+def test_one_ruling_one_transaction(fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.RULING)
+    with pytest.raises(PolicyError, match="no published ruling"):
+        execution.record_transaction(fresh_store, 1, txid="bb" * 32, raw_hex="00", now=T0)
+    execution.record_rationale(fresh_store, 1, rationale_hash="aa" * 32, rationale_cid="c",
+                               now=T0)
+    execution.record_transaction(fresh_store, 1, txid="bb" * 32, raw_hex="00", now=T0)
+    with pytest.raises(PolicyError, match="already has signed transaction"):
+        execution.record_transaction(fresh_store, 1, txid="cc" * 32, raw_hex="00", now=T0)
+    with pytest.raises(PolicyError, match="cannot be reopened"):
+        cases.reopen_step(fresh_store, 1, Step.EVIDENCE, now=T0)
+
+
+def test_settings_and_network_changes_are_logged(fresh_store: Store) -> None:
+    execution.change_setting(fresh_store, "network", "testnet", now=T0)
+    execution.change_setting(fresh_store, "network", "testnet", now=T0)
+    execution.change_setting(fresh_store, "sla_hours", "48", now=T0)
+    assert kinds(fresh_store) == ["network-changed", "settings-changed"]
+
+
+def test_drafts_are_saved_as_typed_and_a_reopened_ruling_returns_to_the_editor(
+        fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.DOCUMENTS)
+    for n in (10, 50, 120):
+        cases.save_draft(fresh_store, Draft(1, RATIONALE[:n], Decision.REFUND, (), T0 + n))
+    draft = cases.load_draft(fresh_store, 1)
+    assert draft is not None and draft.text == RATIONALE[:120]
+    assert draft.decision is Decision.REFUND
+    cases.finalize_ruling(fresh_store, 1, proposal(1), min_chars=300, now=T0)
+    assert cases.load_draft(fresh_store, 1) is None
+    cases.reopen_step(fresh_store, 1, Step.CHAIN, now=T0 + 9)
+    back = cases.load_draft(fresh_store, 1)
+    assert back is not None and back.text == RATIONALE
+    assert cases.load_case(fresh_store, 1).completed == {Step.TERMS, Step.EVIDENCE}
+    assert kinds(fresh_store, 1)[-3:] == ["step-reopened"] * 3
+
+
+def test_late_evidence_from_a_sync_is_flagged_and_reopens_step2(fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.CHAIN)
+    later = dataclasses.replace(make_dispute(1), evidence=(
+        *make_dispute(1).evidence, make_evidence(1, 2, Party.PAYEE)))
+    case = cases.sync_dispute(fresh_store, make_invoice(1), later, now=T0 + 50)
+    assert case.dispute.evidence[2].late and case.completed == {Step.TERMS}
+    assert kinds(fresh_store, 1)[-3:] == ["evidence-added", "step-reopened", "step-reopened"]
+    assert log.entries(fresh_store, invoice_id=1)[-3].data["late"] is True
+
+
+def test_evidence_marked_unavailable_needs_a_reason(fresh_store: Store) -> None:
+    cases.sync_dispute(fresh_store, make_invoice(1), make_dispute(1), now=T0)
+    with pytest.raises(PolicyError, match="needs a reason"):
+        cases.mark_evidence_unavailable(fresh_store, 1, 0, reason=" ", now=T0)
+    item = cases.mark_evidence_unavailable(fresh_store, 1, 0, reason="no provider", now=T0)
+    assert item.state is EvidenceState.UNAVAILABLE and item.resolved
+
+
+def test_past_dealings_must_be_shown_beside_the_declaration(fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.RULING)
+    cases.sync_dispute(fresh_store, make_invoice(2), make_dispute(2), now=T0)
+    with pytest.raises(PolicyError, match="past dealing"):
+        cases.complete_terms(fresh_store, 2, no_conflict=True, dealings_shown=[], now=T0)
+    cases.complete_terms(fresh_store, 2, no_conflict=True, dealings_shown=[1], now=T0)
+
+
+def test_review_flags_come_from_the_store(fresh_store: Store) -> None:
+    cases.sync_dispute(fresh_store, make_invoice(1), make_dispute(1), now=T0)
+    case = cases.load_case(fresh_store, 1)
+    assert cases.review_flags(fresh_store, case) == (ReviewFlag.FIRST_TIME_PAYER,)
+    execution.flag_party(fresh_store, PAYER, suspicious=True, note="reported", now=T0)
+    cases.sync_dispute(fresh_store, make_invoice(2, amount=11 * 10**8), make_dispute(2), now=T0)
+    assert cases.review_flags(fresh_store, cases.load_case(fresh_store, 2)) == (
+        ReviewFlag.LARGE_AMOUNT, ReviewFlag.SUSPICIOUS_ADDRESS)
+
+
+def test_search_finds_rationales_and_evidence_titles(fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.RULING)
+    hits = cases.search(fresh_store, "repository snapshot")
+    assert [(h.invoice_id, h.where) for h in hits] == [(1, "rationale")]
+    assert "[repository] [snapshot]" in hits[0].snippet
+    assert {h.where for h in cases.search(fresh_store, "delivery")} == {
+        "rationale", "evidence #0", "evidence #1"}
+    assert cases.search(fresh_store, 'delivery" OR "x') == []  # query syntax is not honoured
+    assert cases.search(fresh_store, "   ") == []
+
+
+@pytest.mark.parametrize(("sql", "message"), [
+    ("UPDATE log_entries SET body = replace(body, 'payer', 'payor') WHERE idx = 0",
+     "entry 0 is damaged"),
+    ("UPDATE log_entries SET body = CAST(replace(body, 'payer', 'payor') AS BLOB) WHERE idx = 0",
+     "entry 0 does not match its leaf"),
+    ("DELETE FROM log_entries WHERE idx = 3", "entry 3 is missing"),
+    ("UPDATE log_entries SET leaf = randomblob(32), body = body WHERE idx = 2",
+     "entry 2 does not match"),
+    ("UPDATE log_head SET size = size - 1", "head does not match"),
+    ("UPDATE log_checkpoints SET root = randomblob(32)", "bad signature"),
+    ("UPDATE log_checkpoints SET signature = randomblob(64)", "bad signature"),
+], ids=["entry-altered-as-text", "entry-altered", "entry-deleted", "leaf-altered", "head-truncated",
+        "checkpoint-root-altered", "checkpoint-signature-forged"])
+def test_the_full_audit_catches_tampering_in_the_store(fresh_store: Store, sql: str,
+                                                       message: str) -> None:
+    to_step(fresh_store, 1, Step.TERMS)
+    log.checkpoint(fresh_store, now=T0)
+    fresh_store.conn.execute(sql)
+    with pytest.raises(VerificationError, match=message):
+        log.verify_log(fresh_store)
+
+
+def test_a_full_disk_fails_cleanly_and_the_same_action_succeeds_later(fresh_store: Store) -> None:
+    to_step(fresh_store, 1, Step.DOCUMENTS)
+    cases.save_draft(fresh_store, Draft(1, RATIONALE, Decision.RELEASE, (), T0))
+    pages = fresh_store.conn.execute("PRAGMA page_count").fetchone()[0]
+    fresh_store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = proposal(1, rationale=RATIONALE * 40)
+    with pytest.raises(StoreError, match="full"):
+        cases.finalize_ruling(fresh_store, 1, big, min_chars=300, now=T0)
+    assert fresh_store.integrity() == "ok" and log.verify_log(fresh_store)
+    assert cases.load_ruling(fresh_store, 1) is None
+    draft = cases.load_draft(fresh_store, 1)
+    assert draft is not None and draft.text == RATIONALE
+    fresh_store.conn.execute("PRAGMA max_page_count = 1073741823")
+    cases.finalize_ruling(fresh_store, 1, big, min_chars=300, now=T0)
+    assert cases.load_ruling(fresh_store, 1) is not None
