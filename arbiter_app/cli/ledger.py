@@ -23,9 +23,13 @@ def register(subparsers: Any) -> None:
     address = commands.add_parser(
         "address", help="print the account's address and public key as the device derives them"
     )
-    address.add_argument("--confirm", action="store_true", help="show the address on the device too")
+    address.add_argument(
+        "--confirm", action="store_true", help="show the address on the device too"
+    )
     address.add_argument("--account", type=int, metavar="N", help="account N of m/44'/5757'/0'/0/N")
-    address.add_argument("--device", metavar="ADDR", help="'hid' or 'tcp:HOST:PORT' (default: setting)")
+    address.add_argument(
+        "--device", metavar="ADDR", help="'hid' or 'tcp:HOST:PORT' (default: setting)"
+    )
     address.add_argument("--json", action="store_true", help="print a JSON object")
     address.set_defaults(handler=run_address)
 
@@ -38,7 +42,9 @@ def run_address(args: argparse.Namespace) -> int:
     from arbiter_app.wallet.signer import StderrPrompt, format_path
 
     settings = config.load(Path(args.config) if args.config else None)
-    changes = {k: v for k, v in (("account", args.account), ("ledger", args.device)) if v is not None}
+    changes = {
+        k: v for k, v in (("account", args.account), ("ledger", args.device)) if v is not None
+    }
     settings = settings.replace(**changes)
     signer = LedgerSigner.open(settings.ledger, settings.chain, settings.account)
     try:

@@ -88,8 +88,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         if self.path == "/status":
             version = ".".join(map(str, self.emulator.state.version))
-            self._reply(200, {"ledger": f"tcp:127.0.0.1:{self.emulator.port}", "mode": self.emulator.mode,
-                              "address": self.emulator.address(0), "version": version})
+            self._reply(
+                200,
+                {
+                    "ledger": f"tcp:127.0.0.1:{self.emulator.port}",
+                    "mode": self.emulator.mode,
+                    "address": self.emulator.address(0),
+                    "version": version,
+                },
+            )
         elif self.path == "/mode":
             self._reply(200, {"mode": self.emulator.mode})
         elif self.path == "/display":
@@ -170,8 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    line = {"ledger": f"tcp:127.0.0.1:{emulator.port}", "control": control.url,
-            "address": emulator.address(0)}
+    line = {
+        "ledger": f"tcp:127.0.0.1:{emulator.port}",
+        "control": control.url,
+        "address": emulator.address(0),
+    }
     print(json.dumps(line), flush=True)
     stop.wait()
     control.stop()

@@ -7,9 +7,9 @@ owns the devnet's arbiter accounts. Like the device, it parses what it is asked 
 (network, sender, function, arguments, post-conditions, fee, nonce), then signs the
 presign sighash (transactions) or the SIP-018 message hash and answers digest, r, s, v,
 DER (reference/stacks.md §6.6–§6.7). Modes make it reject, be locked, have another app
-open, never answer, or return a corrupted signature or one made by another key. Framing (what ``commTCP`` reads): the
-host sends a 4-byte big-endian length and the APDU; the reply is a 4-byte big-endian length
-of the data, the data, then the 2-byte status word.
+open, never answer, or return a corrupted signature or one made by another key. Framing
+(what ``commTCP`` reads): the host sends a 4-byte big-endian length and the APDU; the
+reply is a 4-byte big-endian length of the data, the data, then the 2-byte status word.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from arbiter_app.devnet import ledger_screens
 from arbiter_app.wallet import apdu, hd
 
 MODES = (
-    "approve", "reject", "locked", "other_app", "corrupt_signature", "wrong_key", "unresponsive",
+    "approve",
+    "reject",
+    "locked",
+    "other_app",
+    "corrupt_signature",
+    "wrong_key",
+    "unresponsive",
 )
 MAX_PAYLOAD = 8 * 1024 + 85 * 1024  # §6.6: 8 KiB RAM + 85 KiB flash on non-Nano-S targets
 DEFAULT_VERSION = (0, 26, 14)
@@ -137,7 +143,9 @@ class LedgerEmulator:
     :param port: TCP port on 127.0.0.1 (0 picks a free one; see :attr:`port`)
     """
 
-    def __init__(self, mnemonic: str, port: int = 0, version: tuple[int, int, int] = DEFAULT_VERSION) -> None:
+    def __init__(
+        self, mnemonic: str, port: int = 0, version: tuple[int, int, int] = DEFAULT_VERSION
+    ) -> None:
         self.state = DeviceState(mnemonic, version)
         self._lock = threading.Lock()
         self._release = threading.Event()

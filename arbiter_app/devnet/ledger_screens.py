@@ -117,7 +117,9 @@ def _review_structured(data: bytes) -> Review:
         raise Refusal(f"Cannot parse the structured message: {e}") from e
     # SIP-018 §"Message hash": sha256(prefix || sha256(domain) || sha256(message)).
     digest = hashlib.sha256(
-        apdu.SIP018_PREFIX + hashlib.sha256(domain_bytes).digest() + hashlib.sha256(message_bytes).digest()
+        apdu.SIP018_PREFIX
+        + hashlib.sha256(domain_bytes).digest()
+        + hashlib.sha256(message_bytes).digest()
     ).digest()
     record = {
         "kind": "structured_message",

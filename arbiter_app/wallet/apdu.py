@@ -158,7 +158,9 @@ def parse_address(data: bytes) -> tuple[bytes, str]:
         raise errors.DeviceReplyError("the address reply is not ASCII text") from e
 
 
-def sign_commands(path: tuple[int, ...], payload: bytes, chunk_size: int = CHUNK_SIZE) -> list[bytes]:
+def sign_commands(
+    path: tuple[int, ...], payload: bytes, chunk_size: int = CHUNK_SIZE
+) -> list[bytes]:
     """The INS 0x02 sequence (§6.6): init with the path, then ``payload`` in chunks.
 
     :param payload: an unsigned transaction, or ``SIP018 || domain || message``

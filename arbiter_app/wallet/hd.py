@@ -81,7 +81,7 @@ def wordlist() -> tuple[str, ...]:
 
 
 def normalize_mnemonic(mnemonic: str) -> str:
-    """NFKD-normalised, lower-case words separated by single spaces (BIP39 "From mnemonic to seed")."""
+    """NFKD-normalised lower-case words, single spaces (BIP39 "From mnemonic to seed")."""
     return " ".join(unicodedata.normalize("NFKD", mnemonic).lower().split())
 
 

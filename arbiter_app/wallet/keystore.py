@@ -81,14 +81,18 @@ def unseal(text: str, password: str) -> tuple[Sealed, bytes]:
     except (KeyError, TypeError, ValueError) as e:
         raise DamagedKeystore(f"the keystore file is damaged: missing or bad field {e}") from e
     if kdf.get("name") != "scrypt" or cipher.get("name") != "aes-256-gcm" or not 2 <= n <= 2**20:
-        raise DamagedKeystore("the keystore file names a key derivation or cipher this app does not use")
+        raise DamagedKeystore(
+            "the keystore file names a key derivation or cipher this app does not use"
+        )
     key, check = _stretch(password, salt, n, r, p)
     if not hmac.compare_digest(hashlib.sha256(check).hexdigest(), str(doc["check"])):
         raise WrongPassword("wrong password for this keystore")
     try:
         private_key = AESGCM(key).decrypt(nonce, ciphertext, _aad(header))
     except (InvalidTag, ValueError) as e:
-        raise DamagedKeystore("the keystore file is damaged: its sealed key fails authentication") from e
+        raise DamagedKeystore(
+            "the keystore file is damaged: its sealed key fails authentication"
+        ) from e
     if len(private_key) != 32:
         raise DamagedKeystore("the keystore file is damaged: the key is not 32 bytes")
     return Sealed(str(doc["network"]), str(doc["address"])), private_key

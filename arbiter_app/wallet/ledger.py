@@ -39,7 +39,9 @@ class LedgerSigner:
     :param account: N of ``m/44'/5757'/0'/0/N``
     """
 
-    def __init__(self, transport: LedgerTransport, network: config.Network, account: int = 0) -> None:
+    def __init__(
+        self, transport: LedgerTransport, network: config.Network, account: int = 0
+    ) -> None:
         self.transport = transport
         self.network = network
         self.path = derivation_path(account)
@@ -48,7 +50,11 @@ class LedgerSigner:
 
     @classmethod
     def open(
-        cls, address: str, network: config.Network, account: int = 0, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        address: str,
+        network: config.Network,
+        account: int = 0,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> LedgerSigner:
         """Connect to the device at ``address`` (``hid`` or ``tcp:HOST:PORT``) and check it.
 
@@ -100,13 +106,17 @@ class LedgerSigner:
 
         sender = transaction.sender_address(tx)
         if sender != self._address:
-            raise VerificationError(f"the transaction's sender is {sender}, not this Ledger account {self._address}")
+            raise VerificationError(
+                f"the transaction's sender is {sender}, not this Ledger account {self._address}"
+            )
         reply = self._sign(transaction.serialize(tx), "signing the transaction", prompt)
         signed = transaction.attach_signature(tx, reply.vrs)
         try:
             verify.check_signed_transaction(tx, signed, self._public_key)
         except VerificationError as e:
-            raise DeviceReplyError(f"the Ledger returned a signature that does not verify: {e}") from e
+            raise DeviceReplyError(
+                f"the Ledger returned a signature that does not verify: {e}"
+            ) from e
         postsign = _sha512_256(transaction.presign_sighash(tx) + b"\x00" + reply.vrs)
         if reply.digest != postsign:
             raise DeviceReplyError("the Ledger's post-sign hash differs from the transaction's")
@@ -132,10 +142,14 @@ class LedgerSigner:
         try:
             verify.check_rsv(digest, reply.rsv, self._public_key)
         except VerificationError as e:
-            raise DeviceReplyError(f"the Ledger returned a signature that does not verify: {e}") from e
+            raise DeviceReplyError(
+                f"the Ledger returned a signature that does not verify: {e}"
+            ) from e
         return reply.rsv
 
-    def _sign(self, payload: bytes, action: str, prompt: DevicePrompt | None) -> apdu.SignatureReply:
+    def _sign(
+        self, payload: bytes, action: str, prompt: DevicePrompt | None
+    ) -> apdu.SignatureReply:
         prompt = prompt or SilentPrompt()
         commands = apdu.sign_commands(self.path, payload)
 
@@ -173,7 +187,9 @@ class LedgerSigner:
             raise DeviceLocked("the Ledger is locked: unlock it with your PIN and retry")
         if version.triple < apdu.MIN_APP_VERSION:
             minimum = ".".join(map(str, apdu.MIN_APP_VERSION))
-            raise AppVersionTooOld(f"the Stacks app is version {version}; update it to {minimum} or later")
+            raise AppVersionTooOld(
+                f"the Stacks app is version {version}; update it to {minimum} or later"
+            )
         return version
 
     def _read_address(self, display: bool) -> tuple[bytes, str]:
@@ -192,11 +208,12 @@ class LedgerSigner:
 def _check_domain(domain: Tuple) -> None:
     names = sorted(getattr(domain, "fields", {}))
     if names != ["chain-id", "name", "version"]:
-        raise InputError("the Ledger signs only a SIP-018 domain of exactly name, version and chain-id")
+        raise InputError(
+            "the Ledger signs only a SIP-018 domain of exactly name, version and chain-id"
+        )
 
 
 def _sha512_256(data: bytes) -> bytes:
     import hashlib
 
     return hashlib.new("sha512_256", data).digest()
-

@@ -126,8 +126,6 @@ class LedgerTransport:
             dongle.close()
 
 
-
-
 def _probe(host: str, port: int, timeout: float) -> None:
     """Connect once and close: ledgerblue's TCP dongle leaks its socket when the connect
     fails, so an absent emulator is detected here first.
@@ -137,4 +135,6 @@ def _probe(host: str, port: int, timeout: float) -> None:
     try:
         socket.create_connection((host, port), timeout=min(timeout, 5.0)).close()
     except OSError as e:
-        raise DeviceNotFound(f"no Ledger found at tcp:{host}:{port}: is the emulator running?") from e
+        raise DeviceNotFound(
+            f"no Ledger found at tcp:{host}:{port}: is the emulator running?"
+        ) from e

@@ -82,7 +82,9 @@ class SoftwareSigner:
         return cls(coincurve.PrivateKey(os.urandom(32)).secret, network)
 
     @classmethod
-    def from_keystore(cls, path: str | Path, password: str, network: config.Network) -> SoftwareSigner:
+    def from_keystore(
+        cls, path: str | Path, password: str, network: config.Network
+    ) -> SoftwareSigner:
         """Open an encrypted keystore made for ``network``.
 
         :raises MainnetRefused: ``network`` is mainnet

@@ -20,7 +20,10 @@ def test_path_encoding_matches_reference() -> None:
 
 def test_get_address_command_matches_reference() -> None:
     # §6.5: mainnet, no display
-    assert apdu.get_address(PATH0, 22, False).hex() == "09010016142c0000807d160080000000800000000000000000"
+    assert (
+        apdu.get_address(PATH0, 22, False).hex()
+        == "09010016142c0000807d160080000000800000000000000000"
+    )
     assert apdu.get_address(PATH0, 26, True)[:4].hex() == "0901011a"
 
 
@@ -94,8 +97,16 @@ def test_bad_address_replies(data: bytes) -> None:
         (0x6F01, errors.DeviceReplyError, "0x6f01"),
         (0x1234, errors.DeviceReplyError, "unexpected status"),
     ],
-    ids=["rejected", "dashboard-locked", "cla-other-app", "app-not-open", "ins-unknown",
-         "data-invalid-with-text", "sign-error", "unknown-sw"],
+    ids=[
+        "rejected",
+        "dashboard-locked",
+        "cla-other-app",
+        "app-not-open",
+        "ins-unknown",
+        "data-invalid-with-text",
+        "sign-error",
+        "unknown-sw",
+    ],
 )
 def test_status_words_map_to_named_errors(sw: int, kind: type, words: str) -> None:
     error = apdu.error_for_status(sw, b"Wrong signer\x00", "signing")
@@ -104,11 +115,13 @@ def test_status_words_map_to_named_errors(sw: int, kind: type, words: str) -> No
 
 
 def test_device_text_is_made_printable() -> None:
-    assert apdu.printable("ok\x1b[31m\u202e" + "x" * 200) .startswith("ok?[31m?x")
+    assert apdu.printable("ok\x1b[31m\u202e" + "x" * 200).startswith("ok?[31m?x")
     assert len(apdu.printable("x" * 500)) == 120
 
 
-@pytest.mark.parametrize("path", [(1, 2, 3, 4), (1, 2, 3, 4, 5, 6)], ids=["four-levels", "six-levels"])
+@pytest.mark.parametrize(
+    "path", [(1, 2, 3, 4), (1, 2, 3, 4, 5, 6)], ids=["four-levels", "six-levels"]
+)
 def test_paths_must_have_five_levels(path: tuple[int, ...]) -> None:
     with pytest.raises(errors.InputError):
         apdu.serialize_path(path)

@@ -40,11 +40,22 @@ def test_version_reports_unlocked_then_locked(device: DeviceState) -> None:
         (bytes.fromhex("e001000000"), apdu.SW_CLA_NOT_SUPPORTED),
         (bytes.fromhex("09000000ff"), apdu.SW_WRONG_LENGTH),
     ],
-    ids=["add-before-init", "last-before-init", "p2-not-zero", "p1-unknown", "path-not-stacks",
-         "path-four-levels", "address-version-23", "ins-05-not-dispatched", "other-cla",
-         "lc-longer-than-data"],
+    ids=[
+        "add-before-init",
+        "last-before-init",
+        "p2-not-zero",
+        "p1-unknown",
+        "path-not-stacks",
+        "path-four-levels",
+        "address-version-23",
+        "ins-05-not-dispatched",
+        "other-cla",
+        "lc-longer-than-data",
+    ],
 )
-def test_bad_requests_get_the_apps_status_words(device: DeviceState, command: bytes, sw: int) -> None:
+def test_bad_requests_get_the_apps_status_words(
+    device: DeviceState, command: bytes, sw: int
+) -> None:
     assert device.handle(command)[1] == sw
 
 

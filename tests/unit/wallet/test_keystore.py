@@ -55,8 +55,14 @@ def other_format(doc: dict) -> None:
 @pytest.mark.parametrize(
     "damage",
     [flip_ciphertext, change_network, change_address, drop_salt, bad_scrypt_n, other_format],
-    ids=["ciphertext-bit-flipped", "network-edited", "address-edited", "salt-missing",
-         "scrypt-n-not-power-of-two", "not-a-keystore"],
+    ids=[
+        "ciphertext-bit-flipped",
+        "network-edited",
+        "address-edited",
+        "salt-missing",
+        "scrypt-n-not-power-of-two",
+        "not-a-keystore",
+    ],
 )
 def test_damaged_files_are_named_as_damaged(damage: object) -> None:
     doc = json.loads(sealed())
@@ -66,7 +72,8 @@ def test_damaged_files_are_named_as_damaged(damage: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "{not json", "[]", '{"format": "arbiter-keystore/1"}'],
+    "text",
+    ["", "{not json", "[]", '{"format": "arbiter-keystore/1"}'],
     ids=["empty-file", "truncated-json", "json-list", "header-only"],
 )
 def test_garbage_is_damaged_not_wrong_password(text: str) -> None:
@@ -91,4 +98,3 @@ def test_write_is_private_and_never_overwrites(tmp_path: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(keystore.DamagedKeystore, match="no keystore file"):
         keystore.read_header(tmp_path / "absent.json")
-
