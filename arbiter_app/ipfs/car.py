@@ -192,6 +192,10 @@ class CarIndex:
             self.sections.setdefault(cid.multihash, section)
             pos = body + length
 
+    def close(self) -> None:
+        """Close the underlying file."""
+        self._stream.close()
+
     def get(self, cid: CID) -> bytes | None:
         """The bytes of the block with this CID's multihash, or ``None`` if the CAR lacks it."""
         section = self.sections.get(cid.multihash)
@@ -210,9 +214,14 @@ def write_car(out: BinaryIO, roots: list[CID], blocks: Iterable[tuple[CID, bytes
     header += b"\x67version\x01"
     out.write(encode_varint(len(header)) + header)
     for cid, block in blocks:
-        raw = bytes(cid)
-        out.write(encode_varint(len(raw) + len(block)) + raw)
-        out.write(block)
+        write_section(out, cid, block)
+
+
+def write_section(out: BinaryIO, cid: CID, block: bytes | memoryview) -> None:
+    """Append one ``varint(len) | CID | block`` section."""
+    raw = bytes(cid)
+    out.write(encode_varint(len(raw) + len(block)) + raw)
+    out.write(block)
 
 
 def _cbor_array_head(n: int) -> bytes:

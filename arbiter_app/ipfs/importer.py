@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from arbiter_app.ipfs.cid import DAG_PB, RAW, CID
+from arbiter_app.ipfs.cid import CID, DAG_PB, RAW
 from arbiter_app.ipfs.dagpb import PBLink, encode_node, encode_unixfs_file
 
 BlockWriter = Callable[[CID, bytes], object]

@@ -19,7 +19,7 @@ from typing import BinaryIO, Protocol
 from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import DecodeError
 from arbiter_app.ipfs.car import CarIndex
-from arbiter_app.ipfs.cid import DAG_CBOR, DAG_PB, IDENTITY, RAW, SHA2_256, CID
+from arbiter_app.ipfs.cid import CID, DAG_CBOR, DAG_PB, IDENTITY, RAW, SHA2_256
 from arbiter_app.ipfs.dagpb import (
     FILE,
     TYPE_NAMES,
@@ -58,8 +58,12 @@ HASHERS: Mapping[int, Hasher] = {
 class BlockSource(Protocol):
     """Where the verifier gets blocks; it trusts none of them."""
 
-    def get(self, cid: CID, offset: int) -> bytes | None:
-        """The block for ``cid`` (``offset``: where its bytes start in the file), or ``None``."""
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
+        """The block for ``cid``, or ``None`` when the source lacks it.
+
+        :param offset: where the block's file bytes start in the file
+        :param size: the file bytes the parent says it holds (``None`` for the root)
+        """
         ...
 
 
@@ -102,12 +106,12 @@ class _Walk:
     leaf_kinds: set[str] = field(default_factory=set)
     path: list[bytes] = field(default_factory=list)
 
-    def load(self, cid: CID, where: str) -> bytes:
+    def load(self, cid: CID, where: str, size: int | None) -> bytes:
         self.blocks += 1
         if self.blocks > self.limits.max_blocks:
             raise TooManyBlocks(self.blocks, self.limits.max_blocks)
         code, digest = cid.hash_code, cid.digest
-        block = digest if code == IDENTITY else self.source.get(cid, self.produced)
+        block = digest if code == IDENTITY else self.source.get(cid, self.produced, size)
         if block is None:
             raise BlockMissing(str(cid), where)
         if len(block) > self.limits.max_block_size:
@@ -129,13 +133,15 @@ class _Walk:
     def progress(self) -> Progress:
         return Progress(f"verified {self.blocks} blocks of {self.root}", self.produced, self.total)
 
-    def node(self, cid: CID, depth: int, where: str) -> Generator[Progress, None, tuple[int, int]]:
+    def node(
+        self, cid: CID, depth: int, where: str, size: int | None = None
+    ) -> Generator[Progress, None, tuple[int, int]]:
         """Verify one sub-DAG; returns (file bytes it holds, its cumulative Tsize)."""
         if self.cancel is not None:
             self.cancel.check()
         if depth > self.limits.max_depth:
             raise DagTooDeep(depth, self.limits.max_depth)
-        block = self.load(cid, where)
+        block = self.load(cid, where, size)
         if cid.codec == RAW:
             self.emit(block)
             self.leaf_depths.add(depth)
@@ -193,10 +199,10 @@ class _Walk:
     ) -> Generator[Progress, None, None]:
         here = f"{where}/link {index}"
         if link.name:
-            raise NodeError("UnixFS file node", 0, f"chunk links without names, found {link.name!r}")
+            raise NodeError("UnixFS file node", 0, f"unnamed chunk links, found {link.name!r}")
         if link.cid.multihash in self.path or link.cid.multihash == parent.multihash:
             raise LinkCycle(f"{link.cid} at {here} links back to a block on its own path")
-        size, tsize = yield from self.node(link.cid, depth + 1, here)
+        size, tsize = yield from self.node(link.cid, depth + 1, here, blocksize)
         if size != blocksize:
             raise FileSizeMismatch(
                 f"{link.cid} at {here} holds {size} bytes but its parent's blocksizes say "
@@ -266,7 +272,7 @@ class CarSource:
     def __init__(self, index: CarIndex) -> None:
         self.index = index
 
-    def get(self, cid: CID, offset: int) -> bytes | None:
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
         return self.index.get(cid)
 
 

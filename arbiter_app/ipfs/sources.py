@@ -1,0 +1,205 @@
+"""Where blocks come from: a local Kubo node (ipfshttpclient) and trustless gateways (httpx).
+
+Nothing a source returns is trusted; :mod:`.fetch` checks every block against its CID. A
+source only moves bytes and translates its library's errors into ours, once, here
+(STYLE §3): a timeout, a refused connection, 429 or 5xx is a :class:`TransientError` (worth
+retrying with backoff); 404/410 means "this source does not have it" (``None``); anything
+else is a :class:`FetchError`.
+
+Kubo: built with ``ipfshttpclient.Client(addr)``, never ``ipfshttpclient.connect()``:
+``connect()`` asks the daemon's version and the 0.7.0 client raises ``VersionMismatch`` for
+every Kubo ≥ 0.8.0 (its range is 0.4.23 ≤ v < 0.8.0), although the calls used here
+(``block/get``, ``block/put``, ``dag/export``) are unchanged in current Kubo; constructing
+the client directly skips that check (reference/ipfs.md §6.2). ``add()`` is never used: it
+sends ``raw-leaves=false`` with ``cid_version=1`` and yields other CIDs than Kubo (§6.3).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import warnings
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from arbiter_app.errors import LimitExceeded, NetworkError, ResponseError
+from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.errors import BlockTooLarge, FetchError
+from arbiter_app.progress import CancelToken
+
+T = TypeVar("T")
+CAR_TYPE = "application/vnd.ipld.car"
+RAW_TYPE = "application/vnd.ipld.raw"
+
+# ipfshttpclient's requests backend passes urllib3's deprecated ``strict`` argument, which
+# urllib3 2.x reports as a FutureWarning on every request; it is harmless until urllib3 3.
+warnings.filterwarnings("ignore", message="The 'strict' parameter", category=FutureWarning)
+
+
+class TransientError(FetchError):
+    """A failure worth retrying (timeout, connection, 429, 5xx).
+
+    :param retry_after: seconds the server asked to wait, when it said
+    """
+
+    def __init__(self, message: str, url: str | None = None, retry_after: float | None = None):
+        self.retry_after = retry_after
+        super().__init__(message, url)
+
+
+class CarUnsupported(FetchError):
+    """The source cannot serve a CAR for this request (ask per block instead)."""
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Bounded retries with capped exponential backoff and full jitter (reliability.md §5).
+
+    :param attempts: tries in all, the first included
+    :param base: first backoff ceiling in seconds
+    :param cap: largest wait, also the cap on ``Retry-After``
+    """
+
+    attempts: int = 4
+    base: float = 0.25
+    cap: float = 8.0
+
+    def wait(self, attempt: int, error: TransientError, cancel: CancelToken | None) -> None:
+        """Sleep before try ``attempt + 1``, in short slices so cancellation is prompt."""
+        delay = random.uniform(0, min(self.cap, self.base * 2**attempt))
+        if error.retry_after is not None:
+            delay = max(delay, min(self.cap, error.retry_after))
+        end = time.monotonic() + delay
+        while (left := end - time.monotonic()) > 0:
+            if cancel is not None:
+                cancel.check()
+            time.sleep(min(0.05, left))
+
+    def call(self, fn: Callable[[], T], cancel: CancelToken | None = None) -> T:
+        """Call ``fn``, retrying on :class:`TransientError` up to :attr:`attempts` tries."""
+        for attempt in range(self.attempts):
+            if cancel is not None:
+                cancel.check()
+            try:
+                return fn()
+            except TransientError as e:
+                if attempt + 1 >= self.attempts:
+                    raise
+                self.wait(attempt, e, cancel)
+        raise AssertionError("unreachable")
+
+
+class Source(Protocol):
+    """One place to ask for blocks."""
+
+    name: str
+
+    def fetch_car(
+        self, cid: CID, spool: BinaryIO, limit: int, cancel: CancelToken | None
+    ) -> Generator[int, None, None]:
+        """Stream the file's CAR into ``spool``, yielding the byte count as it grows."""
+        ...
+
+    def get_block(self, cid: CID, limit: int) -> bytes | None:
+        """One block's bytes (unverified), or ``None`` when the source lacks it."""
+        ...
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+
+
+class GatewaySource:
+    """A trustless HTTP gateway (ipfs/specs trustless-gateway.md) through a given httpx client.
+
+    :param client: an ``httpx.Client`` whose ``base_url`` is the gateway, with timeouts set
+    """
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self.name = str(client.base_url).rstrip("/") or "gateway"
+
+    def _check(self, response: httpx.Response, want: str) -> bool:
+        """:returns: False for 404/410; raises for other failures."""
+        url = str(response.url)
+        if response.status_code in (404, 410):
+            return False
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(f"gateway answered {response.status_code}", url,
+                                 _retry_after(response))
+        if want == CAR_TYPE and response.status_code in (400, 406, 501):
+            raise CarUnsupported(f"gateway cannot serve a CAR ({response.status_code})", url)
+        if response.status_code != 200:
+            raise FetchError(f"gateway answered {response.status_code}", url)
+        kind = response.headers.get("content-type", "").split(";")[0].strip()
+        if kind != want:
+            raise ResponseError(f"gateway answered {kind or 'no type'}, not {want}", url)
+        return True
+
+    def fetch_car(
+        self, cid: CID, spool: BinaryIO, limit: int, cancel: CancelToken | None
+    ) -> Generator[int, None, None]:
+        """``GET /ipfs/{cid}?format=car&dag-scope=entity`` (both Accept and format, IPIP-523)."""
+        headers = {"Accept": f"{CAR_TYPE}; version=1; order=dfs; dups=n"}
+        params = {"format": "car", "dag-scope": "entity"}
+        try:
+            with self.client.stream("GET", f"/ipfs/{cid}", params=params, headers=headers) as r:
+                if not self._check(r, CAR_TYPE):
+                    raise FetchError(f"gateway does not have {cid}", str(r.url))
+                got = 0
+                for chunk in r.iter_bytes():
+                    if cancel is not None:
+                        cancel.check()
+                    got += len(chunk)
+                    if got > limit:
+                        raise LimitExceeded("CAR response size", got, limit)
+                    spool.write(chunk)
+                    yield got
+        except httpx.HTTPError as e:
+            raise _translate(e) from e
+
+    def get_block(self, cid: CID, limit: int) -> bytes | None:
+        """``GET /ipfs/{cid}?format=raw``; at most ``limit`` bytes are read."""
+        try:
+            with self.client.stream("GET", f"/ipfs/{cid}", params={"format": "raw"},
+                                    headers={"Accept": RAW_TYPE}) as r:
+                if not self._check(r, RAW_TYPE):
+                    return None
+                body = bytearray()
+                for chunk in r.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        raise BlockTooLarge(len(body), limit)
+                return bytes(body)
+        except httpx.HTTPError as e:
+            raise _translate(e) from e
+
+
+def _translate(error: httpx.HTTPError) -> NetworkError:
+    url = str(error.request.url) if isinstance(error, httpx.RequestError) else None
+    if isinstance(error, httpx.TimeoutException):
+        return TransientError(f"gateway timed out ({type(error).__name__})", url)
+    if isinstance(error, httpx.TransportError):
+        return TransientError(f"gateway connection failed ({type(error).__name__})", url)
+    return FetchError(f"gateway request failed ({type(error).__name__})", url)
+
+
+def kubo_multiaddr(addr: str) -> tuple[str, str]:
+    """``http://127.0.0.1:5001[/api/v0]`` or a multiaddr → ``(multiaddr, API base path)``."""
+    if addr.startswith("/"):
+        return addr, "api/v0"
+    parts = urlsplit(addr)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NetworkError(f"cannot use {addr!r} as a Kubo RPC address")
+    host = parts.hostname
+    proto = "ip6" if ":" in host else "ip4" if host.replace(".", "").isdigit() else "dns"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    base = parts.path.strip("/") or "api/v0"
+    return f"/{proto}/{host}/tcp/{port}/{parts.scheme}", base
