@@ -14,6 +14,7 @@ reply is a 4-byte big-endian length of the data, the data, then the 2-byte statu
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -137,7 +138,7 @@ class DeviceState:
 
 
 class LedgerEmulator:
-    """The device on a loopback TCP port; one connection at a time, like a USB device.
+    """The device on a loopback TCP port.
 
     :param mnemonic: the BIP39 mnemonic the device was set up with
     :param port: TCP port on 127.0.0.1 (0 picks a free one; see :attr:`port`)
@@ -153,6 +154,7 @@ class LedgerEmulator:
         self.port: int = self._server.getsockname()[1]
         self._thread = threading.Thread(target=self._serve, name="ledger-emulator", daemon=True)
         self._stopping = False
+        self._connections: set[socket.socket] = set()
 
     @property
     def mode(self) -> str:
@@ -190,10 +192,15 @@ class LedgerEmulator:
         return self
 
     def stop(self) -> None:
-        """Stop answering and close the port."""
+        """Stop answering, close the port and every open connection."""
         self._stopping = True
         self._release.set()
-        self._server.close()
+        with self._lock:
+            sockets = [self._server, *self._connections]
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept/recv
+            sock.close()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
 
@@ -204,13 +211,24 @@ class LedgerEmulator:
         self.stop()
 
     def _serve(self) -> None:
+        # One thread per connection, as several host processes may open the device in
+        # turn (the app and the CLI); APDUs are still answered one at a time (``_lock``).
         while not self._stopping:
             try:
                 conn, _ = self._server.accept()
             except OSError:
                 return
-            with conn:
-                self._serve_connection(conn)
+            with self._lock:
+                self._connections.add(conn)
+            threading.Thread(target=self._serve_and_close, args=(conn,), daemon=True).start()
+
+    def _serve_and_close(self, conn: socket.socket) -> None:
+        try:
+            self._serve_connection(conn)
+        finally:
+            with self._lock:
+                self._connections.discard(conn)
+            conn.close()
 
     def _serve_connection(self, conn: socket.socket) -> None:
         while not self._stopping:
