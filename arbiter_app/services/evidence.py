@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 from arbiter_app.case.models import (
@@ -61,10 +60,8 @@ def verified_bytes(
 
 def content(verified: Any) -> bytes:
     """The bytes of a ``VerifiedFile`` (held in memory or in the verified cache)."""
-    data = getattr(verified, "data", None)
-    if data is not None:
-        return bytes(data)
-    return Path(verified.path).read_bytes()
+    data: bytes = verified.read()
+    return data
 
 
 def json_document(data: bytes, schema: str) -> dict[str, Any]:
@@ -191,14 +188,25 @@ def verify_item(
         for n, f in enumerate(files, 1):
             yield Progress(f"evidence {item.invoice_id}/{item.index}: {f.name}", n, len(files))
             got = yield from verified_bytes(fetcher, f.cid, cancel)
-            if got.size != f.size:
-                raise DocumentMismatch(
-                    f"file {f.name!r} is {got.size} bytes, but the manifest says {f.size}")
+            _check_file(f, got)
     except NetworkError as e:
         return _marked(item, EvidenceState.UNAVAILABLE, f"not available from IPFS: {e}")
     except (VerificationError, DecodeError, InputError) as e:
         return _marked(item, EvidenceState.MISMATCH, str(e))
     return _marked(item, EvidenceState.VERIFIED, "")
+
+
+def _check_file(declared: EvidenceFile, got: Any) -> None:
+    """The verified file must be what the manifest says: its size, and its type when the
+    bytes name one (a ``.pdf`` that is a PNG is a lie, reliability.md §4 T4.6)."""
+    if got.size != declared.size:
+        raise DocumentMismatch(
+            f"file {declared.name!r} is {got.size} bytes, but the manifest says {declared.size}")
+    sniffed = str(getattr(got, "media_type", "") or "application/octet-stream")
+    textual = sniffed.startswith("text/plain") and declared.media_type.startswith("text/")
+    if sniffed not in ("application/octet-stream", declared.media_type) and not textual:
+        raise DocumentMismatch(
+            f"file {declared.name!r} is {sniffed}, but the manifest says {declared.media_type}")
 
 
 def _marked(item: EvidenceItem, state: EvidenceState, reason: str) -> EvidenceItem:

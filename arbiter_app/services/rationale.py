@@ -84,9 +84,13 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None) -> 
     :returns: the receipt's canonical JSON
     """
     from arbiter_app.records import receipt as receipts
-    from arbiter_app.store import execution
+    from arbiter_app.store import execution, log
 
     now = int(time.time()) if now is None else now
+    if log.attestation(session.store) is None:
+        # DESIGN §8: the log key is bound once to the arbiter's address (SIP-018, on the
+        # device), so exports and receipts can be tied to the arbiter offline.
+        log.bind_key(session.store, session.signer, now=now)
     document_json = receipts.issue(session.store, invoice_id, session.signer, now=now)
     digest = hashlib.sha256(document_json.encode("utf-8")).hexdigest()
     execution.save_receipt(session.store, invoice_id, document_json, receipt_sha256=digest,

@@ -14,7 +14,6 @@ from arbiter_app import config
 from arbiter_app.case.framework import RulingProposal
 from arbiter_app.case.models import Decision, EvidenceState
 from arbiter_app.devnet.launcher import Devnet
-from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.session import Session
 from arbiter_app.store import cases, rows
 
@@ -49,6 +48,8 @@ def fast_retries(session: Session) -> None:
 
 def walk_to_ruling(session: Session, invoice_id: int, decision: Decision) -> None:
     """Complete steps 1-5 of a synced case the way the GUI does."""
+    from arbiter_app.services.chain import ChainReader
+
     store = session.store
     now = int(time.time())
     case = rows.load_case(store, invoice_id)
