@@ -1,0 +1,91 @@
+"""The receipt as a PDF, drawn with QtGui's QPdfWriter (the one Qt module outside ``gui/``).
+
+It shows the same facts as the receipt's JSON, in the same words, for people who will not run
+``arbiter-app receipt verify``; the JSON stays the document of record, and the PDF says so.
+Only a receipt that verifies is rendered. Qt is imported inside the function so that importing
+:mod:`arbiter_app.records` never loads it (STYLE habit 1).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from arbiter_app.records import receipt as receipts
+
+TITLE = "Arbiter Desk — Ruling receipt"
+
+
+def facts(document: str) -> list[tuple[str, str]]:
+    """The (label, value) lines the PDF shows, in order, from a verified receipt.
+
+    :raises VerificationError: if the receipt does not verify
+    """
+    receipts.verify(document)
+    body: dict[str, Any] = json.loads(document)["receipt"]
+    cp = body["log"]["checkpoint"]
+    amount = int(body["amount"])
+    issued = datetime.datetime.fromtimestamp(int(body["issued_at"]), datetime.UTC)
+    return [
+        ("Invoice", str(body["invoice_id"])),
+        ("Network", f"{body['network']} (chain id {body['chain_id']})"),
+        ("Ruling", "RELEASE to the payee" if body["ruling"] == "release" else
+         "REFUND to the payer"),
+        ("Amount", f"{amount / 10**8:.8f} sBTC ({amount} base units)"),
+        ("Token", body["token"]),
+        ("Payer", body["payer"]),
+        ("Payee", body["payee"]),
+        ("Arbiter", body["arbiter"]),
+        ("Rationale CID", str(body["rationale_cid"])),
+        ("Rationale hash (on chain)", body["rationale_hash"]),
+        ("Cited evidence", "\n".join(body["cited_evidence"])),
+        ("Transaction", body["txid"]),
+        ("Block height", str(body["block_height"])),
+        ("Issued", issued.strftime("%Y-%m-%d %H:%M:%S UTC")),
+        ("Decision log", f"checkpoint of {cp['size']} entries, root {cp['root']}"),
+        ("Signature (SIP-018)", json.loads(document)["signature"]["rsv"]),
+    ]
+
+
+def render(document: str, path: Path) -> None:
+    """Write the receipt's PDF to ``path`` (A4, one page of facts).
+
+    :raises VerificationError: if the receipt does not verify
+    """
+    lines = facts(document)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QMarginsF, QRectF, Qt
+    from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
+
+    _app = QGuiApplication.instance() or QGuiApplication([])  # fonts need an application
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+    writer.setTitle(TITLE)
+    writer.setCreator("Arbiter Desk")
+    painter = QPainter(writer)
+    try:
+        width = writer.width()
+        scale = writer.resolution() / 72  # points to device units
+        y = 0.0
+        painter.setFont(QFont("Helvetica", 16, QFont.Weight.Bold))
+        painter.drawText(QRectF(0, y, width, 30 * scale), TITLE)
+        y += 34 * scale
+        flags = int(Qt.TextFlag.TextWrapAnywhere)
+        for label, value in lines:
+            painter.setFont(QFont("Helvetica", 9, QFont.Weight.Bold))
+            painter.drawText(QRectF(0, y, width * 0.3, 40 * scale), flags, label)
+            painter.setFont(QFont("Courier", 8))
+            box = painter.boundingRect(QRectF(width * 0.3, y, width * 0.7, 400 * scale),
+                                       flags, value)
+            painter.drawText(box, flags, value)
+            y += max(box.height(), 12 * scale) + 6 * scale
+        painter.setFont(QFont("Helvetica", 8))
+        painter.drawText(QRectF(0, y + 10 * scale, width, 40 * scale), flags,
+                         "The signed JSON receipt is the document of record. Check it with: "
+                         "arbiter-app receipt verify FILE --online")
+    finally:
+        painter.end()
