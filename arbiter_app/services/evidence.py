@@ -220,3 +220,30 @@ def party_of(address: str, payer: str, payee: str) -> Party | None:
     if address == payee:
         return Party.PAYEE
     return None
+
+
+def open_item(
+    session: Any, invoice_id: int, index: int, cancel: CancelToken | None = None
+) -> Generator[Progress, None, EvidenceItem]:
+    """Verify an evidence item again (from the cache when it is there) and record that the
+    arbiter opened it — or, if it cannot be had now, that it is unavailable and why.
+
+    :param session: the :class:`~arbiter_app.services.session.Session`
+    :returns: the item as stored afterwards
+    """
+    import time
+
+    from arbiter_app.store import cases, rows
+
+    case = rows.load_case(session.store, invoice_id)
+    item = next((e for e in case.dispute.evidence if e.index == index), None)
+    if item is None:
+        raise InputError(f"invoice {invoice_id} has no evidence #{index}")
+    checked = yield from verify_item(session.fetcher, item, cancel)
+    now = int(time.time())
+    if checked.state is EvidenceState.VERIFIED:
+        return cases.open_evidence(session.store, invoice_id, index, title=checked.title,
+                                   files=checked.files, now=now)
+    return cases.mark_evidence_unavailable(
+        session.store, invoice_id, index, reason=checked.reason,
+        mismatch=checked.state is EvidenceState.MISMATCH, now=now)
