@@ -23,7 +23,9 @@ from typing import Any
 def register(subparsers: Any) -> None:
     """Add the ``devnet`` command."""
     parser = subparsers.add_parser("devnet", help="run the local devnet until interrupted")
-    parser.add_argument("--port", type=int, default=0, metavar="N", help="loopback port (default: free)")
+    parser.add_argument(
+        "--port", type=int, default=0, metavar="N", help="loopback port (default: a free one)"
+    )
     parser.add_argument(
         "--seed",
         action=argparse.BooleanOptionalAction,
@@ -69,7 +71,8 @@ def run_devnet(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_signal)
     report("starting the devnet…")
-    devnet = Devnet.start(port=args.port, seed=args.seed, log_path=Path(args.log) if args.log else None)
+    log_path = Path(args.log) if args.log else None
+    devnet = Devnet.start(port=args.port, seed=args.seed, log_path=log_path)
     emulator = None
     try:
         emulator = LedgerEmulator(devnet_mnemonics()["arbiter_1"]).start()
@@ -85,7 +88,8 @@ def run_devnet(args: argparse.Namespace) -> int:
         try:
             while not stop.wait(0.5):
                 if devnet.process.poll() is not None:
-                    report(f"the devnet exited (status {devnet.process.returncode}); log: {devnet.log_path}")
+                    status = devnet.process.returncode
+                    report(f"the devnet exited (status {status}); log: {devnet.log_path}")
                     return 1
         except KeyboardInterrupt:
             pass

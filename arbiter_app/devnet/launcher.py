@@ -8,6 +8,7 @@ process outlives it. It also wraps the loopback admin API: fault switches and mi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -137,11 +138,8 @@ class Devnet:
                     f"the devnet exited with status {self.process.returncode} before it was "
                     f"ready; its log ({self.log_path}) ends with:\n{_tail(self.log_path)}"
                 )
-            try:
-                if self._client.get("/v2/info", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
+            if self._answers():
+                break
             if time.monotonic() > deadline:
                 raise DevnetError(
                     f"the devnet was not ready after {timeout:.0f} s; its log ends with:\n"
@@ -152,6 +150,16 @@ class Devnet:
         self.endpoints = dict(self.info["endpoints"])
         self.accounts = dict(self.info["accounts"])
         self.escrow_contract = str(self.info["escrow_contract"])
+
+    def _answers(self) -> bool:
+        """Whether our process (not another server on the port) answers ``/v2/info``."""
+        try:
+            if self._client.get("/v2/info", timeout=1.0).status_code != 200:
+                return False
+            info = self._client.get("/admin/info", timeout=1.0).json()
+        except (httpx.TransportError, ValueError):
+            return False
+        return isinstance(info, dict) and info.get("pid") == self.process.pid
 
     def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         try:
@@ -185,7 +193,8 @@ class Devnet:
 
         :returns: the new tip height
         """
-        result = self._admin("POST", "mine", {"blocks": blocks, "seconds_per_block": seconds_per_block})
+        body = {"blocks": blocks, "seconds_per_block": seconds_per_block}
+        result = self._admin("POST", "mine", body)
         return int(result["stacks_tip_height"])
 
     def seed_summary(self) -> dict[str, Any]:
@@ -207,20 +216,16 @@ class Devnet:
         """End the service's whole process group; safe to call twice."""
         self._client.close()
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.process.wait(STOP_GRACE_S)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         # a child the service may have left behind still belongs to the group
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def __enter__(self) -> Devnet:
         return self
