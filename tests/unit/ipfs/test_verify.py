@@ -33,7 +33,7 @@ class Blocks:
         self.blocks[cid.multihash] = block
         return cid
 
-    def get(self, cid: CID, offset: int) -> bytes | None:
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
         return self.blocks.get(cid.multihash)
 
 
