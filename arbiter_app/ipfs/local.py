@@ -75,7 +75,7 @@ def _reimport(
     size = path.stat().st_size
     if size > limits.max_total_bytes:
         raise FileTooLarge(size, limits.max_total_bytes)
-    tried = []
+    tried: list[str] = []
     for profile in PROFILES:
         if cancel is not None:
             cancel.check()
