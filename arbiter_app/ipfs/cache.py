@@ -27,7 +27,7 @@ from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import StoreError, VerificationError
 from arbiter_app.ipfs.car import CarIndex, car_bytes, write_section
 from arbiter_app.ipfs.cid import CID, DAG_PB
-from arbiter_app.ipfs.verify import BlockSource, NullSink, Verified, verify_dag
+from arbiter_app.ipfs.verify import BlockSource, Verified, verify_dag
 from arbiter_app.progress import CancelToken, Progress
 
 
@@ -111,9 +111,14 @@ class Cache:
         """
         entry = self.entry(cid)
         try:
-            with (entry / "dag.car").open("rb") as car, (entry / "content").open("rb") as content:
+            with (entry / "dag.car").open("rb") as car, (entry / "content").open("rb") as content, \
+                    (entry / "content").open("rb") as compared:
                 source = _EntrySource(CarIndex(car, limits), content)
-                return (yield from verify_dag(cid, source, NullSink(), limits, cancel))
+                # dag-pb leaves carry their own copy of the bytes: compare the content too.
+                sink = _Compare(compared, cid)
+                result = yield from verify_dag(cid, source, sink, limits, cancel)
+                sink.finish()
+                return result
         except FileNotFoundError as e:
             raise VerificationError(f"{cid} is not in the cache") from e
         except VerificationError:
@@ -127,6 +132,26 @@ def _sha256(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class _Compare:
+    """A sink that checks the verified bytes equal the cached content, in order."""
+
+    def __init__(self, content: BinaryIO, cid: CID) -> None:
+        self.content, self.cid, self.offset = content, cid, 0
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        if self.content.read(len(data)) != data:
+            raise VerificationError(
+                f"the cached content of {self.cid} differs from its verified DAG near byte "
+                f"{self.offset}"
+            )
+        self.offset += len(data)
+        return len(data)
+
+    def finish(self) -> None:
+        if self.content.read(1):
+            raise VerificationError(f"the cached content of {self.cid} is longer than its DAG")
 
 
 class _EntrySource:
