@@ -59,7 +59,7 @@ function contractCall(chain, tx, txid) {
   const p = tx.payload;
   const contract = `${addressToString(p.contractAddress)}.${p.contractName.content}`;
   const fn = p.functionName.content;
-  const iface = chain.simnet.getContractsInterfaces().get(contract);
+  const iface = chain.interfaces.get(contract);
   if (!iface) throw new Rejection('NoSuchContract', undefined, txid);
   const def = iface.functions.find((f) => f.name === fn && f.access === 'public');
   if (!def) throw new Rejection('NoSuchPublicFunction', undefined, txid);

@@ -38,6 +38,8 @@ export class Chain {
     // one SDK per chain (not clarinet-sdk's shared one), so several chains can live in a process
     this.simnet = await getSDK();
     await this.simnet.initSession(process.cwd(), this.manifestPath);
+    // the deployed contracts never change here, and reading their interfaces costs ~6 ms
+    this.interfaces = this.simnet.getContractsInterfaces();
     const tip = this.simnet.stacksBlockHeight;
     const start = Math.floor(Date.now() / 1000) - GENESIS_TIME_BACK_S;
     for (let h = 0; h <= tip; h++) this.pushBlock([], start + h);

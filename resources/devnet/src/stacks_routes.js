@@ -62,7 +62,7 @@ async function callRead(chain, faults, req, m) {
   }
   const contract = `${m[1]}.${m[2]}`;
   return chain.run(() => {
-    const iface = chain.simnet.getContractsInterfaces().get(contract);
+    const iface = chain.interfaces.get(contract);
     if (!iface) return json({ okay: false, cause: `Unchecked(NoSuchContract("${contract}"))` });
     const def = iface.functions.find((f) => f.name === fn);
     if (!def) return json({ okay: false, cause: `Unchecked(UndefinedFunction("${fn}"))` });
