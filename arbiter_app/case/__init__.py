@@ -1,1 +1,1 @@
-"""The case domain: models, the six-step decision framework and the manual-review policy (no I/O)."""
+"""The case domain: models, the six-step decision framework, the review policy (no I/O)."""

@@ -10,7 +10,7 @@ addresses are their text forms. Nothing here does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 
 
 class InvoiceStatus(IntEnum):
@@ -23,21 +23,21 @@ class InvoiceStatus(IntEnum):
     REFUNDED = 4
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     """What a ruling does with the deposit: release to the payee or refund to the payer."""
 
     RELEASE = "release"
     REFUND = "refund"
 
 
-class Party(str, Enum):
+class Party(StrEnum):
     """Which side of the invoice an actor is on."""
 
     PAYER = "payer"
     PAYEE = "payee"
 
 
-class EvidenceState(str, Enum):
+class EvidenceState(StrEnum):
     """Where an evidence item stands: not yet fetched, verified against its CID, unavailable
     (with a reason), or fetched but not matching its CID."""
 
@@ -47,7 +47,7 @@ class EvidenceState(str, Enum):
     MISMATCH = "mismatch"
 
 
-class TermsState(str, Enum):
+class TermsState(StrEnum):
     """Whether the invoice's terms document was fetched and matched its on-chain hash."""
 
     PENDING = "pending"
@@ -56,7 +56,7 @@ class TermsState(str, Enum):
     MISMATCH = "mismatch"
 
 
-class TxStatus(str, Enum):
+class TxStatus(StrEnum):
     """A ruling transaction's life: built and signed, sent, then settled one way or another."""
 
     SIGNED = "signed"
@@ -232,7 +232,7 @@ class StepRecord:
     note: str = ""
 
 
-class ReviewFlag(str, Enum):
+class ReviewFlag(StrEnum):
     """Reasons a case needs manual review: an explicit second confirmation at step 5."""
 
     LARGE_AMOUNT = "large-amount"

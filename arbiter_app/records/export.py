@@ -26,7 +26,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from arbiter_app.errors import InputError, VerificationError
 from arbiter_app.store import merkle
 from arbiter_app.store.checkpoint import (
-    Attestation, Checkpoint, verify_attestation, verify_checkpoint,
+    Attestation,
+    Checkpoint,
+    verify_attestation,
+    verify_checkpoint,
 )
 from arbiter_app.store.log import ENTRY_KINDS, canonical_json
 

@@ -21,7 +21,10 @@ from arbiter_app.case.models import TxStatus
 from arbiter_app.errors import InputError, PolicyError, VerificationError
 from arbiter_app.store import merkle
 from arbiter_app.store.checkpoint import (
-    Attestation, Checkpoint, verify_attestation, verify_checkpoint,
+    Attestation,
+    Checkpoint,
+    verify_attestation,
+    verify_checkpoint,
 )
 from arbiter_app.store.log import canonical_json
 

@@ -17,15 +17,37 @@ from typing import TYPE_CHECKING
 from arbiter_app.case import framework, review
 from arbiter_app.case.framework import CaseFile, RulingProposal
 from arbiter_app.case.models import (
-    ChainChecks, Dispute, Draft, EvidenceFile, EvidenceItem, EvidenceState, Invoice, ReviewFlag,
-    Ruling, Step,
+    ChainChecks,
+    Dispute,
+    Draft,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceState,
+    Invoice,
+    ReviewFlag,
+    Ruling,
+    Step,
 )
 from arbiter_app.errors import PolicyError, StoreError
 from arbiter_app.store import log
 from arbiter_app.store.rows import (  # noqa: F401  (re-exported reads)
-    SearchHit, files_to_json, first_time_payer, list_cases, load_case, load_draft,
-    load_invoice, load_receipt, load_ruling, load_transaction, load_transaction_by_txid,
-    past_dealings, ruling_log_index, search, setting, suspicious_addresses, terms_to_json,
+    SearchHit,
+    files_to_json,
+    first_time_payer,
+    list_cases,
+    load_case,
+    load_draft,
+    load_invoice,
+    load_receipt,
+    load_ruling,
+    load_transaction,
+    load_transaction_by_txid,
+    past_dealings,
+    ruling_log_index,
+    search,
+    setting,
+    suspicious_addresses,
+    terms_to_json,
 )
 
 if TYPE_CHECKING:
@@ -77,7 +99,8 @@ def _apply(store: Store, before: CaseFile, after: CaseFile, now: int) -> None:
 
 def _keep_as_draft(store: Store, ruling: Ruling, now: int) -> None:
     # A reopened ruling goes back to the editor, so no written rationale is ever lost.
-    save_draft(store, Draft(ruling.invoice_id, ruling.rationale, ruling.decision, ruling.cited, now))
+    save_draft(store, Draft(ruling.invoice_id, ruling.rationale, ruling.decision, ruling.cited,
+                            now))
 
 
 def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) -> CaseFile:
@@ -148,7 +171,8 @@ def mark_evidence_unavailable(store: Store, invoice_id: int, index: int, *, reas
                             state=state, reason=reason)
 
 
-def _step(store: Store, invoice_id: int, now: int, advance: Callable[[CaseFile], CaseFile]) -> CaseFile:
+def _step(store: Store, invoice_id: int, now: int,
+          advance: Callable[[CaseFile], CaseFile]) -> CaseFile:
     with store.atomic():
         before = load_case(store, invoice_id)
         after = advance(before)

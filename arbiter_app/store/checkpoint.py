@@ -116,7 +116,7 @@ def attestation_message(log_key: bytes, chain_id: int) -> tuple[Tuple, Tuple]:
 
 
 def verify_attestation(att: Attestation, log_key: bytes | None = None) -> None:
-    """Check that ``att.address`` signed the binding of ``att.log_key`` (and that it is ``log_key``).
+    """Check that ``att.address`` signed the binding of ``att.log_key`` (equal to ``log_key``).
 
     :raises VerificationError: if the key differs or the signature is not by that address
     """

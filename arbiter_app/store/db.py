@@ -97,7 +97,8 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
            conn.execute("PRAGMA synchronous").fetchone()[0],
            conn.execute("PRAGMA foreign_keys").fetchone()[0])
     if got != ("wal", 2, 1):
-        raise StoreError(f"the case store {path} refused WAL/synchronous/foreign-key settings: {got}")
+        raise StoreError(f"the case store {path} refused WAL/synchronous/foreign-key settings: "
+                         f"{got}")
 
 
 def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = None) -> Store:

@@ -20,7 +20,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from arbiter_app.errors import StoreError, VerificationError
 from arbiter_app.store import merkle
 from arbiter_app.store.checkpoint import (
-    Attestation, Checkpoint, attestation_message, sign_checkpoint, verify_attestation,
+    Attestation,
+    Checkpoint,
+    attestation_message,
+    sign_checkpoint,
+    verify_attestation,
     verify_checkpoint,
 )
 
@@ -184,7 +188,8 @@ def checkpoint(store: Store, *, now: int) -> Checkpoint:
             return existing
         cp = sign_checkpoint(key, size, root, now)
         store.conn.execute("INSERT INTO log_checkpoints (size, root, at, key, signature) "
-                           "VALUES (?, ?, ?, ?, ?)", (cp.size, cp.root, cp.at, cp.key, cp.signature))
+                           "VALUES (?, ?, ?, ?, ?)",
+                           (cp.size, cp.root, cp.at, cp.key, cp.signature))
     return cp
 
 

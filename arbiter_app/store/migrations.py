@@ -146,7 +146,8 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 # external-content table keyed on the invoice id; evidence keeps its own (id, index) columns
 # because its implicit rowid may change on VACUUM.
 _V2 = """
-CREATE VIRTUAL TABLE rulings_fts USING fts5(rationale, content='rulings', content_rowid='invoice_id');
+CREATE VIRTUAL TABLE rulings_fts USING fts5(
+  rationale, content='rulings', content_rowid='invoice_id');
 INSERT INTO rulings_fts(rowid, rationale) SELECT invoice_id, rationale FROM rulings;
 CREATE TRIGGER rulings_ai AFTER INSERT ON rulings BEGIN
   INSERT INTO rulings_fts(rowid, rationale) VALUES (new.invoice_id, new.rationale); END;
@@ -164,5 +165,6 @@ CREATE TRIGGER evidence_ai AFTER INSERT ON evidence BEGIN
 CREATE TRIGGER evidence_ad AFTER DELETE ON evidence BEGIN
   DELETE FROM evidence_fts WHERE invoice_id = old.invoice_id AND idx = old.idx; END;
 CREATE TRIGGER evidence_au AFTER UPDATE OF title ON evidence BEGIN
-  UPDATE evidence_fts SET title = new.title WHERE invoice_id = old.invoice_id AND idx = old.idx; END;
+  UPDATE evidence_fts SET title = new.title
+  WHERE invoice_id = old.invoice_id AND idx = old.idx; END;
 """

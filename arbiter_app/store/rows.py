@@ -13,9 +13,26 @@ from typing import TYPE_CHECKING, Any
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
-    AiParse, Decision, Dispute, Draft, EvidenceFile, EvidenceItem, EvidenceState, Invoice,
-    InvoiceStatus, Party, Receipt, ReviewFlag, Ruling, Step, StepRecord, TermsState,
-    TermsSummary, TransactionRecord, TxEvent, TxStatus,
+    AiParse,
+    Decision,
+    Dispute,
+    Draft,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceState,
+    Invoice,
+    InvoiceStatus,
+    Party,
+    Receipt,
+    ReviewFlag,
+    Ruling,
+    Step,
+    StepRecord,
+    TermsState,
+    TermsSummary,
+    TransactionRecord,
+    TxEvent,
+    TxStatus,
 )
 from arbiter_app.errors import StoreError
 
@@ -102,7 +119,8 @@ def load_ruling(store: Store, invoice_id: int) -> Ruling | None:
     if not rows:
         return None
     r = rows[0]
-    return Ruling(invoice_id, Decision(r["decision"]), r["rationale"], tuple(json.loads(r["cited"])),
+    return Ruling(invoice_id, Decision(r["decision"]), r["rationale"],
+                  tuple(json.loads(r["cited"])),
                   tuple(ReviewFlag(f) for f in json.loads(r["confirmations"])),
                   r["finalized_at"], r["rationale_hash"], r["rationale_cid"])
 

@@ -29,7 +29,8 @@ def run() -> list[Row]:
     """Measure append, one-transaction-per-entry append, export and offline verification."""
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.sqlite")
-        data = {"decision": "release", "rationale_sha256": "ab" * 32, "cited": ["bafkrei" + "a" * 52]}
+        data = {"decision": "release", "rationale_sha256": "ab" * 32,
+                "cited": ["bafkrei" + "a" * 52]}
         start = time.perf_counter()
         with store.atomic():
             for i in range(COUNT):

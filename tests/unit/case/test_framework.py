@@ -9,14 +9,29 @@ import pytest
 from arbiter_app.case import framework as fw
 from arbiter_app.case.framework import CaseFile, RulingProposal
 from arbiter_app.case.models import (
-    AiParse, Decision, EvidenceState, Party, ReviewFlag, Step, TermsState, TermsSummary,
-    TransactionRecord, TxEvent, TxStatus,
+    AiParse,
+    Decision,
+    EvidenceState,
+    Party,
+    ReviewFlag,
+    Step,
+    TermsState,
+    TermsSummary,
+    TransactionRecord,
+    TxEvent,
+    TxStatus,
 )
 from arbiter_app.case.review import review_flags
 from arbiter_app.case.sla import sla_clock
 from arbiter_app.errors import PolicyError
 from tests.fixtures.store import (
-    RATIONALE, T0, cid_of, make_checks, make_dispute, make_evidence, make_invoice,
+    RATIONALE,
+    T0,
+    cid_of,
+    make_checks,
+    make_dispute,
+    make_evidence,
+    make_invoice,
 )
 
 

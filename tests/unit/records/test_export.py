@@ -110,8 +110,8 @@ def test_deleting_moving_or_inserting_any_line_is_caught(filled: Store,
             cases["swapped"] = [*lines[:k], lines[k + 1], lines[k], *lines[k + 2:]]
         for what, tampered in cases.items():
             # The first bad line is the first one that differs from the genuine file.
-            first_bad = next((i for i, (a, b) in enumerate(zip(tampered, lines)) if a != b),
-                             min(len(tampered), n)) + 1
+            pairs = enumerate(zip(tampered, lines, strict=False))
+            first_bad = next((i for i, (a, b) in pairs if a != b), min(len(tampered), n)) + 1
             with pytest.raises(VerificationError, match=f"^line {first_bad}:"):
                 export.verify_jsonl(tampered, require_attestation=False)
                 pytest.fail(f"line {k + 1} {what} went unnoticed")

@@ -1,4 +1,4 @@
-"""RFC 6962 tree: golden vectors with corruption probes, and every proof against a naive recursion."""
+"""RFC 6962 tree: golden vectors with corruption probes; every proof against a naive recursion."""
 
 from __future__ import annotations
 

@@ -9,16 +9,28 @@ from pathlib import Path
 
 import pytest
 
-from arbiter_app.case.framework import RulingProposal
 from arbiter_app.case.models import (
-    Decision, Draft, EvidenceState, Party, ReviewFlag, Step, TxStatus,
+    Decision,
+    Draft,
+    EvidenceState,
+    Party,
+    ReviewFlag,
+    Step,
+    TxStatus,
 )
 from arbiter_app.errors import PolicyError, StoreError, VerificationError
 from arbiter_app.store import cases, execution, log
 from arbiter_app.store.db import Store, open_store
 from arbiter_app.store.migrations import MIGRATIONS
 from tests.fixtures.store import (
-    PAYER, RATIONALE, T0, make_checks, make_dispute, make_evidence, make_invoice,
+    PAYER,
+    RATIONALE,
+    T0,
+    make_dispute,
+    make_evidence,
+    make_invoice,
+    proposal,
+    walk_case,
 )
 
 DATA = Path(__file__).parents[2] / "data" / "store"
@@ -26,34 +38,6 @@ DATA = Path(__file__).parents[2] / "data" / "store"
 
 def kinds(store: Store, invoice_id: int | None = None) -> list[str]:
     return [e.kind for e in log.entries(store, invoice_id=invoice_id)]
-
-
-def to_step(store: Store, i: int, last: Step) -> None:
-    inv, dispute = make_invoice(i), make_dispute(i)
-    cases.sync_dispute(store, inv, dispute, now=T0)
-    for e in dispute.evidence:
-        cases.open_evidence(store, i, e.index, title=f"signed delivery note {i}", files=(),
-                            now=T0)
-    actions = [
-        lambda: cases.complete_terms(store, i, no_conflict=True, dealings_shown=cases.past_dealings(
-            store, inv.arbiter, (inv.payer, inv.payee), i), now=T0 + 1),
-        lambda: cases.complete_evidence(store, i, now=T0 + 2),
-        lambda: cases.complete_chain(store, i, checks=make_checks(inv),
-                                     acknowledged=make_checks(inv), now=T0 + 3),
-        lambda: cases.complete_documents(store, i, consulted=[dispute.reason_cid,
-                                                              inv.terms.cid], now=T0 + 4),
-        lambda: cases.finalize_ruling(store, i, proposal(i), min_chars=300, now=T0 + 5),
-    ]
-    for step, action in zip(Step, actions):
-        if step > last:
-            break
-        action()
-
-
-def proposal(i: int, **changes: object) -> RulingProposal:
-    base = RulingProposal(Decision.RELEASE, RATIONALE, (make_dispute(i).evidence[0].manifest_cid,),
-                          tuple(ReviewFlag))
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Store) -> None:
@@ -93,7 +77,7 @@ def test_the_v1_store_upgrades_and_its_log_still_verifies(tmp_path: Path) -> Non
 
 
 def test_an_action_and_its_log_entry_commit_together_or_not_at_all(fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.DOCUMENTS)
+    walk_case(fresh_store, 1, Step.DOCUMENTS)
     size = log.head(fresh_store)
     with pytest.raises(PolicyError, match="at least 300"):
         cases.finalize_ruling(fresh_store, 1, proposal(1, rationale="short"), min_chars=300,
@@ -112,7 +96,7 @@ def test_a_log_entry_outside_a_transaction_is_refused(fresh_store: Store) -> Non
 
 
 def test_every_action_is_logged_with_its_case(fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.RULING)
+    walk_case(fresh_store, 1, Step.RULING)
     execution.record_rationale(fresh_store, 1, rationale_hash="aa" * 32, rationale_cid="c",
                                now=T0)
     execution.record_transaction(fresh_store, 1, txid="bb" * 32, raw_hex="00", now=T0)
@@ -134,7 +118,7 @@ def test_every_action_is_logged_with_its_case(fresh_store: Store) -> None:
 
 
 def test_one_ruling_one_transaction(fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.RULING)
+    walk_case(fresh_store, 1, Step.RULING)
     with pytest.raises(PolicyError, match="no published ruling"):
         execution.record_transaction(fresh_store, 1, txid="bb" * 32, raw_hex="00", now=T0)
     execution.record_rationale(fresh_store, 1, rationale_hash="aa" * 32, rationale_cid="c",
@@ -155,7 +139,7 @@ def test_settings_and_network_changes_are_logged(fresh_store: Store) -> None:
 
 def test_drafts_are_saved_as_typed_and_a_reopened_ruling_returns_to_the_editor(
         fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.DOCUMENTS)
+    walk_case(fresh_store, 1, Step.DOCUMENTS)
     for n in (10, 50, 120):
         cases.save_draft(fresh_store, Draft(1, RATIONALE[:n], Decision.REFUND, (), T0 + n))
     draft = cases.load_draft(fresh_store, 1)
@@ -171,7 +155,7 @@ def test_drafts_are_saved_as_typed_and_a_reopened_ruling_returns_to_the_editor(
 
 
 def test_late_evidence_from_a_sync_is_flagged_and_reopens_step2(fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.CHAIN)
+    walk_case(fresh_store, 1, Step.CHAIN)
     later = dataclasses.replace(make_dispute(1), evidence=(
         *make_dispute(1).evidence, make_evidence(1, 2, Party.PAYEE)))
     case = cases.sync_dispute(fresh_store, make_invoice(1), later, now=T0 + 50)
@@ -189,7 +173,7 @@ def test_evidence_marked_unavailable_needs_a_reason(fresh_store: Store) -> None:
 
 
 def test_past_dealings_must_be_shown_beside_the_declaration(fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.RULING)
+    walk_case(fresh_store, 1, Step.RULING)
     cases.sync_dispute(fresh_store, make_invoice(2), make_dispute(2), now=T0)
     with pytest.raises(PolicyError, match="past dealing"):
         cases.complete_terms(fresh_store, 2, no_conflict=True, dealings_shown=[], now=T0)
@@ -207,7 +191,7 @@ def test_review_flags_come_from_the_store(fresh_store: Store) -> None:
 
 
 def test_search_finds_rationales_and_evidence_titles(fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.RULING)
+    walk_case(fresh_store, 1, Step.RULING)
     hits = cases.search(fresh_store, "repository snapshot")
     assert [(h.invoice_id, h.where) for h in hits] == [(1, "rationale")]
     assert "[repository] [snapshot]" in hits[0].snippet
@@ -232,7 +216,7 @@ def test_search_finds_rationales_and_evidence_titles(fresh_store: Store) -> None
         "checkpoint-root-altered", "checkpoint-signature-forged"])
 def test_the_full_audit_catches_tampering_in_the_store(fresh_store: Store, sql: str,
                                                        message: str) -> None:
-    to_step(fresh_store, 1, Step.TERMS)
+    walk_case(fresh_store, 1, Step.TERMS)
     log.checkpoint(fresh_store, now=T0)
     fresh_store.conn.execute(sql)
     with pytest.raises(VerificationError, match=message):
@@ -240,7 +224,7 @@ def test_the_full_audit_catches_tampering_in_the_store(fresh_store: Store, sql: 
 
 
 def test_a_full_disk_fails_cleanly_and_the_same_action_succeeds_later(fresh_store: Store) -> None:
-    to_step(fresh_store, 1, Step.DOCUMENTS)
+    walk_case(fresh_store, 1, Step.DOCUMENTS)
     cases.save_draft(fresh_store, Draft(1, RATIONALE, Decision.RELEASE, (), T0))
     pages = fresh_store.conn.execute("PRAGMA page_count").fetchone()[0]
     fresh_store.conn.execute(f"PRAGMA max_page_count = {pages}")

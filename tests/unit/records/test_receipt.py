@@ -1,0 +1,228 @@
+"""Ruling receipts: issued by a real software signer, verified offline; every field tampered,
+the proof cut, the checkpoint or attestation from another key, the signature changed → refused,
+naming what; the PDF shows the same facts. The log key's SIP-018 binding is checked too."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arbiter_app import config
+from arbiter_app.case.models import Step, TxStatus
+from arbiter_app.cli import main
+from arbiter_app.errors import PolicyError, VerificationError
+from arbiter_app.records import export
+from arbiter_app.records import receipt as receipts
+from arbiter_app.store import execution, log
+from arbiter_app.store.db import Store, open_store
+from arbiter_app.store.log import canonical_json
+from tests.fixtures.store import T0, walk_case
+
+# Receipts and the key binding need the SIP-018 codec of arbiter_app.stacks.
+pytest.importorskip("arbiter_app.stacks.sip018")
+
+KEY = bytes.fromhex("753b7cc01a1a2e86221266a154af739463fce51219d97e4f856cd7200c3bd2a6")
+OTHER_KEY = hashlib.sha256(b"another arbiter").digest()
+
+
+def software_signer(key: bytes) -> Any:
+    from arbiter_app.wallet.software import SoftwareSigner
+
+    return SoftwareSigner.from_private_key(key, config.DEVNET)
+
+
+def executed_case(store: Store, signer: Any, invoice_id: int = 1) -> None:
+    """A case ruled and confirmed on chain, with the log key bound to ``signer``."""
+    walk_case(store, invoice_id, Step.RULING, arbiter=signer.address())
+    execution.record_rationale(store, invoice_id, rationale_hash="5e" * 32,
+                               rationale_cid="bafkreic5" + "q" * 51, now=T0 + 10)
+    execution.record_transaction(store, invoice_id, txid="7a" * 32, raw_hex="00", now=T0 + 11)
+    execution.update_transaction(store, "7a" * 32, TxStatus.SUCCESS, now=T0 + 12,
+                                 block_height=4321)
+    log.bind_key(store, signer, now=T0 + 13)
+
+
+@pytest.fixture
+def signer() -> Any:
+    return software_signer(KEY)
+
+
+@pytest.fixture
+def issued(fresh_store: Store, signer: Any) -> str:
+    executed_case(fresh_store, signer)
+    return receipts.issue(fresh_store, 1, signer, now=T0 + 20)
+
+
+def rewrite(document: str, change: Callable[[dict[str, Any]], None]) -> str:
+    value = json.loads(document)
+    change(value)
+    return canonical_json(value).decode()
+
+
+def test_an_issued_receipt_verifies_offline(issued: str, signer: Any) -> None:
+    report = receipts.verify(issued, arbiter=signer.address())
+    assert (report.invoice_id, report.ruling, report.txid, report.block_height) == (
+        1, "release", "7a" * 32, 4321)
+    body = json.loads(issued)["receipt"]
+    assert body["rationale_hash"] == "5e" * 32 and body["arbiter"] == signer.address()
+    assert issued == canonical_json(json.loads(issued)).decode()  # canonical form
+
+
+def test_a_receipt_for_another_arbiter_is_refused(issued: str) -> None:
+    with pytest.raises(VerificationError, match="not the invoice's arbiter"):
+        receipts.verify(issued, arbiter="ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")
+
+
+def _bump(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, list):
+        return [*value, "bafkreiextra"]
+    return "ST3" + value[3:] if isinstance(value, str) and value.startswith("ST") else \
+        value + "0" if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("field", sorted(receipts.BODY_KEYS - {"log"}))
+def test_every_field_changed_is_refused_and_named(issued: str, field: str) -> None:
+    bad = rewrite(issued, lambda v: v["receipt"].__setitem__(field, _bump(v["receipt"][field])))
+    expected = {"schema": "schema", "network": "signature", "issued_at": "signature"}
+    with pytest.raises(VerificationError, match=expected.get(field, f"'{field}'")):
+        receipts.verify(bad)
+
+
+LOG_TAMPERS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "checkpoint-root": lambda log_: log_["checkpoint"].__setitem__("root", "00" * 32),
+    "checkpoint-size": lambda log_: log_["checkpoint"].__setitem__(
+        "size", log_["checkpoint"]["size"] + 1),
+    "attestation-signature": lambda log_: log_["attestation"].__setitem__(
+        "signature", "11" * 65),
+    "entry-data": lambda log_: log_["entries"][0]["entry"]["data"].__setitem__("amount", 1),
+    "entry-index": lambda log_: log_["entries"][1]["entry"].__setitem__("index", 0),
+    "proof-truncated": lambda log_: log_["entries"][2].__setitem__(
+        "proof", log_["entries"][2]["proof"][:-1]),
+    "entry-removed": lambda log_: log_["entries"].pop(),
+}
+
+
+@pytest.mark.parametrize("tamper", sorted(LOG_TAMPERS))
+def test_the_log_part_tampered_is_refused(issued: str, tamper: str) -> None:
+    with pytest.raises(VerificationError):
+        receipts.verify(rewrite(issued, lambda v: LOG_TAMPERS[tamper](v["receipt"]["log"])))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda s: s.__setitem__("rsv", s["rsv"][:10] + ("0" if s["rsv"][10] != "0" else "1")
+                             + s["rsv"][11:]), "signature"),
+    (lambda s: s.__setitem__("rsv", "zz"), "signature is malformed"),
+    (lambda s: s.__setitem__("address", "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5"),
+     "signature address"),
+], ids=["rsv-bit-changed", "rsv-not-hex", "address-changed"])
+def test_a_changed_signature_is_refused(issued: str, change: Callable[[dict[str, Any]], None],
+                                        message: str) -> None:
+    with pytest.raises(VerificationError, match=message):
+        receipts.verify(rewrite(issued, lambda v: change(v["signature"])))
+
+
+def test_non_canonical_or_foreign_json_is_refused(issued: str) -> None:
+    with pytest.raises(VerificationError, match="canonical"):
+        receipts.verify(json.dumps(json.loads(issued), indent=1))
+    with pytest.raises(VerificationError, match="not an Arbiter Desk receipt"):
+        receipts.verify("{}")
+
+
+def test_a_log_from_another_key_is_refused(issued: str, tmp_path: Path) -> None:
+    other_signer = software_signer(OTHER_KEY)
+    with open_store(tmp_path / "other.sqlite") as other:
+        executed_case(other, other_signer)
+        theirs = json.loads(receipts.issue(other, 1, other_signer, now=T0 + 20))
+    for part in ("checkpoint", "attestation"):
+        def splice(v: dict[str, Any], part: str = part) -> None:
+            v["receipt"]["log"][part] = theirs["receipt"]["log"][part]
+        with pytest.raises(VerificationError):
+            receipts.verify(rewrite(issued, splice))
+    whole = rewrite(issued, lambda v: v["receipt"].__setitem__("log", theirs["receipt"]["log"]))
+    with pytest.raises(VerificationError, match="'arbiter'"):
+        receipts.verify(whole)
+
+
+def test_receipts_are_refused_before_execution_binding_or_by_another_signer(
+        fresh_store: Store, signer: Any) -> None:
+    executed_case(fresh_store, signer)
+    walk_case(fresh_store, 2, Step.RULING, arbiter=signer.address())
+    with pytest.raises(PolicyError, match="no published, confirmed ruling"):
+        receipts.issue(fresh_store, 2, signer, now=T0)
+    with pytest.raises(PolicyError, match="not this invoice's arbiter"):
+        receipts.issue(fresh_store, 1, software_signer(OTHER_KEY), now=T0)
+
+
+def test_the_log_key_binding_is_a_sip018_signature_by_the_arbiter(
+        fresh_store: Store, signer: Any, tmp_path: Path) -> None:
+    executed_case(fresh_store, signer)
+    out = io.BytesIO()
+    export.export_jsonl(fresh_store, out, now=T0 + 30)
+    lines = export.read_lines(out.getvalue())
+    report = export.verify_jsonl(lines, arbiter=signer.address())
+    assert report.arbiter == signer.address()
+    with pytest.raises(VerificationError, match="bound to .*, not ST1SJ3"):
+        export.verify_jsonl(lines, arbiter="ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")
+    with open_store(tmp_path / "other.sqlite") as other:
+        log.bind_key(other, software_signer(OTHER_KEY), now=T0)
+        foreign = log.attestation(other)
+    header = json.loads(lines[0])
+    assert foreign is not None
+    header["attestation"] = foreign.to_json()
+    header["signature"] = log.private_key(fresh_store).sign(canonical_json(
+        {k: v for k, v in header.items() if k != "signature"})).hex()
+    with pytest.raises(VerificationError, match="line 1: the log key attestation binds another"):
+        export.verify_jsonl([canonical_json(header), *lines[1:]])
+
+
+def test_the_pdf_shows_the_receipts_facts(issued: str, tmp_path: Path) -> None:
+    from arbiter_app.records import pdf
+
+    out = tmp_path / "receipt.pdf"
+    pdf.render(issued, out)
+    assert out.read_bytes().startswith(b"%PDF")
+    from PySide6.QtPdf import QPdfDocument
+
+    document = QPdfDocument(None)
+    document.load(str(out))
+    text = "".join(document.getAllText(p).text() for p in range(document.pageCount()))
+    body = json.loads(issued)["receipt"]
+    flat = "".join(text.split())
+    for value in (body["txid"], body["arbiter"], body["payer"], str(body["block_height"]),
+                  body["rationale_hash"]):
+        assert value in flat, f"{value} missing from the PDF"
+    document.close()
+
+
+def test_a_tampered_receipt_gets_no_pdf(issued: str, tmp_path: Path) -> None:
+    from arbiter_app.records import pdf
+
+    bad = rewrite(issued, lambda v: v["receipt"].__setitem__("amount", 1))
+    with pytest.raises(VerificationError):
+        pdf.render(bad, tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_cli_receipt_verify_exit_codes(issued: str, tmp_path: Path, signer: Any,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(issued)
+    bad.write_text(rewrite(issued, lambda v: v["receipt"].__setitem__("txid", "00" * 32)))
+    assert main(["receipt", "verify", str(good), "--arbiter", signer.address()]) == 0
+    assert "ok: invoice 1, release" in capsys.readouterr().err
+    assert main(["receipt", "verify", str(bad)]) == 1
+    assert "'txid'" in capsys.readouterr().err
+    assert main(["receipt", "pdf", str(good), "-o", str(tmp_path / "r.pdf")]) == 0
+    with pytest.raises(SystemExit) as usage:
+        main(["receipt", "verify"])
+    assert usage.value.code == 2
