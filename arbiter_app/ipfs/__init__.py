@@ -1,7 +1,8 @@
 """Content addressing for evidence: CIDs, dag-pb/UnixFS, CAR files, verified fetching.
 
-Everything here except :mod:`~arbiter_app.ipfs.sources` and :mod:`~arbiter_app.ipfs.fetch`
-is pure: the codecs and the verifier take bytes and files and never touch the network, so
-that a byte reaches the cache, the viewer or a citation only after :mod:`.verify` has
-checked it against its CID (reference/ipfs.md §2.4).
+The codecs (``multibase``, ``cid``, ``dagpb``, ``car``), the verifier (``verify``), the
+importer and ``sniff`` are pure: they take bytes and files and never touch the network.
+``sources``/``kubo`` move bytes from gateways and Kubo, ``fetch`` ties sources, verifier and
+``cache`` together, so that a byte reaches the cache, the viewer or a citation only after
+:mod:`.verify` has checked it against its CID (reference/ipfs.md §2.4).
 """

@@ -167,12 +167,16 @@ class Fetcher:
         limit = car_limit(self.limits)
         for n, source in enumerate(self.sources):
             try:
-                path = spool_dir / f"{n}.car"
-                spool = yield from self._download(source, cid, path, limit, cancel)
+                spool = yield from self._download(source, cid, spool_dir / f"{n}.car", limit,
+                                                  cancel)
+            except (NetworkError, InputError, OSError):
+                continue  # no CAR from this source; blocks may still come one by one
+            try:
                 index = CarIndex(spool, self.limits, tolerant=True)
                 check_roots(index, cid)
-            except (NetworkError, InputError, VerificationError, OSError):
-                continue  # this source's CAR is unusable; blocks may still come one by one
+            except (InputError, VerificationError):
+                spool.close()
+                continue  # a CAR we cannot use (malformed, over a limit, another root)
             cars.append((source.name, index))
             if index.truncated is None:
                 break
