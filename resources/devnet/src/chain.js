@@ -114,6 +114,10 @@ export class Chain {
       this.simnet.mineEmptyBlock();
       this.ops.push({ kind: 'void' });
       events = [];
+    } else if (vmError !== null) {
+      // a runtime error aborts the call with no effect; keep one block for it either way
+      if (this.simnet.stacksBlockHeight === this.tipHeight) this.simnet.mineEmptyBlock();
+      this.ops.push({ kind: 'void' });
     } else {
       this.ops.push({ kind: 'call', contract: call.contract, fn: call.fn, args: call.args, sender: call.sender });
     }
