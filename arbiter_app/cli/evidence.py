@@ -14,11 +14,17 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``evidence`` command group."""
-    parser = subparsers.add_parser("evidence", help="verify evidence files against their CIDs",
-                                   description="Verify evidence on disk against its CID.")
+    parser = subparsers.add_parser(
+        "evidence",
+        help="verify evidence files against their CIDs",
+        description="Verify evidence on disk against its CID.",
+    )
     sub = parser.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
-    verify = sub.add_parser("verify", help="verify a CAR or a plain file against a CID",
-                            description="Verify PATH (a CAR or a plain file) against --cid.")
+    verify = sub.add_parser(
+        "verify",
+        help="verify a CAR or a plain file against a CID",
+        description="Verify PATH (a CAR or a plain file) against --cid.",
+    )
     verify.add_argument("path", metavar="PATH", help="a CAR file or the plain file")
     verify.add_argument("--cid", required=True, help="the CID the content must have")
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -41,8 +47,12 @@ def run_verify(args: argparse.Namespace) -> int:
     cid = CID.parse(args.cid)
     result = run_to_end(verify_path(path, cid, settings.ipfs_limits))
     document = {
-        "cid": str(result.cid), "size": result.size, "blocks": result.blocks,
-        "layout": result.layout, "verified_as": result.how, "media_type": result.media_type,
+        "cid": str(result.cid),
+        "size": result.size,
+        "blocks": result.blocks,
+        "layout": result.layout,
+        "verified_as": result.how,
+        "media_type": result.media_type,
         "sha256": result.sha256,
     }
     if args.json:

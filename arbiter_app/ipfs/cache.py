@@ -81,8 +81,15 @@ class Cache:
             content = entry / "content"
             if content.stat().st_size != meta["size"] or _sha256(content) != meta["sha256"]:
                 raise ValueError("content changed")
-            return CachedFile(cid, content, meta["size"], meta["sha256"], meta["blocks"],
-                              meta["layout"], meta["media_type"])
+            return CachedFile(
+                cid,
+                content,
+                meta["size"],
+                meta["sha256"],
+                meta["blocks"],
+                meta["layout"],
+                meta["media_type"],
+            )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -111,8 +118,11 @@ class Cache:
         """
         entry = self.entry(cid)
         try:
-            with (entry / "dag.car").open("rb") as car, (entry / "content").open("rb") as content, \
-                    (entry / "content").open("rb") as compared:
+            with (
+                (entry / "dag.car").open("rb") as car,
+                (entry / "content").open("rb") as content,
+                (entry / "content").open("rb") as compared,
+            ):
                 source = _EntrySource(CarIndex(car, limits), content)
                 # dag-pb leaves carry their own copy of the bytes: compare the content too.
                 sink = _Compare(compared, cid)
@@ -196,8 +206,14 @@ class CacheWriter:
 
     def commit(self, verified: Verified, media_type: str) -> CachedFile:
         """Fsync and rename the entry into place; returns it."""
-        meta = {"cid": str(self.cid), "size": verified.size, "sha256": self._sha.hexdigest(),
-                "blocks": verified.blocks, "layout": verified.layout, "media_type": media_type}
+        meta = {
+            "cid": str(self.cid),
+            "size": verified.size,
+            "sha256": self._sha.hexdigest(),
+            "blocks": verified.blocks,
+            "layout": verified.layout,
+            "media_type": media_type,
+        }
         for f in (self._content, self._dag):
             f.flush()
             os.fsync(f.fileno())

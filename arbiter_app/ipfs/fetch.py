@@ -36,9 +36,16 @@ from arbiter_app.ipfs.sources import GatewaySource, Retry, Source, TransientErro
 from arbiter_app.ipfs.verify import HASHERS, BlockSource, check_roots, verify_dag
 from arbiter_app.progress import CancelToken, Progress
 
-__all__ = ["Cache", "Fetcher", "GatewaySource", "KuboSource", "Retry", "VerifiedFile",
-           "FetchError", "BlockUnavailable"]
-
+__all__ = [
+    "Cache",
+    "Fetcher",
+    "GatewaySource",
+    "KuboSource",
+    "Retry",
+    "VerifiedFile",
+    "FetchError",
+    "BlockUnavailable",
+]
 
 
 def car_limit(limits: IpfsLimits) -> int:
@@ -80,8 +87,9 @@ def _hash_ok(cid: CID, block: bytes) -> bool:
 class _FetchSource:
     """Blocks for the verifier: from received CARs first, then from each source in order."""
 
-    def __init__(self, fetcher: Fetcher, cars: list[tuple[str, CarIndex]],
-                 cancel: CancelToken | None) -> None:
+    def __init__(
+        self, fetcher: Fetcher, cars: list[tuple[str, CarIndex]], cancel: CancelToken | None
+    ) -> None:
         self.fetcher, self.cars, self.cancel = fetcher, cars, cancel
         self.used: set[str] = set()
         self.problems: list[str] = []
@@ -167,8 +175,9 @@ class Fetcher:
         limit = car_limit(self.limits)
         for n, source in enumerate(self.sources):
             try:
-                spool = yield from self._download(source, cid, spool_dir / f"{n}.car", limit,
-                                                  cancel)
+                spool = yield from self._download(
+                    source, cid, spool_dir / f"{n}.car", limit, cancel
+                )
             except (NetworkError, InputError, OSError):
                 continue  # no CAR from this source; blocks may still come one by one
             try:
@@ -210,9 +219,17 @@ class Fetcher:
             buffer = io.BytesIO()
             verified = yield from verify_dag(cid, source, buffer, self.limits, cancel)
             data = buffer.getvalue()
-            return VerifiedFile(cid, verified.size, None, data, verified.blocks, verified.layout,
-                                sniff(data[:SNIFF_BYTES]), hashlib.sha256(data).hexdigest(),
-                                _origin(source))
+            return VerifiedFile(
+                cid,
+                verified.size,
+                None,
+                data,
+                verified.blocks,
+                verified.layout,
+                sniff(data[:SNIFF_BYTES]),
+                hashlib.sha256(data).hexdigest(),
+                _origin(source),
+            )
         with self.cache.writer(cid) as writer:
             blocks: BlockSource = writer.record(source)
             verified = yield from verify_dag(cid, blocks, writer, self.limits, cancel)
@@ -225,6 +242,14 @@ def _origin(source: _FetchSource) -> str:
 
 
 def _from_cache(found: CachedFile, origin: str) -> VerifiedFile:
-    return VerifiedFile(found.cid, found.size, found.path, None, found.blocks, found.layout,
-                        found.media_type, found.sha256, origin)
-
+    return VerifiedFile(
+        found.cid,
+        found.size,
+        found.path,
+        None,
+        found.blocks,
+        found.layout,
+        found.media_type,
+        found.sha256,
+        origin,
+    )

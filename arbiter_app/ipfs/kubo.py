@@ -75,8 +75,9 @@ class KuboSource:
                 return None
             raise self._translate(e, "block/get") from e
         if not isinstance(data, bytes):
-            raise ResponseError("Kubo answered block/get with something other than bytes",
-                                self.addr)
+            raise ResponseError(
+                "Kubo answered block/get with something other than bytes", self.addr
+            )
         if len(data) > limit:
             raise BlockTooLarge(len(data), limit)
         return data
@@ -86,8 +87,9 @@ class KuboSource:
     ) -> Generator[int, None, None]:
         """``dag/export`` streamed into ``spool``."""
         try:
-            chunks: Iterable[bytes] = self._client.dag.export(str(cid), stream=True,
-                                                              opts=self._opts())
+            chunks: Iterable[bytes] = self._client.dag.export(
+                str(cid), stream=True, opts=self._opts()
+            )
             got = 0
             for chunk in chunks:
                 if cancel is not None:
@@ -126,6 +128,7 @@ class KuboSource:
         except (KeyError, TypeError, CidError) as e:
             raise ResponseError("Kubo answered block/put without a usable Key", self.addr) from e
         if stored.multihash != expected.multihash or stored.codec != expected.codec:
-            raise ResponseError(f"Kubo stored the block as {stored}, but its CID is {expected}",
-                                self.addr)
+            raise ResponseError(
+                f"Kubo stored the block as {stored}, but its CID is {expected}", self.addr
+            )
         return expected

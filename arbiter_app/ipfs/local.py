@@ -64,8 +64,15 @@ def verify_path(
         if is_car(head):
             tee = _Tee()
             result: Verified = yield from verify_car(cid, f, tee, limits, cancel)
-            return LocalCheck(cid, result.size, result.blocks, result.layout, "CAR, every block",
-                              sniff(tee.head), tee.sha.hexdigest())
+            return LocalCheck(
+                cid,
+                result.size,
+                result.blocks,
+                result.layout,
+                "CAR, every block",
+                sniff(tee.head),
+                tee.sha.hexdigest(),
+            )
     return (yield from _reimport(path, cid, limits, cancel))
 
 
@@ -87,12 +94,20 @@ def _reimport(
                 head = f.read(SNIFF_BYTES)
             digest = _sha256(path)
             layout = "single block" if size <= profile.chunk_size else "balanced"
-            return LocalCheck(cid, size, None, layout, f"plain file re-imported as {profile.name}",
-                              sniff(head), digest)
+            return LocalCheck(
+                cid,
+                size,
+                None,
+                layout,
+                f"plain file re-imported as {profile.name}",
+                sniff(head),
+                digest,
+            )
         tried.append(f"{profile.name} gives {root}")
     raise VerificationError(
         f"{path.name} does not match {cid} under any known import profile ("
-        + "; ".join(tried) + "); a CAR of its blocks is needed to prove other settings"
+        + "; ".join(tried)
+        + "); a CAR of its blocks is needed to prove other settings"
     )
 
 

@@ -29,13 +29,33 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x7fELF", "application/x-executable"),
     (b"MZ", "application/x-msdownload"),
 )
-_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<iframe",
-                 b"<meta", b"<style", b"<a ", b"<img", b"<div", b"<title")
+_HTML_MARKERS = (
+    b"<!doctype html",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<iframe",
+    b"<meta",
+    b"<style",
+    b"<a ",
+    b"<img",
+    b"<div",
+    b"<title",
+)
 # Bidi embeddings/overrides/isolates and marks (Trojan Source, CVE-2021-42574) and zero-width.
-_INVISIBLE = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-                 "\u200b\u200c\u200d\u2060\ufeff")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-             *(f"lpt{i}" for i in range(10))}
+_INVISIBLE = set(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    "\u200b\u200c\u200d\u2060\ufeff"
+)
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 def sniff(head: bytes) -> str:

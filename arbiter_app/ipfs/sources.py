@@ -132,8 +132,9 @@ class GatewaySource:
         if response.status_code in (404, 410):
             return False
         if response.status_code == 429 or response.status_code >= 500:
-            raise TransientError(f"gateway answered {response.status_code}", url,
-                                 _retry_after(response))
+            raise TransientError(
+                f"gateway answered {response.status_code}", url, _retry_after(response)
+            )
         if want == CAR_TYPE and response.status_code in (400, 406, 501):
             raise CarUnsupported(f"gateway cannot serve a CAR ({response.status_code})", url)
         if response.status_code != 200:
@@ -168,8 +169,9 @@ class GatewaySource:
     def get_block(self, cid: CID, limit: int) -> bytes | None:
         """``GET /ipfs/{cid}?format=raw``; at most ``limit`` bytes are read."""
         try:
-            with self.client.stream("GET", f"/ipfs/{cid}", params={"format": "raw"},
-                                    headers={"Accept": RAW_TYPE}) as r:
+            with self.client.stream(
+                "GET", f"/ipfs/{cid}", params={"format": "raw"}, headers={"Accept": RAW_TYPE}
+            ) as r:
                 if not self._check(r, RAW_TYPE):
                     return None
                 body = bytearray()

@@ -12,20 +12,25 @@ from tests.fixtures.unixfs import MIB, Vector
 from tests.interop.test_unixfs_failures import altered
 
 
-@pytest.mark.parametrize("name", [f"kubo-v0-{MIB + 1}B", f"v1-2025-{5 * MIB + 3}B",
-                                  f"trickle-v0-{MIB + 1}B"])
-def test_car_verifies_and_reports(unixfs_vectors: dict[str, Vector], name: str,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "name", [f"kubo-v0-{MIB + 1}B", f"v1-2025-{5 * MIB + 3}B", f"trickle-v0-{MIB + 1}B"]
+)
+def test_car_verifies_and_reports(
+    unixfs_vectors: dict[str, Vector], name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     v = unixfs_vectors[name]
     assert main(["evidence", "verify", str(v.root_last), "--cid", v.root, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["cid"], out["size"], out["blocks"]) == (v.root, v.size, v.blocks)
 
 
-@pytest.mark.parametrize("name", [f"kubo-v0-{MIB + 1}B", f"kubo-v1-{256 * 1024}B",
-                                  f"v1-2025-{5 * MIB + 3}B", "kubo-v0-0B"])
-def test_plain_file_verifies_by_reimport(unixfs_vectors: dict[str, Vector], name: str,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [f"kubo-v0-{MIB + 1}B", f"kubo-v1-{256 * 1024}B", f"v1-2025-{5 * MIB + 3}B", "kubo-v0-0B"],
+)
+def test_plain_file_verifies_by_reimport(
+    unixfs_vectors: dict[str, Vector], name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     v = unixfs_vectors[name]
     assert main(["evidence", "verify", str(v.input), "--cid", v.root]) == 0
     assert f"verified {v.root}: {v.size} bytes" in capsys.readouterr().out

@@ -101,8 +101,14 @@ def test_first_failing_block_is_named(unixfs_vectors: dict[str, Vector]) -> None
         (TRICKLE, IpfsLimits(max_depth=1), ipfs_errors.DagTooDeep),
         (V1, IpfsLimits(max_links=4), ipfs_errors.TooManyLinks),
     ],
-    ids=["block-over-size", "file-over-total-raw", "file-over-total-dagpb", "too-many-blocks",
-         "too-deep", "too-many-links"],
+    ids=[
+        "block-over-size",
+        "file-over-total-raw",
+        "file-over-total-dagpb",
+        "too-many-blocks",
+        "too-deep",
+        "too-many-links",
+    ],
 )
 def test_limits_are_refused_with_their_own_error(
     unixfs_vectors: dict[str, Vector], name: str, limits: IpfsLimits, error: type[ArbiterError]

@@ -21,6 +21,7 @@ from arbiter_app.ipfs.verify import Verified, verify_car
 from arbiter_app.progress import run_to_end
 from tests.fixtures.unixfs import KNOWN, MIB, PY_PROFILES, Vector, cases
 
+
 def _verify(car: Path, root: str, limits: IpfsLimits | None = None) -> tuple[bytes, Verified]:
     out = io.BytesIO()
     with car.open("rb") as f:
@@ -42,7 +43,9 @@ def test_reference_car_verifies(unixfs_vectors: dict[str, Vector], name: str, or
 
 
 @pytest.mark.parametrize("name", [i for i in IDS if not i.startswith("trickle")])
-def test_python_importer_reaches_the_reference_root(unixfs_vectors: dict[str, Vector], name: str) -> None:
+def test_python_importer_reaches_the_reference_root(
+    unixfs_vectors: dict[str, Vector], name: str
+) -> None:
     v = unixfs_vectors[name]
     with v.input.open("rb") as f:
         assert str(import_file(f, PY_PROFILES[v.profile])) == v.root
@@ -59,11 +62,17 @@ def test_reference_roots_equal_kubo_published_cids(
 
 
 def test_layouts_are_reported(unixfs_vectors: dict[str, Vector]) -> None:
-    _, balanced = _verify(unixfs_vectors[f"kubo-v0-{5 * MIB + 3}B"].root_first,
-                          unixfs_vectors[f"kubo-v0-{5 * MIB + 3}B"].root)
-    _, trickle = _verify(unixfs_vectors[f"trickle-v1-{MIB + 1}B"].root_last,
-                         unixfs_vectors[f"trickle-v1-{MIB + 1}B"].root)
-    _, single = _verify(unixfs_vectors["v1-2025-11B"].root_first, unixfs_vectors["v1-2025-11B"].root)
+    _, balanced = _verify(
+        unixfs_vectors[f"kubo-v0-{5 * MIB + 3}B"].root_first,
+        unixfs_vectors[f"kubo-v0-{5 * MIB + 3}B"].root,
+    )
+    _, trickle = _verify(
+        unixfs_vectors[f"trickle-v1-{MIB + 1}B"].root_last,
+        unixfs_vectors[f"trickle-v1-{MIB + 1}B"].root,
+    )
+    _, single = _verify(
+        unixfs_vectors["v1-2025-11B"].root_first, unixfs_vectors["v1-2025-11B"].root
+    )
     assert balanced.layout == "balanced, dag-pb leaves"
     assert trickle.layout.startswith("unbalanced")
     assert single.layout == "single block, raw leaves"

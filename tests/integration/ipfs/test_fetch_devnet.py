@@ -48,8 +48,11 @@ def add(devnet: Devnet, data: bytes, profile: Profile) -> CID:
     """Add through the devnet's Kubo RPC with Kubo's flags for ``profile``."""
     params = {"cid-version": str(profile.cid_version)}
     with httpx.Client(trust_env=False, timeout=30) as client:
-        r = client.post(f"{devnet.endpoints['ipfs_rpc']}/api/v0/add", params=params,
-                        files={"file": ("evidence.bin", data, "application/octet-stream")})
+        r = client.post(
+            f"{devnet.endpoints['ipfs_rpc']}/api/v0/add",
+            params=params,
+            files={"file": ("evidence.bin", data, "application/octet-stream")},
+        )
     r.raise_for_status()
     return CID.parse(json.loads(r.text.strip().splitlines()[-1])["Hash"])
 
@@ -61,10 +64,14 @@ def test_gateway_and_kubo_fetches_are_verified(
     data = os.urandom(700_001)
     cid = add(devnet, data, profile)
     assert cid == import_file(io.BytesIO(data), profile)  # the devnet's importer agrees
-    via_gateway = run_to_end(Fetcher([gateway(devnet.endpoints["ipfs_gateway"], clients)],
-                                     IpfsLimits(), None, FAST).fetch(cid))
-    via_kubo = run_to_end(Fetcher([KuboSource(devnet.endpoints["ipfs_rpc"])], IpfsLimits(),
-                                  None, FAST).fetch(cid))
+    via_gateway = run_to_end(
+        Fetcher(
+            [gateway(devnet.endpoints["ipfs_gateway"], clients)], IpfsLimits(), None, FAST
+        ).fetch(cid)
+    )
+    via_kubo = run_to_end(
+        Fetcher([KuboSource(devnet.endpoints["ipfs_rpc"])], IpfsLimits(), None, FAST).fetch(cid)
+    )
     assert via_gateway.data == data and via_kubo.data == data
 
 
@@ -74,25 +81,34 @@ def test_withheld_block_is_named(devnet: Devnet, clients: list[httpx.Client]) ->
     cid = import_file(io.BytesIO(data), KUBO_V1, lambda c, b: blocks.append((c, b)))
     assert add(devnet, data, KUBO_V1) == cid
     devnet.set_faults(withhold_blocks=[str(blocks[1][0])])
-    sources = [gateway(devnet.endpoints["ipfs_gateway"], clients),
-               KuboSource(devnet.endpoints["ipfs_rpc"])]
+    sources = [
+        gateway(devnet.endpoints["ipfs_gateway"], clients),
+        KuboSource(devnet.endpoints["ipfs_rpc"]),
+    ]
     with pytest.raises(BlockUnavailable, match=str(blocks[1][0])):
         run_to_end(Fetcher(sources, IpfsLimits(), None, FAST).fetch(cid))
 
 
 @pytest.mark.parametrize(
     "faults",
-    [{"truncate_next": 1, "path_prefix": "/ipfs/"}, {"fail_next": 2, "path_prefix": "/ipfs/"},
-     {"truncate_next": 1, "path_prefix": "/api/v0/dag/export"}],
+    [
+        {"truncate_next": 1, "path_prefix": "/ipfs/"},
+        {"fail_next": 2, "path_prefix": "/ipfs/"},
+        {"truncate_next": 1, "path_prefix": "/api/v0/dag/export"},
+    ],
     ids=["truncated-car-200", "two-500s", "truncated-dag-export"],
 )
-def test_faults_are_survived(devnet: Devnet, clients: list[httpx.Client], faults: dict[str, object],
-                             tmp_path: object) -> None:
+def test_faults_are_survived(
+    devnet: Devnet, clients: list[httpx.Client], faults: dict[str, object], tmp_path: object
+) -> None:
     data = b"%PDF-1.4\n" + os.urandom(900_000)
     cid = add(devnet, data, KUBO_V0)
     devnet.set_faults(**faults)
-    source = (KuboSource(devnet.endpoints["ipfs_rpc"]) if "dag" in str(faults["path_prefix"])
-              else gateway(devnet.endpoints["ipfs_gateway"], clients))
+    source = (
+        KuboSource(devnet.endpoints["ipfs_rpc"])
+        if "dag" in str(faults["path_prefix"])
+        else gateway(devnet.endpoints["ipfs_gateway"], clients)
+    )
     cache = Cache(tmp_path / "cache")  # type: ignore[operator]
     got = run_to_end(Fetcher([source], IpfsLimits(), cache, FAST).fetch(cid))
     assert got.read() == data and got.media_type == "application/pdf"
@@ -128,10 +144,15 @@ def test_lying_gateway_first_then_the_devnet(devnet: Devnet, clients: list[httpx
     assert devnet.endpoints["ipfs_gateway"].rstrip("/") in got.source
 
 
-def test_put_raw_block_on_the_devnet_then_fetch_it(devnet: Devnet, clients: list[httpx.Client]) -> None:
+def test_put_raw_block_on_the_devnet_then_fetch_it(
+    devnet: Devnet, clients: list[httpx.Client]
+) -> None:
     doc = json.dumps({"schema": "bitmind-rationale/1", "ruling": "refund"}).encode()
     cid = KuboSource(devnet.endpoints["ipfs_rpc"]).put_raw_block(doc)
     assert cid == CID.raw_sha256(hashlib.sha256(doc).digest())
-    got = run_to_end(Fetcher([gateway(devnet.endpoints["ipfs_gateway"], clients)], IpfsLimits(),
-                             None, FAST).fetch(cid))
+    got = run_to_end(
+        Fetcher(
+            [gateway(devnet.endpoints["ipfs_gateway"], clients)], IpfsLimits(), None, FAST
+        ).fetch(cid)
+    )
     assert got.data == doc and got.media_type == "application/json"

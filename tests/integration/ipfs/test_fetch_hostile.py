@@ -37,7 +37,9 @@ class Dag:
     def __init__(self) -> None:
         self.data = b"%PDF-1.7\n" + os.urandom(1024 * 1024 - 8)
         self.blocks: list[tuple[CID, bytes]] = []
-        self.root = import_file(io.BytesIO(self.data), KUBO_V1, lambda c, b: self.blocks.append((c, b)))
+        self.root = import_file(
+            io.BytesIO(self.data), KUBO_V1, lambda c, b: self.blocks.append((c, b))
+        )
         self.leaves = [c for c, _ in self.blocks if c != self.root]
 
     def car(self) -> bytes:
@@ -122,8 +124,9 @@ def test_a_gateway_serving_wrong_bytes_is_passed_over(
     for c, b in wrong:
         liar.set("raw", str(c), Reply(200, b, RAW))
     dag.serve_raw(honest)
-    fetcher = Fetcher([gateway(url1, clients), gateway(url2, clients)], IpfsLimits(),
-                      Cache(tmp_path / "c"), FAST)
+    fetcher = Fetcher(
+        [gateway(url1, clients), gateway(url2, clients)], IpfsLimits(), Cache(tmp_path / "c"), FAST
+    )
     got = fetch(fetcher, dag.root)
     assert got.read() == dag.data
     assert honest.asked[("raw", str(dag.leaves[2]))] == 1
@@ -194,8 +197,10 @@ def test_over_the_total_limit_is_refused_before_download_ends(
     one, _, url, _ = gateways
     one.set("car", str(dag.root), Reply(200, dag.car(), CAR))
     with pytest.raises(LimitExceeded, match="file size"):
-        fetch(Fetcher([gateway(url, clients)], IpfsLimits(max_total_bytes=1024 * 1024), None, FAST),
-              dag.root)
+        fetch(
+            Fetcher([gateway(url, clients)], IpfsLimits(max_total_bytes=1024 * 1024), None, FAST),
+            dag.root,
+        )
 
 
 def test_cancel_stops_the_fetch_and_leaves_no_entry(
@@ -212,7 +217,9 @@ def test_cancel_stops_the_fetch_and_leaves_no_entry(
             token.cancel()
 
     with pytest.raises(Cancelled):
-        run_to_end(Fetcher([gateway(url, clients)], IpfsLimits(), cache, FAST).fetch(dag.root, token),
-                   on_progress)
+        run_to_end(
+            Fetcher([gateway(url, clients)], IpfsLimits(), cache, FAST).fetch(dag.root, token),
+            on_progress,
+        )
     assert [e for e in cache_entries(cache) if not e.startswith(".partial")] == []
     assert [e for e in cache_entries(cache) if e.startswith(".partial")] == []

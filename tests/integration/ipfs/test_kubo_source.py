@@ -54,18 +54,28 @@ def test_connect_refuses_modern_kubo_but_client_works(kubo: tuple[Script, str]) 
     assert client.version()["Version"] == "0.42.0"
 
 
-def test_dag_export_car_is_verified(kubo: tuple[Script, str], dag: tuple[bytes, CID, list[tuple[CID, bytes]]]) -> None:
+def test_dag_export_car_is_verified(
+    kubo: tuple[Script, str], dag: tuple[bytes, CID, list[tuple[CID, bytes]]]
+) -> None:
     script, url = kubo
     data, root, blocks = dag
-    script.set("dag/export", str(root), Reply(200, car_bytes([root], blocks), "application/vnd.ipld.car"))
+    script.set(
+        "dag/export", str(root), Reply(200, car_bytes([root], blocks), "application/vnd.ipld.car")
+    )
     got = run_to_end(Fetcher([KuboSource(url)], IpfsLimits(), None, FAST).fetch(root))
     assert got.data == data and got.layout == "balanced, dag-pb leaves"
 
 
-def test_block_get_fallback_and_a_lying_block(kubo: tuple[Script, str], dag: tuple[bytes, CID, list[tuple[CID, bytes]]]) -> None:
+def test_block_get_fallback_and_a_lying_block(
+    kubo: tuple[Script, str], dag: tuple[bytes, CID, list[tuple[CID, bytes]]]
+) -> None:
     script, url = kubo
     data, root, blocks = dag
-    script.set("dag/export", str(root), Reply(500, b'{"Message":"boom","Code":0,"Type":"error"}', "application/json"))
+    script.set(
+        "dag/export",
+        str(root),
+        Reply(500, b'{"Message":"boom","Code":0,"Type":"error"}', "application/json"),
+    )
     for c, b in blocks:
         script.set("block/get", str(c), Reply(200, b))
     got = run_to_end(Fetcher([KuboSource(url)], IpfsLimits(), None, FAST).fetch(root))

@@ -13,9 +13,9 @@ from typing import BinaryIO
 import pytest
 
 from arbiter_app.config import IpfsLimits
+from arbiter_app.errors import VerificationError
 from arbiter_app.ipfs.cache import Cache
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.errors import VerificationError
 from arbiter_app.ipfs.errors import BlockUnavailable, LeafHashMismatch
 from arbiter_app.ipfs.fetch import Fetcher, VerifiedFile
 from arbiter_app.ipfs.importer import KUBO_V0, KUBO_V1, Profile, import_file
@@ -30,8 +30,9 @@ class MemorySource:
     def __init__(self, blocks: dict[bytes, bytes]) -> None:
         self.blocks = blocks
 
-    def fetch_car(self, cid: CID, spool: BinaryIO, limit: int,
-                  cancel: CancelToken | None) -> Generator[int, None, None]:
+    def fetch_car(
+        self, cid: CID, spool: BinaryIO, limit: int, cancel: CancelToken | None
+    ) -> Generator[int, None, None]:
         from arbiter_app.ipfs.sources import CarUnsupported
 
         raise CarUnsupported("memory source has no CARs")
@@ -41,7 +42,9 @@ class MemorySource:
         return self.blocks.get(cid.multihash)
 
 
-def landed(tmp_path: Path, profile: Profile, size: int = 700_000) -> tuple[Cache, VerifiedFile, bytes]:
+def landed(
+    tmp_path: Path, profile: Profile, size: int = 700_000
+) -> tuple[Cache, VerifiedFile, bytes]:
     data = os.urandom(size)
     blocks: dict[bytes, bytes] = {}
     root = import_file(io.BytesIO(data), profile, lambda c, b: blocks.__setitem__(c.multihash, b))
@@ -69,7 +72,9 @@ def test_changed_content_fails_the_cheap_check_and_is_evicted(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("profile", [KUBO_V0, KUBO_V1], ids=["dagpb-leaves", "raw-leaves"])
-def test_full_reverify_catches_what_the_cheap_check_cannot(tmp_path: Path, profile: Profile) -> None:
+def test_full_reverify_catches_what_the_cheap_check_cannot(
+    tmp_path: Path, profile: Profile
+) -> None:
     # Content and its stored digest changed together: only the DAG walk can tell.
     cache, got, data = landed(tmp_path, profile)
     entry = cache.entry(got.cid)

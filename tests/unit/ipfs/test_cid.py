@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
@@ -44,7 +45,9 @@ def test_every_multibase_parses_to_the_same_cid(prefix: str) -> None:
 
 def test_raw_sha256_is_the_bafkrei_form() -> None:
     digest = hashlib.sha256(b"hello world").digest()
-    assert str(CID.raw_sha256(digest)) == "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
+    assert (
+        str(CID.raw_sha256(digest)) == "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,9 +66,20 @@ def test_raw_sha256_is_the_bafkrei_form() -> None:
         (CID(1, RAW, b"\x00\x81\x01" + bytes(129)).encode(), UnsupportedHash),
         (CID(1, 0x0129, b"\x12\x20" + bytes(32)).encode(), UnsupportedCodec),
     ],
-    ids=["empty", "unknown-prefix", "cut-short", "mixed-case-base32", "base58-zero-char",
-         "multibase-wrapped-v0", "version-2", "sha3-256", "blake2b-256", "truncated-sha256",
-         "identity-129-bytes", "dag-json-codec"],
+    ids=[
+        "empty",
+        "unknown-prefix",
+        "cut-short",
+        "mixed-case-base32",
+        "base58-zero-char",
+        "multibase-wrapped-v0",
+        "version-2",
+        "sha3-256",
+        "blake2b-256",
+        "truncated-sha256",
+        "identity-129-bytes",
+        "dag-json-codec",
+    ],
 )
 def test_bad_cids_are_refused_with_a_named_error(text: str, error: type[InputError]) -> None:
     with pytest.raises(error):
@@ -77,7 +91,9 @@ def test_identity_up_to_128_bytes_is_accepted() -> None:
     assert CID.parse(cid.encode()) == cid
 
 
-@pytest.mark.parametrize("raw", [b"\x80\x00", b"\xff" * 10, b"\x80"], ids=["non-minimal", "too-long", "cut"])
+@pytest.mark.parametrize(
+    "raw", [b"\x80\x00", b"\xff" * 10, b"\x80"], ids=["non-minimal", "too-long", "cut"]
+)
 def test_bad_varints(raw: bytes) -> None:
     with pytest.raises(CidError):
         decode_varint(raw)
@@ -102,7 +118,5 @@ def test_binary_cid_decoding_is_total(data: bytes) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.text(max_size=70))
 def test_text_cid_parsing_is_total(text: str) -> None:
-    try:
+    with contextlib.suppress(InputError):
         CID.parse(text)
-    except InputError:
-        pass

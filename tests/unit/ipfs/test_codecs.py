@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import InputError
 from arbiter_app.ipfs.car import CARV2_PRAGMA, CarIndex, car_bytes, is_car
-from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.dagpb import DIRECTORY, FILE, decode_node, decode_unixfs
 from arbiter_app.ipfs.errors import BlockTooLarge, CarError, NodeError, TooManyBlocks, TruncatedCar
 
@@ -34,8 +33,9 @@ RAW_CAR = bytes.fromhex(
 
 def test_directory_block_vector() -> None:
     node = decode_node(DIR_BLOCK)
-    assert [(l.name, l.tsize, str(l.cid)) for l in node.links] == [
-        ("hello.txt", 19, "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD")]
+    assert [(link.name, link.tsize, str(link.cid)) for link in node.links] == [
+        ("hello.txt", 19, "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD")
+    ]
     assert node.data is not None and decode_unixfs(node.data).type == DIRECTORY
 
 
@@ -49,8 +49,14 @@ def test_directory_block_vector() -> None:
         bytes.fromhex("1a00"),  # unknown field 3
         bytes.fromhex("0d00000000"),  # Data as fixed32
     ],
-    ids=["data-twice", "links-after-data", "cut-varint", "link-without-hash", "unknown-field",
-         "wrong-wire-type"],
+    ids=[
+        "data-twice",
+        "links-after-data",
+        "cut-varint",
+        "link-without-hash",
+        "unknown-field",
+        "wrong-wire-type",
+    ],
 )
 def test_strict_dagpb_refusals(block: bytes) -> None:
     with pytest.raises(NodeError):
@@ -70,10 +76,14 @@ def test_car_vectors_index_and_rewrite_byte_identical(car: bytes) -> None:
 
 
 def test_carv2_wrapper_is_unwrapped() -> None:
-    header = bytes(16) + (51).to_bytes(8, "little") + len(HELLO_CAR).to_bytes(8, "little") + bytes(8)
+    header = (
+        bytes(16) + (51).to_bytes(8, "little") + len(HELLO_CAR).to_bytes(8, "little") + bytes(8)
+    )
     v2 = CARV2_PRAGMA + header + HELLO_CAR
     index = CarIndex(io.BytesIO(v2), IpfsLimits())
-    assert is_car(v2) and index.get(index.roots[0]) == bytes.fromhex("0a110802120b68656c6c6f20776f726c64180b")
+    assert is_car(v2) and index.get(index.roots[0]) == bytes.fromhex(
+        "0a110802120b68656c6c6f20776f726c64180b"
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,8 +98,16 @@ def test_carv2_wrapper_is_unwrapped() -> None:
         (HELLO_CAR, IpfsLimits(max_block_size=10), BlockTooLarge),
         (HELLO_CAR + HELLO_CAR[57:], IpfsLimits(max_blocks=1), TooManyBlocks),
     ],
-    ids=["cut-last-byte", "cut-after-length", "cut-in-header", "empty", "cut-in-length-varint",
-         "header-without-version", "section-over-block-limit", "sections-over-block-count"],
+    ids=[
+        "cut-last-byte",
+        "cut-after-length",
+        "cut-in-header",
+        "empty",
+        "cut-in-length-varint",
+        "header-without-version",
+        "section-over-block-limit",
+        "sections-over-block-count",
+    ],
 )
 def test_car_refusals(car: bytes, limits: IpfsLimits, error: type[InputError]) -> None:
     with pytest.raises(error):

@@ -26,8 +26,21 @@ from arbiter_app.ipfs.sniff import display_name, sanitize_name, sniff
         (b"\x00\x01\x02binary", "application/octet-stream"),
         (b"MZ\x90\x00", "application/x-msdownload"),
     ],
-    ids=["pdf", "png", "jpeg", "gif", "webp", "zip", "svg", "html", "html-in-text", "json",
-         "text", "binary", "windows-exe"],
+    ids=[
+        "pdf",
+        "png",
+        "jpeg",
+        "gif",
+        "webp",
+        "zip",
+        "svg",
+        "html",
+        "html-in-text",
+        "json",
+        "text",
+        "binary",
+        "windows-exe",
+    ],
 )
 def test_sniff_by_content(head: bytes, media_type: str) -> None:
     assert sniff(head) == media_type
@@ -49,8 +62,20 @@ def test_sniff_by_content(head: bytes, media_type: str) -> None:
         ("///", "___"),
         ("x" * 500 + ".pdf", "x" * 196 + ".pdf"),
     ],
-    ids=["dot-dot", "windows-path", "rlo", "zero-width", "reserved", "reserved-bare",
-         "padded-extension", "trailing-dots", "controls", "empty", "only-separators", "too-long"],
+    ids=[
+        "dot-dot",
+        "windows-path",
+        "rlo",
+        "zero-width",
+        "reserved",
+        "reserved-bare",
+        "padded-extension",
+        "trailing-dots",
+        "controls",
+        "empty",
+        "only-separators",
+        "too-long",
+    ],
 )
 def test_sanitize_name(name: str, safe: str) -> None:
     assert sanitize_name(name) == safe

@@ -13,13 +13,12 @@ import io
 import pytest
 
 from arbiter_app.config import IpfsLimits
-from arbiter_app.errors import ArbiterError
+from arbiter_app.errors import ArbiterError, Cancelled
 from arbiter_app.ipfs import errors as e
-from arbiter_app.ipfs.cid import DAG_CBOR, DAG_PB, IDENTITY, RAW, SHA2_256, CID
+from arbiter_app.ipfs.cid import CID, DAG_CBOR, DAG_PB, IDENTITY, RAW, SHA2_256
 from arbiter_app.ipfs.dagpb import PBLink, encode_node, encode_unixfs_file
 from arbiter_app.ipfs.verify import HASHERS, Verified, verify_dag
 from arbiter_app.progress import CancelToken, Progress, run_to_end
-from arbiter_app.errors import Cancelled
 
 
 class Blocks:
@@ -37,11 +36,18 @@ class Blocks:
         return self.blocks.get(cid.multihash)
 
 
-def parent(children: list[tuple[CID, int, int]], filesize: int | None = None,
-           names: list[str] | None = None) -> bytes:
-    links = [PBLink(c, (names or [""] * len(children))[i], t) for i, (c, _, t) in enumerate(children)]
+def parent(
+    children: list[tuple[CID, int, int]],
+    filesize: int | None = None,
+    names: list[str] | None = None,
+) -> bytes:
+    links = [
+        PBLink(c, (names or [""] * len(children))[i], t) for i, (c, _, t) in enumerate(children)
+    ]
     sizes = [s for _, s, _ in children]
-    return encode_node(links, encode_unixfs_file(None, sum(sizes) if filesize is None else filesize, sizes))
+    return encode_node(
+        links, encode_unixfs_file(None, sum(sizes) if filesize is None else filesize, sizes)
+    )
 
 
 def run(root: CID, source: Blocks, **kw: object) -> tuple[bytes, Verified]:
@@ -51,8 +57,9 @@ def run(root: CID, source: Blocks, **kw: object) -> tuple[bytes, Verified]:
     return out.getvalue(), result
 
 
-def two_leaf_file(store: Blocks, tsize_lie: int = 0, filesize: int | None = None,
-                  names: list[str] | None = None) -> CID:
+def two_leaf_file(
+    store: Blocks, tsize_lie: int = 0, filesize: int | None = None, names: list[str] | None = None
+) -> CID:
     a, b = store.add(b"alpha", RAW), store.add(b"beta!", RAW)
     return store.add(parent([(a, 5, 5 + tsize_lie), (b, 5, 5)], filesize, names))
 
@@ -76,8 +83,17 @@ def test_an_honest_two_leaf_file_verifies() -> None:
         (lambda s: s.add(b"\xa0", DAG_CBOR), e.NotAFile),
         (lambda s: s.add(b"\x0a\x05\x08\x02", DAG_PB), e.NodeError),
     ],
-    ids=["tsize-lie", "filesize-lie", "blocksize-lie", "named-chunk-link", "directory",
-         "empty-dagpb-node", "blocksizes-without-links", "dag-cbor-root", "cut-protobuf"],
+    ids=[
+        "tsize-lie",
+        "filesize-lie",
+        "blocksize-lie",
+        "named-chunk-link",
+        "directory",
+        "empty-dagpb-node",
+        "blocksizes-without-links",
+        "dag-cbor-root",
+        "cut-protobuf",
+    ],
 )
 def test_dishonest_dags_are_refused(build: object, error: type[ArbiterError]) -> None:
     store = Blocks()
