@@ -32,7 +32,8 @@ READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 LOG_TAIL_CHARS = 4000
 FAULT_SWITCHES = frozenset(
-    {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read"}
+    {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read",
+     "reset_next", "drop_reply_next"}
 )
 
 
@@ -174,7 +175,9 @@ class Devnet:
         """Turn fault switches on (see the contracts brief for their meaning).
 
         :param switches: ``delay_ms``, ``fail_next``, ``truncate_next``, ``path_prefix``,
-            ``withhold_blocks`` (CIDs), ``lie_call_read`` (function name → Clarity hex)
+            ``withhold_blocks`` (CIDs), ``lie_call_read`` (function name → Clarity hex);
+            beyond the contract: ``reset_next`` (close the connection before handling the
+            next N requests) and ``drop_reply_next`` (handle them, then close without reply)
         :returns: the service's fault state
         :raises DevnetError: on an unknown switch or a refused request
         """

@@ -2,7 +2,12 @@
 // switches applied to every response (delay, HTTP 500 for the next N requests, bodies cut in
 // half), so that clients can be tested against an unreliable server (reliability.md 5).
 
-/** The admin-set fault switches (contracts brief: POST /admin/faults). */
+/**
+ * The admin-set fault switches (contracts brief: POST /admin/faults), plus two connection
+ * faults for broadcast tests (reliability.md T5.1): `reset_next` closes the connection before
+ * the request is handled, `drop_reply_next` handles it (a broadcast is accepted) and then
+ * closes the connection without a reply.
+ */
 export class Faults {
   constructor() { this.reset(); }
 
@@ -12,17 +17,23 @@ export class Faults {
     this.failPrefix = '';
     this.truncateNext = 0;
     this.truncatePrefix = '';
+    this.resetNext = 0;
+    this.dropNext = 0;
+    this.dropPrefix = '';
     this.withheld = new Set();
     this.lieCallRead = {};
   }
 
   /** Apply a JSON object of switches; unknown names are refused. */
   set(s) {
-    const known = ['delay_ms', 'fail_next', 'truncate_next', 'path_prefix', 'withhold_blocks', 'lie_call_read'];
+    const known = ['delay_ms', 'fail_next', 'truncate_next', 'path_prefix', 'withhold_blocks', 'lie_call_read',
+      'reset_next', 'drop_reply_next'];
     for (const k of Object.keys(s)) if (!known.includes(k)) throw new Error(`unknown fault switch ${k}`);
     if ('delay_ms' in s) this.delayMs = Number(s.delay_ms);
     if ('fail_next' in s) { this.failNext = Number(s.fail_next); this.failPrefix = s.path_prefix ?? ''; }
     if ('truncate_next' in s) { this.truncateNext = Number(s.truncate_next); this.truncatePrefix = s.path_prefix ?? ''; }
+    if ('reset_next' in s) { this.resetNext = Number(s.reset_next); this.dropPrefix = s.path_prefix ?? ''; }
+    if ('drop_reply_next' in s) { this.dropNext = Number(s.drop_reply_next); this.dropPrefix = s.path_prefix ?? ''; }
     if ('withhold_blocks' in s) this.withheld = new Set(s.withhold_blocks);
     if ('lie_call_read' in s) this.lieCallRead = { ...s.lie_call_read };
   }
@@ -30,6 +41,7 @@ export class Faults {
   state() {
     return { delay_ms: this.delayMs, fail_next: this.failNext, fail_path_prefix: this.failPrefix,
       truncate_next: this.truncateNext, truncate_path_prefix: this.truncatePrefix,
+      reset_next: this.resetNext, drop_reply_next: this.dropNext, drop_path_prefix: this.dropPrefix,
       withhold_blocks: [...this.withheld], lie_call_read: this.lieCallRead };
   }
 }
@@ -101,6 +113,12 @@ export function listener(router, faults, notFound, notAllowed, log) {
     const path = url.pathname;
     const isAdmin = path.startsWith('/admin/');
     let out;
+    const dropHere = !isAdmin && path.startsWith(faults.dropPrefix);
+    if (dropHere && faults.resetNext > 0) {
+      faults.resetNext -= 1;
+      req.socket.destroy();
+      return;
+    }
     try {
       if (!isAdmin && faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
       if (!isAdmin && faults.failNext > 0 && path.startsWith(faults.failPrefix)) {
@@ -119,6 +137,11 @@ export function listener(router, faults, notFound, notAllowed, log) {
         log(`error on ${req.method} ${path}: ${e.stack ?? e}`);
         out = json({ error: 'internal error', message: String(e.message ?? e) }, 500);
       }
+    }
+    if (dropHere && faults.dropNext > 0) {
+      faults.dropNext -= 1;
+      req.socket.destroy();
+      return;
     }
     let data = encode(out.body ?? '', out.headers);
     if (!isAdmin && faults.truncateNext > 0 && path.startsWith(faults.truncatePrefix) && data.length > 0) {

@@ -207,3 +207,13 @@ test('/admin/mine advances height and time so that a payer can refund after the 
   const late = await broadcastAndRead(d, 'payer_1', 'refund', [Cl.uint(700), Cl.principal(token)], { allow: true });
   assert.equal(late.tx_result.repr, '(ok true)');
 });
+
+test('a broadcast whose reply is dropped is still mined; sending the same bytes again is answered', async () => {
+  const tx = await signedCall(d, 'admin_3', 'propose-pause', []);
+  d.faults.set({ drop_reply_next: 1, path_prefix: '/v2/transactions' });
+  await assert.rejects(send(d, tx));
+  d.faults.reset();
+  const rec = await (await d.get(`/extended/v3/transactions/0x${tx.txid()}`)).json();
+  assert.equal(rec.tx_status, 'success');
+  assert.deepEqual(await send(d, tx), { status: 200, body: tx.txid() });
+});

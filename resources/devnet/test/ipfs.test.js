@@ -187,3 +187,21 @@ test('fault switches: HTTP 500 for the next N requests under a prefix, truncated
   assert.equal(bad.status, 400);
   d.faults.reset();
 });
+
+test('connection faults: reset before handling, or handle and drop the reply', async () => {
+  d.faults.set({ reset_next: 1, path_prefix: '/v2/info' });
+  await assert.rejects(fetch(`${d.url}/v2/info`));
+  assert.equal((await fetch(`${d.url}/v2/info`)).status, 200);
+  const tip = d.chain.tipHeight;
+  d.faults.set({ drop_reply_next: 1, path_prefix: '/admin/mine' });
+  // admin requests are never faulted; a faulted public request still runs before the drop
+  assert.equal((await fetch(`${d.url}/admin/mine`, { method: 'POST', body: '{}' })).status, 200);
+  assert.equal(d.chain.tipHeight, tip + 1);
+  d.faults.set({ drop_reply_next: 1, path_prefix: '/api/v0/block/put' });
+  const form = new FormData();
+  form.append('data', new Blob([new TextEncoder().encode('dropped reply')]), 'data');
+  await assert.rejects(fetch(`${d.url}/api/v0/block/put`, { method: 'POST', body: form }));
+  const cid = CID.createV1(0x55, await sha256.digest(new TextEncoder().encode('dropped reply')));
+  assert.equal((await fetch(`${d.url}/ipfs/${cid}?format=raw`)).status, 200);
+  d.faults.reset();
+});
