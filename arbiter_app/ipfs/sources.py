@@ -120,11 +120,24 @@ class GatewaySource:
     """A trustless HTTP gateway (ipfs/specs trustless-gateway.md) through a given httpx client.
 
     :param client: an ``httpx.Client`` whose ``base_url`` is the gateway, with timeouts set
+        (its read timeout catches a gateway that stops sending)
+    :param car_deadline: seconds one CAR response may take in all (a trickling gateway
+        never trips a read timeout, reliability.md T5.3/T5.5)
+    :param block_deadline: seconds one raw block response may take in all
     """
 
-    def __init__(self, client: httpx.Client) -> None:
+    def __init__(
+        self, client: httpx.Client, car_deadline: float = 600.0, block_deadline: float = 60.0
+    ) -> None:
         self.client = client
         self.name = str(client.base_url).rstrip("/") or "gateway"
+        self.car_deadline = car_deadline
+        self.block_deadline = block_deadline
+
+    @staticmethod
+    def _in_time(end: float, url: str) -> None:
+        if time.monotonic() > end:
+            raise TransientError("gateway too slow: the answer did not finish in time", url)
 
     def _check(self, response: httpx.Response, want: str) -> bool:
         """:returns: False for 404/410; raises for other failures."""
@@ -154,10 +167,11 @@ class GatewaySource:
             with self.client.stream("GET", f"/ipfs/{cid}", params=params, headers=headers) as r:
                 if not self._check(r, CAR_TYPE):
                     raise FetchError(f"gateway does not have {cid}", str(r.url))
-                got = 0
+                got, end = 0, time.monotonic() + self.car_deadline
                 for chunk in r.iter_bytes():
                     if cancel is not None:
                         cancel.check()
+                    self._in_time(end, str(r.url))
                     got += len(chunk)
                     if got > limit:
                         raise LimitExceeded("CAR response size", got, limit)
@@ -174,8 +188,9 @@ class GatewaySource:
             ) as r:
                 if not self._check(r, RAW_TYPE):
                     return None
-                body = bytearray()
+                body, end = bytearray(), time.monotonic() + self.block_deadline
                 for chunk in r.iter_bytes():
+                    self._in_time(end, str(r.url))
                     body += chunk
                     if len(body) > limit:
                         raise BlockTooLarge(len(body), limit)

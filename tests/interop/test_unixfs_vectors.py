@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from arbiter_app.config import IpfsLimits
+from arbiter_app.ipfs.car import CarIndex
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.importer import import_file
 from arbiter_app.ipfs.verify import Verified, verify_car
@@ -76,3 +77,13 @@ def test_layouts_are_reported(unixfs_vectors: dict[str, Vector]) -> None:
     assert balanced.layout == "balanced, dag-pb leaves"
     assert trickle.layout.startswith("unbalanced")
     assert single.layout == "single block, raw leaves"
+
+
+def test_blocks_are_found_by_multihash_when_labels_lie(unixfs_vectors: dict[str, Vector]) -> None:
+    # This CAR labels every dag-pb block as raw, as a MemoryBlockstore would (§7.1).
+    v = unixfs_vectors[f"kubo-v0-{MIB + 1}B"]
+    with v.root_first.open("rb") as f:
+        labels = {s.cid.codec for s in CarIndex(f, IpfsLimits()).sections.values()}
+    assert labels == {0x55} and CID.parse(v.root).codec == 0x70
+    data, result = _verify(v.root_first, v.root)
+    assert data == v.input.read_bytes() and result.layout == "balanced, dag-pb leaves"

@@ -28,6 +28,7 @@ class Reply:
     content_type: str = "application/octet-stream"
     delay: float = 0.0
     endless: bool = False  # stream junk without end (a huge body)
+    trickle: bool = False  # send the body a byte at a time, slowly
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,6 +77,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
+        if reply.trickle:
+            with contextlib.suppress(OSError):
+                for i in range(len(reply.body)):
+                    self.wfile.write(reply.body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.02)
+            return
         with contextlib.suppress(OSError):  # the client gave up (a timeout test)
             self.wfile.write(reply.body)
 

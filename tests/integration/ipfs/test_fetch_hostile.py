@@ -223,3 +223,31 @@ def test_cancel_stops_the_fetch_and_leaves_no_entry(
         )
     assert [e for e in cache_entries(cache) if not e.startswith(".partial")] == []
     assert [e for e in cache_entries(cache) if e.startswith(".partial")] == []
+
+
+def test_a_trickling_gateway_hits_the_total_deadline(
+    dag: Dag, gateways: tuple[Script, Script, str, str], clients: list[httpx.Client]
+) -> None:
+    one, two, url1, url2 = gateways
+    one.set("car", str(dag.root), Reply(200, dag.car(), CAR, trickle=True))
+    two.set("car", str(dag.root), Reply(200, dag.car(), CAR))
+    client = httpx.Client(base_url=url1, timeout=5.0, trust_env=False)
+    clients.append(client)
+    trickling = GatewaySource(client, car_deadline=0.3)
+    got = fetch(Fetcher([trickling, gateway(url2, clients)], IpfsLimits(), None, FAST), dag.root)
+    assert got.data == dag.data and one.asked[("car", str(dag.root))] == FAST.attempts
+    assert got.source == f"{url2} (CAR)"
+
+
+def test_a_redirect_to_another_host_is_not_followed(
+    dag: Dag, gateways: tuple[Script, Script, str, str], clients: list[httpx.Client]
+) -> None:
+    one, two, url1, url2 = gateways
+    moved = Reply(302, b"", "text/plain", headers={"Location": f"{url2}/ipfs/{dag.root}"})
+    one.set("car", str(dag.root), moved)
+    for c, _ in dag.blocks:
+        one.set("raw", str(c), moved)
+    two.set("car", str(dag.root), Reply(200, dag.car(), CAR))
+    with pytest.raises(BlockUnavailable, match="302"):
+        fetch(Fetcher([gateway(url1, clients)], IpfsLimits(), None, FAST), dag.root)
+    assert sum(two.asked.values()) == 0
