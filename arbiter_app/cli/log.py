@@ -26,6 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.set_defaults(handler=run_export)
     verify = sub.add_parser("verify", help="verify a JSONL export offline")
     verify.add_argument("file", metavar="FILE", help="the exported .jsonl file")
+    verify.add_argument("--previous", metavar="OLD",
+                        help="an export from an earlier audit: its checkpoint must be extended "
+                             "by this log (catches rewritten history and split views)")
+    verify.add_argument("--arbiter", metavar="ADDRESS",
+                        help="the Stacks address the log key must be bound to")
     verify.add_argument("--allow-unbound", action="store_true",
                         help="accept a log key not yet bound to an arbiter address")
     verify.set_defaults(handler=run_verify)
@@ -59,17 +64,26 @@ def run_export(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     """Verify the export; print a one-line summary, or fail naming the first bad line."""
     from arbiter_app.cli import report
-    from arbiter_app.errors import InputError
     from arbiter_app.records import export
 
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read {args.file}: {e.strerror}") from e
-    result = export.verify_jsonl(export.read_lines(data),
-                                 require_attestation=not args.allow_unbound)
+    result = export.verify_jsonl(export.read_lines(_read(args.file)),
+                                 require_attestation=not args.allow_unbound,
+                                 arbiter=args.arbiter)
+    if args.previous:
+        old = export.verify_header(export.read_lines(_read(args.previous))[0])
+        export.check_previous(result, old)
+        report(f"ok: the log extends the checkpoint of size {old.size} from {args.previous}")
     scope = "whole log" if result.case is None else f"case {result.case}"
     who = result.arbiter or "an unbound log key"
     report(f"ok: {result.entries} entries ({scope}) under the checkpoint of size "
            f"{result.checkpoint.size}, signed by {who}")
     return 0
+
+
+def _read(name: str) -> bytes:
+    from arbiter_app.errors import InputError
+
+    try:
+        return Path(name).read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {name}: {e.strerror}") from e

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "arbiter-desk-log/1"
 HEADER_KEYS = {"type", "schema", "scope", "case", "indices", "checkpoint", "attestation",
-               "signature"}
+               "history", "signature"}
 LINE_KEYS = {"type", "entry", "proof"}
 ENTRY_KEYS = {"index", "kind", "case", "at", "data"}
 
@@ -52,6 +52,7 @@ class ExportReport:
     entries: int
     checkpoint: Checkpoint
     arbiter: str | None
+    history: dict[int, Checkpoint]
 
 
 def _b64(data: bytes) -> str:
@@ -59,11 +60,22 @@ def _b64(data: bytes) -> str:
 
 
 def header_for(scope_case: int | None, indices: list[int], cp: Checkpoint,
-               att: Attestation | None) -> dict[str, Any]:
+               att: Attestation | None, history: list[dict[str, Any]]) -> dict[str, Any]:
     """The unsigned header of an export (indices are listed only for one-case exports)."""
     return {"type": "header", "schema": SCHEMA, "scope": "all" if scope_case is None else "case",
             "case": scope_case, "indices": None if scope_case is None else indices,
-            "checkpoint": cp.to_json(), "attestation": att.to_json() if att else None}
+            "checkpoint": cp.to_json(), "attestation": att.to_json() if att else None,
+            "history": history}
+
+
+def _history(store: Store, cp: Checkpoint, tree: merkle.Tree) -> list[dict[str, Any]]:
+    """Every earlier checkpoint, each with its consistency proof to ``cp`` (RFC 6962 §2.1.2),
+    so an auditor holding any of them can check that the log only grew."""
+    from arbiter_app.store import log
+
+    return [{"checkpoint": old.to_json(),
+             "consistency": [_b64(h) for h in tree.consistency_proof(old.size, cp.size)]}
+            for old in log.checkpoints(store) if 0 < old.size < cp.size]
 
 
 def export_jsonl(store: Store, out: IO[bytes], *, invoice_id: int | None = None,
@@ -80,7 +92,8 @@ def export_jsonl(store: Store, out: IO[bytes], *, invoice_id: int | None = None,
     cp = log.checkpoint(store, now=now)
     tree = log.tree(store, cp.size)
     rows = log.entries(store, invoice_id=invoice_id, end=cp.size)
-    header = header_for(invoice_id, [e.index for e in rows], cp, log.attestation(store))
+    header = header_for(invoice_id, [e.index for e in rows], cp, log.attestation(store),
+                        _history(store, cp, tree))
     header["signature"] = log.private_key(store).sign(canonical_json(header)).hex()
     out.write(canonical_json(header) + b"\n")
     for entry in rows:
@@ -131,7 +144,8 @@ def _hash(text: Any, number: int, encode: str = "b64") -> bytes:
 
 
 def _check_header(h: dict[str, Any], attested: bool, log_key: bytes | None,
-                  arbiter: str | None) -> tuple[Checkpoint, Attestation | None]:
+                  arbiter: str | None
+                  ) -> tuple[Checkpoint, Attestation | None, dict[int, Checkpoint]]:
     if set(h) != HEADER_KEYS or h["type"] != "header" or h["schema"] != SCHEMA:
         raise VerificationError(f"line 1: not an {SCHEMA} header")
     try:
@@ -154,11 +168,53 @@ def _check_header(h: dict[str, Any], attested: bool, log_key: bytes | None,
             verify_attestation(att, cp.key)
         except VerificationError as e:
             raise VerificationError(f"line 1: {e}") from e
-    elif attested or arbiter is not None:
+    history = _check_history(h["history"], cp)
+    if att is None and (attested or arbiter is not None):
         raise VerificationError("line 1: the log key is not bound to an arbiter address")
     if arbiter is not None and att is not None and att.address != arbiter:
         raise VerificationError(f"line 1: the log key is bound to {att.address}, not {arbiter}")
-    return cp, att
+    return cp, att, history
+
+
+def _name(cp: Checkpoint) -> str:
+    return f"the checkpoint of size {cp.size} (root {cp.root.hex()[:16]}…, time {cp.at})"
+
+
+def _check_history(history: Any, cp: Checkpoint) -> dict[int, Checkpoint]:
+    """Verify every earlier checkpoint and its consistency with ``cp``; return them by size."""
+    if not isinstance(history, list):
+        raise VerificationError("line 1: the checkpoint history is malformed")
+    kept: dict[int, Checkpoint] = {}
+    for item in history:
+        try:
+            old = Checkpoint.from_json(item["checkpoint"])
+            proof = [_hash(p, 1) for p in item["consistency"]]
+        except (InputError, KeyError, TypeError) as e:
+            raise VerificationError(f"line 1: the checkpoint history is malformed ({e})") from e
+        try:
+            verify_checkpoint(old, cp.key)
+            merkle.verify_consistency(old.size, cp.size, old.root, cp.root, proof)
+        except VerificationError as e:
+            raise VerificationError(f"line 1: {_name(old)} is not consistent with {_name(cp)} "
+                                    f"({e})") from e
+        kept[old.size] = old
+    return kept
+
+
+def check_previous(report: ExportReport, previous: Checkpoint) -> None:
+    """Check that a checkpoint the auditor kept from an earlier audit is extended by this log.
+
+    :raises VerificationError: naming both checkpoints on a split view or a rewritten history
+    """
+    verify_checkpoint(previous, report.checkpoint.key)
+    current = report.checkpoint
+    same = current if previous.size == current.size else report.history.get(previous.size)
+    if same is None:
+        raise VerificationError(f"{_name(previous)} is missing from the log's history under "
+                                f"{_name(current)}: the log was rewritten")
+    if same.root != previous.root:
+        raise VerificationError(f"equivocation: {_name(previous)} and {_name(same)} are both "
+                                "signed by the log key but differ")
 
 
 def _expected_indices(h: dict[str, Any], size: int) -> list[int]:
@@ -172,7 +228,7 @@ def _expected_indices(h: dict[str, Any], size: int) -> list[int]:
     raise VerificationError("line 1: the export's scope or index list is malformed")
 
 
-def _check_entry(v: dict[str, Any], number: int, index: int, case: int | None,
+def _check_entry(v: dict[str, Any], body: bytes, number: int, index: int, case: int | None,
                  cp: Checkpoint) -> None:
     if set(v) != LINE_KEYS or v["type"] != "entry" or not isinstance(v["entry"], dict) or \
             not isinstance(v["proof"], list):
@@ -185,13 +241,31 @@ def _check_entry(v: dict[str, Any], number: int, index: int, case: int | None,
                                 "(a line was removed, inserted or moved)")
     if case is not None and e["case"] != case:
         raise VerificationError(f"line {number}: entry {index} belongs to another case")
-    leaf = merkle.leaf_hash(canonical_json(e))
+    leaf = merkle.leaf_hash(body)
     proof = [_hash(p, number) for p in v["proof"]]
     try:
         merkle.verify_inclusion(index, cp.size, leaf, proof, cp.root)
     except VerificationError as err:
         raise VerificationError(f"line {number}: entry {index} is not in the signed log "
                                 f"({err})") from err
+
+
+def verify_header(line: bytes) -> Checkpoint:
+    """Verify only an export's header line (signatures, history); return its checkpoint.
+
+    :raises VerificationError: naming what is wrong with it
+    """
+    return _check_header(_parse(line, 1), False, None, None)[0]
+
+
+def _entry_bytes(line: bytes) -> bytes:
+    """The entry's canonical bytes, cut from a line already checked to be canonical.
+
+    Keys sort as ``entry``, ``proof``, ``type``, and the proof holds only base64 strings, so
+    the last ``,"proof":[`` ends the entry (one JSON encoding instead of two per line).
+    """
+    start, end = len(b'{"entry":'), line.rfind(b',"proof":[')
+    return line[start:end] if line.startswith(b'{"entry":') and end > start else b""
 
 
 def verify_jsonl(lines: Iterable[bytes], *, require_attestation: bool = True,
@@ -209,18 +283,19 @@ def verify_jsonl(lines: Iterable[bytes], *, require_attestation: bool = True,
     if first is None:
         raise VerificationError("line 1: the export is empty")
     h = _parse(first, 1)
-    cp, att = _check_header(h, require_attestation, log_key, arbiter)
+    cp, att, history = _check_header(h, require_attestation, log_key, arbiter)
     expected = _expected_indices(h, cp.size)
     count = 0
     for number, line in enumerate(it, start=2):
         if count >= len(expected):
             raise VerificationError(f"line {number}: more entries than the header lists")
-        _check_entry(_parse(line, number), number, expected[count], h["case"], cp)
+        value = _parse(line, number)
+        _check_entry(value, _entry_bytes(line), number, expected[count], h["case"], cp)
         count += 1
     if count < len(expected):
         raise VerificationError(f"line {count + 2}: entry {expected[count]} is missing "
                                 f"(the header lists {len(expected)} entries)")
-    return ExportReport(h["scope"], h["case"], count, cp, att.address if att else None)
+    return ExportReport(h["scope"], h["case"], count, cp, att.address if att else None, history)
 
 
 def read_lines(data: bytes) -> list[bytes]:

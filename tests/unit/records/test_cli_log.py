@@ -65,3 +65,14 @@ def test_bad_usage_exits_2(argv: list[str]) -> None:
 def test_missing_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["log", "verify", str(tmp_path / "absent.jsonl")]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_previous_export_must_be_extended(data_store: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    assert main(["log", "export", "-o", str(old)]) == 0
+    with open_store(data_store) as store:
+        fill(store, 3)
+    assert main(["log", "export", "-o", str(new)]) == 0
+    assert main(["log", "verify", str(new), "--allow-unbound", "--previous", str(old)]) == 0
+    assert "extends the checkpoint of size 12" in capsys.readouterr().err

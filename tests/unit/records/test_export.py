@@ -167,3 +167,46 @@ def test_csv_export_lists_every_entry(filled: Store) -> None:
     rows = out.getvalue().splitlines()
     assert rows[0] == "index,time,kind,case,leaf_sha256,data" and len(rows) == 41
     assert rows[1].startswith(f"0,{T0},dispute-synced,1,")
+
+
+def test_a_later_export_proves_it_extends_every_earlier_checkpoint(fresh_store: Store,
+                                                                   tmp_path: Path) -> None:
+    fill(fresh_store, 10)
+    first = export.verify_header(export.read_lines(export_bytes(fresh_store))[0])
+    fill(fresh_store, 15)
+    later = verify(export_bytes(fresh_store))
+    assert sorted(later.history) == [10] and later.checkpoint.size == 25
+    export.check_previous(later, first)
+    export.check_previous(later, later.checkpoint)
+
+
+def test_split_views_and_rewritten_history_are_named(fresh_store: Store) -> None:
+    from arbiter_app.store.checkpoint import sign_checkpoint
+
+    fill(fresh_store, 10)
+    log.checkpoint(fresh_store, now=T0)
+    fill(fresh_store, 5)
+    report = verify(export_bytes(fresh_store))
+    key = log.private_key(fresh_store)
+    forked = sign_checkpoint(key, 10, bytes(32), T0 + 1)  # same key, same size, other root
+    with pytest.raises(VerificationError, match="equivocation: the checkpoint of size 10 .* and "
+                                                "the checkpoint of size 10"):
+        export.check_previous(report, forked)
+    unknown = sign_checkpoint(key, 7, bytes(32), T0 + 2)
+    with pytest.raises(VerificationError, match="size 7 .* missing from the log's history"):
+        export.check_previous(report, unknown)
+
+
+def test_a_history_entry_that_does_not_extend_is_named(fresh_store: Store) -> None:
+    fill(fresh_store, 10)
+    log.checkpoint(fresh_store, now=T0)
+    fill(fresh_store, 5)
+    lines = export.read_lines(export_bytes(fresh_store))
+    header = json.loads(lines[0])
+    proof = header["history"][0]["consistency"]
+    proof[0] = proof[1]
+    header["signature"] = log.private_key(fresh_store).sign(log.canonical_json(
+        {k: v for k, v in header.items() if k != "signature"})).hex()
+    with pytest.raises(VerificationError, match="line 1: the checkpoint of size 10 .* is not "
+                                                "consistent with the checkpoint of size 15"):
+        export.verify_jsonl([log.canonical_json(header), *lines[1:]], require_attestation=False)
