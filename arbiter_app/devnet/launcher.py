@@ -33,7 +33,7 @@ STOP_GRACE_S = 5.0
 LOG_TAIL_CHARS = 4000
 FAULT_SWITCHES = frozenset(
     {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read",
-     "reset_next", "drop_reply_next"}
+     "reset_next", "drop_reply_next", "tip_lag", "freeze_tip"}
 )
 
 
@@ -177,7 +177,9 @@ class Devnet:
         :param switches: ``delay_ms``, ``fail_next``, ``truncate_next``, ``path_prefix``,
             ``withhold_blocks`` (CIDs), ``lie_call_read`` (function name → Clarity hex);
             beyond the contract: ``reset_next`` (close the connection before handling the
-            next N requests) and ``drop_reply_next`` (handle them, then close without reply)
+            next N requests), ``drop_reply_next`` (handle them, then close without reply),
+            ``tip_lag`` (``/v2/info`` reports the tip N blocks behind) and ``freeze_tip``
+            (``/v2/info`` stops advancing)
         :returns: the service's fault state
         :raises DevnetError: on an unknown switch or a refused request
         """

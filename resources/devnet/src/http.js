@@ -6,7 +6,8 @@
  * The admin-set fault switches (contracts brief: POST /admin/faults), plus two connection
  * faults for broadcast tests (reliability.md T5.1): `reset_next` closes the connection before
  * the request is handled, `drop_reply_next` handles it (a broadcast is accepted) and then
- * closes the connection without a reply.
+ * closes the connection without a reply; and two stale-node faults (T5.2): `tip_lag` makes
+ * /v2/info report the tip N blocks behind, `freeze_tip` stops its tip where it was.
  */
 export class Faults {
   constructor() { this.reset(); }
@@ -22,12 +23,14 @@ export class Faults {
     this.dropPrefix = '';
     this.withheld = new Set();
     this.lieCallRead = {};
+    this.tipLag = 0;
+    this.frozenTip = null;
   }
 
   /** Apply a JSON object of switches; unknown names are refused. */
   set(s) {
     const known = ['delay_ms', 'fail_next', 'truncate_next', 'path_prefix', 'withhold_blocks', 'lie_call_read',
-      'reset_next', 'drop_reply_next'];
+      'reset_next', 'drop_reply_next', 'tip_lag', 'freeze_tip'];
     for (const k of Object.keys(s)) if (!known.includes(k)) throw new Error(`unknown fault switch ${k}`);
     if ('delay_ms' in s) this.delayMs = Number(s.delay_ms);
     if ('fail_next' in s) { this.failNext = Number(s.fail_next); this.failPrefix = s.path_prefix ?? ''; }
@@ -35,6 +38,8 @@ export class Faults {
     if ('reset_next' in s) { this.resetNext = Number(s.reset_next); this.dropPrefix = s.path_prefix ?? ''; }
     if ('drop_reply_next' in s) { this.dropNext = Number(s.drop_reply_next); this.dropPrefix = s.path_prefix ?? ''; }
     if ('withhold_blocks' in s) this.withheld = new Set(s.withhold_blocks);
+    if ('tip_lag' in s) this.tipLag = Number(s.tip_lag);
+    if ('freeze_tip' in s) this.frozenTip = s.freeze_tip ? (this.frozenTip ?? this.currentTip?.() ?? 0) : null;
     if ('lie_call_read' in s) this.lieCallRead = { ...s.lie_call_read };
   }
 
@@ -42,7 +47,8 @@ export class Faults {
     return { delay_ms: this.delayMs, fail_next: this.failNext, fail_path_prefix: this.failPrefix,
       truncate_next: this.truncateNext, truncate_path_prefix: this.truncatePrefix,
       reset_next: this.resetNext, drop_reply_next: this.dropNext, drop_path_prefix: this.dropPrefix,
-      withhold_blocks: [...this.withheld], lie_call_read: this.lieCallRead };
+      withhold_blocks: [...this.withheld], lie_call_read: this.lieCallRead,
+      tip_lag: this.tipLag, freeze_tip: this.frozenTip !== null };
   }
 }
 

@@ -12,8 +12,9 @@ const LOG_LIMIT_MAX = 100;
 
 function u128Hex(n) { return '0x' + n.toString(16).padStart(32, '0'); }
 
-function info(chain) {
-  const tip = chain.tip;
+function info(chain, faults) {
+  const shown = faults.frozenTip ?? chain.tipHeight - faults.tipLag;
+  const tip = chain.blocks[Math.max(0, Math.min(chain.tipHeight, shown))];
   return {
     peer_version: 4207599116, pox_consensus: tip.hash.slice(2, 42),
     burn_block_height: tip.height, stable_pox_consensus: tip.hash.slice(2, 42),
@@ -181,8 +182,9 @@ async function feeEstimate(req) {
 
 /** Register the Stacks routes. */
 export function stacksRoutes(router, chain, faults) {
+  faults.currentTip = () => chain.tipHeight;
   router
-    .add('GET', /^\/v2\/info$/, () => chain.run(() => json(info(chain))))
+    .add('GET', /^\/v2\/info$/, () => chain.run(() => json(info(chain, faults))))
     .add('GET', /^\/v2\/pox$/, () => chain.run(() => json(pox(chain))))
     .add('GET', new RegExp(`^/v2/accounts/${PRINCIPAL}$`), (req, m, url) => chain.run(() => {
       const out = { balance: u128Hex(chain.stxBalance(m[1])), locked: u128Hex(0n), unlock_height: 0, nonce: chain.nextNonce(m[1]) };

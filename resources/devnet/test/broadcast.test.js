@@ -217,3 +217,15 @@ test('a broadcast whose reply is dropped is still mined; sending the same bytes 
   assert.equal(rec.tx_status, 'success');
   assert.deepEqual(await send(d, tx), { status: 200, body: tx.txid() });
 });
+
+test('stale-node faults: /v2/info lags behind or stops advancing', async () => {
+  const tip = async () => (await (await d.get('/v2/info')).json()).stacks_tip_height;
+  const real = d.chain.tipHeight;
+  d.faults.set({ tip_lag: 2 });
+  assert.equal(await tip(), real - 2);
+  d.faults.set({ tip_lag: 0, freeze_tip: true });
+  await d.postJson('/admin/mine', { blocks: 2 });
+  assert.equal(await tip(), real);
+  d.faults.reset();
+  assert.equal(await tip(), real + 2);
+});
