@@ -101,6 +101,16 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
                          f"{got}")
 
 
+def _check_sound(conn: sqlite3.Connection, path: Path) -> None:
+    # quick_check reads every page once (no index cross-checks): a damaged file is refused
+    # before anything, migrations included, writes to it (reliability.md T2.5).
+    answer = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if answer != "ok":
+        conn.close()
+        raise StoreError(f"the case store {path} is damaged ({answer}); restore it from a "
+                         "backup")
+
+
 def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = None) -> Store:
     """Open (creating if needed) the case store at ``path`` and bring its schema up to date.
 
@@ -117,6 +127,7 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         _configure(conn, path)
+        _check_sound(conn, path)
         store = Store(sqlite_utils.Database(conn), path)
     except sqlite3.Error as e:
         raise _translate(e, path) from e

@@ -238,3 +238,33 @@ def test_a_full_disk_fails_cleanly_and_the_same_action_succeeds_later(fresh_stor
     fresh_store.conn.execute("PRAGMA max_page_count = 1073741823")
     cases.finalize_ruling(fresh_store, 1, big, min_chars=300, now=T0)
     assert cases.load_ruling(fresh_store, 1) is not None
+
+
+def test_damaged_store_files_fail_with_a_store_error_only(tmp_path: Path) -> None:
+    import random
+    import sqlite3
+
+    base = tmp_path / "base.sqlite"
+    with open_store(base) as store:
+        walk_case(store, 1, Step.RULING)
+        log.checkpoint(store, now=T0)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = base.read_bytes()
+    rng = random.Random(2)
+    outcomes: dict[str, int] = {}
+    for n in range(120):
+        damaged = bytearray(data)
+        damaged[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        path = tmp_path / f"d{n}.sqlite"
+        path.write_bytes(bytes(damaged))
+        try:
+            with open_store(path) as store:
+                log.verify_log(store)
+                cases.load_case(store, 1)
+            outcome = "unharmed"
+        except (StoreError, VerificationError) as e:
+            outcome = type(e).__name__
+        except sqlite3.DatabaseError as e:  # a read of a page quick_check could not see
+            pytest.fail(f"flip {n} escaped as a raw sqlite error: {e}")
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    assert outcomes.get("StoreError", 0) > 0, outcomes
