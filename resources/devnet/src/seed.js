@@ -29,6 +29,29 @@ export function bigLog(size) {
   return enc.encode(lines.join('').slice(0, size));
 }
 
+/** JSON with object keys sorted and no spaces (Python's sort_keys, compact separators). */
+export function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const STEP_NAMES = ['review contract/invoice terms', 'examine evidence from both parties',
+  'check blockchain records', 'consult off-chain documentation',
+  'make a ruling and document the rationale', 'execute release or refund'];
+
+/** A `bitmind-rationale/1` document with the six steps completed an hour apart. */
+function rationaleDoc(invoiceId, cited, arbiter, now) {
+  return { schema: 'bitmind-rationale/1', invoice_id: invoiceId, ruling: 'refund',
+    rationale: 'The payee did not deliver before the deadline and offered no evidence of delivery. '
+      + 'The statement of work makes delivery by the deadline a condition of payment, so the deposit returns to the payer.',
+    cited_evidence: [cited],
+    steps: STEP_NAMES.map((name, i) => ({ step: i + 1, name, completed_at: now - (6 - i) * 3600 })),
+    finalized_at: now - 3600, arbiter };
+}
+
 class Seeder {
   constructor(chain, store, accounts) {
     this.chain = chain;
@@ -49,9 +72,12 @@ class Seeder {
     return entry;
   }
 
-  /** A JSON document as one raw block; returns its sha256 and CID (`bafkrei...`). */
-  async rawDoc(doc) {
-    const bytes = enc.encode(JSON.stringify(doc, null, 2));
+  /**
+   * A JSON document as one raw block; returns its sha256 and CID (`bafkrei...`).
+   * Rationale documents use the app's canonical form (sorted keys, no spaces).
+   */
+  async rawDoc(doc, canonicalForm = false) {
+    const bytes = enc.encode(canonicalForm ? canonicalJson(doc) : JSON.stringify(doc, null, 2));
     const cid = await this.store.putBlock(bytes, 'raw');
     return { hash: createHash('sha256').update(bytes).digest(), cid: cid.toString() };
   }
@@ -195,9 +221,8 @@ class Seeder {
     await this.invoice(106, 'payer_3', 'payee_2', 'arbiter_1', btc / 9n, { title: 'Video editing' });
     await this.deposit(106);
     await this.dispute(106, 'payer_3', await this.manifest(106, 'payer', 'Late delivery', 'Missed deadline.', [f.payerStatement]), []);
-    const rationale = await this.rawDoc({ schema: 'bitmind-rationale/1', invoice_id: 106, ruling: 'refund',
-      rationale: 'The payee did not deliver before the deadline and offered no evidence of delivery.',
-      cited_evidence: [this.summary.disputes[106].reason_cid], steps: [], arbiter: this.addr('arbiter_1') });
+    const rationale = await this.rawDoc(rationaleDoc(106, this.summary.disputes[106].reason_cid,
+      this.addr('arbiter_1'), this.chain.now()), true);
     await this.call('arbiter_1', 'resolve-dispute', [Cl.uint(106), Cl.principal(this.token), Cl.bool(false), Cl.buffer(rationale.hash)],
       this.paysOut(106));
     this.summary.invoices[106].status = 'refunded';

@@ -86,8 +86,12 @@ test('the special cases: over 10 sBTC, low AI confidence, a missing file, a mism
   assert.notEqual(actual.subarray(0, 4).toString('latin1'), '%PDF');
   const arbiter2 = d.account('arbiter_2').address;
   assert.ok(logs.some((l) => v(l, 'event') === 'dispute-raised' && v(l, 'arbiter') === arbiter2));
-  const ruling = await callRead(d, escrow, 'get-ruling', [Cl.uint(106)]);
-  assert.match(ruling.result, /^0x0a/);
+  const ruling = cvToValue(hexToCV((await callRead(d, escrow, 'get-ruling', [Cl.uint(106)])).result)).value;
+  const doc = Buffer.from(await (await d.get(`/ipfs/${s.disputes[106].ruling.rationale_cid}?format=raw`)).arrayBuffer());
+  assert.equal(v(ruling, 'rationale-hash'), '0x' + createHash('sha256').update(doc).digest('hex'));
+  const rationale = JSON.parse(doc);
+  assert.equal(rationale.schema, 'bitmind-rationale/1');
+  assert.deepEqual(rationale.steps.map((x) => x.step), [1, 2, 3, 4, 5, 6]);
 });
 
 test('/admin/seed-bench adds disputes for arbiter_1', async () => {
