@@ -112,6 +112,11 @@ def _check_chain(
         raise PolicyError(f"call-read does not know invoice {case.invoice.id}")
     events = yield from reader.new_events(None, cancel)
     problems = disagreements(read, event_view(read.id, events))
+    newest = max((e.block_height or 0 for e in events), default=0)
+    if newest > info.stacks_tip_height:
+        # reliability.md T5.2: a node behind the indexer's events is stale or lying.
+        problems.append(f"the node's tip {info.stacks_tip_height} is behind the contract's "
+                        f"events (block {newest}); the node is stale")
     stored = case.invoice
     for name in ("payer", "payee", "amount", "token", "arbiter"):
         if getattr(read, name) != getattr(stored, name):

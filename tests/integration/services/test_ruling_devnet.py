@@ -107,9 +107,12 @@ def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: 
 
 @pytest.mark.parametrize(
     ("fault", "sends"),
-    [({"truncate_next": 1, "path_prefix": "/v2/transactions"}, 1),
+    [({"drop_reply_next": 1, "path_prefix": "/v2/transactions"}, 1),
+     ({"truncate_next": 1, "path_prefix": "/v2/transactions"}, 1),
+     ({"reset_next": 1, "path_prefix": "/v2/transactions"}, 2),
      ({"fail_next": 1, "path_prefix": "/v2/transactions"}, 2)],
-    ids=["reply-lost-after-acceptance", "500-before-acceptance"],
+    ids=["reply-dropped-after-acceptance", "reply-cut-after-acceptance",
+         "connection-reset-before-acceptance", "500-before-acceptance"],
 )
 def test_broadcast_fault_executes_the_ruling_once(fresh_devnet: Devnet, ledger: Any,
                                                   tmp_path: Path, fault: dict[str, Any],
@@ -142,6 +145,15 @@ def test_lying_call_read_refuses_the_ruling(fresh_devnet: Devnet, ledger: Any,
             execute(session, RELEASE_CASE)
         assert rows.load_case(session.store, RELEASE_CASE).transaction is None
         assert nonce_of(session, arbiter) == nonce
+
+
+def test_stale_node_refuses_the_ruling(fresh_devnet: Devnet, ledger: Any, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
+        fresh_devnet.set_faults(tip_lag=3)
+        with pytest.raises(PolicyError, match="stale"):
+            execute(session, RELEASE_CASE)
+        assert rows.load_case(session.store, RELEASE_CASE).transaction is None
 
 
 def test_device_rejection_leaves_the_case_at_step_6(fresh_devnet: Devnet, ledger: Any,
