@@ -199,7 +199,8 @@
     (try! (pay-out token (get amount invoice) (get payee invoice)))
     (set-status invoice-id invoice STATUS-RELEASED)
     (print { event: "funds-released", invoice-id: invoice-id, payer: (get payer invoice),
-             payee: (get payee invoice), amount: (get amount invoice) })
+             payee: (get payee invoice), arbiter: (get arbiter invoice),
+             amount: (get amount invoice) })
     (ok true)))
 
 ;; The payee may refund at any time; the payer only once the deadline has passed.
@@ -216,7 +217,8 @@
     (try! (pay-out token (get amount invoice) payer))
     (set-status invoice-id invoice STATUS-REFUNDED)
     (print { event: "funds-refunded", invoice-id: invoice-id, payer: payer,
-             payee: (get payee invoice), refunded-by: tx-sender, amount: (get amount invoice) })
+             payee: (get payee invoice), arbiter: (get arbiter invoice), refunded-by: tx-sender,
+             amount: (get amount invoice) })
     (ok true)))
 
 ;; ---------------------------------------------------------------- disputes

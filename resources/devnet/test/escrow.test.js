@@ -163,7 +163,9 @@ for (const [name, run, code] of DEPOSIT_ERRORS) {
 test('release-funds pays the payee exactly the deposit', () => {
   funded(1);
   const before = balance('payee_1');
-  assert.equal(ok(call('payer_1', 'release-funds', [Cl.uint(1), tokenArg()])), '(ok true)');
+  const r = call('payer_1', 'release-funds', [Cl.uint(1), tokenArg()]);
+  assert.equal(ok(r), '(ok true)');
+  assert.match(repr(r.events.find((e) => e.event === 'print_event').data.value), new RegExp(`\\(arbiter '${A.arbiter_1}\\)`));
   assert.equal(balance('payee_1'), before + AMOUNT);
   assert.equal(balance(escrow), 0n);
   assert.equal(status(1), '2');

@@ -144,3 +144,15 @@ def test_cli_prints_one_ready_line_and_stops_on_sigterm(tmp_path: Path) -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_fresh_devnet_is_pristine_and_separate(devnet: Devnet, fresh_devnet: Devnet) -> None:
+    def tip(net: Devnet) -> int:
+        height: int = httpx.get(net.url + "/v2/info", timeout=10).json()["stacks_tip_height"]
+        return height
+
+    assert fresh_devnet.url != devnet.url
+    shared_before = tip(devnet)
+    fresh_devnet.mine(7)
+    assert tip(devnet) == shared_before
+    assert fresh_devnet.seed_summary()["seeded"] is True
