@@ -33,7 +33,8 @@ STOP_GRACE_S = 5.0
 LOG_TAIL_CHARS = 4000
 FAULT_SWITCHES = frozenset(
     {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read",
-     "reset_next", "drop_reply_next", "tip_lag", "freeze_tip"}
+     "reset_next", "drop_reply_next", "tip_lag", "freeze_tip", "fail_status", "retry_after",
+     "lie_tx_status"}
 )
 
 
@@ -179,7 +180,9 @@ class Devnet:
             beyond the contract: ``reset_next`` (close the connection before handling the
             next N requests), ``drop_reply_next`` (handle them, then close without reply),
             ``tip_lag`` (``/v2/info`` reports the tip N blocks behind) and ``freeze_tip``
-            (``/v2/info`` stops advancing)
+            (``/v2/info`` stops advancing), ``fail_status``/``retry_after`` (the status and
+            ``Retry-After`` of the ``fail_next`` answers, e.g. 429) and ``lie_tx_status``
+            (txid → the status the extended API reports instead)
         :returns: the service's fault state
         :raises DevnetError: on an unknown switch or a refused request
         """

@@ -7,7 +7,9 @@
  * faults for broadcast tests (reliability.md T5.1): `reset_next` closes the connection before
  * the request is handled, `drop_reply_next` handles it (a broadcast is accepted) and then
  * closes the connection without a reply; and two stale-node faults (T5.2): `tip_lag` makes
- * /v2/info report the tip N blocks behind, `freeze_tip` stops its tip where it was.
+ * /v2/info report the tip N blocks behind, `freeze_tip` stops its tip where it was;
+ * `fail_status`/`retry_after` shape the fail_next answers (e.g. 429 with Retry-After, T5.4)
+ * and `lie_tx_status` (txid → status) makes the extended API misreport a transaction.
  */
 export class Faults {
   constructor() { this.reset(); }
@@ -16,6 +18,9 @@ export class Faults {
     this.delayMs = 0;
     this.failNext = 0;
     this.failPrefix = '';
+    this.failStatus = 500;
+    this.retryAfter = null;
+    this.lieTxStatus = {};
     this.truncateNext = 0;
     this.truncatePrefix = '';
     this.resetNext = 0;
@@ -30,10 +35,17 @@ export class Faults {
   /** Apply a JSON object of switches; unknown names are refused. */
   set(s) {
     const known = ['delay_ms', 'fail_next', 'truncate_next', 'path_prefix', 'withhold_blocks', 'lie_call_read',
-      'reset_next', 'drop_reply_next', 'tip_lag', 'freeze_tip'];
+      'reset_next', 'drop_reply_next', 'tip_lag', 'freeze_tip', 'fail_status', 'retry_after', 'lie_tx_status'];
     for (const k of Object.keys(s)) if (!known.includes(k)) throw new Error(`unknown fault switch ${k}`);
     if ('delay_ms' in s) this.delayMs = Number(s.delay_ms);
-    if ('fail_next' in s) { this.failNext = Number(s.fail_next); this.failPrefix = s.path_prefix ?? ''; }
+    if ('fail_next' in s) {
+      this.failNext = Number(s.fail_next);
+      this.failPrefix = s.path_prefix ?? '';
+      this.failStatus = Number(s.fail_status ?? 500);
+      this.retryAfter = s.retry_after ?? null;
+    }
+    if ('lie_tx_status' in s) this.lieTxStatus = Object.fromEntries(
+      Object.entries(s.lie_tx_status).map(([k, v]) => [k.toLowerCase().replace(/^0x/, ''), v]));
     if ('truncate_next' in s) { this.truncateNext = Number(s.truncate_next); this.truncatePrefix = s.path_prefix ?? ''; }
     if ('reset_next' in s) { this.resetNext = Number(s.reset_next); this.dropPrefix = s.path_prefix ?? ''; }
     if ('drop_reply_next' in s) { this.dropNext = Number(s.drop_reply_next); this.dropPrefix = s.path_prefix ?? ''; }
@@ -48,7 +60,8 @@ export class Faults {
       truncate_next: this.truncateNext, truncate_path_prefix: this.truncatePrefix,
       reset_next: this.resetNext, drop_reply_next: this.dropNext, drop_path_prefix: this.dropPrefix,
       withhold_blocks: [...this.withheld], lie_call_read: this.lieCallRead,
-      tip_lag: this.tipLag, freeze_tip: this.frozenTip !== null };
+      tip_lag: this.tipLag, freeze_tip: this.frozenTip !== null, fail_status: this.failStatus,
+      retry_after: this.retryAfter, lie_tx_status: this.lieTxStatus };
   }
 }
 
@@ -129,7 +142,8 @@ export function listener(router, faults, notFound, notAllowed, log) {
       if (!isAdmin && faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
       if (!isAdmin && faults.failNext > 0 && path.startsWith(faults.failPrefix)) {
         faults.failNext -= 1;
-        out = json({ error: 'injected failure', message: 'devnet fault switch fail_next' }, 500);
+        const headers = faults.retryAfter !== null ? { 'retry-after': String(faults.retryAfter) } : {};
+        out = json({ error: 'injected failure', message: 'devnet fault switch fail_next' }, faults.failStatus, headers);
       } else {
         const { route, match, pathMatched } = router.find(req.method, path);
         if (route) out = await route.handler(req, match, url);

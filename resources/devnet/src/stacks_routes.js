@@ -196,7 +196,12 @@ export function stacksRoutes(router, chain, faults) {
     .add('POST', /^\/v2\/fees\/transaction$/, (req) => feeEstimate(req))
     .add('GET', /^\/v2\/fees\/transfer$/, () => json(1))
     .add('GET', new RegExp(`^/extended/v2/smart-contracts/${CONTRACT}/logs$`), (req, m, url) => chain.run(() => contractLogs(chain, m, url)))
-    .add('GET', /^\/extended\/v3\/transactions\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})$/, (req, m) => chain.run(() => json(txJson(getTransaction(chain, m)))))
+    .add('GET', /^\/extended\/v3\/transactions\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})$/, (req, m) => chain.run(() => {
+      const out = txJson(getTransaction(chain, m));
+      const lie = faults.lieTxStatus[out.tx_id.slice(2)];
+      if (lie) Object.assign(out, { tx_status: lie, status: lie });
+      return json(out);
+    }))
     .add('GET', /^\/extended\/v3\/transactions\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})\/events$/, (req, m, url) => chain.run(() => {
       const events = getTransaction(chain, m).events;
       const limit = intParam(url, 'limit', 20, 100);

@@ -229,3 +229,18 @@ test('stale-node faults: /v2/info lags behind or stops advancing', async () => {
   d.faults.reset();
   assert.equal(await tip(), real + 2);
 });
+
+test('fail_next can answer 429 with Retry-After, and lie_tx_status misreports a transaction', async () => {
+  d.faults.set({ fail_next: 1, fail_status: 429, retry_after: 2, path_prefix: '/v2/accounts' });
+  const r = await d.get(`/v2/accounts/${A('payer_1')}?proof=0`);
+  assert.equal(r.status, 429);
+  assert.equal(r.headers.get('retry-after'), '2');
+  assert.equal((await d.get(`/v2/accounts/${A('payer_1')}?proof=0`)).status, 200);
+  const rec = await broadcastAndRead(d, 'payee_1', 'unpause', []);
+  assert.equal(rec.tx_status, 'abort_by_response');
+  d.faults.set({ lie_tx_status: { [rec.tx_id]: 'success' } });
+  const lied = await (await d.get(`/extended/v3/transactions/${rec.tx_id}`)).json();
+  assert.equal(lied.tx_status, 'success');
+  assert.equal(lied.tx_result.repr, '(err u100)');
+  d.faults.reset();
+});
