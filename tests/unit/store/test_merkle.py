@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -19,14 +20,20 @@ ROOTS = [bytes.fromhex(h) for h in VECTORS["roots"]]
 EMPTY = bytes.fromhex(VECTORS["empty_root"])
 
 
-# The RFC's own recursive definitions (RFC 6962 §2.1, §2.1.1, §2.1.2), kept naive on purpose.
-def mth(d: list[bytes]) -> bytes:
+# The RFC's own recursive definitions (RFC 6962 §2.1, §2.1.1, §2.1.2), kept naive on purpose;
+# only MTH is memoised (keyed on the slice contents) to keep the sweep fast.
+@functools.cache
+def _mth(d: tuple[bytes, ...]) -> bytes:
     if not d:
         return hashlib.sha256(b"").digest()
     if len(d) == 1:
         return merkle.leaf_hash(d[0])
     k = 1 << ((len(d) - 1).bit_length() - 1)
-    return merkle.node_hash(mth(d[:k]), mth(d[k:]))
+    return merkle.node_hash(_mth(d[:k]), _mth(d[k:]))
+
+
+def mth(d: list[bytes]) -> bytes:
+    return _mth(tuple(d))
 
 
 def path(m: int, d: list[bytes]) -> list[bytes]:
