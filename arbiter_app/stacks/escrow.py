@@ -20,7 +20,6 @@ from arbiter_app import config
 from arbiter_app.case.models import Decision, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError
 from arbiter_app.stacks import clarity
-from arbiter_app.stacks import transaction as txn
 
 # The mock sBTC's fungible token name (resources/contracts/contracts/sbtc-token.clar); the
 # mainnet sBTC names its asset ``sbtc-token`` (reference/stacks.md §8).
@@ -349,6 +348,7 @@ def resolve_dispute_call(
     :raises ValueError: the hash is not 32 bytes
     """
     from arbiter_app.errors import PolicyError
+    from arbiter_app.stacks import transaction as txn
 
     if invoice.status is not InvoiceStatus.DISPUTED:
         raise PolicyError(f"invoice {invoice.id} is {invoice.status.name}, not DISPUTED")
@@ -370,6 +370,8 @@ def resolve_dispute_call(
 
 def deposit_post_condition(contract_id: str, invoice: Invoice) -> Any:
     """"``contract_id`` sends exactly ``invoice.amount`` of the invoice's token" (SIP-005)."""
+    from arbiter_app.stacks import transaction as txn
+
     return txn.FungiblePostCondition(
         principal=contract_id,
         asset=f"{invoice.token}::{token_asset_name(invoice.token)}",

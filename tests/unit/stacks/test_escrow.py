@@ -12,7 +12,6 @@ from arbiter_app import config
 from arbiter_app.case.models import Decision, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError, PolicyError
 from arbiter_app.stacks import clarity, escrow
-from arbiter_app.stacks import transaction as txn
 
 DEPLOYER = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM"
 ESCROW = f"{DEPLOYER}.escrow-secure"
@@ -137,6 +136,8 @@ def disputed_invoice(**changes: Any) -> Invoice:
 @pytest.mark.parametrize("decision", [Decision.RELEASE, Decision.REFUND], ids=["release", "refund"])
 def test_resolve_dispute_is_deny_mode_with_one_exact_send(decision: Decision) -> None:
     from coincurve import PrivateKey
+
+    from arbiter_app.stacks import transaction as txn
 
     public = PrivateKey(KEY[:32]).public_key.format(compressed=True)
     tx = escrow.resolve_dispute_call(config.DEVNET, ESCROW, disputed_invoice(), decision,
