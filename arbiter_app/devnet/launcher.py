@@ -34,7 +34,7 @@ LOG_TAIL_CHARS = 4000
 FAULT_SWITCHES = frozenset(
     {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read",
      "reset_next", "drop_reply_next", "tip_lag", "freeze_tip", "fail_status", "retry_after",
-     "lie_tx_status"}
+     "lie_tx_status", "hold_txs"}
 )
 
 
@@ -182,7 +182,8 @@ class Devnet:
             ``tip_lag`` (``/v2/info`` reports the tip N blocks behind) and ``freeze_tip``
             (``/v2/info`` stops advancing), ``fail_status``/``retry_after`` (the status and
             ``Retry-After`` of the ``fail_next`` answers, e.g. 429) and ``lie_tx_status``
-            (txid → the status the extended API reports instead)
+            (txid → the status the extended API reports instead), ``hold_txs`` (accepted
+            transactions stay ``pending`` in the mempool until :meth:`mine`)
         :returns: the service's fault state
         :raises DevnetError: on an unknown switch or a refused request
         """
@@ -197,7 +198,8 @@ class Devnet:
         self._admin("POST", "faults/reset")
 
     def mine(self, blocks: int = 1, seconds_per_block: int = 600) -> int:
-        """Mine empty blocks (deadlines in blocks and SLA clocks in time both advance).
+        """Mine pending transactions (one block each), then ``blocks`` empty blocks;
+        deadlines in blocks and SLA clocks in time both advance.
 
         :returns: the new tip height
         """

@@ -41,12 +41,17 @@ export function adminRoutes(router, ctx) {
   admin('POST', 'faults/reset', () => { ctx.faults.reset(); return json(ctx.faults.state()); });
   admin('POST', 'mine', async (req) => {
     const b = await body(req);
-    const blocks = Number(b.blocks ?? 1);
+    const blocks = Number(b.blocks ?? (ctx.chain.mempool.length ? 0 : 1));
     const seconds = Number(b.seconds_per_block ?? 600);
-    if (!Number.isInteger(blocks) || blocks < 1 || blocks > 100000) throw new HttpError(400, { error: 'blocks must be an integer from 1 to 100000' });
+    if (!Number.isInteger(blocks) || blocks < 0 || blocks > 100000) throw new HttpError(400, { error: 'blocks must be an integer from 0 to 100000' });
     if (!Number.isFinite(seconds) || seconds < 1) throw new HttpError(400, { error: 'seconds_per_block must be at least 1' });
-    const height = await ctx.chain.run(() => ctx.chain.mine(blocks, seconds));
-    return json({ stacks_tip_height: height, block_time: ctx.chain.tip.time });
+    // pending transactions are mined first, each in its own block, then `blocks` empty ones
+    const height = await ctx.chain.run(async () => {
+      const mined = ctx.chain.mempool.length;
+      await ctx.chain.flush();
+      return { height: ctx.chain.mine(blocks, seconds), mined };
+    });
+    return json({ stacks_tip_height: height.height, block_time: ctx.chain.tip.time, mined_transactions: height.mined });
   });
   admin('GET', 'seed', () => json(ctx.seed() ?? { seeded: false }));
   admin('POST', 'seed-bench', async (req) => {

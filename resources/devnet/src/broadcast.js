@@ -76,7 +76,31 @@ function contractCall(chain, tx, txid) {
 }
 
 /**
- * Validate and execute one serialized transaction.
+ * The mempool's nonce rules (reference/stacks.md 7.1): below the confirmed nonce is
+ * `BadNonce`; the nonce of a pending transaction replaces it only for a strictly higher fee,
+ * else `ConflictingNonceInMempool`; otherwise it must be the next one (this devnet does not
+ * keep gaps).
+ * @returns {object|null} the pending call this one replaces
+ */
+function checkNonce(chain, sender, nonce, fee, txid) {
+  const confirmed = chain.nextNonce(sender);
+  const pending = chain.pendingOf(sender);
+  const bad = (expected) => new Rejection('BadNonce', { expected, actual: nonce, principal: sender, is_origin: true }, txid);
+  if (nonce < confirmed) throw bad(confirmed);
+  const same = pending.find((p) => p.nonce === nonce);
+  if (same) {
+    if (fee <= same.fee) {
+      throw new Rejection('ConflictingNonceInMempool', { message: `nonce ${nonce} of ${sender} is already pending with fee ${same.fee}` }, txid);
+    }
+    return same;
+  }
+  if (nonce !== confirmed + pending.length) throw bad(confirmed + pending.length);
+  return null;
+}
+
+/**
+ * Validate and execute one serialized transaction (or, while `hold_txs` is on, admit it to
+ * the mempool until /admin/mine).
  * @param {import('./chain.js').Chain} chain
  * @param {Uint8Array} bytes the raw transaction
  * @returns {Promise<string>} the txid (64 hex, no 0x)
@@ -98,20 +122,17 @@ export function broadcast(chain, bytes) {
     if (fee < BigInt(bytes.length)) {
       throw new Rejection('FeeTooLow', { expected: bytes.length, actual: Number(fee) }, txid);
     }
+    if (!chain.faults?.holdTxs) await chain.flush();
     const nonce = Number(cond.nonce);
-    const expected = chain.nextNonce(sender);
-    if (nonce !== expected) {
-      throw new Rejection('BadNonce', { expected, actual: nonce, principal: sender, is_origin: true }, txid);
-    }
+    const replaces = checkNonce(chain, sender, nonce, fee, txid);
     const balance = chain.stxBalance(sender);
     if (balance < fee) {
       throw new Rejection('NotEnoughFunds', { expected: `0x${fee.toString(16)}`, actual: `0x${balance.toString(16)}` }, txid);
     }
-    const call = contractCall(chain, tx, txid);
-    await chain.execute({
-      ...call, txid, sender, nonce, fee, raw: bytes, tx,
-      checkPostConditions: (events) => checkPostConditions(tx, sender, events),
-    });
+    const call = { ...contractCall(chain, tx, txid), txid, sender, nonce, fee, raw: bytes, tx,
+      checkPostConditions: (events) => checkPostConditions(tx, sender, events) };
+    if (chain.faults?.holdTxs) chain.admit(call, replaces);
+    else await chain.execute(call);
     return txid;
   });
 }

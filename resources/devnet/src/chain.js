@@ -29,6 +29,7 @@ export class Chain {
     this.blocks = [];
     this.nonces = new Map();
     this.logs = [];
+    this.mempool = [];
     this.queue = Promise.resolve();
     this.deployer = accounts.get('deployer').address;
   }
@@ -74,6 +75,7 @@ export class Chain {
    * (in blocks) and SLAs (in time) can pass on demand.
    */
   mine(count, secondsPerBlock = 600) {
+    if (count < 1) return this.tipHeight;
     this.simnet.mineEmptyBlocks(count);
     this.ops.push({ kind: 'mine', count });
     for (let i = 0; i < count; i++) this.pushBlock([], this.tip.time + secondsPerBlock);
@@ -87,7 +89,32 @@ export class Chain {
     }
   }
 
+  /** The next nonce from confirmed state (what /v2/accounts reports). */
   nextNonce(address) { return this.nonces.get(address) ?? 0; }
+
+  /** The sender's transactions waiting in the mempool, in nonce order. */
+  pendingOf(address) { return this.mempool.filter((c) => c.sender === address); }
+
+  /**
+   * Hold an admitted call in the mempool (status `pending`), replacing the one with the same
+   * nonce when given (replace-by-fee: that one becomes `dropped_replace_by_fee`).
+   */
+  admit(call, replaces = null) {
+    const record = { ...call, status: 'pending', block: null, result: null, events: [], vm_error: null,
+      receipt_time: Math.floor(Date.now() / 1000) };
+    if (replaces) {
+      this.mempool[this.mempool.indexOf(replaces)] = call;
+      Object.assign(this.txs.get(replaces.txid), { status: 'dropped_replace_by_fee', replaced_by_tx_id: `0x${call.txid}` });
+    } else {
+      this.mempool.push(call);
+    }
+    this.txs.set(call.txid, record);
+  }
+
+  /** Mine every pending transaction, each in its own block, in arrival order. */
+  async flush() {
+    while (this.mempool.length) await this.execute(this.mempool.shift());
+  }
 
   /**
    * Execute a validated contract call in its own block and record the receipt.

@@ -9,7 +9,8 @@
  * closes the connection without a reply; and two stale-node faults (T5.2): `tip_lag` makes
  * /v2/info report the tip N blocks behind, `freeze_tip` stops its tip where it was;
  * `fail_status`/`retry_after` shape the fail_next answers (e.g. 429 with Retry-After, T5.4)
- * and `lie_tx_status` (txid → status) makes the extended API misreport a transaction.
+ * and `lie_tx_status` (txid → status) makes the extended API misreport a transaction;
+ * `hold_txs` keeps accepted transactions pending in the mempool until POST /admin/mine.
  */
 export class Faults {
   constructor() { this.reset(); }
@@ -21,6 +22,7 @@ export class Faults {
     this.failStatus = 500;
     this.retryAfter = null;
     this.lieTxStatus = {};
+    this.holdTxs = false;
     this.truncateNext = 0;
     this.truncatePrefix = '';
     this.resetNext = 0;
@@ -35,7 +37,7 @@ export class Faults {
   /** Apply a JSON object of switches; unknown names are refused. */
   set(s) {
     const known = ['delay_ms', 'fail_next', 'truncate_next', 'path_prefix', 'withhold_blocks', 'lie_call_read',
-      'reset_next', 'drop_reply_next', 'tip_lag', 'freeze_tip', 'fail_status', 'retry_after', 'lie_tx_status'];
+      'reset_next', 'drop_reply_next', 'tip_lag', 'freeze_tip', 'fail_status', 'retry_after', 'lie_tx_status', 'hold_txs'];
     for (const k of Object.keys(s)) if (!known.includes(k)) throw new Error(`unknown fault switch ${k}`);
     if ('delay_ms' in s) this.delayMs = Number(s.delay_ms);
     if ('fail_next' in s) {
@@ -50,6 +52,7 @@ export class Faults {
     if ('reset_next' in s) { this.resetNext = Number(s.reset_next); this.dropPrefix = s.path_prefix ?? ''; }
     if ('drop_reply_next' in s) { this.dropNext = Number(s.drop_reply_next); this.dropPrefix = s.path_prefix ?? ''; }
     if ('withhold_blocks' in s) this.withheld = new Set(s.withhold_blocks);
+    if ('hold_txs' in s) this.holdTxs = Boolean(s.hold_txs);
     if ('tip_lag' in s) this.tipLag = Number(s.tip_lag);
     if ('freeze_tip' in s) this.frozenTip = s.freeze_tip ? (this.frozenTip ?? this.currentTip?.() ?? 0) : null;
     if ('lie_call_read' in s) this.lieCallRead = { ...s.lie_call_read };
@@ -61,7 +64,7 @@ export class Faults {
       reset_next: this.resetNext, drop_reply_next: this.dropNext, drop_path_prefix: this.dropPrefix,
       withhold_blocks: [...this.withheld], lie_call_read: this.lieCallRead,
       tip_lag: this.tipLag, freeze_tip: this.frozenTip !== null, fail_status: this.failStatus,
-      retry_after: this.retryAfter, lie_tx_status: this.lieTxStatus };
+      retry_after: this.retryAfter, lie_tx_status: this.lieTxStatus, hold_txs: this.holdTxs };
   }
 }
 

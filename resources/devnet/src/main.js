@@ -43,6 +43,7 @@ export async function startDevnet(opts = {}) {
   const accounts = loadAccounts(resolve(CONTRACTS_DIR, 'settings/Devnet.toml'));
   const chain = await new Chain(resolve(CONTRACTS_DIR, 'Clarinet.toml'), accounts).init();
   const faults = new Faults();
+  chain.faults = faults;
   const store = new BlockStore(faults);
   let seedSummary = null;
   const router = new Router();

@@ -98,29 +98,38 @@ async function postTransaction(chain, req) {
 
 /** The extended API's transaction object: v3 fields and the v1 names clients know. */
 export function txJson(rec) {
-  const b = rec.block;
-  const iso = new Date(b.time * 1000).toISOString().replace('.000Z', 'Z');
-  return {
+  const common = {
     tx_id: `0x${rec.txid}`, tx_type: 'contract_call', type: 'contract_call', nonce: rec.nonce,
     fee_rate: String(rec.fee), sender_address: rec.sender, sender: { address: rec.sender, nonce: rec.nonce },
     sponsored: false, sponsor: null, post_condition_mode: modeName(rec.tx), post_conditions: postConditionsJson(rec.tx),
-    anchor_mode: 'any', is_unanchored: false, canonical: true, tx_index: 0,
-    block_hash: b.hash, block_height: b.height, block_time: b.time, block_time_iso: iso,
-    parent_block_hash: b.parent_hash, burn_block_height: b.height, burn_block_time: b.time, burn_block_time_iso: iso,
-    block: { hash: b.hash, height: b.height, time: b.time },
-    bitcoin_block: { height: b.height, time: b.time },
-    parent_block: { hash: b.parent_hash, height: b.height - 1 },
-    tx_status: rec.status, status: rec.status, tx_result: rec.result, result: rec.result,
-    vm_error: rec.vm_error, event_count: rec.events.length, events: rec.events,
-    execution_cost_read_count: 0, execution_cost_read_length: 0, execution_cost_runtime: 0,
-    execution_cost_write_count: 0, execution_cost_write_length: 0,
-    execution_cost: { read_count: 0, read_length: 0, runtime: 0, write_count: 0, write_length: 0 },
+    anchor_mode: 'any', tx_status: rec.status, status: rec.status,
     contract_call: {
       contract_id: rec.contract, function_name: rec.fn,
       function_args: rec.args.map((a, i) => ({ ...hexRepr(a), name: `arg${i}`, type: a.type })),
     },
   };
+  if (!rec.block) {
+    // a mempool transaction (pending, or dropped when replaced by fee)
+    return { ...common, receipt_time: rec.receipt_time, receipt_time_iso: iso(rec.receipt_time),
+      replaced_by_tx_id: rec.replaced_by_tx_id ?? null, block: null, result: null, events: [], event_count: 0 };
+  }
+  const b = rec.block;
+  return {
+    ...common, is_unanchored: false, canonical: true, tx_index: 0,
+    block_hash: b.hash, block_height: b.height, block_time: b.time, block_time_iso: iso(b.time),
+    parent_block_hash: b.parent_hash, burn_block_height: b.height, burn_block_time: b.time, burn_block_time_iso: iso(b.time),
+    block: { hash: b.hash, height: b.height, time: b.time },
+    bitcoin_block: { height: b.height, time: b.time },
+    parent_block: { hash: b.parent_hash, height: b.height - 1 },
+    tx_result: rec.result, result: rec.result,
+    vm_error: rec.vm_error, event_count: rec.events.length, events: rec.events,
+    execution_cost_read_count: 0, execution_cost_read_length: 0, execution_cost_runtime: 0,
+    execution_cost_write_count: 0, execution_cost_write_length: 0,
+    execution_cost: { read_count: 0, read_length: 0, runtime: 0, write_count: 0, write_length: 0 },
+  };
 }
+
+function iso(seconds) { return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'); }
 
 function getTransaction(chain, m) {
   const id = m[1].toLowerCase().replace(/^0x/, '');
@@ -163,9 +172,10 @@ function contractLogs(chain, m, url) {
 }
 
 function nonces(chain, m) {
-  const next = chain.nextNonce(m[1]);
-  return json({ next_nonce: next, last_confirmed_nonce: next > 0 ? next - 1 : null,
-    mempool: { last_nonce: null, pending_nonces: [], missing_nonces: [] } });
+  const confirmed = chain.nextNonce(m[1]);
+  const pending = chain.pendingOf(m[1]).map((c) => c.nonce);
+  return json({ next_nonce: confirmed + pending.length, last_confirmed_nonce: confirmed > 0 ? confirmed - 1 : null,
+    mempool: { last_nonce: pending.length ? Math.max(...pending) : null, pending_nonces: pending, missing_nonces: [] } });
 }
 
 async function feeEstimate(req) {

@@ -244,3 +244,35 @@ test('fail_next can answer 429 with Retry-After, and lie_tx_status misreports a 
   assert.equal(lied.tx_result.repr, '(err u100)');
   d.faults.reset();
 });
+
+test('with hold_txs a broadcast stays pending; nonce conflicts and replace-by-fee follow the mempool rules', async () => {
+  d.faults.set({ hold_txs: true });
+  try {
+    const who = A('admin_2');
+    const confirmed = d.chain.nextNonce(who);
+    const first = await signedCall(d, 'admin_2', 'propose-pause', [], { fee: 5000 });
+    assert.equal((await send(d, first)).status, 200);
+    const pending = await (await d.get(`/extended/v3/transactions/0x${first.txid()}`)).json();
+    assert.equal(pending.tx_status, 'pending');
+    assert.equal(pending.block, null);
+    const n = await (await d.get(`/extended/v3/principals/${who}/nonces`)).json();
+    assert.deepEqual([n.next_nonce, n.mempool.pending_nonces], [confirmed + 1, [confirmed]]);
+    assert.equal((await (await d.get(`/v2/accounts/${who}?proof=0`)).json()).nonce, confirmed);
+    const same = await signedCall(d, 'admin_2', 'unpause', [], { nonce: confirmed, fee: 5000 });
+    assert.equal((await send(d, same)).body.reason, 'ConflictingNonceInMempool');
+    const richer = await signedCall(d, 'admin_2', 'propose-pause', [], { nonce: confirmed, fee: 9000 });
+    assert.equal((await send(d, richer)).status, 200);
+    const dropped = await (await d.get(`/extended/v3/transactions/0x${first.txid()}`)).json();
+    assert.equal(dropped.tx_status, 'dropped_replace_by_fee');
+    assert.equal(dropped.replaced_by_tx_id, `0x${richer.txid()}`);
+    const tip = d.chain.tipHeight;
+    const mined = await (await d.postJson('/admin/mine', {})).json();
+    assert.equal(mined.mined_transactions, 1);
+    assert.equal(mined.stacks_tip_height, tip + 1);
+    const done = await (await d.get(`/extended/v3/transactions/0x${richer.txid()}`)).json();
+    assert.equal(done.tx_status, 'success');
+    assert.equal(d.chain.nextNonce(who), confirmed + 1);
+  } finally {
+    d.faults.reset();
+  }
+});
