@@ -80,6 +80,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   process.stdout.write(JSON.stringify(devnet.info()) + '\n');
   log(`ready on ${devnet.url}`);
   const stop = () => { log('stopping'); devnet.server.close(); process.exit(0); };
+  // no orphans: when the process that started us dies (even by SIGKILL), stop too
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) stop(); }, 500).unref();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

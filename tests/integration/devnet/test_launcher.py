@@ -156,3 +156,28 @@ def test_fresh_devnet_is_pristine_and_separate(devnet: Devnet, fresh_devnet: Dev
     fresh_devnet.mine(7)
     assert tip(devnet) == shared_before
     assert fresh_devnet.seed_summary()["seeded"] is True
+
+
+def test_the_service_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from arbiter_app.devnet.launcher import Devnet\n"
+        f"net = Devnet.start(seed=False, log_path=Path({str(tmp_path / 'd.log')!r}))\n"
+        "print(net.pid, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as parent:
+        assert parent.stdout is not None and parent.stdin is not None
+        node_pid = int(parent.stdout.readline())
+        assert _alive(node_pid)
+        parent.kill()  # no chance to run stop()
+        parent.wait()
+        parent.stdin.close()
+        parent.stdout.close()
+    deadline = time.monotonic() + 20
+    while _alive(node_pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(node_pid), "the devnet outlived the process that started it"
