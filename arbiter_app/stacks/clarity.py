@@ -1,0 +1,411 @@
+"""Clarity values: typed immutable objects, their consensus wire form, and their display form.
+
+The wire form follows SIP-005 §"Clarity Value Representation" and stacks-core
+``clarity-types/src/types/serialization.rs`` (reference stacks.md §2): one type byte, then a
+big-endian payload. Tuples are written with their keys in byte order, as the node's
+``BTreeMap`` does. Decoding is strict and bounded (depth, size, counts checked against the
+bytes actually present before anything is allocated) and refuses non-canonical input
+(unsorted or duplicate tuple keys, trailing bytes), always with a :class:`ClarityDecodeError`
+naming the byte offset. The value classes and the display form live here; the wire reader is
+:mod:`arbiter_app.stacks.clarity_wire`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from arbiter_app.errors import DecodeError, InputError
+from arbiter_app.stacks import c32
+
+# stacks.md §2: MAX_VALUE_SIZE and MAX_TYPE_DEPTH of clarity-types/src/types/mod.rs.
+MAX_VALUE_SIZE = 1024 * 1024
+MAX_DEPTH = 32
+INT_MIN, INT_MAX = -(2**127), 2**127 - 1
+UINT_MAX = 2**128 - 1
+# stacks.md §2 "Tuple rules" and §1.4: Clarity names and contract names.
+CLARITY_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9]|[-_!?+<>=/*])*\Z|[-+*/<>]\Z|<=\Z|>=\Z")
+CONTRACT_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9]|[-_])*\Z|__transient\Z")
+MAX_NAME = 128
+# Rust's is_ascii_alphanumeric/punctuation/whitespace: what a Clarity string-ascii may hold.
+ASCII_ALLOWED = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0C, 0x0D}
+
+
+class InvalidValue(InputError, ValueError):
+    """A Clarity value cannot be built from these parts (out of range, bad name, ...)."""
+
+
+class ClarityDecodeError(DecodeError):
+    """Bytes or hex are not one canonical Clarity value."""
+
+
+class ClarityValue:
+    """Base of every Clarity value; ``TYPE_ID`` is its wire type byte."""
+
+    TYPE_ID: ClassVar[int]
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise InvalidValue(message)
+
+
+@dataclass(frozen=True)
+class Int(ClarityValue):
+    """A signed 128-bit integer (``int``)."""
+
+    TYPE_ID: ClassVar[int] = 0x00
+    value: int
+
+    def __post_init__(self) -> None:
+        _check(
+            type(self.value) is int and INT_MIN <= self.value <= INT_MAX,
+            f"an int must be an integer in [-2^127, 2^127-1], not {self.value!r}",
+        )
+
+
+@dataclass(frozen=True)
+class UInt(ClarityValue):
+    """An unsigned 128-bit integer (``uint``)."""
+
+    TYPE_ID: ClassVar[int] = 0x01
+    value: int
+
+    def __post_init__(self) -> None:
+        _check(
+            type(self.value) is int and 0 <= self.value <= UINT_MAX,
+            f"a uint must be an integer in [0, 2^128-1], not {self.value!r}",
+        )
+
+
+@dataclass(frozen=True)
+class Buffer(ClarityValue):
+    """A byte buffer (``buff``)."""
+
+    TYPE_ID: ClassVar[int] = 0x02
+    value: bytes
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.value, (bytes, bytearray, memoryview)), "a buffer holds bytes")
+        object.__setattr__(self, "value", bytes(self.value))
+
+
+@dataclass(frozen=True)
+class Bool(ClarityValue):
+    """``true`` or ``false``; the wire type byte is 0x03 or 0x04."""
+
+    value: bool
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.value, bool), f"a bool must be True or False, not {self.value!r}")
+
+    @property
+    def TYPE_ID(self) -> int:  # type: ignore[override]  # noqa: N802 - same name as siblings
+        return 0x03 if self.value else 0x04
+
+
+@dataclass(frozen=True)
+class StandardPrincipal(ClarityValue):
+    """An account principal: c32 version and hash160. ``str()`` gives the address."""
+
+    TYPE_ID: ClassVar[int] = 0x05
+    version: int
+    hash160: bytes
+
+    def __post_init__(self) -> None:
+        _check(
+            type(self.version) is int and 0 <= self.version < 32,
+            f"a principal version is below 32, not {self.version!r}",
+        )
+        _check(
+            isinstance(self.hash160, bytes) and len(self.hash160) == 20,
+            "a principal hash is 20 bytes",
+        )
+
+    def __str__(self) -> str:
+        return c32.encode_address(self.version, self.hash160, any_version=True)
+
+
+@dataclass(frozen=True)
+class ContractPrincipal(ClarityValue):
+    """A contract principal ``ADDRESS.name``. ``str()`` gives that text."""
+
+    TYPE_ID: ClassVar[int] = 0x06
+    version: int
+    hash160: bytes
+    name: str
+
+    def __post_init__(self) -> None:
+        StandardPrincipal(self.version, self.hash160)
+        _check(
+            isinstance(self.name, str)
+            and len(self.name) <= MAX_NAME
+            and CONTRACT_NAME.match(self.name) is not None,
+            f"{self.name!r} is not a contract name",
+        )
+
+    @property
+    def issuer(self) -> StandardPrincipal:
+        """The standard principal that deployed the contract."""
+        return StandardPrincipal(self.version, self.hash160)
+
+    def __str__(self) -> str:
+        return f"{self.issuer}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Ok(ClarityValue):
+    """``(ok value)``."""
+
+    TYPE_ID: ClassVar[int] = 0x07
+    value: ClarityValue
+
+
+@dataclass(frozen=True)
+class Err(ClarityValue):
+    """``(err value)``."""
+
+    TYPE_ID: ClassVar[int] = 0x08
+    value: ClarityValue
+
+
+@dataclass(frozen=True)
+class NoneValue(ClarityValue):
+    """``none``; use the constant :data:`NONE`."""
+
+    TYPE_ID: ClassVar[int] = 0x09
+
+
+NONE = NoneValue()
+
+
+@dataclass(frozen=True)
+class Some(ClarityValue):
+    """``(some value)``."""
+
+    TYPE_ID: ClassVar[int] = 0x0A
+    value: ClarityValue
+
+
+@dataclass(frozen=True)
+class List(ClarityValue):
+    """``(list ...)``; ``items`` is kept as a tuple."""
+
+    TYPE_ID: ClassVar[int] = 0x0B
+    items: tuple[ClarityValue, ...]
+
+    def __init__(self, items: Iterable[ClarityValue] = ()) -> None:
+        object.__setattr__(self, "items", tuple(items))
+
+    def __iter__(self) -> Iterator[ClarityValue]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class Tuple(ClarityValue):
+    """``(tuple (key value) ...)``; ``fields`` is a read-only dict in wire (byte) order."""
+
+    TYPE_ID: ClassVar[int] = 0x0C
+    fields: Mapping[str, ClarityValue] = field(hash=False)
+
+    def __post_init__(self) -> None:
+        _check(len(self.fields) > 0, "a Clarity tuple needs at least one field")
+        for name in self.fields:
+            _check(
+                isinstance(name, str) and is_clarity_name(name), f"{name!r} is not a Clarity name"
+            )
+        ordered = dict(sorted(self.fields.items(), key=lambda kv: kv[0].encode()))
+        object.__setattr__(self, "fields", _FrozenDict(ordered))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.fields.items()))
+
+    def __getitem__(self, name: str) -> ClarityValue:
+        return self.fields[name]
+
+
+class _FrozenDict(dict[str, ClarityValue]):
+    """A dict that refuses changes, so a Tuple stays immutable."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("the fields of a Clarity tuple cannot be changed")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class StringAscii(ClarityValue):
+    """``"text"``: printable ASCII plus tab, newline, form feed and carriage return."""
+
+    TYPE_ID: ClassVar[int] = 0x0D
+    value: str
+
+    def __post_init__(self) -> None:
+        _check(
+            isinstance(self.value, str) and all(ord(c) in ASCII_ALLOWED for c in self.value),
+            "a string-ascii holds printable ASCII only",
+        )
+
+
+@dataclass(frozen=True)
+class StringUtf8(ClarityValue):
+    """``u"text"``: any Unicode scalar values (no lone surrogates)."""
+
+    TYPE_ID: ClassVar[int] = 0x0E
+    value: str
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.value, str), "a string-utf8 holds text")
+        try:
+            self.value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise InvalidValue("a string-utf8 cannot hold a lone surrogate") from e
+
+
+def is_clarity_name(name: str) -> bool:
+    """Whether ``name`` is a Clarity name (tuple key, function or asset name)."""
+    return 0 < len(name) <= MAX_NAME and name.isascii() and CLARITY_NAME.match(name) is not None
+
+
+def principal(text: str) -> StandardPrincipal | ContractPrincipal:
+    """Parse ``SP…``/``ST…`` or ``ADDRESS.contract-name`` (leading ``'`` allowed).
+
+    :param text: the principal's text form
+    :returns: the principal value
+    :raises DecodeError: a bad address or contract name
+    """
+    body = text[1:] if text.startswith("'") else text
+    address, dot, name = body.partition(".")
+    version, hash160 = c32.decode_address(address, any_version=True)
+    if not dot:
+        return StandardPrincipal(version, hash160)
+    if not (0 < len(name) <= MAX_NAME and name.isascii() and CONTRACT_NAME.match(name)):
+        raise ClarityDecodeError("principal", len(address) + 1, "a contract name")
+    return ContractPrincipal(version, hash160, name)
+
+
+def serialize(value: ClarityValue) -> bytes:
+    """The consensus wire form of ``value`` (SIP-005).
+
+    :param value: any Clarity value
+    :returns: the bytes
+    """
+    out = bytearray()
+    _write(value, out)
+    return bytes(out)
+
+
+def _write(v: ClarityValue, out: bytearray) -> None:
+    out.append(v.TYPE_ID)
+    if isinstance(v, Int):
+        out += v.value.to_bytes(16, "big", signed=True)
+    elif isinstance(v, UInt):
+        out += v.value.to_bytes(16, "big")
+    elif isinstance(v, (Buffer, StringAscii, StringUtf8)):
+        data = v.value if isinstance(v, Buffer) else v.value.encode()
+        out += len(data).to_bytes(4, "big") + data
+    elif isinstance(v, (StandardPrincipal, ContractPrincipal)):
+        out.append(v.version)
+        out += v.hash160
+        if isinstance(v, ContractPrincipal):
+            out.append(len(v.name))
+            out += v.name.encode()
+    elif isinstance(v, (Ok, Err, Some)):
+        _write(v.value, out)
+    elif isinstance(v, List):
+        out += len(v.items).to_bytes(4, "big")
+        for item in v.items:
+            _write(item, out)
+    elif isinstance(v, Tuple):
+        out += len(v.fields).to_bytes(4, "big")
+        for name, item in v.fields.items():  # already in byte order
+            out.append(len(name))
+            out += name.encode()
+            _write(item, out)
+
+
+def to_hex(value: ClarityValue) -> str:
+    """``0x`` and the lowercase hex of the wire form."""
+    return "0x" + serialize(value).hex()
+
+
+def deserialize(data: bytes) -> ClarityValue:
+    """Decode exactly one canonical Clarity value, with nothing after it.
+
+    :param data: the wire bytes
+    :returns: the value
+    :raises ClarityDecodeError: naming the offset and what was expected there
+    """
+    from arbiter_app.stacks.clarity_wire import read_exact
+
+    return read_exact(bytes(data))
+
+
+def from_hex(text: str) -> ClarityValue:
+    """Decode a Clarity value from hex, with or without ``0x``.
+
+    :raises ClarityDecodeError: for bad hex (naming the character) or bad bytes
+    """
+    body = text[2:] if text[:2] in ("0x", "0X") else text
+    if len(body) % 2:
+        raise ClarityDecodeError("Clarity hex", len(text), "an even number of hex digits")
+    try:
+        data = bytes.fromhex(body)
+    except ValueError:
+        bad = next(i for i, c in enumerate(body) if c not in "0123456789abcdefABCDEF")
+        at = bad + len(text) - len(body)
+        raise ClarityDecodeError("Clarity hex", at, "a hex digit") from None
+    return deserialize(data)
+
+
+def repr_value(value: ClarityValue) -> str:
+    """The Clarity display form the Stacks API shows as ``repr`` (e.g. ``(ok u1)``).
+
+    Principals carry a leading quote, strings use JSON escaping (ascii) or ``\\u{..}``
+    escapes (utf8), tuples list their fields in wire order.
+    """
+    v = value
+    if isinstance(v, Int):
+        return str(v.value)
+    if isinstance(v, UInt):
+        return f"u{v.value}"
+    if isinstance(v, Buffer):
+        return "0x" + v.value.hex()
+    if isinstance(v, Bool):
+        return "true" if v.value else "false"
+    if isinstance(v, (StandardPrincipal, ContractPrincipal)):
+        return f"'{v}"
+    if isinstance(v, (Ok, Err, Some)):
+        word = {Ok: "ok", Err: "err", Some: "some"}[type(v)]
+        return f"({word} {repr_value(v.value)})"
+    if isinstance(v, NoneValue):
+        return "none"
+    if isinstance(v, List):
+        return "(list" + "".join(" " + repr_value(i) for i in v.items) + ")"
+    if isinstance(v, Tuple):
+        return "(tuple" + "".join(f" ({k} {repr_value(i)})" for k, i in v.fields.items()) + ")"
+    if isinstance(v, StringAscii):
+        return json.dumps(v.value)
+    if isinstance(v, StringUtf8):
+        return "u" + _utf8_literal(v.value)
+    raise TypeError(f"not a Clarity value: {value!r}")
+
+
+def _utf8_literal(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        else:
+            out.append(f"\\u{{{code:x}}}")
+    out.append('"')
+    return "".join(out)

@@ -1,0 +1,193 @@
+"""The bounded, strict reader of Clarity's consensus wire form (SIP-005; stacks.md §2).
+
+Every length or count read from the input is checked against the bytes that remain before
+anything is allocated, nesting is capped at :data:`~arbiter_app.stacks.clarity.MAX_DEPTH`
+(so hostile input cannot exhaust the stack), and the canonical form is enforced: tuple keys
+strictly increasing in byte order, strings valid for their type. Any refusal is a
+:class:`~arbiter_app.stacks.clarity.ClarityDecodeError` naming the byte offset.
+"""
+
+from __future__ import annotations
+
+from arbiter_app.stacks import clarity as cv
+from arbiter_app.stacks.clarity import ClarityDecodeError, ClarityValue, InvalidValue
+
+_WHAT = "Clarity value"
+# Smallest wire size of one element, used to refuse impossible counts before looping.
+_MIN_VALUE = 1
+_MIN_FIELD = 3  # name length byte, one name byte, one value byte
+
+
+class Reader:
+    """A cursor over bytes that names the offset of every failure.
+
+    :param data: the input
+    :param offset: where to start
+    :param what: what is being decoded, for error messages
+    """
+
+    def __init__(self, data: bytes, offset: int = 0, what: str = _WHAT) -> None:
+        self.data = data
+        self.pos = offset
+        self.what = what
+
+    def fail(self, expected: str, at: int | None = None) -> ClarityDecodeError:
+        """An error at ``at`` (default: the current position)."""
+        return ClarityDecodeError(self.what, self.pos if at is None else at, expected)
+
+    def take(self, n: int, expected: str) -> bytes:
+        """The next ``n`` bytes, or an error naming what was cut short."""
+        end = self.pos + n
+        if n < 0 or end > len(self.data):
+            raise self.fail(f"{expected} ({n} bytes, {len(self.data) - self.pos} left)")
+        chunk = self.data[self.pos : end]
+        self.pos = end
+        return chunk
+
+    def byte(self, expected: str) -> int:
+        """One unsigned byte."""
+        return self.take(1, expected)[0]
+
+    def uint(self, size: int, expected: str) -> int:
+        """A big-endian unsigned integer of ``size`` bytes."""
+        return int.from_bytes(self.take(size, expected), "big")
+
+    def remaining(self) -> int:
+        """How many bytes are left."""
+        return len(self.data) - self.pos
+
+
+def read_exact(data: bytes) -> ClarityValue:
+    """One value that spans all of ``data``.
+
+    :raises ClarityDecodeError: bad, non-canonical, oversized or trailing bytes
+    """
+    if len(data) > cv.MAX_VALUE_SIZE:
+        raise ClarityDecodeError(_WHAT, cv.MAX_VALUE_SIZE, f"at most {cv.MAX_VALUE_SIZE} bytes")
+    reader = Reader(data)
+    value = read_value(reader)
+    if reader.remaining():
+        raise reader.fail("the end of the value (trailing bytes)")
+    return value
+
+
+def read_value(r: Reader, depth: int = 0) -> ClarityValue:
+    """Read one value at the reader's position, advancing it.
+
+    :param r: the reader
+    :param depth: how many composite values enclose this one
+    :raises ClarityDecodeError: naming the offset
+    """
+    start = r.pos
+    kind = r.byte("a Clarity type byte")
+    if kind == 0x00:
+        return cv.Int(int.from_bytes(r.take(16, "a 16-byte int"), "big", signed=True))
+    if kind == 0x01:
+        return cv.UInt(r.uint(16, "a 16-byte uint"))
+    if kind in (0x03, 0x04):
+        return cv.Bool(kind == 0x03)
+    if kind == 0x09:
+        return cv.NONE
+    if kind in (0x02, 0x0D, 0x0E):
+        return _read_bytes_like(r, kind)
+    if kind in (0x05, 0x06):
+        return _read_principal(r, kind)
+    if kind in (0x07, 0x08, 0x0A, 0x0B, 0x0C):
+        if depth >= cv.MAX_DEPTH:
+            raise r.fail(f"at most {cv.MAX_DEPTH} levels of nesting", start)
+        return _read_composite(r, kind, depth + 1)
+    raise r.fail(f"a Clarity type byte 0x00-0x0e, not 0x{kind:02x}", start)
+
+
+def _read_bytes_like(r: Reader, kind: int) -> ClarityValue:
+    label = {0x02: "buffer", 0x0D: "string-ascii", 0x0E: "string-utf8"}[kind]
+    at = r.pos
+    size = r.uint(4, f"a 4-byte {label} length")
+    if size > r.remaining():
+        raise r.fail(f"{size} {label} bytes, only {r.remaining()} left", at)
+    body_at = r.pos
+    body = r.take(size, f"{label} bytes")
+    if kind == 0x02:
+        return cv.Buffer(body)
+    try:
+        text = body.decode("ascii" if kind == 0x0D else "utf-8")
+        return cv.StringAscii(text) if kind == 0x0D else cv.StringUtf8(text)
+    except (UnicodeDecodeError, InvalidValue) as e:
+        bad = body_at + (getattr(e, "start", 0) or _first_bad_ascii(body))
+        raise r.fail(f"valid {label} text", bad) from None
+
+
+def _first_bad_ascii(body: bytes) -> int:
+    return next((i for i, b in enumerate(body) if b not in cv.ASCII_ALLOWED), 0)
+
+
+def read_principal_parts(r: Reader, contract: bool, max_name: int) -> tuple[int, bytes, str]:
+    """Version, hash160 and (for contracts) name of a principal at the reader.
+
+    :param contract: whether a length-prefixed contract name follows the hash
+    :param max_name: the longest name accepted (128 in values, 40 in transactions)
+    """
+    at = r.pos
+    version = r.byte("a principal version byte")
+    if version >= 32:
+        raise r.fail(f"a principal version below 32, not {version}", at)
+    hash160 = r.take(20, "a 20-byte principal hash")
+    if not contract:
+        return version, hash160, ""
+    return version, hash160, read_name(r, "contract name", max_name, cv.CONTRACT_NAME)
+
+
+def read_name(r: Reader, label: str, max_len: int, pattern: object = None) -> str:
+    """A 1-byte length-prefixed ASCII name that must match ``pattern``."""
+    at = r.pos
+    size = r.byte(f"a {label} length byte")
+    if not 0 < size <= max_len:
+        raise r.fail(f"a {label} of 1 to {max_len} bytes, not {size}", at)
+    raw = r.take(size, f"{label} bytes")
+    text = raw.decode("latin-1")
+    regex = pattern if pattern is not None else cv.CLARITY_NAME
+    if not raw.isascii() or regex.match(text) is None:  # type: ignore[attr-defined]
+        raise r.fail(f"a valid {label}, not {text!r}", at + 1)
+    return text
+
+
+def _read_principal(r: Reader, kind: int) -> ClarityValue:
+    version, hash160, name = read_principal_parts(r, kind == 0x06, cv.MAX_NAME)
+    if kind == 0x05:
+        return cv.StandardPrincipal(version, hash160)
+    return cv.ContractPrincipal(version, hash160, name)
+
+
+def _read_composite(r: Reader, kind: int, depth: int) -> ClarityValue:
+    if kind == 0x07:
+        return cv.Ok(read_value(r, depth))
+    if kind == 0x08:
+        return cv.Err(read_value(r, depth))
+    if kind == 0x0A:
+        return cv.Some(read_value(r, depth))
+    at = r.pos
+    count = r.uint(4, "a 4-byte element count")
+    smallest = _MIN_VALUE if kind == 0x0B else _MIN_FIELD
+    if kind == 0x0C and count == 0:
+        raise r.fail("a tuple with at least one field", at)
+    if count * smallest > r.remaining():
+        raise r.fail(f"room for {count} elements, only {r.remaining()} bytes left", at)
+    if kind == 0x0B:
+        return cv.List([read_value(r, depth) for _ in range(count)])
+    return _read_tuple(r, count, depth)
+
+
+def _read_tuple(r: Reader, count: int, depth: int) -> ClarityValue:
+    fields: dict[str, ClarityValue] = {}
+    previous = b""
+    for _ in range(count):
+        at = r.pos
+        name = read_name(r, "tuple key", cv.MAX_NAME)
+        key = name.encode()
+        if fields and key <= previous:
+            # The node writes keys in byte order (BTreeMap); anything else is not canonical.
+            why = "a new key" if key == previous else "keys in byte order"
+            raise r.fail(f"{why} after {previous.decode()!r}, not {name!r}", at)
+        previous = key
+        fields[name] = read_value(r, depth)
+    return cv.Tuple(fields)
