@@ -24,7 +24,9 @@ from arbiter_app import __version__
 from arbiter_app.errors import ArbiterError, Cancelled
 
 # Command group modules, in the order ``--help`` lists them.
-GROUPS: tuple[str, ...] = ("ledger", "sync", "disputes", "devnet", "log", "receipt", "evidence")
+GROUPS: tuple[str, ...] = (
+    "ledger", "sync", "disputes", "devnet", "log", "receipt", "evidence", "tx",
+)
 
 log = logging.getLogger("arbiter_app")
 
