@@ -35,8 +35,8 @@ async function add(bytes, query = '') {
   return JSON.parse((await r.text()).trim().split('\n').pop());
 }
 
-async function reference(bytes, cidVersion) {
-  const opts = { cidVersion, rawLeaves: cidVersion === 1, chunker: fixedSize({ chunkSize: 262144 }),
+async function reference(bytes, cidVersion, rawLeaves = cidVersion === 1) {
+  const opts = { cidVersion, rawLeaves, chunker: fixedSize({ chunkSize: 262144 }),
     layout: balanced({ maxChildrenPerNode: 174 }) };
   let last;
   for await (const e of importer([{ content: bytes }], new MemoryBlockstore(), opts)) last = e;
@@ -54,12 +54,14 @@ const VECTORS = [
   ['empty file, Kubo default', new Uint8Array(0), '', 'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH'],
   ['262145 bytes, Kubo default (two chunks)', seeded('chunk-v0-seed', 262145), '', 'QmYyLxtzZyW22zpoVAtKANLRHpDjZtNeDjQdJrcQNWoRkJ'],
   ['262145 bytes, cid-version=1', seeded('chunk-v0-seed', 262145), '?cid-version=1', 'bafybeibyui7o3sbw3yifnewshhrbnuntcehluzvbkwgi5vmtsdobnc2c6y'],
+  ['hello world\\n, raw-leaves=true on CIDv0: a raw root', new TextEncoder().encode('hello world\n'), '?raw-leaves=true', 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4'],
 ];
 for (const [name, bytes, query, expected] of VECTORS) {
   test(`add gives the published CID: ${name}`, async () => {
     const out = await add(bytes, query);
     assert.equal(out.Hash, expected);
-    assert.equal(out.Hash, await reference(bytes, query ? 1 : 0));
+    const v1 = query.includes('cid-version=1');
+    assert.equal(out.Hash, await reference(bytes, v1 ? 1 : 0, v1 || query.includes('raw-leaves=true')));
     assert.equal(typeof out.Size, 'string');
   });
 }
