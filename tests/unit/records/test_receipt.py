@@ -24,9 +24,6 @@ from arbiter_app.store.db import Store, open_store
 from arbiter_app.store.log import canonical_json
 from tests.fixtures.store import T0, walk_case
 
-# Receipts and the key binding need the SIP-018 codec of arbiter_app.stacks.
-pytest.importorskip("arbiter_app.stacks.sip018")
-
 KEY = bytes.fromhex("753b7cc01a1a2e86221266a154af739463fce51219d97e4f856cd7200c3bd2a6")
 OTHER_KEY = hashlib.sha256(b"another arbiter").digest()
 
