@@ -15,6 +15,7 @@ The order is the safety argument (reliability.md §3 and §5):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Generator
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Decision, InvoiceStatus, TxStatus
+from arbiter_app.case.models import Decision, Invoice, InvoiceStatus, TxStatus
 from arbiter_app.errors import ApiError, NetworkError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import rationale as rationale_doc
@@ -246,7 +247,7 @@ def _poll(
 
 
 def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int) -> Execution:
-    from arbiter_app.store import execution
+    from arbiter_app.store import cases, execution
 
     now = int(time.time())
     if mined.failed:
@@ -257,15 +258,21 @@ def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int) -> Execut
                                      block_height=mined.block_height)
         raise RulingFailed(f"the ruling transaction {mined.tx_id} failed ({detail}); "
                            "the case stays open")
-    _check_outcome(session, case)
+    paid = _check_outcome(session, case)
     execution.update_transaction(session.store, mined.tx_id, TxStatus.SUCCESS, now=now,
                                  block_height=mined.block_height)
+    # The store's invoice follows the chain now (RELEASED/REFUNDED), keeping verified terms.
+    cases.sync_dispute(session.store, dataclasses.replace(paid, terms=case.invoice.terms),
+                       case.dispute, now=now)
     receipt = rationale_doc.issue_receipt(session, case.invoice.id, now)
     return Execution(mined.tx_id, mined.status, mined.block_height, receipt, sent)
 
 
-def _check_outcome(session: Session, case: CaseFile) -> None:
-    """After confirmation the contract must hold our ruling (who was paid is in the status)."""
+def _check_outcome(session: Session, case: CaseFile) -> Invoice:
+    """After confirmation the contract must hold our ruling (who was paid is in the status).
+
+    :returns: the invoice as the contract holds it now
+    """
     assert case.ruling is not None
     reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
     ruling = reader.ruling(case.invoice.id)
@@ -277,3 +284,4 @@ def _check_outcome(session: Session, case: CaseFile) -> None:
             or ruling.rationale_hash != case.ruling.rationale_hash:
         raise ApiError("the transaction confirmed, but the contract does not hold this "
                        "ruling; no receipt is issued", None)
+    return invoice

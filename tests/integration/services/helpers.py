@@ -78,7 +78,9 @@ def token_balance(session: Session, token: str, who: str) -> int:
     """``get-balance`` of the SIP-010 token, read from the chain."""
     from arbiter_app.stacks import clarity
 
-    value: Any = session.api.call_read_only(token, "get-balance", (clarity.principal(who),), who)
+    sender = token.partition(".")[0]  # a read must be sent by a standard principal
+    value: Any = session.api.call_read_only(token, "get-balance", (clarity.principal(who),),
+                                            sender)
     assert isinstance(value, clarity.Ok)
     return int(value.value.value)
 
