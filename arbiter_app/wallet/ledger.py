@@ -98,12 +98,14 @@ class LedgerSigner:
     def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None) -> Transaction:
         """Sign ``tx`` on the device; return it signed, after checking the signature.
 
+        :raises PolicyError: ``tx`` is for another network (nothing is sent)
         :raises VerificationError: ``tx`` is not from this account (nothing is sent)
         :raises DeviceRejected: the user rejected it on the device
         :raises DeviceReplyError: the device's signature does not verify
         """
         from arbiter_app.stacks import transaction
 
+        verify.check_network(tx, self.network)
         sender = transaction.sender_address(tx)
         if sender != self._address:
             raise VerificationError(

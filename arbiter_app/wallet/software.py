@@ -120,10 +120,12 @@ class SoftwareSigner:
     def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None) -> Transaction:
         """Sign ``tx`` as its origin; the signature is verified before it is returned.
 
+        :raises PolicyError: ``tx`` is for another network
         :raises VerificationError: ``tx``'s origin is another account, or the check fails
         """
         from arbiter_app.stacks import transaction
 
+        verify.check_network(tx, self.network)
         self._check_origin(tx)
         rsv = verify.sign_digest(self._key.secret, transaction.presign_sighash(tx))
         signed = transaction.attach_signature(tx, verify.rsv_to_vrs(rsv))

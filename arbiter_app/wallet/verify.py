@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import coincurve
 
 from arbiter_app import config
-from arbiter_app.errors import VerificationError
+from arbiter_app.errors import PolicyError, VerificationError
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
@@ -70,6 +70,20 @@ def check_signed_transaction(unsigned: Transaction, signed: Transaction, public_
     recovered = transaction.recover_public_key(signed)
     if recovered != public_key:
         raise VerificationError("the transaction's signature was not made by this account's key")
+
+
+def check_network(tx: Transaction, network: config.Network) -> None:
+    """Refuse a transaction built for another network than the signer's (reliability §3,
+    "wrong network / chain id").
+
+    :raises PolicyError: the version byte or chain id is not ``network``'s
+    """
+    if (tx.version, tx.chain_id) != (network.tx_version, network.chain_id):
+        raise PolicyError(
+            f"the transaction is for version 0x{tx.version:02x}, chain id 0x{tx.chain_id:08x}; "
+            f"the signer is on {network.name} (0x{network.tx_version:02x}, "
+            f"0x{network.chain_id:08x})"
+        )
 
 
 def sign_digest(private_key: bytes, digest: bytes) -> bytes:

@@ -300,3 +300,50 @@ def test_cli_failures_exit_1_with_a_sentence(
     ledger.mode = mode
     assert main(["ledger", "address", "--device", ledger.ledger, "--confirm"]) == status
     assert words in capsys.readouterr().err
+
+
+def test_transaction_for_another_network_is_never_sent(
+    signer: LedgerSigner, ledger: EmulatorProcess
+) -> None:
+    from arbiter_app.stacks import clarity, transaction
+
+    mainnet_tx = transaction.make_contract_call(
+        config.MAINNET,
+        "SP000000000000000000002Q6VF78.pox-4",
+        "get-info",
+        [clarity.UInt(1)],
+        signer.public_key(),
+        nonce=0,
+        fee=1000,
+    )
+    with pytest.raises(errors.PolicyError, match="the signer is on devnet"):
+        signer.sign_transaction(mainnet_tx)
+    assert ledger.display_log == []
+
+
+def test_signer_from_settings_opens_the_configured_ledger(ledger: EmulatorProcess) -> None:
+    from arbiter_app.wallet.signer import Signer, signer_from_settings
+
+    settings = config.Settings(signer="ledger", ledger=ledger.ledger, account=1)
+    opened = signer_from_settings(settings)
+    try:
+        assert isinstance(opened, Signer) and isinstance(opened, LedgerSigner)
+        expected = SoftwareSigner.from_mnemonic(devnet_mnemonic("arbiter_1"), config.DEVNET, 1)
+        assert opened.address() == expected.address()
+    finally:
+        opened.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"mode": "sleepy"}, {"state": "reject"}, "reject"],
+    ids=["unknown-mode", "no-mode-field", "not-an-object"],
+)
+def test_control_api_refuses_bad_mode_requests(ledger: EmulatorProcess, body: object) -> None:
+    import httpx
+
+    url = ledger.control.status()["ledger"]  # the status names the APDU endpoint
+    assert url == ledger.ledger
+    answer = httpx.post(f"{ledger.control_url}/mode", json=body, trust_env=False)
+    assert answer.status_code == 400
+    assert ledger.mode == "approve"

@@ -117,3 +117,20 @@ def test_signer_from_settings_opens_the_keystore(
         signer_from_settings(settings)
     with pytest.raises(errors.UsageError, match="needs a keystore file"):
         signer_from_settings(config.Settings(signer="software"))
+
+
+def test_transaction_for_another_network_is_refused() -> None:
+    from arbiter_app.stacks import clarity, transaction
+
+    signer = SoftwareSigner.from_mnemonic(DEPLOYER, config.DEVNET)
+    tx = transaction.make_contract_call(
+        config.MAINNET,
+        "SP000000000000000000002Q6VF78.pox-4",
+        "f",
+        [clarity.UInt(1)],
+        signer.public_key(),
+        0,
+        1,
+    )
+    with pytest.raises(errors.PolicyError, match="chain id 0x00000001"):
+        signer.sign_transaction(tx)
