@@ -19,6 +19,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.unixfs",
     "tests.fixtures.ledger",
     "tests.fixtures.devnet",
+    "tests.fixtures.stacks",
 ]
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,0 +1,121 @@
+"""Byte-for-byte agreement of the Stacks codecs with stacks.js (@stacks/transactions 7.6).
+
+Both directions, in the same run, from one printed seed (``tests/fixtures/stacks.py``):
+stacks.js's random values, signed contract calls and SIP-018 hashes decode here and
+re-encode to the same bytes, txids and addresses, and its signatures verify here; Python's
+random values and transactions are rebuilt by stacks.js from their descriptions to the same
+bytes (signatures included: both sides sign with RFC 6979), and stacks.js's decoder and
+signature verifier accept Python's signed transactions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arbiter_app import config
+from arbiter_app.stacks import clarity, sip018, transaction
+from tests.fixtures.stacks import SIP018, TXS, VALUES, Interop, run_stacks_js
+
+
+def _principals(value: clarity.ClarityValue) -> list[str]:
+    """Principal texts depth-first, tuple fields in key order (as the script lists them)."""
+    if isinstance(value, (clarity.StandardPrincipal, clarity.ContractPrincipal)):
+        return [str(value)]
+    if isinstance(value, (clarity.Ok, clarity.Err, clarity.Some)):
+        return _principals(value.value)
+    if isinstance(value, clarity.List):
+        return [p for item in value.items for p in _principals(item)]
+    if isinstance(value, clarity.Tuple):
+        return [p for k in sorted(value.fields) for p in _principals(value.fields[k])]
+    return []
+
+
+def test_stacks_js_values_decode_and_reencode_identically(stacks_interop: Interop) -> None:
+    generated = stacks_interop.answer["generated"]["values"]
+    assert len(generated) >= VALUES
+    for item in generated:
+        value = clarity.from_hex(item["hex"])
+        assert clarity.serialize(value).hex() == item["hex"], stacks_interop.seed
+        assert _principals(value) == item["principals"], stacks_interop.seed
+
+
+def test_python_values_are_built_identically_by_stacks_js(stacks_interop: Interop) -> None:
+    checked = stacks_interop.answer["checked"]["values"]
+    assert len(checked) == len(stacks_interop.values) >= VALUES
+    for (value, _), answer in zip(stacks_interop.values, checked, strict=True):
+        ours = clarity.serialize(value).hex()
+        assert answer["built"] == ours, (stacks_interop.seed, clarity.repr_value(value))
+        assert answer["reserialized"] == ours, stacks_interop.seed
+
+
+def test_stacks_js_transactions_decode_verify_and_reencode(stacks_interop: Interop) -> None:
+    generated = stacks_interop.answer["generated"]["txs"]
+    assert len(generated) >= TXS
+    networks = set()
+    for item in generated:
+        tx = transaction.deserialize(bytes.fromhex(item["hex"]))
+        assert transaction.serialize(tx).hex() == item["hex"], stacks_interop.seed
+        assert transaction.txid(tx) == item["txid"]
+        assert transaction.sender_address(tx) == item["sender"]
+        assert transaction.recover_public_key(tx).hex() == item["public_key"]
+        assert tx.mainnet == (item["network"] == "mainnet")
+        assert tx.chain_id == (config.MAINNET if tx.mainnet else config.TESTNET).chain_id
+        networks.add(item["network"])
+    assert networks == {"mainnet", "testnet"}
+    assert (
+        sum(
+            len(transaction.deserialize(bytes.fromhex(i["hex"])).post_conditions) for i in generated
+        )
+        >= TXS
+    )
+
+
+def test_python_transactions_match_stacks_js_and_verify_there(stacks_interop: Interop) -> None:
+    checked: list[dict[str, Any]] = stacks_interop.answer["checked"]["txs"]
+    assert len(checked) == len(stacks_interop.txs) >= TXS
+    for (tx, desc), answer in zip(stacks_interop.txs, checked, strict=True):
+        ours = transaction.serialize(tx).hex()
+        assert answer["built"] == ours, (stacks_interop.seed, desc["contract_id"])
+        assert answer["reserialized"] == ours
+        assert answer["txid"] == transaction.txid(tx)
+        assert answer["sender"] == transaction.sender_address(tx)
+        assert answer["verified"], answer["error"]
+    assert {tx.mainnet for tx, _ in stacks_interop.txs} == {True, False}
+
+
+def test_stacks_js_structured_data_hashes_and_signatures(stacks_interop: Interop) -> None:
+    generated = stacks_interop.answer["generated"]["sip018"]
+    assert len(generated) >= SIP018
+    for item in generated:
+        domain, message = clarity.from_hex(item["domain"]), clarity.from_hex(item["message"])
+        assert sip018.message_hash(domain, message).hex() == item["hash"]
+        signature = bytes.fromhex(item["signature"])
+        assert sip018.verify(domain, message, signature, item["address"])
+        network = config.MAINNET if item["chain_id"] == 1 else config.TESTNET
+        assert sip018.recover_address(domain, message, signature, network) == item["address"]
+
+
+def test_python_structured_data_hashes_and_signatures_match(stacks_interop: Interop) -> None:
+    checked = stacks_interop.answer["checked"]["sip018"]
+    assert len(checked) == len(stacks_interop.sip018) >= SIP018
+    for (domain, message, key, _), answer in zip(stacks_interop.sip018, checked, strict=True):
+        assert answer["hash"] == sip018.message_hash(domain, message).hex()
+        assert answer["signature"] == sip018.sign_with_private_key(domain, message, key).hex()
+
+
+def test_stacks_js_refuses_a_python_transaction_changed_after_signing(
+    stacks_interop: Interop,
+) -> None:
+    # The verifier on the JS side must be able to say no, or the agreement above means little.
+    signed, desc = stacks_interop.txs[0]
+    changed = transaction.serialize(signed)
+    fee_offset = 35  # stacks.md §3.2: the fee sits at bytes 35-42 of a standard single-sig tx
+    changed = (
+        changed[: fee_offset + 7] + bytes([changed[fee_offset + 7] ^ 1]) + changed[fee_offset + 8 :]
+    )
+    (answer,) = run_stacks_js(
+        {"seed": stacks_interop.seed, "check": {"txs": [{**desc, "hex": changed.hex()}]}}
+    )["checked"]["txs"]
+    assert not answer["verified"]
+    tx = transaction.deserialize(changed)
+    assert not transaction.describe(tx)["signature_valid"]
