@@ -4,7 +4,8 @@
 // node_modules); reads one JSON request on stdin, writes one JSON answer on stdout.
 import {
   deserializeTransaction, cvToString, addressToString, getAddressFromPublicKey,
-  publicKeyFromSignatureRsv, encodeStructuredDataBytes, deserializeCV,
+  publicKeyFromSignatureRsv, encodeStructuredDataBytes, deserializeCV, cvToHex,
+  wireToPostCondition,
 } from '@stacks/transactions';
 import { generateWallet, generateNewAccount, getStxAddress } from '@stacks/wallet-sdk';
 import { sha256 } from '@noble/hashes/sha256';
@@ -40,8 +41,17 @@ function decodeTransaction(hex) {
     contract: `${addressToString(payload.contractAddress)}.${payload.contractName.content}`,
     function: payload.functionName.content,
     args: payload.functionArgs.map((a) => cvToString(a)),
+    args_hex: payload.functionArgs.map((a) => cvToHex(a)),
     post_condition_mode: tx.postConditionMode,
     post_conditions: tx.postConditions.values.length,
+    post_condition_list: tx.postConditions.values.map((wire) => {
+      const pc = wireToPostCondition(wire);
+      return {
+        type: pc.type, address: pc.address, condition: pc.condition,
+        amount: pc.amount === undefined ? null : String(pc.amount),
+        asset: pc.asset ?? null, asset_id: pc.assetId ? cvToHex(pc.assetId) : null,
+      };
+    }),
   };
 }
 
