@@ -103,7 +103,7 @@ def read_header(path: Path) -> Sealed:
 
     :raises DamagedKeystore: the file is missing or not a keystore
     """
-    doc = _parse(_read(path))
+    doc = _parse(read_text(path))
     return Sealed(str(doc.get("network")), str(doc.get("address")))
 
 
@@ -123,7 +123,11 @@ def write(path: Path, text: str) -> None:
         os.fsync(f.fileno())
 
 
-def _read(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """The text of a keystore file.
+
+    :raises DamagedKeystore: the file is missing or unreadable
+    """
     try:
         return path.read_text("utf-8")
     except FileNotFoundError as e:

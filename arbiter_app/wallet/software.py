@@ -93,7 +93,7 @@ class SoftwareSigner:
         :raises KeystoreError: the keystore was made for another network
         """
         refuse_mainnet(network)
-        text = keystore._read(Path(path))
+        text = keystore.read_text(Path(path))
         sealed, private_key = keystore.unseal(text, password)
         if sealed.network != network.name:
             raise KeystoreError(

@@ -347,3 +347,9 @@ def test_control_api_refuses_bad_mode_requests(ledger: EmulatorProcess, body: ob
     answer = httpx.post(f"{ledger.control_url}/mode", json=body, trust_env=False)
     assert answer.status_code == 400
     assert ledger.mode == "approve"
+
+
+def test_device_io_is_refused_off_the_device_thread(signer: LedgerSigner) -> None:
+    with pytest.raises(AssertionError, match="off the device thread"):
+        signer.transport.exchange(apdu.get_version())
+    assert signer.transport.run(lambda: signer.transport.exchange(apdu.get_version()))[1] == 0x9000
