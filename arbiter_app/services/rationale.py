@@ -93,6 +93,9 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None) -> 
         log.bind_key(session.store, session.signer, now=now)
     document_json = receipts.issue(session.store, invoice_id, session.signer, now=now)
     digest = hashlib.sha256(document_json.encode("utf-8")).hexdigest()
+    kubo = session.kubo()
+    if kubo is not None:  # DESIGN §8: published to IPFS when a node is configured
+        kubo.put_raw_block(document_json.encode("utf-8"))
     execution.save_receipt(session.store, invoice_id, document_json, receipt_sha256=digest,
                            now=now)
     return document_json

@@ -26,13 +26,17 @@ RATIONALE = (
 )
 
 
-def devnet_settings(devnet: Devnet, data_dir: Path, ledger: str = "hid") -> config.Settings:
-    """Settings that point every service at ``devnet`` and sign on the emulator."""
+def devnet_settings(devnet: Devnet, data_dir: Path, ledger: str = "hid",
+                    kubo: bool = False) -> config.Settings:
+    """Settings that point every service at ``devnet`` and sign on the emulator.
+
+    :param kubo: also use the devnet's Kubo RPC (to publish the rationale and receipt)
+    """
     ep = devnet.endpoints
     return config.Settings(
         network="devnet", stacks_api=ep["stacks_api"], escrow_contract=devnet.escrow_contract,
-        ipfs_rpc=None, ipfs_gateways=(ep["ipfs_gateway"],), signer="ledger", ledger=ledger,
-        data_dir=str(data_dir),
+        ipfs_rpc=ep["ipfs_rpc"] if kubo else None, ipfs_gateways=(ep["ipfs_gateway"],),
+        signer="ledger", ledger=ledger, data_dir=str(data_dir),
     )
 
 

@@ -35,8 +35,8 @@ RELEASE_CASE, REFUND_CASE = 101, 103
 
 
 def prepared(devnet: Devnet, ledger: Any, data_dir: Path, invoice_id: int,
-             decision: Decision) -> Session:
-    session = short_session(devnet_settings(devnet, data_dir, ledger.ledger))
+             decision: Decision, kubo: bool = False) -> Session:
+    session = short_session(devnet_settings(devnet, data_dir, ledger.ledger, kubo))
     run_to_end(sync_disputes(session))
     walk_to_ruling(session, invoice_id, decision)
     return session
@@ -60,7 +60,8 @@ def balances(session: Session, invoice_id: int) -> dict[str, int]:
 )
 def test_full_case_through_the_services(fresh_devnet: Devnet, ledger: Any, tmp_path: Path,
                                         invoice_id: int, decision: Decision, winner: str) -> None:
-    with prepared(fresh_devnet, ledger, tmp_path / "data", invoice_id, decision) as session:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, invoice_id, decision, kubo=True) as session:
         amount = rows.load_case(session.store, invoice_id).invoice.amount
         before = balances(session, invoice_id)
         result = execute(session, invoice_id)
@@ -78,8 +79,28 @@ def test_full_case_through_the_services(fresh_devnet: Devnet, ledger: Any, tmp_p
         for kind in ("rationale-published", "transaction-signed", "transaction-broadcast",
                      "transaction-confirmed", "receipt-issued"):
             assert kind in kinds
+        check_published_rationale(session, invoice_id)
         signed = [d for d in ledger.display_log if d.get("kind") == "transaction"]
         assert len(signed) == 1 and "resolve-dispute" in json.dumps(signed[0])
+
+
+def check_published_rationale(session: Session, invoice_id: int) -> None:
+    """The rationale published through Kubo hashes to what the contract stored."""
+    import hashlib
+
+    from arbiter_app.ipfs.cid import CID
+    from arbiter_app.services.chain import ChainReader
+
+    ruling = rows.load_ruling(session.store, invoice_id)
+    assert ruling is not None and ruling.rationale_cid is not None
+    on_chain = ChainReader(session.api, session.contract_id, session.signer.address()).ruling(
+        invoice_id)
+    assert on_chain is not None and on_chain.rationale_hash == ruling.rationale_hash
+    published = run_to_end(session.fetcher.fetch(CID.parse(ruling.rationale_cid)))
+    document = json.loads(published.read())
+    assert hashlib.sha256(published.read()).hexdigest() == on_chain.rationale_hash
+    assert document["schema"] == "bitmind-rationale/1" and document["invoice_id"] == invoice_id
+    assert [s["step"] for s in document["steps"]] == [1, 2, 3, 4, 5]
 
 
 def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: Path,
