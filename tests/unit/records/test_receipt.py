@@ -223,3 +223,17 @@ def test_cli_receipt_verify_exit_codes(issued: str, tmp_path: Path, signer: Any,
     with pytest.raises(SystemExit) as usage:
         main(["receipt", "verify"])
     assert usage.value.code == 2
+
+
+def test_random_bit_flips_in_a_receipt_are_all_refused(issued: str) -> None:
+    import random
+
+    data = issued.encode()
+    rng = random.Random(18)
+    for _ in range(300):
+        flipped = bytearray(data)
+        position, bit = rng.randrange(len(data)), rng.randrange(8)
+        flipped[position] ^= 1 << bit
+        with pytest.raises(VerificationError):
+            receipts.verify(bytes(flipped))
+            pytest.fail(f"flip of bit {bit} at byte {position} went unnoticed")
