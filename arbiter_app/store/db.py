@@ -9,6 +9,7 @@ commit. sqlite3 errors are translated to :class:`StoreError` here, with the caus
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -77,6 +78,32 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def backup(store: Store, target: Path | str) -> Path:
+    """Copy the live store to ``target`` consistently (SQLite backup API), even while it is
+    being written: into a temporary name in the target folder, synced, then renamed, so an
+    interrupted backup never appears under the final name (reliability.md §2).
+
+    :raises StoreError: if the copy cannot be written
+    """
+    target = Path(target)
+    tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    try:
+        copy = sqlite3.connect(str(tmp))
+        try:
+            store.conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            copy.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except (sqlite3.Error, OSError) as e:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot back up the case store to {target}: {e}") from e
+    return target
 
 
 def _translate(error: sqlite3.Error, path: Path) -> StoreError:

@@ -268,3 +268,36 @@ def test_damaged_store_files_fail_with_a_store_error_only(tmp_path: Path) -> Non
             pytest.fail(f"flip {n} escaped as a raw sqlite error: {e}")
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     assert outcomes.get("StoreError", 0) > 0, outcomes
+
+
+def test_backups_taken_while_a_writer_commits_open_and_verify(fresh_store: Store,
+                                                              tmp_path: Path) -> None:
+    import threading
+
+    from arbiter_app.store.db import backup
+
+    done = threading.Event()
+
+    def writer() -> None:
+        writes = open_store(fresh_store.path)
+        try:
+            n = 0
+            while not done.is_set():
+                with writes.atomic():
+                    log.append(writes, "settings-changed", {"n": n}, at=T0 + n)
+                n += 1
+        finally:
+            writes.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        for k in range(20):
+            copy = backup(fresh_store, tmp_path / f"backup-{k}.sqlite")
+            with open_store(copy) as restored:
+                assert restored.integrity() == "ok"
+                log.verify_log(restored)
+    finally:
+        done.set()
+        thread.join()
+    assert not list(tmp_path.glob("*.part"))
