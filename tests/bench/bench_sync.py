@@ -64,11 +64,23 @@ def _sync(devnet: Devnet, data_dir: Path, log: list[Recorded]) -> tuple[float, i
         return time.perf_counter() - start, summary.disputes, summary.requests
 
 
+def _seed(devnet: Devnet, disputes: int) -> None:
+    """``POST /admin/seed-bench`` in chunks, each with a generous timeout (thousands of
+    transactions take minutes on the simnet)."""
+    with httpx.Client(timeout=httpx.Timeout(1800.0, connect=10.0), trust_env=False) as admin:
+        left = disputes
+        while left:
+            chunk = min(250, left)
+            r = admin.post(f"{devnet.endpoints['admin']}/seed-bench", json={"disputes": chunk})
+            r.raise_for_status()
+            left -= chunk
+
+
 def run() -> list[Row]:
     """Seed, sync, replay; one row for the time and one for the request count."""
     with tempfile.TemporaryDirectory() as tmp, \
             Devnet.start(seed=True, log_path=Path(tmp) / "devnet.log") as devnet:
-        devnet.seed_bench(DISPUTES)
+        _seed(devnet, DISPUTES)
         log: list[Recorded] = []
         seconds, disputes, api_requests = _sync(devnet, Path(tmp) / "data", log)
         reference = _replay(log)
