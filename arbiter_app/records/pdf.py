@@ -76,12 +76,16 @@ def render(document: str, path: Path) -> None:
         y += 34 * scale
         flags = int(Qt.TextFlag.TextWrapAnywhere)
         for label, value in lines:
-            painter.setFont(QFont("Helvetica", 9, QFont.Weight.Bold))
-            painter.drawText(QRectF(0, y, width * 0.3, 40 * scale), flags, label)
             painter.setFont(QFont("Courier", 8))
             box = painter.boundingRect(QRectF(width * 0.3, y, width * 0.7, 400 * scale),
                                        flags, value)
+            if box.bottom() > writer.height() and y > 0:  # a long citation list: next page
+                writer.newPage()
+                box.translate(0, -y)
+                y = 0.0
             painter.drawText(box, flags, value)
+            painter.setFont(QFont("Helvetica", 9, QFont.Weight.Bold))
+            painter.drawText(QRectF(0, y, width * 0.3, 40 * scale), flags, label)
             y += max(box.height(), 12 * scale) + 6 * scale
         painter.setFont(QFont("Helvetica", 8))
         painter.drawText(QRectF(0, y + 10 * scale, width, 40 * scale), flags,
