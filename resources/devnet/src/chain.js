@@ -131,6 +131,7 @@ export class Chain {
       vmError = String(e.message ?? e).split('\n')[0];
     }
     let status = result?.type === 'ok' ? 'success' : 'abort_by_response';
+    if (status !== 'success') events = []; // a node keeps no events of an aborted call
     let pcError = null;
     if (status === 'success' && call.checkPostConditions) {
       pcError = call.checkPostConditions(events);

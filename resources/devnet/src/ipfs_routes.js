@@ -2,7 +2,7 @@
 // {"Message","Code","Type":"error"}, reference/ipfs.md 5) and a trustless gateway
 // (GET /ipfs/{cid} answering application/vnd.ipld.raw and application/vnd.ipld.car, ipfs.md 4.1).
 import { HttpError, json, readBody, reply } from './http.js';
-import { BlockNotFound, parseCid } from './ipfs_store.js';
+import { parseCid } from './ipfs_store.js';
 
 export const KUBO_VERSION = '0.40.0';
 const RAW = 'application/vnd.ipld.raw';
@@ -50,10 +50,11 @@ function argCid(url) {
   return cid;
 }
 
+/** Every RPC failure answers in Kubo's error shape (go-ipfs-cmds error.go). */
 async function guard(fn) {
   try { return await fn(); } catch (e) {
-    if (e instanceof BlockNotFound) throw kuboError(e.message);
-    throw e;
+    if (e instanceof HttpError) throw e;
+    throw kuboError(String(e.message ?? e));
   }
 }
 
@@ -116,6 +117,10 @@ async function gateway(store, req, m, url) {
     return reply(200, cid.multihash.digest, { ...common, 'content-type': RAW });
   }
   if (path && format === RAW) throw new HttpError(400, 'path segments are not allowed with application/vnd.ipld.raw');
+  if (path && path !== '/') {
+    // everything stored here is a file or a raw block: there are no named links to follow
+    throw new HttpError(404, `no link named "${path.split('/')[1]}" under ${cid}`);
+  }
   if (!store.has(cid)) throw new HttpError(404, `ipfs resolve -r /ipfs/${cid}: block was not found locally (offline): ipld: could not find ${cid}`);
   if (format === RAW) {
     return reply(200, store.getBytes(cid), { ...common, 'content-type': RAW, etag: `"${cid}.raw"`,

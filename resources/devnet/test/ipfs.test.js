@@ -207,3 +207,15 @@ test('connection faults: reset before handling, or handle and drop the reply', a
   assert.equal((await fetch(`${d.url}/ipfs/${cid}?format=raw`)).status, 200);
   d.faults.reset();
 });
+
+test('paths under a file CID are not found, and an RPC failure keeps the Kubo error shape', async () => {
+  const { Hash } = await add(new TextEncoder().encode('a file, not a directory\n'));
+  assert.equal((await fetch(`${d.url}/ipfs/${Hash}/inner.txt?format=car`)).status, 404);
+  assert.equal((await fetch(`${d.url}/ipfs/${Hash}/inner.txt`)).status, 404);
+  const raw = await (await fetch(`${d.url}/api/v0/block/put?cid-codec=raw`, { method: 'POST',
+    body: (() => { const f = new FormData(); f.append('data', new Blob([new Uint8Array([0x12, 0x34])]), 'd'); return f; })() })).json();
+  const r = await fetch(`${d.url}/api/v0/cat?arg=${raw.Key.replace('bafkrei', 'bafybei')}`, { method: 'POST' });
+  const body = await r.json();
+  assert.equal(body.Type, 'error');
+  assert.equal(typeof body.Message, 'string');
+});
