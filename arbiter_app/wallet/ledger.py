@@ -111,7 +111,8 @@ class LedgerSigner:
             raise VerificationError(
                 f"the transaction's sender is {sender}, not this Ledger account {self._address}"
             )
-        reply = self._sign(transaction.serialize(tx), "signing the transaction", prompt)
+        what = _describe_call(tx)
+        reply = self._sign(transaction.serialize(tx), "signing the transaction", what, prompt)
         signed = transaction.attach_signature(tx, reply.vrs)
         try:
             verify.check_signed_transaction(tx, signed, self._public_key)
@@ -119,8 +120,7 @@ class LedgerSigner:
             raise DeviceReplyError(
                 f"the Ledger returned a signature that does not verify: {e}"
             ) from e
-        postsign = _sha512_256(transaction.presign_sighash(tx) + b"\x00" + reply.vrs)
-        if reply.digest != postsign:
+        if reply.digest != transaction.postsign_sighash(signed):
             raise DeviceReplyError("the Ledger's post-sign hash differs from the transaction's")
         return signed
 
@@ -137,7 +137,8 @@ class LedgerSigner:
 
         _check_domain(domain)
         payload = apdu.sip018_payload(clarity.serialize(domain), clarity.serialize(message))
-        reply = self._sign(payload, "signing the message", prompt)
+        what = f"the signed message for {clarity.repr_value(domain)}"
+        reply = self._sign(payload, "signing the message", what, prompt)
         digest = sip018.message_hash(domain, message)
         if reply.digest != digest:
             raise DeviceReplyError("the Ledger signed a different message hash than the one sent")
@@ -150,7 +151,7 @@ class LedgerSigner:
         return reply.rsv
 
     def _sign(
-        self, payload: bytes, action: str, prompt: DevicePrompt | None
+        self, payload: bytes, action: str, what: str, prompt: DevicePrompt | None
     ) -> apdu.SignatureReply:
         prompt = prompt or SilentPrompt()
         commands = apdu.sign_commands(self.path, payload)
@@ -159,7 +160,7 @@ class LedgerSigner:
             for index, command in enumerate(commands, start=1):
                 prompt.step(index, len(commands))
                 if index == len(commands):
-                    prompt.confirm(f"review and approve {action.removeprefix('signing ')}")
+                    prompt.confirm(f"review {what}, then approve")
                 data = self._call(command, action)
             return data
 
@@ -215,7 +216,14 @@ def _check_domain(domain: Tuple) -> None:
         )
 
 
-def _sha512_256(data: bytes) -> bytes:
-    import hashlib
+def _describe_call(tx: Transaction) -> str:
+    """The words of the "confirm on device" message: what is called, fee and nonce."""
+    from arbiter_app.stacks.payloads import ContractCall
 
-    return hashlib.new("sha512_256", data).digest()
+    payload = tx.payload
+    call = (
+        f"{payload.function_name} on {payload.contract_id}"
+        if isinstance(payload, ContractCall)
+        else "the transaction"
+    )
+    return f"{call} (fee {tx.auth.fee} µSTX, nonce {tx.auth.nonce})"

@@ -22,7 +22,12 @@ from arbiter_app.wallet import apdu
 from arbiter_app.wallet.ledger import LedgerSigner
 from arbiter_app.wallet.software import SoftwareSigner
 from tests.fixtures.ledger import EmulatorProcess
-from tests.integration.wallet.conftest_helpers import RecordingPrompt, large_call, resolve_dispute
+from tests.integration.wallet.conftest_helpers import (
+    ESCROW,
+    RecordingPrompt,
+    large_call,
+    resolve_dispute,
+)
 from tests.integration.wallet.judge import judge
 
 
@@ -117,6 +122,11 @@ def test_large_transaction_is_chunked(signer: LedgerSigner, ledger: EmulatorProc
     signed = signer.sign_transaction(unsigned, prompt)
     steps = [e for e in prompt.events if e[0] == "step"]
     assert steps == [("step", i, chunks + 1) for i in range(1, chunks + 2)]
+    confirm = (
+        "confirm",
+        f"review submit-evidence on {ESCROW} (fee 1000 µSTX, nonce 3), then approve",
+    )
+    assert prompt.events[-3:] == [("step", chunks + 1, chunks + 1), confirm, ("finished",)]
     (decoded,) = judge({"op": "tx", "hex": transaction.serialize(signed).hex()})
     assert decoded["verified"], decoded["error"]
 
