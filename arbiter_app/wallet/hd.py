@@ -16,7 +16,6 @@ import hmac
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import coincurve
 
@@ -25,7 +24,6 @@ from arbiter_app.errors import InputError
 # secp256k1 group order (SEC 2 §2.4.1)
 CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 HARDENED = 0x80000000
-WORDLIST_FILE = Path(__file__).with_name("bip39_english.txt")
 
 
 class MnemonicError(InputError):
@@ -75,9 +73,10 @@ class ExtendedKey:
 @cache
 def wordlist() -> tuple[str, ...]:
     """The 2048-word BIP39 English list, in order."""
-    words = tuple(WORDLIST_FILE.read_text("ascii").split())
-    assert len(words) == 2048, "the BIP39 wordlist file is damaged"
-    return words
+    from arbiter_app.wallet.bip39_english import WORDS
+
+    assert len(WORDS) == 2048, "the BIP39 wordlist is damaged"
+    return WORDS
 
 
 def normalize_mnemonic(mnemonic: str) -> str:

@@ -85,3 +85,12 @@ def test_bad_mnemonics_are_refused_by_name(mnemonic: str, message: str) -> None:
 @pytest.mark.parametrize("account", [0, 1, 2**31 - 1])
 def test_stacks_path_text(account: int) -> None:
     assert format_path(derivation_path(account)) == f"m/44'/5757'/0'/0/{account}"
+
+
+def test_wordlist_is_bip39_english_txt() -> None:
+    import hashlib
+
+    text = "\n".join(hd.wordlist()) + "\n"
+    # SHA-256 of bitcoin/bips bip-0039/english.txt
+    digest = "2f5eed53a4727b4bf8880d8f3f199efc90e58503646d9ff8eff3a2ed3b24dbda"
+    assert hashlib.sha256(text.encode()).hexdigest() == digest
