@@ -363,3 +363,26 @@ def test_device_io_is_refused_off_the_device_thread(signer: LedgerSigner) -> Non
     with pytest.raises(AssertionError, match="off the device thread"):
         signer.transport.exchange(apdu.get_version())
     assert signer.transport.run(lambda: signer.transport.exchange(apdu.get_version()))[1] == 0x9000
+
+
+@pytest.mark.parametrize("source", ["text-file", "devnet-toml-account"])
+def test_emulator_process_takes_its_mnemonic_from_a_file(tmp_path: Any, source: str) -> None:
+    from tests.fixtures.ledger import start_emulator
+    from tests.integration.wallet.test_derivation_interop import DEVNET_TOML
+
+    if source == "text-file":
+        mnemonic = "abandon " * 11 + "about"
+        (tmp_path / "seed.txt").write_text(mnemonic + "\n")
+        args = ["--mnemonic-file", str(tmp_path / "seed.txt")]
+    else:
+        mnemonic = devnet_mnemonic("payee_2")
+        args = ["--mnemonic-file", str(DEVNET_TOML), "--account", "payee_2"]
+    handle = start_emulator(tmp_path / "emulator.log", *args)
+    try:
+        expected = SoftwareSigner.from_mnemonic(mnemonic, config.DEVNET).address()
+        assert handle.arbiter_address == expected
+        device = LedgerSigner.open(handle.ledger, config.DEVNET)
+        assert device.address() == expected
+        device.close()
+    finally:
+        handle.stop()
