@@ -25,7 +25,7 @@ from arbiter_app.errors import ArbiterError, Cancelled
 
 # Command group modules, in the order ``--help`` lists them.
 GROUPS: tuple[str, ...] = (
-    "ledger", "sync", "disputes", "devnet", "log", "receipt", "evidence", "tx",
+    "ledger", "sync", "disputes", "devnet", "log", "receipt", "evidence", "tx", "gui", "demo",
 )
 
 log = logging.getLogger("arbiter_app")

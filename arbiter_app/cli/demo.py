@@ -1,0 +1,68 @@
+"""``arbiter-app demo``: the devnet, its seeded disputes, an emulated Ledger, and the app.
+
+It starts the devnet (seeded) and the Ledger emulator holding ``arbiter_1``'s keys exactly as
+``arbiter-app devnet`` does, builds settings that point at them (the case store in a fresh
+temporary directory unless ``--data-dir``; nothing is written to the saved settings), opens
+the main window, which reads the signer and runs a first sync, and when the window closes
+stops the emulator and the devnet (the devnet also dies with this process, see the launcher).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``demo`` command."""
+    parser = subparsers.add_parser(
+        "demo", help="devnet + seeded disputes + emulated Ledger + the desktop app")
+    parser.add_argument("--port", type=int, default=0, metavar="N",
+                        help="devnet loopback port (default: a free one)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="keep the case store here (default: a fresh temporary directory)")
+    parser.set_defaults(handler=run_demo)
+
+
+def demo_settings(devnet: Any, ledger_port: int, data_dir: Path) -> Any:
+    """Settings that point every service at ``devnet`` and sign on the emulator.
+
+    :param devnet: the running :class:`~arbiter_app.devnet.launcher.Devnet`
+    :param ledger_port: the emulator's TCP port
+    :param data_dir: where the case store and the IPFS cache go
+    """
+    from arbiter_app import config
+
+    ep = devnet.endpoints
+    return config.Settings(
+        network="devnet", stacks_api=ep["stacks_api"], escrow_contract=devnet.escrow_contract,
+        ipfs_rpc=None, ipfs_gateways=(ep["ipfs_gateway"],), signer="ledger",
+        ledger=f"tcp:127.0.0.1:{ledger_port}", data_dir=str(data_dir))
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Start the devnet and the emulator, run the app on them, stop both when it closes."""
+    from arbiter_app.cli import report
+    from arbiter_app.devnet.launcher import Devnet, devnet_mnemonics
+    from arbiter_app.devnet.ledger_emulator import LedgerEmulator
+    from arbiter_app.gui.app import run
+    from arbiter_app.services.session import Session
+
+    with tempfile.TemporaryDirectory(prefix="arbiter-demo-") as scratch:
+        data_dir = Path(args.data_dir) if args.data_dir else Path(scratch) / "data"
+        report("starting the devnet and the emulated Ledger…")
+        devnet = Devnet.start(port=args.port, seed=True, log_path=Path(scratch) / "devnet.log")
+        emulator = None
+        try:
+            emulator = LedgerEmulator(devnet_mnemonics()["arbiter_1"]).start()
+            report(f"devnet at {devnet.url}; Ledger emulator at tcp:127.0.0.1:{emulator.port}; "
+                   f"case store in {data_dir}")
+            with Session(demo_settings(devnet, emulator.port, data_dir)) as session:
+                return run(session, sync_on_start=True)
+        finally:
+            if emulator is not None:
+                emulator.stop()
+            devnet.stop()
+            report("demo stopped")

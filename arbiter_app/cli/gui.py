@@ -1,0 +1,29 @@
+"""``arbiter-app gui`` (and ``arbiter-app`` alone): open the desktop app on the saved settings.
+
+Settings come from ``--config`` or the per-user config file; the case store lives in their
+``data_dir``. The window's Sync action pulls the disputes; ``--sync`` runs one at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``gui`` command."""
+    parser = subparsers.add_parser("gui", help="open the desktop app (the default command)")
+    parser.add_argument("--sync", action="store_true", help="sync the disputes when it opens")
+    parser.set_defaults(handler=run_gui)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the main window on the saved settings; return when it is closed."""
+    from arbiter_app import config
+    from arbiter_app.gui.app import run
+    from arbiter_app.services.session import Session
+
+    settings = config.load(Path(args.config) if getattr(args, "config", None) else None)
+    with Session(settings) as session:
+        return run(session, sync_on_start=bool(getattr(args, "sync", False)))

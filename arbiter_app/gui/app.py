@@ -1,0 +1,65 @@
+"""QApplication setup: build the main window from a :class:`Session` and run the event loop.
+
+Used by ``arbiter-app gui`` (saved settings) and ``arbiter-app demo`` (a devnet). The caller
+owns the session and whatever services it started; :func:`run` returns when the window is
+closed and waits for background tasks before handing back, so nothing touches a closed store.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from arbiter_app.services.session import Session
+
+ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "arbiter-desk.svg"
+
+
+def application() -> QApplication:
+    """The process's QApplication (created once)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Arbiter Desk")
+    app.setOrganizationName("arbiter-app")
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
+    return app
+
+
+def run(session: Session, *, sync_on_start: bool = False) -> int:
+    """Open the main window over ``session`` and run until it is closed.
+
+    :returns: the event loop's exit status
+    """
+    from PySide6.QtCore import QThreadPool, QTimer
+
+    from arbiter_app.gui.main_window import MainWindow
+
+    app = application()
+    window = MainWindow(session, sync_on_start=sync_on_start)
+    window.show()
+    # Ctrl-C / SIGTERM close the window like the user would, so the caller's cleanup runs.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: window.close())
+    wake = QTimer()
+    wake.start(250)  # lets Python's signal handlers run while Qt waits
+    wake.timeout.connect(lambda: None)
+    try:
+        status = app.exec()
+    finally:
+        wake.stop()
+        QThreadPool.globalInstance().waitForDone(30_000)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+    return status
+

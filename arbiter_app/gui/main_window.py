@@ -1,0 +1,186 @@
+"""The main window: the dispute queue beside the case pane, the Sync and Export actions, and a
+status bar naming the network, the signer's address, the decision log's head and the last sync.
+
+Everything slow (identifying the signer, syncing) runs through :class:`Task`; the queue is
+refilled from the store after a sync or a step, and its SLA clock moves once a minute.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
+
+from arbiter_app.gui.models.disputes import DisputesModel
+from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.case import CasePane
+from arbiter_app.gui.views.queue import QueueView
+from arbiter_app.progress import CancelToken, Progress
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from arbiter_app.services.session import Session
+
+TICK_MS = 60_000
+
+
+def _status_label() -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class MainWindow(QMainWindow):
+    """The app's one window over one :class:`Session`.
+
+    :param session: the session (settings, store, API, signer)
+    :param sync_on_start: identify the signer, then run a first sync
+    """
+
+    synced = Signal(object)
+    signer_known = Signal(str)
+
+    def __init__(self, session: Session, *, sync_on_start: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(f"Arbiter Desk — {session.network.name}")
+        self.resize(1400, 860)
+        self.model = DisputesModel(session.settings.sla_hours, self)
+        self.queue = QueueView(self.model)
+        self.case_pane = CasePane(session)
+        splitter = QSplitter()
+        splitter.addWidget(self.queue)
+        splitter.addWidget(self.case_pane)
+        splitter.setSizes([560, 840])
+        self.setCentralWidget(splitter)
+        self.queue.case_selected.connect(self.case_pane.show_case)
+        self.case_pane.case_changed.connect(lambda _: self.refresh())
+        self.signer_address: str | None = None
+        self.last_sync: int | None = None
+        self._build_actions()
+        self._build_status_bar()
+        self.clock = QTimer(self)
+        self.clock.setInterval(TICK_MS)
+        self.clock.timeout.connect(lambda: self.model.tick(int(time.time())))
+        self.clock.start()
+        self.refresh()
+        if sync_on_start:
+            self.identify_signer(then_sync=True)
+
+    def _build_actions(self) -> None:
+        self.sync_action = QAction("&Sync", self)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.sync_action.triggered.connect(self.sync)
+        self.export_action = QAction("&Export log…", self)
+        self.export_action.triggered.connect(self.on_export)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&File")
+        for action in (self.sync_action, self.export_action, quit_action):
+            menu.addAction(action)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.addAction(self.sync_action)
+        toolbar.addAction(self.export_action)
+
+    def _build_status_bar(self) -> None:
+        self.network_label = _status_label()
+        self.signer_label = _status_label()
+        self.log_label = _status_label()
+        self.sync_label = _status_label()
+        for label in (self.network_label, self.signer_label, self.log_label, self.sync_label):
+            self.statusBar().addPermanentWidget(label)
+        s = self.session.settings
+        self.network_label.setText(f"Network: {s.network} ({s.stacks_api})")
+        self.signer_label.setText(f"Signer: {s.signer} {s.ledger if s.signer == 'ledger' else ''}"
+                                  " (not read yet)")
+        self.sync_label.setText("Last sync: never")
+
+    def refresh(self) -> None:
+        """Refill the queue from the store and update the log head."""
+        from arbiter_app.store import log, rows
+
+        store = self.session.store
+        selected = self.queue.selected_id()
+        self.model.set_rows(rows.list_cases(store))
+        if selected is not None:
+            self.queue.select(selected)
+        size, root = log.head(store)
+        self.log_label.setText(f"Log: {size} entries, root {root.hex()[:12]}…")
+
+    def identify_signer(self, then_sync: bool = False) -> Task:
+        """Read the signer's address in the background (a Ledger answers on its own thread)."""
+        session = self.session
+
+        def op(token: CancelToken) -> Generator[Progress, None, str]:
+            yield Progress("opening the signer", 0, None)
+            return session.signer.address()
+
+        def known(address: str) -> None:
+            self.signer_address = address
+            self.signer_label.setText(f"Signer: {address} ({session.settings.signer})")
+            self.signer_known.emit(address)
+            if then_sync:
+                self.sync()
+
+        return Task(op, parent=self).on_success(known).run()
+
+    def sync(self) -> Task:
+        """Run the sync service with the progress dialog; refresh the queue after."""
+        from arbiter_app.services.sync import sync_disputes
+
+        session = self.session
+        self.sync_action.setEnabled(False)
+        task = Task(lambda token: sync_disputes(session, token), parent=self)
+        task.on_success(self.on_synced).with_progress("Syncing disputes").run()
+        task.signals.finished.connect(lambda: self.sync_action.setEnabled(True))
+        return task
+
+    def on_synced(self, summary: Any) -> None:
+        self.last_sync = int(time.time())
+        self.sync_label.setText(
+            f"Last sync: {time.strftime('%H:%M:%S', time.localtime(self.last_sync))} "
+            f"({summary.disputes} updated, {summary.evidence} new evidence)")
+        self.refresh()
+        if self.case_pane.case is not None:
+            self.case_pane.show_case(self.case_pane.case.invoice.id)
+        self.synced.emit(summary)
+
+    def export_log(self, path: Path) -> int:
+        """Write the whole decision log as JSONL with a fresh signed checkpoint."""
+        from arbiter_app.records import export
+
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "wb") as out:
+            count = export.export_jsonl(self.session.store, out, now=int(time.time()))
+        tmp.replace(path)
+        self.refresh()
+        return count
+
+    def on_export(self) -> None:
+        from arbiter_app.gui.errors import show_error
+
+        name, _ = QFileDialog.getSaveFileName(self, "Export decision log", "decision-log.jsonl",
+                                              "JSON lines (*.jsonl)")
+        if not name:
+            return
+        try:
+            count = self.export_log(Path(name))
+        except Exception as error:  # noqa: BLE001 - shown by the one presenter
+            show_error(error, self)
+            return
+        self.statusBar().showMessage(f"Wrote {count} log entries to {name}", 8000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the clock and cancel running tasks; the caller closes the session."""
+        self.clock.stop()
+        for task in list(Task._running):
+            task.cancel()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Qt item models over frozen domain rows (STYLE habit 9)."""

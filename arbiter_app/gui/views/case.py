@@ -1,0 +1,152 @@
+"""The case pane: the selected dispute's six steps in order, with their state and gating.
+
+A list on the left names each step with its state (done, current, locked) from
+:mod:`arbiter_app.case.framework`; the page of the chosen step fills the rest. Step *i* can
+only be completed when it is the case's current step (so after *i − 1*); reopening a step
+asks for confirmation, because the store then invalidates it and every later step (each
+change logged). The pane reloads the case from the store after every change and tells the
+window, which refreshes the queue.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import Step
+from arbiter_app.gui.errors import show_error
+from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
+from arbiter_app.gui.views.steps import (
+    STEP_TITLES,
+    ChainPage,
+    DocumentsPage,
+    EvidencePage,
+    StepPage,
+    TermsPage,
+    plain,
+)
+from arbiter_app.services.listing import format_amount
+
+if TYPE_CHECKING:
+    from arbiter_app.services.session import Session
+
+
+def step_state(case: CaseFile, step: Step) -> str:
+    """``done``, ``current`` or ``locked`` for ``step`` of ``case``."""
+    if step in case.completed:
+        return "done"
+    return "current" if case.current is step else "locked"
+
+
+class CasePane(QWidget):
+    """One case through the six steps.
+
+    :param session: the session whose store holds the case
+    """
+
+    case_changed = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case: CaseFile | None = None
+        self.header = plain("Select a dispute in the queue.")
+        self.header.setStyleSheet("font-size: 16px; font-weight: bold")
+        self.steps = QListWidget()
+        self.steps.setMaximumWidth(300)
+        self.steps.currentRowChanged.connect(self.on_step_chosen)
+        self.pages: dict[Step, StepPage] = {
+            Step.TERMS: TermsPage(session), Step.EVIDENCE: EvidencePage(session),
+            Step.CHAIN: ChainPage(session), Step.DOCUMENTS: DocumentsPage(session),
+            Step.RULING: RulingPage(session), Step.EXECUTION: ExecutionPage(session),
+        }
+        self.stack = QStackedWidget()
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+            page.changed.connect(self.reload)
+            page.reopen_requested.connect(self.on_reopen)
+        for step in Step:
+            self.steps.addItem(f"{int(step)}. {STEP_TITLES[step]}")
+        row = QHBoxLayout()
+        row.addWidget(self.steps)
+        row.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addLayout(row, 1)
+        self.setEnabled(False)
+
+    def show_case(self, invoice_id: int) -> None:
+        """Load ``invoice_id`` from the store and open its current step."""
+        from arbiter_app.store import rows
+
+        first = self.case is None or self.case.invoice.id != invoice_id
+        self.load(rows.load_case(self.session.store, invoice_id))
+        if first and self.case is not None:
+            current = self.case.current or Step.EXECUTION
+            self.steps.setCurrentRow(int(current) - 1)
+
+    def load(self, case: CaseFile) -> None:
+        """Show ``case``: the header, each step's state, and every page."""
+        self.case = case
+        self.setEnabled(True)
+        inv = case.invoice
+        self.header.setText(f"Invoice {inv.id} — {inv.status.name} — "
+                            f"{format_amount(inv.amount)} sBTC — payer {inv.payer} → payee "
+                            f"{inv.payee}")
+        marks = {"done": "✓ done", "current": "▶ current", "locked": "locked"}
+        for step in Step:
+            item = self.steps.item(int(step) - 1)
+            item.setText(f"{int(step)}. {STEP_TITLES[step]}\n    {marks[step_state(case, step)]}")
+        for page in self.pages.values():
+            page.load(case)
+
+    def reload(self) -> None:
+        """Read the case again after a change, and tell the window."""
+        if self.case is None:
+            return
+        invoice_id = self.case.invoice.id
+        before = self.case.current
+        self.show_case(invoice_id)
+        if self.case is not None and self.case.current != before and self.case.current:
+            self.steps.setCurrentRow(int(self.case.current) - 1)
+        self.case_changed.emit(invoice_id)
+
+    def on_step_chosen(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+
+    def confirm_reopen(self, step: Step) -> bool:
+        """Ask before reopening: later steps are invalidated."""
+        assert self.case is not None
+        later = [int(s) for s in Step if s > step and s in self.case.completed]
+        extra = (f" Steps {', '.join(map(str, later))} will be invalidated too and must be done "
+                 "again.") if later else ""
+        answer = QMessageBox.question(self, "Reopen step",
+                                      f"Reopen step {int(step)} ({STEP_TITLES[step]})?{extra}")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def on_reopen(self, number: int) -> None:
+        from arbiter_app.store import cases
+
+        step = Step(number)
+        if self.case is None or not self.confirm_reopen(step):
+            return
+        try:
+            cases.reopen_step(self.session.store, self.case.invoice.id, step,
+                              now=int(time.time()))
+        except Exception as error:  # noqa: BLE001 - shown by the one presenter
+            show_error(error, self)
+            return
+        self.reload()
+        self.steps.setCurrentRow(number - 1)

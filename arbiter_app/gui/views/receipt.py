@@ -1,0 +1,90 @@
+"""The receipt view after execution: the signed receipt's facts, its JSON, and saving it.
+
+The receipt is the store's canonical JSON (``records.receipt``); the facts listed are the ones
+:func:`arbiter_app.records.pdf.facts` prints on the PDF, after the receipt has verified. It can
+be saved as JSON or rendered to PDF by ``records.pdf``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from arbiter_app.gui.errors import show_error
+
+
+class ReceiptView(QDialog):
+    """Shows one ruling receipt; saves it as JSON or PDF.
+
+    :param document: the receipt's canonical JSON
+    """
+
+    def __init__(self, document: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Ruling receipt")
+        self.resize(760, 560)
+        self.document = document
+        facts = QFormLayout()
+        for name, value in self.facts():
+            label = QLabel(value)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            facts.addRow(name, label)
+        raw = QPlainTextEdit(json.dumps(json.loads(document), indent=2, sort_keys=True))
+        raw.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        save_json = QPushButton("Save JSON…")
+        save_pdf = QPushButton("Save PDF…")
+        buttons.addButton(save_json, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(save_pdf, QDialogButtonBox.ButtonRole.ActionRole)
+        save_json.clicked.connect(self.on_save_json)
+        save_pdf.clicked.connect(self.on_save_pdf)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(facts)
+        layout.addWidget(raw, 1)
+        layout.addWidget(buttons)
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The verified facts of the receipt, or the reason it does not verify."""
+        from arbiter_app.records import pdf
+
+        try:
+            return pdf.facts(self.document)
+        except Exception as error:  # noqa: BLE001 - a receipt that fails says so, plainly
+            return [("Not verified", str(error))]
+
+    def save_json(self, path: Path) -> None:
+        """Write the receipt's JSON to ``path``."""
+        path.write_text(self.document, encoding="utf-8")
+
+    def on_save_json(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save receipt", "receipt.json",
+                                              "JSON (*.json)")
+        if name:
+            self.save_json(Path(name))
+
+    def on_save_pdf(self) -> None:
+        from arbiter_app.records import pdf
+
+        name, _ = QFileDialog.getSaveFileName(self, "Save receipt PDF", "receipt.pdf",
+                                              "PDF (*.pdf)")
+        if name:
+            try:
+                pdf.render(self.document, Path(name))
+            except Exception as error:  # noqa: BLE001 - shown by the one presenter
+                show_error(error, self)

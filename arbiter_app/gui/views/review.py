@@ -1,0 +1,111 @@
+"""The final review before signing: the decoded transaction and the ruling in plain words.
+
+Shown after step 5 and before the device is asked anything: the network, the contract and
+function, each argument as Clarity text, the post-conditions in deny mode with their
+sentences, the fee and the nonce (all from ``transaction.describe`` of the very call the
+service builds), and above them "Release 12.5 sBTC to ST… (the payee)". Signing needs an
+explicit tick; the Sign button stays disabled until then (reliability.md §3: what you see is
+what you sign, and the Ledger shows the same facts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import Decision
+from arbiter_app.services.listing import format_amount
+
+
+def sbtc(amount: int) -> str:
+    """Base units as a short sBTC amount: ``12.5``, ``0.001``."""
+    return format_amount(amount).rstrip("0").rstrip(".")
+
+
+def ruling_words(case: CaseFile, short: bool = False) -> str:
+    """The ruling's effect in plain words, e.g. "release 12.5 sBTC to ST… (the payee)"."""
+    assert case.ruling is not None
+    inv = case.invoice
+    if case.ruling.decision is Decision.RELEASE:
+        words = f"release {sbtc(inv.amount)} sBTC to {inv.payee}"
+        who = "the payee"
+    else:
+        words = f"refund {sbtc(inv.amount)} sBTC to {inv.payer}"
+        who = "the payer"
+    if short:
+        return words
+    return f"{words[0].upper()}{words[1:]} ({who}), from the escrow, for invoice {inv.id}."
+
+
+def transaction_text(described: dict[str, Any]) -> str:
+    """``transaction.describe``'s document as review lines."""
+    payload = described.get("payload", {})
+    lines = [
+        f"Network:      {described.get('network_name', '')} ({described['network']} "
+        f"transaction, chain id {described['chain_id']:#010x})",
+        f"Contract:     {payload.get('contract_id', '')}",
+        f"Function:     {payload.get('function_name', payload.get('type', ''))}",
+        "Arguments:",
+    ]
+    lines += [f"  {n}. {arg['repr']}" for n, arg in enumerate(payload.get("args", []), 1)]
+    lines.append(f"Post-conditions ({described['post_condition_mode']} mode):")
+    lines += [f"  • {pc['text']}" for pc in described["post_conditions"]] or ["  (none)"]
+    lines += [
+        f"Fee:          {described['fee']} µSTX",
+        f"Nonce:        {described['nonce']}",
+        f"Sender:       {described['sender']}",
+        f"Transaction:  {described['txid']} (before signing)",
+    ]
+    return "\n".join(lines)
+
+
+class FinalReviewDialog(QDialog):
+    """The last look before the device: accept only after the explicit confirmation.
+
+    :param described: ``transaction.describe`` of the unsigned call (plus ``network_name``)
+    :param words: the ruling in plain words
+    """
+
+    def __init__(self, described: dict[str, Any], words: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Review the ruling transaction")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.resize(760, 520)
+        headline = QLabel(words)
+        headline.setTextFormat(Qt.TextFormat.PlainText)
+        headline.setWordWrap(True)
+        headline.setStyleSheet("font-size: 15px; font-weight: bold")
+        self.details = QPlainTextEdit(transaction_text(described))
+        self.details.setReadOnly(True)
+        self.details.setStyleSheet("font-family: monospace")
+        self.confirm = QCheckBox("I have checked the amount, the recipient and the transaction "
+                                 "above, and I want to sign it on my Ledger")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.sign = self.buttons.addButton("Sign on Ledger",
+                                           QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign.setEnabled(False)
+        self.confirm.toggled.connect(self.sign.setEnabled)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(headline)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self.confirm)
+        layout.addWidget(self.buttons)
+
+    def accept(self) -> None:
+        """Close as accepted only with the confirmation ticked."""
+        if self.confirm.isChecked():
+            super().accept()

@@ -1,0 +1,328 @@
+"""Steps 5 and 6: the ruling editor and the sign-and-broadcast flow with its final review.
+
+Step 5 (:class:`RulingPage`): release or refund, the rationale saved as typed (a debounced
+draft through the store, so a crash loses nothing), cited evidence, a character counter
+against the minimum, and one explicit confirmation per manual-review flag; what is still
+missing comes from :func:`arbiter_app.case.framework.ruling_problems`, live. Step 6
+(:class:`ExecutionPage`): the transaction is built for review and decoded with
+``transaction.describe`` into :class:`FinalReviewDialog`, which needs an explicit confirmation;
+then the service's ``execute_ruling`` generator runs in a :class:`Task` with the Qt device
+prompt, and the receipt is shown (:mod:`arbiter_app.gui.views.receipt`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from arbiter_app.case import review
+from arbiter_app.case.framework import CaseFile, RulingProposal, ruling_problems
+from arbiter_app.case.models import Decision, Draft, EvidenceState, ReviewFlag, Step
+from arbiter_app.gui.errors import show_error
+from arbiter_app.gui.prompts import QtDevicePrompt
+from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
+from arbiter_app.gui.views.steps import StepPage, plain
+from arbiter_app.ipfs.sniff import display_name
+from arbiter_app.progress import CancelToken, Progress
+
+if TYPE_CHECKING:
+    from arbiter_app.services.session import Session
+
+DRAFT_DELAY_MS = 800
+
+
+class RulingPage(StepPage):
+    """Step 5: decision, rationale, citations and manual-review confirmations."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, Step.RULING, parent)
+        self.release = QRadioButton("Release the funds to the payee")
+        self.refund = QRadioButton("Refund the funds to the payer")
+        self.decision = QButtonGroup(self)
+        for button in (self.release, self.refund):
+            self.decision.addButton(button)
+            button.toggled.connect(self.on_edited)
+        self.rationale = QPlainTextEdit()
+        self.rationale.setPlaceholderText("Write the rationale: the terms, the evidence cited, "
+                                          "and why the ruling follows from them.")
+        self.rationale.textChanged.connect(self.on_edited)
+        self.counter = plain()
+        self.cited_box = QGroupBox("Cited evidence")
+        self.cited_layout = QVBoxLayout(self.cited_box)
+        self.cited: dict[str, QCheckBox] = {}
+        self.flags_box = QGroupBox("Manual review")
+        self.flags_layout = QVBoxLayout(self.flags_box)
+        self.flags: dict[ReviewFlag, QCheckBox] = {}
+        self.problems = plain()
+        self.problems.setStyleSheet("color: #8a6d00")
+        self.complete_button.setText("Finalize the ruling (step 5)")
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_DELAY_MS)
+        self.draft_timer.timeout.connect(self.save_draft)
+        self._shown_for: tuple[int, bool] | None = None
+        self._filling = False
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        radios = QHBoxLayout()
+        radios.addWidget(self.release)
+        radios.addWidget(self.refund)
+        radios.addStretch(1)
+        self.body.addLayout(radios)
+        self.body.addWidget(self.rationale, 3)
+        self.body.addWidget(self.counter)
+        self.body.addWidget(self.cited_box)
+        self.body.addWidget(self.flags_box)
+        self.body.addWidget(self.problems)
+
+    def fill(self, case: CaseFile) -> None:
+        key = (case.invoice.id, case.ruling is not None)
+        editable = case.ruling is None and case.transaction is None
+        for widget in (self.release, self.refund, self.rationale, self.cited_box, self.flags_box):
+            widget.setEnabled(editable)
+        if key == self._shown_for:
+            self.on_edited()
+            return
+        self._shown_for = key
+        self._filling = True
+        try:
+            self._fill_editor(case)
+        finally:
+            self._filling = False
+        self.on_edited()
+
+    def _fill_editor(self, case: CaseFile) -> None:
+        from arbiter_app.store import cases, rows
+
+        ruling = case.ruling
+        draft = rows.load_draft(self.session.store, case.invoice.id) if ruling is None else None
+        decision = ruling.decision if ruling else (draft.decision if draft else None)
+        cited = set(ruling.cited if ruling else (draft.cited if draft else ()))
+        self.decision.setExclusive(False)
+        self.release.setChecked(decision is Decision.RELEASE)
+        self.refund.setChecked(decision is Decision.REFUND)
+        self.decision.setExclusive(True)
+        self.rationale.setPlainText(ruling.rationale if ruling else (draft.text if draft else ""))
+        _clear(self.cited_layout)
+        self.cited = {}
+        for item in case.dispute.evidence:
+            if item.state is not EvidenceState.VERIFIED:
+                continue
+            box = QCheckBox(f"#{item.index} ({item.party.value}) "
+                            f"{display_name(item.title or '(untitled)', 80)} — {item.manifest_cid}")
+            box.setChecked(item.manifest_cid in cited)
+            box.toggled.connect(self.on_edited)
+            self.cited[item.manifest_cid] = box
+            self.cited_layout.addWidget(box)
+        _clear(self.flags_layout)
+        self.flags = {}
+        confirmed = set(ruling.confirmations) if ruling else set()
+        for flag in cases.review_flags(self.session.store, case):
+            box = QCheckBox(f"{review.describe(flag)} I confirm I reviewed this case "
+                            "with that in mind.")
+            box.setChecked(flag in confirmed)
+            box.toggled.connect(self.on_edited)
+            self.flags[flag] = box
+            self.flags_layout.addWidget(box)
+        self.flags_box.setVisible(bool(self.flags))
+
+    def proposal(self) -> RulingProposal | None:
+        """The ruling as currently entered (``None`` until a decision is chosen)."""
+        decision = (Decision.RELEASE if self.release.isChecked()
+                    else Decision.REFUND if self.refund.isChecked() else None)
+        if decision is None:
+            return None
+        return RulingProposal(decision, self.rationale.toPlainText(),
+                              tuple(c for c, box in self.cited.items() if box.isChecked()),
+                              tuple(f for f, box in self.flags.items() if box.isChecked()))
+
+    def on_edited(self) -> None:
+        minimum = self.session.settings.min_rationale_chars
+        length = len(self.rationale.toPlainText().strip())
+        self.counter.setText(f"{length} / {minimum} characters"
+                             + ("" if length >= minimum else f" ({minimum - length} more needed)"))
+        if self.case is None:
+            return
+        proposal = self.proposal()
+        if self.case.ruling is not None:
+            self.problems.setText("The ruling is finalized.")
+        elif proposal is None:
+            self.problems.setText("Choose release or refund.")
+        else:
+            problems = ruling_problems(self.case, proposal, tuple(self.flags),
+                                       self.session.settings.min_rationale_chars)
+            self.problems.setText("\n".join(f"• {p}" for p in problems) or "Ready to finalize.")
+        if not self._filling and self.case.ruling is None:
+            self.draft_timer.start()
+
+    def save_draft(self) -> None:
+        """Save the rationale as typed (debounced; STYLE habit 11: one small transaction)."""
+        from arbiter_app.store import cases
+
+        if self.case is None or self.case.ruling is not None:
+            return
+        proposal = self.proposal()
+        draft = Draft(self.case.invoice.id, self.rationale.toPlainText(),
+                      proposal.decision if proposal else None,
+                      proposal.cited if proposal else (), int(time.time()))
+        try:
+            cases.save_draft(self.session.store, draft)
+        except Exception as error:  # noqa: BLE001 - shown by the one presenter
+            show_error(error, self)
+
+    def complete(self, case: CaseFile, now: int) -> None:
+        from arbiter_app.errors import PolicyError
+        from arbiter_app.store import cases
+
+        proposal = self.proposal()
+        if proposal is None:
+            raise PolicyError("step 5 cannot be completed: choose release or refund")
+        self.draft_timer.stop()
+        self.save_draft()
+        cases.finalize_ruling(self.session.store, case.invoice.id, proposal,
+                              min_chars=self.session.settings.min_rationale_chars, now=now)
+        self._shown_for = None
+
+
+class ExecutionPage(StepPage):
+    """Step 6: review the decoded transaction, sign it on the Ledger, broadcast, confirm."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, Step.EXECUTION, parent)
+        self.summary = plain()
+        self.status = plain()
+        self.receipt_button = QPushButton("Show receipt")
+        self.receipt_button.clicked.connect(self.on_show_receipt)
+        self.complete_button.setText("Sign and broadcast…")
+        self.review: FinalReviewDialog | None = None
+        self.prompt: QtDevicePrompt | None = None
+        self.receipt_view: Any = None
+        self.body.addWidget(self.summary)
+        self.body.addWidget(self.status)
+        self.body.addWidget(self.receipt_button)
+        self.body.addStretch(1)
+
+    def fill(self, case: CaseFile) -> None:
+        from arbiter_app.store import rows
+
+        self.summary.setText(ruling_words(case) if case.ruling else "No ruling finalized yet.")
+        tx = case.transaction
+        lines = [] if tx is None else [f"Transaction {tx.txid}: {tx.status.value}"] + [
+            f"  {time.strftime('%H:%M:%S', time.gmtime(e.at))} {e.status.value} {e.detail}"
+            for e in tx.history]
+        self.status.setText("\n".join(lines))
+        if tx is not None and Step.EXECUTION not in case.completed:
+            self.complete_button.setText("Resume broadcast…")
+            self.complete_button.setEnabled(case.current is Step.EXECUTION)
+        receipt = rows.load_receipt(self.session.store, case.invoice.id)
+        self.receipt_button.setVisible(receipt is not None)
+
+    def on_complete(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        if case.transaction is not None:
+            self.execute(case)  # resuming re-sends the stored bytes: nothing new to review
+            return
+        session = self.session
+        self.run(lambda token: preview_ruling(session, case, token), "Preparing the transaction",
+                 self.on_previewed)
+
+    def on_previewed(self, described: dict[str, Any]) -> None:
+        assert self.case is not None
+        self.review = FinalReviewDialog(described, ruling_words(self.case), self.window())
+        self.review.accepted.connect(lambda: self.execute(self.case))
+        self.review.open()
+
+    def execute(self, case: CaseFile | None) -> None:
+        """Run the service's execute-ruling generator with the Qt device prompt."""
+        from arbiter_app.services.ruling import execute_ruling
+
+        if case is None:
+            return
+        session, invoice_id = self.session, case.invoice.id
+        self.prompt = QtDevicePrompt(self.window(), ruling_words(case, short=True))
+        prompt = self.prompt
+        from arbiter_app.gui.tasks import Task
+
+        Task(lambda token: execute_ruling(session, invoice_id, token, prompt=prompt),
+             parent=self.window()).on_success(self.on_executed).on_failure(
+            self.on_failed).with_progress("Executing the ruling").run()
+
+    def on_executed(self, result: Any) -> None:
+        self.changed.emit()
+        self.on_show_receipt()
+
+    def on_failed(self, error: BaseException) -> None:
+        if self.prompt is not None:
+            self.prompt.on_finished()
+        self.changed.emit()
+        show_error(error, self.window())
+
+    def on_show_receipt(self) -> None:
+        from arbiter_app.gui.views.receipt import ReceiptView
+        from arbiter_app.store import rows
+
+        if self.case is None:
+            return
+        receipt = rows.load_receipt(self.session.store, self.case.invoice.id)
+        if receipt is not None:
+            self.receipt_view = ReceiptView(receipt.document, self.window())
+            self.receipt_view.open()
+
+
+def preview_ruling(session: Session, case: CaseFile, token: CancelToken
+                   ) -> Generator[Progress, None, dict[str, Any]]:
+    """Build the ``resolve-dispute`` transaction the service will sign, for review only.
+
+    The escrow's call builder and the ruling service's fee policy make it; the signed one is
+    built again by :func:`~arbiter_app.services.ruling.execute_ruling` at signing time.
+    """
+    from arbiter_app.services import rationale
+    from arbiter_app.services.ruling import _fee
+    from arbiter_app.stacks import escrow
+    from arbiter_app.stacks import transaction as txn
+
+    assert case.ruling is not None
+    yield Progress("reading the signer", 0, 3)
+    signer = session.signer
+    address, public_key = signer.address(), signer.public_key()
+    token.check()
+    yield Progress("reading the account nonce", 1, 3)
+    nonce = session.api.get_nonces(address).next_nonce
+    digest = bytes.fromhex(case.ruling.rationale_hash) if case.ruling.rationale_hash else \
+        hashlib.sha256(rationale.document_bytes(case)).digest()
+
+    def build(fee: int) -> Any:
+        return escrow.resolve_dispute_call(session.network, session.contract_id, case.invoice,
+                                           case.ruling.decision, digest,  # type: ignore[union-attr]
+                                           public_key, nonce, fee)
+
+    yield Progress("estimating the fee", 2, 3)
+    described = txn.describe(build(_fee(session, build(0))))
+    described["network_name"] = session.network.name
+    return described
+
+
+def _clear(layout: QVBoxLayout) -> None:
+    while layout.count():
+        child = layout.takeAt(0)
+        widget = child.widget()
+        if widget is not None:
+            widget.deleteLater()

@@ -1,0 +1,444 @@
+"""The pages of steps 1–4 of a case (DESIGN §1): terms, evidence, chain records, documents.
+
+Each page shows one step's facts and its completion control; :class:`StepPage` gives them a
+common frame (a title, the gating note, "Complete step" and "Reopen" buttons). Whether a
+button may be pressed comes from :mod:`arbiter_app.case.framework` through the case pane; what
+a completion means is decided by the store functions (which judge with the framework and log
+the change in the same transaction). Party and server text is shown as plain text only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import ChainChecks, EvidenceFile, EvidenceState, Step, TermsState
+from arbiter_app.errors import PolicyError, VerificationError
+from arbiter_app.gui.errors import show_error
+from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
+from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
+from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services.listing import format_amount
+
+if TYPE_CHECKING:
+    from arbiter_app.services.session import Session
+
+MAX_VIEW_BYTES = 64 * 1024 * 1024
+STEP_TITLES = {
+    Step.TERMS: "Review contract/invoice terms",
+    Step.EVIDENCE: "Examine evidence from both parties",
+    Step.CHAIN: "Check blockchain records",
+    Step.DOCUMENTS: "Consult off-chain documentation (IPFS)",
+    Step.RULING: "Make a ruling and document the rationale",
+    Step.EXECUTION: "Execute release or refund",
+}
+
+
+def plain(text: str = "") -> QLabel:
+    """A label that never interprets its text as rich text (reliability.md §4, T4.7)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class StepPage(QWidget):
+    """A step's page: title, gating note, body, and complete/reopen buttons.
+
+    :param session: the session (store, API, fetcher)
+    :param step: the step this page completes
+    """
+
+    changed = Signal()  # the case changed in the store: the pane reloads it
+    reopen_requested = Signal(int)
+
+    def __init__(self, session: Session, step: Step, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.step = step
+        self.case: CaseFile | None = None
+        self.gate = plain()
+        self.gate.setStyleSheet("color: #8a6d00")
+        self.complete_button = QPushButton(f"Complete step {int(step)}")
+        self.complete_button.clicked.connect(self.on_complete)
+        self.reopen_button = QPushButton(f"Reopen step {int(step)}")
+        self.reopen_button.clicked.connect(lambda: self.reopen_requested.emit(int(self.step)))
+        self.body = QVBoxLayout()
+        title = plain(f"Step {int(step)}: {STEP_TITLES[step]}")
+        title.setStyleSheet("font-size: 15px; font-weight: bold")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.reopen_button)
+        buttons.addWidget(self.complete_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.gate)
+        layout.addLayout(self.body, 1)
+        layout.addLayout(buttons)
+
+    def load(self, case: CaseFile) -> None:
+        """Show ``case`` and apply the framework's gating to the buttons."""
+        self.case = case
+        done = self.step in case.completed
+        open_now = case.current == self.step and case.transaction is None
+        self.complete_button.setEnabled(open_now)
+        self.reopen_button.setVisible(self.step is not Step.EXECUTION)
+        self.reopen_button.setEnabled(done and case.transaction is None)
+        if done:
+            record = next(r for r in case.steps if r.step is self.step)
+            when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(record.completed_at))
+            self.gate.setText(f"Completed {when}: {record.note}")
+        elif case.current is not None and case.current < self.step:
+            self.gate.setText(f"Complete step {int(case.current)} first; steps are done in order.")
+        else:
+            self.gate.setText("This is the current step.")
+        self.fill(case)
+
+    def fill(self, case: CaseFile) -> None:
+        """Show the step's facts (pages override)."""
+
+    def on_complete(self) -> None:
+        """Complete the step through the store (pages override :meth:`complete`)."""
+        if self.case is None:
+            return
+        try:
+            self.complete(self.case, int(time.time()))
+        except Exception as error:  # noqa: BLE001 - the one presenter decides what to show
+            show_error(error, self)
+            return
+        self.changed.emit()
+
+    def complete(self, case: CaseFile, now: int) -> None:
+        """Write the step's completion (pages override)."""
+        raise NotImplementedError
+
+    def run(self, operation: Callable[[CancelToken], Generator[Progress, None, Any]],
+            title: str, done: Callable[[Any], None]) -> Task:
+        """Run a service operation in the one background runner, with progress."""
+        return Task(operation, parent=self.window()).on_success(done).with_progress(title).run()
+
+
+class TermsPage(StepPage):
+    """Step 1: the invoice's facts, its terms (verified or absent) and the neutrality declaration."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, Step.TERMS, parent)
+        self.facts = QFormLayout()
+        self.terms = plain()
+        self.dealings = plain()
+        self.no_conflict = QCheckBox("I have no conflict of interest with either party "
+                                     "(past dealings listed above)")
+        self.shown_dealings: list[int] = []
+        self.body.addLayout(self.facts)
+        self.body.addWidget(plain("Terms document"))
+        self.body.addWidget(self.terms)
+        self.body.addWidget(self.dealings)
+        self.body.addWidget(self.no_conflict)
+        self.body.addStretch(1)
+
+    def fill(self, case: CaseFile) -> None:
+        from arbiter_app.store import rows
+
+        inv = case.invoice
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        for name, value in (
+            ("Invoice", str(inv.id)), ("Status", inv.status.name),
+            ("Amount", f"{format_amount(inv.amount)} sBTC (deposit {format_amount(inv.deposit)})"),
+            ("Token", inv.token), ("Payer", inv.payer), ("Payee", inv.payee),
+            ("Arbiter", inv.arbiter), ("Deadline", f"block {inv.deadline}"),
+            ("Raised by", case.dispute.raised_by),
+        ):
+            self.facts.addRow(plain(name), plain(value))
+        self.terms.setText(terms_text(case))
+        self.shown_dealings = rows.past_dealings(self.session.store, inv.arbiter,
+                                                 (inv.payer, inv.payee), inv.id)
+        listed = ", ".join(f"invoice {i}" for i in self.shown_dealings) or "none"
+        self.dealings.setText(f"Your past dealings with these parties: {listed}")
+        self.no_conflict.setEnabled(self.complete_button.isEnabled())
+
+    def complete(self, case: CaseFile, now: int) -> None:
+        from arbiter_app.store import cases
+
+        cases.complete_terms(self.session.store, case.invoice.id,
+                             no_conflict=self.no_conflict.isChecked(),
+                             dealings_shown=self.shown_dealings, now=now)
+
+
+def terms_text(case: CaseFile) -> str:
+    """The terms summary in plain words (verified facts, or why there are none)."""
+    terms = case.invoice.terms
+    if terms.state is TermsState.ABSENT:
+        return "Absent: the invoice carries no terms document hash."
+    if terms.state is not TermsState.VERIFIED:
+        return f"Not verified ({terms.state.value}); CID {terms.cid}. Sync again to retry."
+    lines = [f"Verified against the on-chain hash ({terms.cid})", f"Title: {terms.title}",
+             f"Payer: {terms.payer_name or '-'}   Payee: {terms.payee_name or '-'}",
+             f"Description: {terms.description}"]
+    lines += [f"  • {m}" for m in terms.milestones]
+    if terms.ai_parse is not None:
+        lines.append(f"Parsed by {terms.ai_parse.model} with confidence "
+                     f"{terms.ai_parse.confidence:.2f}")
+    return "\n".join(lines)
+
+
+class EvidencePage(StepPage):
+    """Step 2: both parties' evidence with its verification state, opened in the safe viewer."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, Step.EVIDENCE, parent)
+        self.model = EvidenceModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _: self.on_open())
+        self.open_button = QPushButton("Open in viewer")
+        self.open_button.clicked.connect(self.on_open)
+        self.unavailable_button = QPushButton("Mark unavailable…")
+        self.unavailable_button.clicked.connect(self.on_mark_unavailable)
+        self.viewer: EvidenceViewer | None = None
+        row = QHBoxLayout()
+        row.addWidget(self.open_button)
+        row.addWidget(self.unavailable_button)
+        row.addStretch(1)
+        self.body.addWidget(plain("Open every verified item; mark what cannot be had, with a reason."))
+        self.body.addWidget(self.table, 1)
+        self.body.addLayout(row)
+
+    def fill(self, case: CaseFile) -> None:
+        self.model.set_rows(case.dispute.evidence)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+    def selected_index(self) -> int | None:
+        """The evidence index of the selected row."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return int(self.proxy.data(rows[0], ROW_ROLE).index)
+
+    def on_open(self) -> None:
+        index = self.selected_index()
+        if index is None or self.case is None:
+            return
+        invoice_id, session = self.case.invoice.id, self.session
+        self.run(lambda token: open_evidence(session, invoice_id, index, token),
+                 "Opening evidence", self.on_opened)
+
+    def on_opened(self, result: tuple[Any, list[ShownFile]]) -> None:
+        item, files = result
+        self.model.update_item(item)
+        self.changed.emit()
+        if item.state is not EvidenceState.VERIFIED:
+            show_error(VerificationError(f"Evidence #{item.index} could not be verified now: "
+                                    f"{item.reason}"), self)
+            return
+        self.viewer = EvidenceViewer(item.title, files, self.window())
+        self.viewer.open()
+
+    def on_mark_unavailable(self) -> None:
+        index = self.selected_index()
+        if index is None or self.case is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Mark unavailable",
+                                          f"Why can evidence #{index} not be examined?")
+        if not ok:
+            return
+        from arbiter_app.store import cases
+
+        try:
+            cases.mark_evidence_unavailable(self.session.store, self.case.invoice.id, index,
+                                            reason=reason, now=int(time.time()))
+        except Exception as error:  # noqa: BLE001 - shown by the one presenter
+            show_error(error, self)
+            return
+        self.changed.emit()
+
+    def complete(self, case: CaseFile, now: int) -> None:
+        from arbiter_app.store import cases
+
+        cases.complete_evidence(self.session.store, case.invoice.id, now=now)
+
+
+def open_evidence(session: Session, invoice_id: int, index: int, token: CancelToken
+                  ) -> Generator[Progress, None, tuple[Any, list[ShownFile]]]:
+    """Verify and log the opening of an item (the service), then read its verified files."""
+    from arbiter_app.services import evidence
+
+    item = yield from evidence.open_item(session, invoice_id, index, token)
+    files = []
+    if item.state is EvidenceState.VERIFIED:
+        for f in item.files:
+            got = yield from evidence.verified_bytes(session.fetcher, f.cid, token, MAX_VIEW_BYTES)
+            files.append(ShownFile(f, got.read()))
+    return item, files
+
+
+def open_document(session: Session, name: str, cid: str, token: CancelToken
+                  ) -> Generator[Progress, None, list[ShownFile]]:
+    """Read one verified off-chain document (terms, dispute reason) for the viewer."""
+    from arbiter_app.services import evidence
+
+    got = yield from evidence.verified_bytes(session.fetcher, cid, token,
+                                             evidence.MAX_DOCUMENT_BYTES)
+    return [ShownFile(EvidenceFile(name, cid, "application/json", got.size), got.read())]
+
+
+class ChainPage(StepPage):
+    """Step 3: the chain checks read now, listed, and acknowledged as shown."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, Step.CHAIN, parent)
+        self.checks: ChainChecks | None = None
+        self.list = QListWidget()
+        self.read_button = QPushButton("Read the chain checks")
+        self.read_button.clicked.connect(self.on_read)
+        self.complete_button.setText("Acknowledge the checks (step 3)")
+        self.body.addWidget(plain("Read from the contract now; the ruling is refused if any fails."))
+        self.body.addWidget(self.read_button)
+        self.body.addWidget(self.list, 1)
+
+    def fill(self, case: CaseFile) -> None:
+        self.show_checks(self.checks if self.checks is not None else None)
+
+    def on_read(self) -> None:
+        if self.case is not None:
+            self.run(self.reader_op(self.case.invoice.id), "Reading the chain", self.show_checks)
+
+    def reader_op(self, invoice_id: int) -> Callable[[CancelToken], Generator[Progress, None, Any]]:
+        session = self.session
+
+        def op(token: CancelToken) -> Generator[Progress, None, ChainChecks]:
+            from arbiter_app.services.chain import ChainReader
+
+            yield Progress("reading the invoice, dispute and contract state", 0, None)
+            case = self.case
+            assert case is not None
+            reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
+            return reader.checks(invoice_id, session.signer.address())
+        return op
+
+    def show_checks(self, checks: ChainChecks | None) -> None:
+        self.checks = checks
+        self.list.clear()
+        if checks is None:
+            self.list.addItem("Not read yet.")
+            return
+        for ok, text in (
+            (checks.status_disputed, "the invoice's status is DISPUTED"),
+            (checks.deposit_matches, "the deposit held equals the invoice amount"),
+            (checks.token_whitelisted, "the token contract is whitelisted"),
+            (not checks.contract_paused, "the escrow contract is not paused"),
+            (checks.arbiter_is_signer, "the invoice's arbiter is this signer's address"),
+        ):
+            self.list.addItem(f"{'✓' if ok else '✗'}  {text}")
+        self.list.addItem(f"•  deadline block {checks.deadline}, chain tip {checks.chain_tip}")
+        self.list.addItem(f"•  raised by {checks.raised_by}")
+
+    def on_complete(self) -> None:
+        """Acknowledge: the checks are read again and must equal the ones shown."""
+        if self.case is None or self.checks is None:
+            show_error(PolicyError("Read the chain checks before acknowledging them."), self)
+            return
+        shown, invoice_id = self.checks, self.case.invoice.id
+        self.run(self.reader_op(invoice_id), "Checking the chain again",
+                 lambda fresh: self.acknowledge(fresh, shown))
+
+    def acknowledge(self, fresh: ChainChecks, shown: ChainChecks) -> None:
+        from arbiter_app.store import cases
+
+        assert self.case is not None
+        try:
+            cases.complete_chain(self.session.store, self.case.invoice.id, checks=fresh,
+                                 acknowledged=shown, now=int(time.time()))
+        except Exception as error:  # noqa: BLE001 - shown by the one presenter
+            self.show_checks(fresh)
+            show_error(error, self)
+            return
+        self.changed.emit()
+
+
+class DocumentsPage(StepPage):
+    """Step 4: the dispute's reason and the terms document opened, with notes."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, Step.DOCUMENTS, parent)
+        self.consulted: set[str] = set()
+        self.documents = QListWidget()
+        self.documents.itemDoubleClicked.connect(lambda _: self.on_open())
+        self.open_button = QPushButton("Open document")
+        self.open_button.clicked.connect(self.on_open)
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("Notes on the off-chain documentation (kept with the case)")
+        self.confirmed = QCheckBox("I consulted the off-chain documentation listed above")
+        self.viewer: EvidenceViewer | None = None
+        self.body.addWidget(self.documents)
+        self.body.addWidget(self.open_button)
+        self.body.addWidget(self.notes, 1)
+        self.body.addWidget(self.confirmed)
+
+    def required(self, case: CaseFile) -> list[tuple[str, str]]:
+        """The documents step 4 needs: (name, CID)."""
+        docs = [("dispute reason", case.dispute.reason_cid)]
+        terms = case.invoice.terms
+        if terms.cid and terms.state is TermsState.VERIFIED:
+            docs.append(("invoice terms", terms.cid))
+        return docs
+
+    def fill(self, case: CaseFile) -> None:
+        self.documents.clear()
+        for name, cid in self.required(case):
+            mark = "consulted" if cid in self.consulted else "not opened"
+            self.documents.addItem(f"{name}: {cid} ({mark})")
+
+    def on_open(self) -> None:
+        row = self.documents.currentRow()
+        if self.case is None or row < 0:
+            return
+        name, cid = self.required(self.case)[row]
+        session = self.session
+        self.run(lambda token: open_document(session, name, cid, token), "Opening document",
+                 lambda files: self.on_opened(name, cid, files))
+
+    def on_opened(self, name: str, cid: str, files: list[ShownFile]) -> None:
+        self.consulted.add(cid)
+        if self.case is not None:
+            self.fill(self.case)
+        self.viewer = EvidenceViewer(name, files, self.window())
+        self.viewer.open()
+
+    def complete(self, case: CaseFile, now: int) -> None:
+        from arbiter_app.store import cases
+
+        if not self.confirmed.isChecked():
+            raise PolicyError("step 4 cannot be completed: confirm that you consulted the "
+                              "documentation")
+        cases.complete_documents(self.session.store, case.invoice.id,
+                                 consulted=sorted(self.consulted), now=now)
