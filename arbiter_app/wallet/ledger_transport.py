@@ -122,8 +122,12 @@ class LedgerTransport:
 
     def _drop(self) -> None:
         dongle, self._dongle = self._dongle, None
-        if dongle is not None:
-            dongle.close()
+        if dongle is None:
+            return
+        sock = getattr(dongle, "socket", None)  # the TCP dongle's, when it has one
+        dongle.close()
+        if sock is not None:
+            sock.close()  # commTCP's close() skips this when shutdown() fails on a dead link
 
 
 def _probe(host: str, port: int, timeout: float) -> None:

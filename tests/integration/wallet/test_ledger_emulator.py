@@ -386,3 +386,17 @@ def test_emulator_process_takes_its_mnemonic_from_a_file(tmp_path: Any, source: 
         device.close()
     finally:
         handle.stop()
+
+
+def test_device_unplugged_mid_session_is_device_not_found() -> None:
+    emulator = LedgerEmulator(devnet_mnemonic("arbiter_1")).start()
+    device = LedgerSigner.open(f"tcp:127.0.0.1:{emulator.port}", config.DEVNET)
+    try:
+        unsigned = resolve_dispute(device.public_key(), device.address())
+        emulator.stop()  # closes the open connection, as pulling the cable would
+        with pytest.raises(errors.DeviceNotFound, match="was lost"):
+            device.sign_transaction(unsigned)
+        with pytest.raises(errors.DeviceNotFound):
+            device.confirm_address()
+    finally:
+        device.close()
