@@ -100,7 +100,7 @@ async function postTransaction(chain, req) {
 export function txJson(rec) {
   const common = {
     tx_id: `0x${rec.txid}`, tx_type: 'contract_call', type: 'contract_call', nonce: rec.nonce,
-    fee_rate: String(rec.fee), sender_address: rec.sender, sender: { address: rec.sender, nonce: rec.nonce },
+    fee_rate: String(rec.fee), fee: String(rec.fee), sender_address: rec.sender, sender: { address: rec.sender, nonce: rec.nonce },
     sponsored: false, sponsor: null, post_condition_mode: modeName(rec.tx), post_conditions: postConditionsJson(rec.tx),
     anchor_mode: 'any', tx_status: rec.status, status: rec.status,
     contract_call: {

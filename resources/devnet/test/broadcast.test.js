@@ -43,6 +43,8 @@ test('a good transaction is mined and reads back in the extended API shape', asy
   assert.equal(rec.tx_status, 'success');
   assert.deepEqual(rec.tx_result, { hex: '0x0701000000000000000000000000000001f4', repr: '(ok u500)' });
   assert.equal(rec.sender_address, A('payer_1'));
+  assert.equal(rec.nonce, Number(tx.auth.spendingCondition.nonce));
+  assert.equal(rec.fee_rate, '5000');
   assert.equal(rec.block_height, before + 1);
   assert.equal(typeof rec.block_time, 'number');
   assert.equal(rec.contract_call.function_name, 'create-invoice');
