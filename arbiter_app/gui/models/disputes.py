@@ -20,11 +20,17 @@ from arbiter_app.services.listing import format_amount
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 3  # full text (addresses unshortened) for filtering
 
 INVOICE, STATUS, AMOUNT, PAYER, PAYEE, SLA, STEP, EVIDENCE = range(8)
 HEADERS = ("Invoice", "Status", "Amount (sBTC)", "Payer", "Payee", "SLA", "Step", "Evidence")
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def short_address(address: str) -> str:
+    """``ST2NEB84…ZQPG87ND``: enough of both ends to tell addresses apart in a table."""
+    return address if len(address) <= 20 else f"{address[:8]}…{address[-8:]}"
 
 
 class DisputesModel(QAbstractTableModel):
@@ -60,7 +66,12 @@ class DisputesModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return case
         if role == Qt.ItemDataRole.DisplayRole:
+            text = self._text(case, column)
+            return short_address(text) if column in (PAYER, PAYEE) else text
+        if role == FILTER_ROLE:
             return self._text(case, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (PAYER, PAYEE):
+            return self._text(case, column)  # a c32 address: no markup can be in it
         if role == SORT_ROLE:
             return self._sort_key(case, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == SLA:

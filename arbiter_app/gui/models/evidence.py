@@ -21,8 +21,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 STATE_ROLE = Qt.ItemDataRole.UserRole + 3
 
-INDEX, PARTY, TITLE, FILES, STATE, OPENED = range(6)
-HEADERS = ("#", "Party", "Title", "Files", "State", "Opened")
+INDEX, PARTY, TITLE, STATE, OPENED, FILES = range(6)
+HEADERS = ("#", "Party", "Title", "State", "Opened", "Files")
 STATE_COLOURS = {
     EvidenceState.VERIFIED: "#1b5e20",
     EvidenceState.UNAVAILABLE: "#8a6d00",

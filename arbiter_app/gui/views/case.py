@@ -42,6 +42,12 @@ if TYPE_CHECKING:
     from arbiter_app.services.session import Session
 
 
+SHORT_TITLES = {
+    Step.TERMS: "Terms", Step.EVIDENCE: "Evidence", Step.CHAIN: "Chain records",
+    Step.DOCUMENTS: "Documents", Step.RULING: "Ruling", Step.EXECUTION: "Execution",
+}
+
+
 def step_state(case: CaseFile, step: Step) -> str:
     """``done``, ``current`` or ``locked`` for ``step`` of ``case``."""
     if step in case.completed:
@@ -63,8 +69,9 @@ class CasePane(QWidget):
         self.case: CaseFile | None = None
         self.header = plain("Select a dispute in the queue.")
         self.header.setStyleSheet("font-size: 16px; font-weight: bold")
+        self.parties = plain()
         self.steps = QListWidget()
-        self.steps.setMaximumWidth(300)
+        self.steps.setFixedWidth(190)
         self.steps.currentRowChanged.connect(self.on_step_chosen)
         self.pages: dict[Step, StepPage] = {
             Step.TERMS: TermsPage(session), Step.EVIDENCE: EvidencePage(session),
@@ -77,12 +84,13 @@ class CasePane(QWidget):
             page.changed.connect(self.reload)
             page.reopen_requested.connect(self.on_reopen)
         for step in Step:
-            self.steps.addItem(f"{int(step)}. {STEP_TITLES[step]}")
+            self.steps.addItem(f"{int(step)}. {SHORT_TITLES[step]}")
         row = QHBoxLayout()
         row.addWidget(self.steps)
         row.addWidget(self.stack, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.parties)
         layout.addLayout(row, 1)
         self.setEnabled(False)
 
@@ -102,12 +110,12 @@ class CasePane(QWidget):
         self.setEnabled(True)
         inv = case.invoice
         self.header.setText(f"Invoice {inv.id} — {inv.status.name} — "
-                            f"{format_amount(inv.amount)} sBTC — payer {inv.payer} → payee "
-                            f"{inv.payee}")
+                            f"{format_amount(inv.amount)} sBTC")
+        self.parties.setText(f"payer {inv.payer}  →  payee {inv.payee}")
         marks = {"done": "✓ done", "current": "▶ current", "locked": "locked"}
         for step in Step:
             item = self.steps.item(int(step) - 1)
-            item.setText(f"{int(step)}. {STEP_TITLES[step]}\n    {marks[step_state(case, step)]}")
+            item.setText(f"{int(step)}. {SHORT_TITLES[step]}\n    {marks[step_state(case, step)]}")
         for page in self.pages.values():
             page.load(case)
 

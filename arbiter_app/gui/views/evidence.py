@@ -74,7 +74,7 @@ class EvidenceViewer(QDialog):
                               f"{len(shown.data)} bytes)")
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.image = QLabel()
+        self.image = _plain_label("")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         scroll = QScrollArea()
         scroll.setWidget(self.image)

@@ -16,7 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from arbiter_app.gui.models.disputes import ROW_ROLE, SLA, SORT_ROLE, DisputesModel
+from arbiter_app.gui.models.disputes import (
+    FILTER_ROLE,
+    ROW_ROLE,
+    SLA,
+    SORT_ROLE,
+    DisputesModel,
+)
 
 
 class QueueView(QWidget):
@@ -34,6 +40,7 @@ class QueueView(QWidget):
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterRole(FILTER_ROLE)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter disputes (invoice, status, address…)")

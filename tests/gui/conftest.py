@@ -1,0 +1,37 @@
+"""GUI test helpers: a session over a temporary case store filled by the store's own writers.
+
+Views are built with a :class:`Session` passed in (STYLE habit 13); cases come from the
+store fixtures' builders through ``store.cases.sync_dispute``, exactly as a sync writes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from arbiter_app import config
+from arbiter_app.case.models import EvidenceState, Invoice
+from arbiter_app.services.session import Session
+from arbiter_app.store import cases
+from tests.fixtures.store import T0, make_dispute, make_invoice
+
+
+@pytest.fixture
+def local_session(tmp_path: Path) -> Iterator[Session]:
+    """A session whose store is a fresh file in ``tmp_path`` (no network is touched)."""
+    session = Session(config.Settings(data_dir=str(tmp_path / "data")))
+    yield session
+    session.close()
+
+
+def add_case(session: Session, invoice_id: int, *, invoice: Invoice | None = None,
+             titles: tuple[str, ...] = ("Delivery note", "Chat log")) -> None:
+    """Store a disputed case with verified evidence items titled ``titles``."""
+    dispute = make_dispute(invoice_id, evidence=len(titles))
+    items = tuple(dataclasses.replace(e, title=t, state=EvidenceState.VERIFIED)
+                  for e, t in zip(dispute.evidence, titles, strict=True))
+    cases.sync_dispute(session.store, invoice or make_invoice(invoice_id),
+                       dataclasses.replace(dispute, evidence=items), now=T0)

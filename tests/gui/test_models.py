@@ -1,0 +1,89 @@
+"""The queue and evidence models: Qt's model tester, the roles, the SLA tick and filtering."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import EvidenceState
+from arbiter_app.gui.models import disputes, evidence
+from arbiter_app.gui.models.disputes import DisputesModel
+from arbiter_app.gui.models.evidence import EvidenceModel
+from arbiter_app.gui.views.queue import QueueView
+from tests.fixtures.store import PAYEE, T0, make_dispute, make_evidence, make_invoice
+
+
+def case(invoice_id: int, raised: int = T0, amount: int = 250_000_000) -> CaseFile:
+    dispute = dataclasses.replace(make_dispute(invoice_id), raised_time=raised)
+    return CaseFile(make_invoice(invoice_id, amount=amount), dispute)
+
+
+def test_disputes_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:
+    model = DisputesModel(sla_hours=72)
+    qtmodeltester.check(model)
+    model.set_rows([case(1), case(2, T0 - 3600), case(3, T0 + 60)], now=T0)
+    qtmodeltester.check(model)
+    model.tick(T0 + 600)
+    model.set_rows([])
+    qtmodeltester.check(model)
+
+
+def test_evidence_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:
+    model = EvidenceModel()
+    qtmodeltester.check(model)
+    model.set_rows(make_dispute(1, evidence=4).evidence)
+    qtmodeltester.check(model)
+    model.update_item(dataclasses.replace(make_evidence(1, 2), state=EvidenceState.VERIFIED))
+    qtmodeltester.check(model)
+
+
+def test_row_and_sort_roles_give_the_case_and_comparable_keys() -> None:
+    model = DisputesModel(sla_hours=72)
+    rows = [case(1, amount=5), case(2, amount=900_000_000)]
+    model.set_rows(rows, now=T0)
+    assert model.data(model.index(1, 0), disputes.ROW_ROLE) is rows[1]
+    assert model.data(model.index(1, disputes.AMOUNT), disputes.SORT_ROLE) == 900_000_000
+    assert model.data(model.index(0, disputes.SLA), disputes.SORT_ROLE) == 72 * 3600
+    assert model.data(model.index(0, disputes.SLA)) == "3d 00h left"
+
+
+def test_the_sla_clock_ticks_with_one_change_over_its_column(qtbot: QtBot) -> None:
+    model = DisputesModel(sla_hours=1)
+    model.set_rows([case(1), case(2)], now=T0)
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        model.tick(T0 + 2 * 3600)
+    top, bottom = changed.args[0], changed.args[1]
+    assert (top.row(), top.column(), bottom.row(), bottom.column()) == (
+        0, disputes.SLA, 1, disputes.SLA)
+    assert model.data(model.index(0, disputes.SLA)) == "1h 00m overdue"
+
+
+def test_state_role_names_verified_unavailable_mismatch_and_late() -> None:
+    model = EvidenceModel()
+    base = make_evidence(1, 0)
+    model.set_rows([
+        dataclasses.replace(base, index=0, state=EvidenceState.VERIFIED),
+        dataclasses.replace(base, index=1, state=EvidenceState.UNAVAILABLE, reason="no provider"),
+        dataclasses.replace(base, index=2, state=EvidenceState.MISMATCH, reason="wrong size"),
+        dataclasses.replace(base, index=3, state=EvidenceState.VERIFIED, late=True),
+    ])
+    states = [model.data(model.index(r, 0), evidence.STATE_ROLE) for r in range(4)]
+    assert states == ["verified", "unavailable(no provider)", "mismatch(wrong size)",
+                      "verified, late"]
+
+
+def test_queue_filter_matches_full_addresses_and_sorts_by_sla(qtbot: QtBot) -> None:
+    model = DisputesModel(sla_hours=72)
+    model.set_rows([case(1, T0), case(2, T0 - 7200), case(3, T0 + 7200)], now=T0)
+    view = QueueView(model)
+    qtbot.addWidget(view)
+    first = view.proxy.index(0, disputes.INVOICE)
+    assert view.proxy.data(first) == "2"  # least time left first
+    qtbot.keyClicks(view.filter, PAYEE[-12:].lower())
+    assert view.proxy.rowCount() == 3  # every case has this payee; shortened on screen
+    view.filter.clear()
+    qtbot.keyClicks(view.filter, "no such address")
+    assert view.proxy.rowCount() == 0

@@ -1,0 +1,129 @@
+"""The evidence viewer: renderer chosen by content, markup shown as text, bombs refused,
+PDFs rendered by QtPdf, and hostile names escaped (reliability.md §4, T4.2, T4.5–T4.7)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from arbiter_app.case.models import EvidenceFile
+from arbiter_app.gui.views import evidence as viewer
+from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
+
+HOSTILE_HTML = (b"<html><body><img src='http://127.0.0.1:9/canary.png'>"
+                b"<a href='http://127.0.0.1:9/x'>click</a><b>bold</b></body></html>")
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return (struct.pack(">I", len(body)) + kind + body
+            + struct.pack(">I", zlib.crc32(kind + body)))
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A small, well-formed PNG whose IHDR announces ``width`` × ``height`` (a bomb)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
+            + png_chunk(b"IDAT", zlib.compress(bytes(4096))) + png_chunk(b"IEND", b""))
+
+
+def small_png() -> bytes:
+    image = QImage(40, 30, QImage.Format.Format_ARGB32)
+    image.fill(QColor("#f7931a"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+def one_page_pdf(path: Path) -> bytes:
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    painter = QPainter(writer)
+    painter.drawText(200, 400, "Delivery report: milestone 2 accepted")
+    painter.end()
+    return path.read_bytes()
+
+
+def shown(name: str, data: bytes, media_type: str = "application/octet-stream") -> ShownFile:
+    return ShownFile(EvidenceFile(name, "bafkreitest", media_type, len(data)), data)
+
+
+def open_viewer(qtbot: QtBot, title: str, *files: ShownFile) -> EvidenceViewer:
+    dialog = EvidenceViewer(title, list(files))
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+@pytest.mark.parametrize(
+    ("name", "declared"),
+    [("report.pdf", "application/pdf"), ("note.txt", "text/plain"), ("page.html", "text/html")],
+    ids=["html-named-pdf", "html-named-txt", "html-as-html"],
+)
+def test_html_is_shown_as_its_source_text_whatever_its_name(
+        qtbot: QtBot, name: str, declared: str) -> None:
+    dialog = open_viewer(qtbot, "t", shown(name, HOSTILE_HTML, declared))
+    assert dialog.kind == viewer.TEXT
+    assert dialog.text.toPlainText() == HOSTILE_HTML.decode()
+    assert "text/html" in dialog.info.text()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "why"),
+    [(100_000, 100_000, "too large"), (40_000, 10, "too large"),
+     (16_000, 16_000, "could not be decoded safely")],
+    ids=["gigapixel-header", "side-over-limit", "over-allocation-limit"],
+)
+def test_an_oversized_image_is_refused(qtbot: QtBot, width: int, height: int, why: str) -> None:
+    dialog = open_viewer(qtbot, "t", shown("photo.png", png_bomb(width, height), "image/png"))
+    assert dialog.kind == viewer.REFUSED
+    assert why in dialog.refusal
+
+
+def test_a_small_image_is_decoded_with_the_allocation_limit(qtbot: QtBot) -> None:
+    dialog = open_viewer(qtbot, "t", shown("dashboard.png", small_png(), "image/png"))
+    assert dialog.kind == viewer.IMAGE
+    assert dialog.image.pixmap().size().width() == 40
+
+
+def test_a_pdf_is_rendered_by_qtpdf(qtbot: QtBot, tmp_path: Path) -> None:
+    data = one_page_pdf(tmp_path / "report.pdf")
+    dialog = open_viewer(qtbot, "t", shown("report.txt", data, "text/plain"))
+    assert dialog.kind == viewer.PDF
+    assert dialog.pdf_document.pageCount() == 1
+
+
+def test_unknown_binary_content_is_described_not_opened(qtbot: QtBot) -> None:
+    dialog = open_viewer(qtbot, "t", shown("invoice.pdf", b"MZ\x90\x00" + bytes(64)))
+    assert dialog.kind == viewer.REFUSED
+    assert "application/x-msdownload" in dialog.refusal
+
+
+def test_hostile_title_and_name_render_literally_with_bidi_escaped(qtbot: QtBot) -> None:
+    title = "<b>Urgent</b> <a href='http://127.0.0.1:9/'>pay</a> \u202egnp.exe"
+    dialog = open_viewer(qtbot, title, shown("report\u202efdp.exe", b"plain words"))
+    dialog.show()
+    assert dialog.title.textFormat() is Qt.TextFormat.PlainText
+    assert dialog.title.text().startswith("<b>Urgent</b> <a href=")
+    assert "\\u202e" in dialog.title.text() and "\u202e" not in dialog.title.text()
+    assert "\\u202e" in dialog.info.text()
+    for label in dialog.findChildren(QLabel):
+        assert label.textFormat() is Qt.TextFormat.PlainText
+    assert not dialog.title.openExternalLinks()
+
+
+def test_a_bytearray_round_trip_keeps_pdf_bytes_alive(qtbot: QtBot, tmp_path: Path) -> None:
+    """The PDF buffer belongs to the dialog, so switching files does not free it under QtPdf."""
+    data = one_page_pdf(tmp_path / "a.pdf")
+    dialog = open_viewer(qtbot, "t", shown("a.pdf", data), shown("b.txt", b"text"))
+    dialog.list.setCurrentRow(1)
+    assert dialog.kind == viewer.TEXT
+    dialog.list.setCurrentRow(0)
+    assert dialog.kind == viewer.PDF
+    assert QByteArray(dialog._buffer.data()).size() == len(data)  # type: ignore[union-attr]
