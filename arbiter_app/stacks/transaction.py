@@ -286,6 +286,18 @@ def deserialize(data: bytes) -> Transaction:
     return read_transaction(Reader(bytes(data), 0, _WHAT))
 
 
+def deserialize_payload(data: bytes) -> Payload:
+    """Decode a payload alone (as ``payload_bytes`` writes it), with nothing after it.
+
+    :raises ClarityDecodeError: naming the byte offset
+    """
+    r = Reader(bytes(data), 0, "transaction payload")
+    payload = payloads.decode(r)
+    if r.remaining():
+        raise r.fail("the end of the payload (trailing bytes)")
+    return payload
+
+
 def describe(tx: Transaction) -> dict[str, object]:
     """The review JSON of ``tx`` (the document ``arbiter-app tx decode`` prints)."""
     try:
