@@ -18,8 +18,9 @@ MAX_HEX_CHARS = 4 * 1024 * 1024
 
 def register(subparsers: Any) -> None:
     """Add the ``tx`` command group."""
-    parser = subparsers.add_parser("tx", help="inspect Stacks transactions",
-                                   description="Inspect Stacks transactions.")
+    parser = subparsers.add_parser(
+        "tx", help="inspect Stacks transactions", description="Inspect Stacks transactions."
+    )
     sub = parser.add_subparsers(dest="tx_command", metavar="ACTION", required=True)
     decode = sub.add_parser("decode", help="decode a transaction's hex to JSON for review")
     decode.add_argument("hex", metavar="HEX", help="the transaction as hex, or - to read stdin")
