@@ -1,0 +1,131 @@
+"""The case pane over a real store: steps gated in order by the framework, reopening with a
+confirmation, party text shown literally, and the ruling editor's counter, flags and draft."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from arbiter_app.case.models import ReviewFlag, Step, TermsState, TermsSummary
+from arbiter_app.gui.views.case import CasePane
+from arbiter_app.services.session import Session
+from arbiter_app.store import rows
+from tests.fixtures.store import make_invoice
+from tests.gui.conftest import add_case
+
+HOSTILE = "<b>Pay now</b> <a href='http://127.0.0.1:9/'>here</a> \u202egnp.exe"
+
+
+def pane_for(qtbot: QtBot, session: Session, invoice_id: int) -> CasePane:
+    pane = CasePane(session)
+    qtbot.addWidget(pane)
+    pane.show_case(invoice_id)
+    return pane
+
+
+def completed(session: Session, invoice_id: int) -> frozenset[Step]:
+    return rows.load_case(session.store, invoice_id).completed
+
+
+def test_steps_are_gated_in_order(qtbot: QtBot, local_session: Session) -> None:
+    add_case(local_session, 1)
+    pane = pane_for(qtbot, local_session, 1)
+    terms, evidence = pane.pages[Step.TERMS], pane.pages[Step.EVIDENCE]
+    assert terms.complete_button.isEnabled()
+    for step in list(Step)[1:]:
+        assert not pane.pages[step].complete_button.isEnabled(), step
+    qtbot.mouseClick(terms.complete_button, Qt.MouseButton.LeftButton)  # no declaration yet
+    assert completed(local_session, 1) == frozenset()
+    terms.no_conflict.setChecked(True)
+    qtbot.mouseClick(terms.complete_button, Qt.MouseButton.LeftButton)
+    assert completed(local_session, 1) == {Step.TERMS}
+    assert evidence.complete_button.isEnabled() and not terms.complete_button.isEnabled()
+    assert pane.steps.currentRow() == 1  # moved on to the new current step
+    assert "current" in pane.steps.item(1).text() and "done" in pane.steps.item(0).text()
+
+
+def close_message_boxes(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMessageBox):
+            widget.close()
+
+
+def test_reopening_asks_and_invalidates_later_steps(
+        qtbot: QtBot, local_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_case(local_session, 1)
+    pane = pane_for(qtbot, local_session, 1)
+    pane.pages[Step.TERMS].no_conflict.setChecked(True)
+    qtbot.mouseClick(pane.pages[Step.TERMS].complete_button, Qt.MouseButton.LeftButton)
+    # Step 2 needs every item opened: the unopened fixtures make it refuse, so open them.
+    from arbiter_app.store import cases
+
+    for item in rows.load_case(local_session.store, 1).dispute.evidence:
+        cases.open_evidence(local_session.store, 1, item.index, title=item.title, files=(),
+                            now=1)
+    pane.show_case(1)
+    qtbot.mouseClick(pane.pages[Step.EVIDENCE].complete_button, Qt.MouseButton.LeftButton)
+    close_message_boxes(qtbot)
+    assert completed(local_session, 1) == {Step.TERMS, Step.EVIDENCE}
+    asked: list[str] = []
+
+    def answer(reply: QMessageBox.StandardButton):  # type: ignore[no-untyped-def]
+        def question(parent: object, title: str, text: str) -> QMessageBox.StandardButton:
+            asked.append(text)
+            return reply
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    qtbot.mouseClick(pane.pages[Step.TERMS].reopen_button, Qt.MouseButton.LeftButton)
+    assert completed(local_session, 1) == {Step.TERMS, Step.EVIDENCE}
+    assert "Steps 2 will be invalidated" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(pane.pages[Step.TERMS].reopen_button, Qt.MouseButton.LeftButton)
+    assert completed(local_session, 1) == frozenset()
+    assert pane.pages[Step.TERMS].complete_button.isEnabled()
+    assert not pane.pages[Step.EVIDENCE].complete_button.isEnabled()
+
+
+def test_party_text_renders_literally_everywhere(qtbot: QtBot, local_session: Session) -> None:
+    terms = TermsSummary(TermsState.VERIFIED, "bafkreiterms", HOSTILE, HOSTILE, (HOSTILE,),
+                         HOSTILE, HOSTILE)
+    add_case(local_session, 1, invoice=make_invoice(1, terms=terms), titles=(HOSTILE, "ok"))
+    pane = pane_for(qtbot, local_session, 1)
+    pane.show()
+    labels = pane.findChildren(QLabel)
+    assert all(label.textFormat() is Qt.TextFormat.PlainText for label in labels)
+    assert "Title: <b>Pay now</b> <a href=" in pane.pages[Step.TERMS].terms.text()
+    model = pane.pages[Step.EVIDENCE].model  # type: ignore[attr-defined]
+    title = model.data(model.index(0, 2))
+    assert title.startswith("<b>Pay now</b>") and "\\u202e" in title and "\u202e" not in title
+    ruling = pane.pages[Step.RULING]
+    boxes = list(ruling.cited.values())  # type: ignore[attr-defined]
+    assert "\\u202e" in boxes[0].text() and "<b>Pay now</b>" in boxes[0].text()
+
+
+def test_ruling_editor_counts_confirms_flags_and_saves_drafts(
+        qtbot: QtBot, local_session: Session) -> None:
+    big = dataclasses.replace(make_invoice(7), amount=12 * 10**8, deposit=12 * 10**8)
+    add_case(local_session, 7, invoice=big)
+    pane = pane_for(qtbot, local_session, 7)
+    pane.show()
+    pane.steps.setCurrentRow(4)
+    page = pane.pages[Step.RULING]
+    flags = page.flags  # type: ignore[attr-defined]
+    assert set(flags) == {ReviewFlag.LARGE_AMOUNT, ReviewFlag.FIRST_TIME_PAYER}
+    qtbot.mouseClick(page.refund, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    qtbot.keyClicks(page.rationale, "Too short.")  # type: ignore[attr-defined]
+    assert page.counter.text().startswith("10 / 300")  # type: ignore[attr-defined]
+    problems = page.problems.text()  # type: ignore[attr-defined]
+    assert "large-amount" in problems and "first-time-payer" in problems
+    qtbot.waitUntil(lambda: rows.load_draft(local_session.store, 7) is not None, timeout=5000)
+    draft = rows.load_draft(local_session.store, 7)
+    assert draft is not None and draft.text == "Too short." and draft.decision.value == "refund"
+    for box in flags.values():
+        box.setChecked(True)
+    assert "large-amount" not in page.problems.text()  # type: ignore[attr-defined]

@@ -1,0 +1,136 @@
+"""One case through the desktop app on a fresh devnet with the emulated Ledger: sync, open the
+evidence in the viewer, complete steps 1–5 with clicks, sign and broadcast after the final
+review, see the "Confirm on your Ledger" prompt, and end with a confirmed ruling and receipt.
+The devnet (Clarity VM, stacks.js decoder) is what accepts the signature, not the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from arbiter_app.case.models import EvidenceState, Step, TxStatus
+from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.gui.main_window import MainWindow
+from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
+from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
+from arbiter_app.services.session import Session
+from arbiter_app.store import rows
+from tests.integration.services.helpers import RATIONALE, devnet_settings
+
+CASE = 101
+LONG = 60_000
+
+
+def click(qtbot: QtBot, button: Any) -> None:
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def idle(qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: not Task._running, timeout=LONG)
+
+
+def done(session: Session, step: Step) -> bool:
+    return step in rows.load_case(session.store, CASE).completed
+
+
+def test_a_case_from_sync_to_a_confirmed_ruling(
+        qtbot: QtBot, fresh_devnet: Devnet, ledger: Any, tmp_path: Path) -> None:
+    settings = devnet_settings(fresh_devnet, tmp_path / "data", ledger.ledger)
+    session = Session(settings, timeout=httpx.Timeout(10.0, connect=2.0))
+    window = MainWindow(session, sync_on_start=True)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.synced, timeout=LONG):
+        pass
+    idle(qtbot)
+    assert window.signer_address == ledger.arbiter_address
+    window.queue.select(CASE)
+    pane = window.case_pane
+    assert pane.case is not None and pane.case.invoice.id == CASE
+
+    terms = pane.pages[Step.TERMS]
+    assert isinstance(terms, TermsPage)
+    click(qtbot, terms.no_conflict)
+    click(qtbot, terms.complete_button)
+    assert done(session, Step.TERMS)
+
+    evidence = pane.pages[Step.EVIDENCE]
+    assert isinstance(evidence, EvidencePage)
+    pane.steps.setCurrentRow(1)
+    for row in range(evidence.proxy.rowCount()):
+        evidence.table.selectRow(row)
+        click(qtbot, evidence.open_button)
+        qtbot.waitUntil(lambda: evidence.viewer is not None and evidence.viewer.isVisible(),
+                        timeout=LONG)
+        assert evidence.viewer is not None and evidence.viewer.files
+        evidence.viewer.close()
+        evidence.viewer = None
+        idle(qtbot)
+    opened = rows.load_case(session.store, CASE).dispute.evidence
+    assert all(e.opened_at is not None for e in opened if e.state is EvidenceState.VERIFIED)
+    click(qtbot, evidence.complete_button)
+    assert done(session, Step.EVIDENCE)
+
+    chain = pane.pages[Step.CHAIN]
+    assert isinstance(chain, ChainPage)
+    click(qtbot, chain.read_button)
+    qtbot.waitUntil(lambda: chain.checks is not None, timeout=LONG)
+    assert chain.checks is not None and not chain.checks.failures()
+    click(qtbot, chain.complete_button)
+    qtbot.waitUntil(lambda: done(session, Step.CHAIN), timeout=LONG)
+
+    documents = pane.pages[Step.DOCUMENTS]
+    assert isinstance(documents, DocumentsPage)
+    for row in range(documents.documents.count()):
+        documents.documents.setCurrentRow(row)
+        click(qtbot, documents.open_button)
+        idle(qtbot)
+        assert documents.viewer is not None
+        documents.viewer.close()
+    click(qtbot, documents.confirmed)
+    click(qtbot, documents.complete_button)
+    assert done(session, Step.DOCUMENTS)
+
+    ruling = pane.pages[Step.RULING]
+    assert isinstance(ruling, RulingPage)
+    pane.steps.setCurrentRow(4)
+    click(qtbot, ruling.release)
+    ruling.rationale.setPlainText(RATIONALE[:-1])
+    qtbot.keyClicks(ruling.rationale, RATIONALE[-1])
+    for box in [*ruling.cited.values()][:1] + list(ruling.flags.values()):
+        click(qtbot, box)
+    assert ruling.problems.text() == "Ready to finalize."
+    click(qtbot, ruling.complete_button)
+    assert done(session, Step.RULING)
+
+    execution = pane.pages[Step.EXECUTION]
+    assert isinstance(execution, ExecutionPage)
+    pane.steps.setCurrentRow(5)
+    click(qtbot, execution.complete_button)
+    qtbot.waitUntil(lambda: execution.review is not None, timeout=LONG)
+    review = execution.review
+    assert review is not None
+    text = review.details.toPlainText()
+    assert "resolve-dispute" in text and f"u{CASE}" in text and "deny mode" in text
+    assert not review.sign.isEnabled()
+    click(qtbot, review.confirm)
+    click(qtbot, review.sign)
+    qtbot.waitUntil(lambda: done(session, Step.EXECUTION), timeout=LONG)
+    idle(qtbot)
+
+    assert execution.prompt is not None
+    inv = rows.load_case(session.store, CASE).invoice
+    assert execution.prompt.shown[0] == f"Confirm on your Ledger: release 0.2 sBTC to {inv.payee}"
+    assert ledger.display_log, "the emulated device displayed nothing"
+    record = rows.load_transaction(session.store, CASE)
+    assert record is not None and record.status is TxStatus.SUCCESS
+    assert execution.receipt_view is not None and execution.receipt_view.isVisible()
+    assert ("Invoice", str(CASE)) in execution.receipt_view.facts()
+    window.close()
+    session.close()
