@@ -3,19 +3,27 @@
 // their receipts, account nonces and the contract log index. Every state change goes through
 // one queue. A transaction whose post-conditions fail must leave no effect, and the simnet has
 // no rollback, so the chain keeps a replay log of what it applied and rebuilds a fresh simnet
-// from it (the aborted transaction replays as an empty block, so heights stay the same).
+// from it (the aborted transaction replays as its fee alone, so heights stay the same).
+// Each transaction's block also carries the STX transfer of its fee.
 import { createHash } from 'node:crypto';
-import { getSDK } from '@hirosystems/clarinet-sdk';
+import { getSDK, tx as simTx } from '@hirosystems/clarinet-sdk';
 import { apiEvent, canonical, hexRepr } from './clarity.js';
 
 const GENESIS_TIME_BACK_S = 3600;
 
-/** A state-changing operation kept for replay. */
+// Fees go to the boot address, standing in for the block's miner.
+export const FEE_RECIPIENT = 'ST000000000000000000002AMW42H';
+
+/** The fee transfer a mined transaction pays, in the same block as its call. */
+function feeTx(sender, fee) { return simTx.transferSTX(Number(fee), FEE_RECIPIENT, sender); }
+
+/** Replay one state-changing operation of the log on a fresh session. */
 function replay(simnet, op) {
   if (op.kind === 'mine') simnet.mineEmptyBlocks(op.count);
   else if (op.kind === 'void') simnet.mineEmptyBlock();
+  else if (op.kind === 'fee') simnet.mineBlock([feeTx(op.sender, op.fee)]);
   else if (op.kind === 'call') {
-    try { simnet.callPublicFn(op.contract, op.fn, op.args, op.sender); } catch { /* as first run */ }
+    simnet.mineBlock([simTx.callPublicFn(op.contract, op.fn, op.args, op.sender), feeTx(op.sender, op.fee)]);
   }
 }
 
@@ -124,7 +132,9 @@ export class Chain {
   async execute(call) {
     let result, events = [], vmError = null;
     try {
-      const r = this.simnet.callPublicFn(call.contract, call.fn, call.args, call.sender);
+      // the call and its fee in one block, as a miner includes them
+      const [r] = this.simnet.mineBlock([simTx.callPublicFn(call.contract, call.fn, call.args, call.sender),
+        feeTx(call.sender, call.fee)]);
       result = canonical(r.result);
       events = r.events;
     } catch (e) {
@@ -138,16 +148,17 @@ export class Chain {
       if (pcError) status = 'abort_by_post_condition';
     }
     if (pcError) {
+      // the call's effects go, its fee stays: a node charges aborted transactions too
       await this.rebuild();
-      this.simnet.mineEmptyBlock();
-      this.ops.push({ kind: 'void' });
+      this.simnet.mineBlock([feeTx(call.sender, call.fee)]);
+      this.ops.push({ kind: 'fee', sender: call.sender, fee: call.fee });
       events = [];
     } else if (vmError !== null) {
       // a runtime error aborts the call with no effect; keep one block for it either way
       if (this.simnet.stacksBlockHeight === this.tipHeight) this.simnet.mineEmptyBlock();
       this.ops.push({ kind: 'void' });
     } else {
-      this.ops.push({ kind: 'call', contract: call.contract, fn: call.fn, args: call.args, sender: call.sender });
+      this.ops.push({ kind: 'call', contract: call.contract, fn: call.fn, args: call.args, sender: call.sender, fee: call.fee });
     }
     this.nonces.set(call.sender, call.nonce + 1);
     const block = this.pushBlock([call.txid], this.now());

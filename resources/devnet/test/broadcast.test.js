@@ -278,3 +278,18 @@ test('with hold_txs a broadcast stays pending; nonce conflicts and replace-by-fe
     d.faults.reset();
   }
 });
+
+test('fees are charged in the transaction\'s block, also when post-conditions abort it', async () => {
+  const stx = async (who) => BigInt((await (await d.get(`/v2/accounts/${who}?proof=0`)).json()).balance);
+  const who = A('admin_1');
+  const before = await stx(who);
+  const ok = await broadcastAndRead(d, 'admin_1', 'whitelist-token', [Cl.principal(token)], { fee: 4321 });
+  assert.equal(ok.tx_status, 'success');
+  assert.equal(await stx(who), before - 4321n);
+  await newInvoice(800, 'payer_1');
+  const payerBefore = await stx(A('payer_1'));
+  const lie = Pc.principal(A('payer_1')).willSendEq(1n).ft(token, 'sbtc');
+  const aborted = await broadcastAndRead(d, 'payer_1', 'deposit-funds', [Cl.uint(800), Cl.principal(token)], { postConditions: [lie], fee: 777 });
+  assert.equal(aborted.tx_status, 'abort_by_post_condition');
+  assert.equal(await stx(A('payer_1')), payerBefore - 777n);
+});
