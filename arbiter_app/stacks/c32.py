@@ -10,6 +10,7 @@ each raise a specific :class:`C32Error` subclass naming the character offset.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from arbiter_app.errors import DecodeError
 
@@ -23,6 +24,8 @@ MAINNET_SINGLE_SIG = 22
 MAINNET_MULTI_SIG = 20
 TESTNET_SINGLE_SIG = 26
 TESTNET_MULTI_SIG = 21
+# stacks.md §1.4: a contract name, or the special ``__transient``.
+CONTRACT_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9]|[-_])*\Z|__transient\Z")
 ADDRESS_VERSIONS = frozenset(
     {MAINNET_SINGLE_SIG, MAINNET_MULTI_SIG, TESTNET_SINGLE_SIG, TESTNET_MULTI_SIG}
 )
@@ -42,6 +45,10 @@ class BadLength(C32Error):
 
 class BadVersion(C32Error):
     """The address version is not one of the four Stacks versions."""
+
+
+class BadContractName(C32Error):
+    """The part after the dot is not a contract name."""
 
 
 class BadChecksum(C32Error):
@@ -134,6 +141,34 @@ def decode_address(text: str, *, any_version: bool = False) -> tuple[int, bytes]
     if encode_address(number, hash160, any_version=True) != text.upper().translate(_NORMALISE):
         raise BadLength("address", 2, "the canonical c32 spelling")
     return number, hash160
+
+
+def encode_principal(version: int, hash160: bytes, name: str | None = None) -> str:
+    """The text of a standard principal, or of a contract principal when ``name`` is given.
+
+    :raises ValueError: for an impossible version, hash or contract name
+    """
+    address = encode_address(version, hash160, any_version=True)
+    if name is None:
+        return address
+    if not CONTRACT_NAME.match(name) or len(name) > 128:
+        raise ValueError(f"{name!r} is not a contract name")
+    return f"{address}.{name}"
+
+
+def decode_principal(text: str) -> tuple[int, bytes, str | None]:
+    """Parse ``ADDRESS`` or ``ADDRESS.contract-name`` (stacks.md §1.4).
+
+    :returns: ``(version, hash160, name)`` with ``name`` ``None`` for a standard principal
+    :raises C32Error: a bad address, or :class:`BadContractName` (naming its offset)
+    """
+    address, dot, name = text.partition(".")
+    version, hash160 = decode_address(address, any_version=True)
+    if not dot:
+        return version, hash160, None
+    if not (name.isascii() and CONTRACT_NAME.match(name) and len(name) <= 128):
+        raise BadContractName("principal", len(address) + 1, "a contract name (letter first)")
+    return version, hash160, name
 
 
 def hash160(data: bytes) -> bytes:

@@ -6,13 +6,12 @@ big-endian payload. Tuples are written with their keys in byte order, as the nod
 ``BTreeMap`` does. Decoding is strict and bounded (depth, size, counts checked against the
 bytes actually present before anything is allocated) and refuses non-canonical input
 (unsorted or duplicate tuple keys, trailing bytes), always with a :class:`ClarityDecodeError`
-naming the byte offset. The value classes and the display form live here; the wire reader is
-:mod:`arbiter_app.stacks.clarity_wire`.
+naming the byte offset. The value classes and the writer live here; the reader is
+:mod:`arbiter_app.stacks.clarity_wire` and the display form :mod:`arbiter_app.stacks.clarity_repr`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -367,45 +366,8 @@ def from_hex(text: str) -> ClarityValue:
 def repr_value(value: ClarityValue) -> str:
     """The Clarity display form the Stacks API shows as ``repr`` (e.g. ``(ok u1)``).
 
-    Principals carry a leading quote, strings use JSON escaping (ascii) or ``\\u{..}``
-    escapes (utf8), tuples list their fields in wire order.
+    See :func:`arbiter_app.stacks.clarity_repr.display`.
     """
-    v = value
-    if isinstance(v, Int):
-        return str(v.value)
-    if isinstance(v, UInt):
-        return f"u{v.value}"
-    if isinstance(v, Buffer):
-        return "0x" + v.value.hex()
-    if isinstance(v, Bool):
-        return "true" if v.value else "false"
-    if isinstance(v, (StandardPrincipal, ContractPrincipal)):
-        return f"'{v}"
-    if isinstance(v, (Ok, Err, Some)):
-        word = {Ok: "ok", Err: "err", Some: "some"}[type(v)]
-        return f"({word} {repr_value(v.value)})"
-    if isinstance(v, NoneValue):
-        return "none"
-    if isinstance(v, List):
-        return "(list" + "".join(" " + repr_value(i) for i in v.items) + ")"
-    if isinstance(v, Tuple):
-        return "(tuple" + "".join(f" ({k} {repr_value(i)})" for k, i in v.fields.items()) + ")"
-    if isinstance(v, StringAscii):
-        return json.dumps(v.value)
-    if isinstance(v, StringUtf8):
-        return "u" + _utf8_literal(v.value)
-    raise TypeError(f"not a Clarity value: {value!r}")
+    from arbiter_app.stacks.clarity_repr import display
 
-
-def _utf8_literal(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 0x20 <= code < 0x7F:
-            out.append(ch)
-        else:
-            out.append(f"\\u{{{code:x}}}")
-    out.append('"')
-    return "".join(out)
+    return display(value)

@@ -108,3 +108,25 @@ def test_any_text_decodes_or_raises_our_error(text: str) -> None:
     except c32.C32Error:
         return
     assert c32.encode_address(version, hash160) == text.upper().translate(c32._NORMALISE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM",
+        "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure",
+    ],
+    ids=["standard", "contract"],
+)
+def test_principal_text_round_trip(text: str) -> None:
+    version, hash160, name = c32.decode_principal(text)
+    assert c32.encode_principal(version, hash160, name) == text
+
+
+@pytest.mark.parametrize(
+    "name", ["", "1x", "a b", "é"], ids=["empty", "digit-first", "space", "non-ascii"]
+)
+def test_bad_contract_names_are_refused(name: str) -> None:
+    with pytest.raises(c32.BadContractName) as raised:
+        c32.decode_principal(f"{GOOD}.{name}")
+    assert raised.value.offset == len(GOOD) + 1
