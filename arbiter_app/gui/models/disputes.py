@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import InvoiceStatus
 from arbiter_app.case.sla import sla_clock
 from arbiter_app.services.listing import format_amount
 
@@ -22,8 +23,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 3  # full text (addresses unshortened) for filtering
 
-INVOICE, STATUS, AMOUNT, PAYER, PAYEE, SLA, STEP, EVIDENCE = range(8)
-HEADERS = ("Invoice", "Status", "Amount (sBTC)", "Payer", "Payee", "SLA", "Step", "Evidence")
+INVOICE, STATUS, SLA, STEP, AMOUNT, EVIDENCE, PAYER, PAYEE = range(8)
+HEADERS = ("Invoice", "Status", "SLA", "Step", "Amount (sBTC)", "Evidence", "Payer", "Payee")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -75,11 +76,16 @@ class DisputesModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self._sort_key(case, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == SLA:
-            overdue = self._clock(case).overdue and case.transaction is None
+            overdue = self._clock(case).overdue and not self._closed(case)
             return QBrush(QColor("#b00020")) if overdue else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (INVOICE, AMOUNT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    @staticmethod
+    def _closed(case: CaseFile) -> bool:
+        """No clock runs once the case is done or the invoice left DISPUTED."""
+        return case.current is None or case.invoice.status is not InvoiceStatus.DISPUTED
 
     def _clock(self, case: CaseFile) -> Any:
         return sla_clock(case.dispute, self._sla_hours, self._now)
@@ -97,7 +103,7 @@ class DisputesModel(QAbstractTableModel):
         if column == PAYEE:
             return inv.payee
         if column == SLA:
-            return "closed" if case.current is None else self._clock(case).label()
+            return "closed" if self._closed(case) else self._clock(case).label()
         if column == STEP:
             return "done" if case.current is None else f"{int(case.current)} of 6"
         verified = sum(1 for e in case.dispute.evidence if e.state.value == "verified")

@@ -70,8 +70,8 @@ class EvidenceViewer(QDialog):
         self.info = _plain_label("")
         self.list = QListWidget()
         for shown in files:
-            self.list.addItem(f"{display_name(shown.file.name, 80)}  ({sniff(shown.data[:SNIFF_BYTES])}, "
-                              f"{len(shown.data)} bytes)")
+            self.list.addItem(f"{display_name(shown.file.name, 80)}\n    "
+                              f"{sniff(shown.data[:SNIFF_BYTES])}, {len(shown.data)} bytes")
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.image = _plain_label("")
@@ -99,7 +99,7 @@ class EvidenceViewer(QDialog):
         splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(self.stack)
-        splitter.setSizes([220, 680])
+        splitter.setSizes([260, 640])
         self.list.setVisible(len(files) > 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -48,6 +48,18 @@ def ruling_words(case: CaseFile, short: bool = False) -> str:
     return f"{words[0].upper()}{words[1:]} ({who}), from the escrow, for invoice {inv.id}."
 
 
+# The escrow's resolve-dispute parameters, in order (DESIGN §4).
+ARGUMENT_NAMES = {"resolve-dispute": ("invoice-id", "token", "release (true: to the payee; "
+                                      "false: to the payer)", "rationale-hash")}
+
+
+def _in_sbtc(pc: dict[str, Any]) -> str:
+    """`` (= 12.5 sBTC)`` for an sBTC amount post-condition, else nothing."""
+    if pc.get("type") == "fungible" and str(pc.get("asset", "")).endswith("::sbtc"):
+        return f" (= {sbtc(int(pc['amount']))} sBTC)"
+    return ""
+
+
 def transaction_text(described: dict[str, Any]) -> str:
     """``transaction.describe``'s document as review lines."""
     payload = described.get("payload", {})
@@ -58,9 +70,13 @@ def transaction_text(described: dict[str, Any]) -> str:
         f"Function:     {payload.get('function_name', payload.get('type', ''))}",
         "Arguments:",
     ]
-    lines += [f"  {n}. {arg['repr']}" for n, arg in enumerate(payload.get("args", []), 1)]
+    names = ARGUMENT_NAMES.get(str(payload.get("function_name")), ())
+    for n, arg in enumerate(payload.get("args", []), 1):
+        name = f"{names[n - 1]}: " if n <= len(names) else ""
+        lines.append(f"  {n}. {name}{arg['repr']}")
     lines.append(f"Post-conditions ({described['post_condition_mode']} mode):")
-    lines += [f"  • {pc['text']}" for pc in described["post_conditions"]] or ["  (none)"]
+    lines += [f"  • {pc['text']}{_in_sbtc(pc)}" for pc in described["post_conditions"]] \
+        or ["  (none)"]
     lines += [
         f"Fee:          {described['fee']} µSTX",
         f"Nonce:        {described['nonce']}",
