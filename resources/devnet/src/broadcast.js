@@ -49,7 +49,8 @@ function recoverSender(tx, txid) {
     throw new Rejection('SignatureValidation', { message: e.message }, txid);
   }
   const cond = tx.auth.spendingCondition;
-  return c32address(26, cond.signer);
+  // testnet versions: 26 single-sig (P2PKH 0x00, P2WPKH 0x02), 21 multi-sig (the other modes)
+  return c32address([0x00, 0x02].includes(cond.hashMode) ? 26 : 21, cond.signer);
 }
 
 function contractCall(chain, tx, txid) {
