@@ -62,12 +62,12 @@ def test_stacks_js_transactions_decode_verify_and_reencode(stacks_interop: Inter
         assert tx.chain_id == (config.MAINNET if tx.mainnet else config.TESTNET).chain_id
         networks.add(item["network"])
     assert networks == {"mainnet", "testnet"}
-    assert (
-        sum(
-            len(transaction.deserialize(bytes.fromhex(i["hex"])).post_conditions) for i in generated
-        )
-        >= TXS
-    )
+    modes = set()
+    for item in generated:
+        tx = transaction.deserialize(bytes.fromhex(item["hex"]))
+        assert tx.post_conditions, "every generated call carries post-conditions"
+        modes.add(tx.post_condition_mode)
+    assert modes == set(transaction.PostConditionMode)
 
 
 def test_python_transactions_match_stacks_js_and_verify_there(stacks_interop: Interop) -> None:
@@ -81,6 +81,7 @@ def test_python_transactions_match_stacks_js_and_verify_there(stacks_interop: In
         assert answer["sender"] == transaction.sender_address(tx)
         assert answer["verified"], answer["error"]
     assert {tx.mainnet for tx, _ in stacks_interop.txs} == {True, False}
+    assert all(tx.post_conditions for tx, _ in stacks_interop.txs)
 
 
 def test_stacks_js_structured_data_hashes_and_signatures(stacks_interop: Interop) -> None:

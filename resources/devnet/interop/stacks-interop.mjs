@@ -128,12 +128,12 @@ async function randomTx(r) {
   do senderKey = r.bytes(32).toString('hex') + '01';
   while (senderKey.startsWith('00'));
   const network = r.pick(['mainnet', 'testnet']);
-  const n = r.int(4);
+  const n = 1 + r.int(4); // every transaction carries post-conditions
   const tx = await makeContractCall({
     contractAddress: address(r), contractName: contractName(r), functionName: key(r),
     functionArgs: Array.from({ length: r.int(5) }, () => randomValue(r, 1)),
     senderKey, network, nonce: r.big(r.pick([1, 4, 8])), fee: r.big(r.pick([1, 4, 8])),
-    postConditionMode: r.pick(['allow', 'deny']),
+    postConditionMode: r.pick(['allow', 'deny', 'originator']),
     postConditions: Array.from({ length: n }, () => randomPostCondition(r)),
     validateWithAbi: false,
   });
