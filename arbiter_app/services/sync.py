@@ -15,8 +15,10 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Generator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
     Dispute,
     EvidenceItem,
@@ -26,13 +28,14 @@ from arbiter_app.case.models import (
     TermsState,
 )
 from arbiter_app.errors import PolicyError
-from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.session import Session
 from arbiter_app.stacks.escrow import EscrowEvent, EvidenceRecord
 
 MARKER_KEY = "sync.last-event"
+READERS = 4  # cases read from the network at once
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ def sync_disputes(
 ) -> Generator[Progress, None, SyncSummary]:
     """Run one incremental sync.
 
+    Cases are read from the network by a few threads in parallel and stored one at a time,
+    in invoice order, by this generator (STYLE habit 7: parallel fetches, one writer).
+
     :param session: the session (API, store, fetcher)
     :param cancel: checked between every request and case
     :param arbiter: the arbiter address (default: the signer's address)
@@ -79,35 +85,50 @@ def sync_disputes(
     reader = ChainReader(session.api, session.contract_id, me)
     marker = _load_marker(session)
     events = yield from reader.new_events(marker, cancel)
-    known = {c.invoice.id for c in rows.list_cases(session.store)}
+    stored = {c.invoice.id: c for c in rows.list_cases(session.store)}
     ids = sorted({e.invoice_id for e in events if e.fields.get("arbiter") == me}
-                 | {e.invoice_id for e in events if e.invoice_id in known})
+                 | {e.invoice_id for e in events if e.invoice_id in stored})
     summary = SyncSummary(events=len(events))
-    for n, invoice_id in enumerate(ids):
-        _check(cancel)
-        yield Progress(f"invoice {invoice_id}", n, len(ids))
-        part = yield from _sync_case(session, reader, invoice_id, events, known, me, cancel)
-        summary = _add(summary, part)
+    pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="sync-read")
+    try:
+        futures = [pool.submit(_read_case, session, reader, i, events, stored.get(i), me, cancel)
+                   for i in ids]
+        for n, (invoice_id, future) in enumerate(zip(ids, futures, strict=True)):
+            yield Progress(f"invoice {invoice_id}", n, len(ids))
+            _check(cancel)
+            read = future.result()
+            if read is not None:
+                summary = _add(summary, _store_case(session, read))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if events:
         _save_marker(session, events[-1].key)
     return dataclasses.replace(summary, requests=session.api.requests - start)
 
 
-def _sync_case(
-    session: Session, reader: ChainReader, invoice_id: int, events: Sequence[EscrowEvent],
-    known: set[int], me: str, cancel: CancelToken | None,
-) -> Generator[Progress, None, SyncSummary]:
-    from arbiter_app.store import cases, rows
+@dataclass(frozen=True)
+class _CaseRead:
+    """Everything the network said about one case, ready to store."""
 
+    invoice: Invoice
+    dispute: Dispute
+    flagged: tuple[str, ...]
+    new: bool
+
+
+def _read_case(
+    session: Session, reader: ChainReader, invoice_id: int, events: Sequence[EscrowEvent],
+    stored: CaseFile | None, me: str, cancel: CancelToken | None,
+) -> _CaseRead | None:
+    """Read one case from the chain and IPFS (no store access: runs on a reader thread)."""
     invoice = reader.invoice(invoice_id)
     record = reader.dispute(invoice_id)
     if invoice is None or record is None or invoice.arbiter != me:
-        return SyncSummary()  # not (or no longer) a dispute of this arbiter
+        return None  # not (or no longer) a dispute of this arbiter
     mine = [e for e in events if e.invoice_id == invoice_id]
     flagged = [f"invoice {invoice_id}: {p}" for p in _partial_disagreements(invoice, mine)]
-    stored = rows.load_case(session.store, invoice_id) if invoice_id in known else None
     if stored is None or stored.invoice.terms.state is not TermsState.VERIFIED:
-        terms, why = yield from docs.fetch_terms(session.fetcher, invoice.metadata_hash, cancel)
+        terms, why = run_to_end(docs.fetch_terms(session.fetcher, invoice.metadata_hash, cancel))
         invoice = dataclasses.replace(invoice, terms=terms)
         if why:
             flagged.append(f"invoice {invoice_id}: terms {why}")
@@ -123,18 +144,26 @@ def _sync_case(
         if flag:
             flagged.append(flag)
         if item.state is EvidenceState.PENDING:
-            item = yield from docs.verify_item(session.fetcher, item, cancel)
+            item = run_to_end(docs.verify_item(session.fetcher, item, cancel))
         items.append(item)
     dispute = Dispute(invoice_id, record.raised_by, record.reason_cid, record.raised_height,
                       _raised_time(mine, stored), tuple(items))
+    return _CaseRead(invoice, dispute, tuple(flagged), new=stored is None)
+
+
+def _store_case(session: Session, read: _CaseRead) -> SyncSummary:
+    """Store one case and log its new facts (on the generator's thread: the one writer)."""
+    from arbiter_app.store import cases
+
     now = int(time.time())
-    cases.sync_dispute(session.store, invoice, dispute, now=now)
-    for item in items:
+    invoice_id = read.invoice.id
+    cases.sync_dispute(session.store, read.invoice, read.dispute, now=now)
+    for item in read.dispute.evidence:
         if item.state in (EvidenceState.UNAVAILABLE, EvidenceState.MISMATCH):
             cases.mark_evidence_unavailable(
                 session.store, invoice_id, item.index, reason=item.reason,
                 mismatch=item.state is EvidenceState.MISMATCH, now=now)
-    return _count(items, flagged, new=stored is None)
+    return _count(read.dispute.evidence, list(read.flagged), new=read.new)
 
 
 def _tie(
@@ -184,13 +213,11 @@ def _partial_disagreements(invoice: Invoice, events: Sequence[EscrowEvent]) -> l
     return problems if view.status is not None else [p for p in problems if "status" not in p]
 
 
-def _raised_time(events: Sequence[EscrowEvent], stored: object) -> int:
+def _raised_time(events: Sequence[EscrowEvent], stored: CaseFile | None) -> int:
     raised = next((e for e in events if e.name == "dispute-raised"), None)
     if raised is not None and raised.block_time is not None:
         return raised.block_time
-    if stored is not None:
-        return int(stored.dispute.raised_time)  # type: ignore[attr-defined]
-    return 0
+    return stored.dispute.raised_time if stored is not None else 0
 
 
 def _count(items: Sequence[EvidenceItem], flagged: list[str], *, new: bool) -> SyncSummary:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -190,6 +191,7 @@ class StacksApi:
         self._rng = rng
         self.cancel = cancel
         self.requests = 0
+        self._count_lock = threading.Lock()  # the sync's reader threads share one client
 
     # -- node RPC (/v2) -------------------------------------------------------------
 
@@ -356,7 +358,8 @@ class StacksApi:
 
     def _exchange(self, request: httpx.Request, url: str) -> tuple[int, float | None, bytes]:
         """Send one request; map httpx errors; read at most the size cap."""
-        self.requests += 1
+        with self._count_lock:
+            self.requests += 1
         try:
             response = self._client.send(request, stream=True)
         except httpx.TimeoutException as e:

@@ -65,15 +65,11 @@ def _sync(devnet: Devnet, data_dir: Path, log: list[Recorded]) -> tuple[float, i
 
 
 def _seed(devnet: Devnet, disputes: int) -> None:
-    """``POST /admin/seed-bench`` in chunks, each with a generous timeout (thousands of
-    transactions take minutes on the simnet)."""
+    """``POST /admin/seed-bench`` in one call (so every invoice gets its own terms document)
+    with a generous timeout: thousands of transactions take a while on the simnet."""
     with httpx.Client(timeout=httpx.Timeout(1800.0, connect=10.0), trust_env=False) as admin:
-        left = disputes
-        while left:
-            chunk = min(250, left)
-            r = admin.post(f"{devnet.endpoints['admin']}/seed-bench", json={"disputes": chunk})
-            r.raise_for_status()
-            left -= chunk
+        r = admin.post(f"{devnet.endpoints['admin']}/seed-bench", json={"disputes": disputes})
+        r.raise_for_status()
 
 
 def run() -> list[Row]:
