@@ -323,6 +323,6 @@ def preview_ruling(session: Session, case: CaseFile, token: CancelToken
 def _clear(layout: QVBoxLayout) -> None:
     while layout.count():
         child = layout.takeAt(0)
-        widget = child.widget()
+        widget = child.widget() if child is not None else None
         if widget is not None:
             widget.deleteLater()

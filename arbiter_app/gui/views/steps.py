@@ -140,7 +140,7 @@ class StepPage(QWidget):
 
 
 class TermsPage(StepPage):
-    """Step 1: the invoice's facts, its terms (verified or absent) and the neutrality declaration."""
+    """Step 1: the invoice's facts, its terms (verified or absent), the neutrality declaration."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, Step.TERMS, parent)
@@ -229,7 +229,8 @@ class EvidencePage(StepPage):
         row.addWidget(self.open_button)
         row.addWidget(self.unavailable_button)
         row.addStretch(1)
-        self.body.addWidget(plain("Open every verified item; mark what cannot be had, with a reason."))
+        self.body.addWidget(plain("Open every verified item; mark what cannot be had, "
+                                  "with a reason."))
         self.body.addWidget(self.table, 1)
         self.body.addLayout(row)
 
@@ -321,7 +322,8 @@ class ChainPage(StepPage):
         self.read_button = QPushButton("Read the chain checks")
         self.read_button.clicked.connect(self.on_read)
         self.complete_button.setText("Acknowledge the checks (step 3)")
-        self.body.addWidget(plain("Read from the contract now; the ruling is refused if any fails."))
+        self.body.addWidget(plain("Read from the contract now; the ruling is refused if "
+                                  "any fails."))
         self.body.addWidget(self.read_button)
         self.body.addWidget(self.list, 1)
 
