@@ -1,6 +1,7 @@
 """One case through the desktop app on a fresh devnet with the emulated Ledger: sync, open the
-evidence in the viewer, complete steps 1–5 with clicks, sign and broadcast after the final
-review, see the "Confirm on your Ledger" prompt, and end with a confirmed ruling and receipt.
+evidence in the viewer, complete steps 1–5 with clicks, sign after the final review (the
+device first refuses: the error is shown and nothing is stored; then it approves), see the
+"Confirm on your Ledger" prompt, and end with a confirmed ruling and its receipt.
 The devnet (Clarity VM, stacks.js decoder) is what accepts the signature, not the app."""
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.case.models import EvidenceState, Step, TxStatus
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
 from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
 from arbiter_app.services.session import Session
@@ -33,6 +36,19 @@ def click(qtbot: QtBot, button: Any) -> None:
 
 def idle(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: not Task._running, timeout=LONG)
+
+
+def sign_after_review(qtbot: QtBot, execution: ExecutionPage) -> FinalReviewDialog:
+    """Press "Sign and broadcast", read the final review, confirm it and sign."""
+    execution.review = None
+    click(qtbot, execution.complete_button)
+    qtbot.waitUntil(lambda: execution.review is not None, timeout=LONG)
+    review = execution.review
+    assert review is not None
+    assert not review.sign.isEnabled()  # not before the explicit confirmation
+    click(qtbot, review.confirm)
+    click(qtbot, review.sign)
+    return review
 
 
 def done(session: Session, step: Step) -> bool:
@@ -112,15 +128,22 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
     execution = pane.pages[Step.EXECUTION]
     assert isinstance(execution, ExecutionPage)
     pane.steps.setCurrentRow(5)
-    click(qtbot, execution.complete_button)
-    qtbot.waitUntil(lambda: execution.review is not None, timeout=LONG)
-    review = execution.review
-    assert review is not None
+
+    # First the device says no: the error is shown, nothing is stored, step 6 stays open.
+    ledger.mode = "reject"
+    review = sign_after_review(qtbot, execution)
     text = review.details.toPlainText()
-    assert "resolve-dispute" in text and f"u{CASE}" in text and "deny mode" in text
-    assert not review.sign.isEnabled()
-    click(qtbot, review.confirm)
-    click(qtbot, review.sign)
+    assert "resolve-dispute" in text and f"invoice-id: u{CASE}" in text and "deny mode" in text
+    qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=LONG)
+    idle(qtbot)
+    box = window.findChildren(QMessageBox)[0]
+    assert "reject" in box.text().lower() and box.textFormat() is Qt.TextFormat.PlainText
+    box.close()
+    assert rows.load_transaction(session.store, CASE) is None
+    assert execution.prompt is not None and execution.prompt.message is None  # closed again
+
+    ledger.mode = "approve"
+    sign_after_review(qtbot, execution)
     qtbot.waitUntil(lambda: done(session, Step.EXECUTION), timeout=LONG)
     idle(qtbot)
 
