@@ -263,9 +263,20 @@ def recover_public_key(tx: Transaction) -> bytes:
     except ValueError as e:
         raise VerificationError("no public key can be recovered from the signature") from e
     encoded = key.format(compressed=tx.auth.key_encoding == KEY_COMPRESSED)
-    if c32.hash160(encoded) != tx.auth.signer:
+    if signer_hash(tx.auth.hash_mode, encoded) != tx.auth.signer:
         raise VerificationError("the signature was not made by the transaction's sender")
     return encoded
+
+
+def signer_hash(hash_mode: int, public_key: bytes) -> bytes:
+    """The 20-byte signer a spending condition names for ``public_key``.
+
+    P2PKH hashes the key; P2WPKH hashes its P2SH-wrapped witness program
+    ``0x00 0x14 hash160(key)`` (stacks-core ``to_bits_p2wpkh``; stacks.js ``hashP2WPKH``).
+    """
+    if hash_mode == HASH_P2WPKH:
+        return c32.hash160(b"\x00\x14" + c32.hash160(public_key))
+    return c32.hash160(public_key)
 
 
 def sender_address(tx: Transaction) -> str:

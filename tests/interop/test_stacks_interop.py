@@ -80,6 +80,8 @@ def test_python_transactions_match_stacks_js_and_verify_there(stacks_interop: In
         assert answer["txid"] == transaction.txid(tx)
         assert answer["sender"] == transaction.sender_address(tx)
         assert answer["verified"], answer["error"]
+        public = transaction.recover_public_key(tx)
+        assert transaction.signer_hash(2, public).hex() == answer["p2wpkh_signer"]
     assert {tx.mainnet for tx, _ in stacks_interop.txs} == {True, False}
     assert all(tx.post_conditions for tx, _ in stacks_interop.txs)
 

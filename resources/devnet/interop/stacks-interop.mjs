@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import {
   Cl, deserializeCV, serializeCV, makeContractCall, deserializeTransaction,
   getAddressFromPrivateKey, privateKeyToPublic, encodeStructuredDataBytes, signStructuredData,
-  addressToString, addressFromVersionHash,
+  addressToString, addressFromVersionHash, addressFromPublicKeys, createStacksPublicKey, AddressHashMode,
 } from '@stacks/transactions';
 
 // --- seeded randomness: SHA-256 in counter mode, so a seed reproduces every vector ---
@@ -202,6 +202,8 @@ async function checkTx(t) {
   return {
     built: built.serialize(), reserialized: decoded.serialize(), txid: decoded.txid(),
     sender: getAddressFromPrivateKey(t.private_key, t.network), verified, error,
+    p2wpkh_signer: addressFromPublicKeys(0, AddressHashMode.P2WPKH, 1,
+      [createStacksPublicKey(privateKeyToPublic(t.private_key))]).hash160,
   };
 }
 

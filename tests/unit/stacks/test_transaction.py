@@ -298,3 +298,19 @@ def test_round_trip_and_signature(tx: transaction.Transaction) -> None:
     assert decoded == tx and transaction.serialize(decoded) == raw
     assert transaction.txid(decoded) == transaction.txid(tx)
     assert transaction.describe(decoded)["signature_valid"] is True
+
+
+def test_p2wpkh_signer_is_the_wrapped_witness_program() -> None:
+    public = bytes.fromhex(CALL["public_key"])
+    # stacks.js 7.6 addressFromPublicKeys(0, P2WPKH, 1, [key]).hash160 for this key; the interop
+    # run compares signer_hash with stacks.js for 200 more keys
+    signer = bytes.fromhex("ea17f241279ecb9310aae936e97344c6a78d00a1")
+    assert transaction.signer_hash(2, public) == signer
+    unsigned = _call()
+    wpkh = dataclasses.replace(
+        unsigned, auth=dataclasses.replace(unsigned.auth, hash_mode=2, signer=signer)
+    )
+    signed = transaction.sign_with_private_key(wpkh, bytes.fromhex(CALL["private_key"]))
+    assert transaction.recover_public_key(signed) == public
+    assert transaction.deserialize(transaction.serialize(signed)) == signed
+    assert transaction.sender_address(signed).startswith("SN")
