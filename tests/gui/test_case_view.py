@@ -99,6 +99,7 @@ def test_party_text_renders_literally_everywhere(qtbot: QtBot, local_session: Se
     pane.show()
     labels = pane.findChildren(QLabel)
     assert all(label.textFormat() is Qt.TextFormat.PlainText for label in labels)
+    assert not [label.text() for label in labels if "\u202e" in label.text()]  # no live RLO
     assert "Title: <b>Pay now</b> <a href=" in pane.pages[Step.TERMS].terms.text()
     model = pane.pages[Step.EVIDENCE].model  # type: ignore[attr-defined]
     title = model.data(model.index(0, 2))

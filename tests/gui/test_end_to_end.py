@@ -18,6 +18,7 @@ from arbiter_app.case.models import EvidenceState, Step, TxStatus
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.receipt import ReceiptView
 from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
 from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
@@ -155,5 +156,9 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
     assert record is not None and record.status is TxStatus.SUCCESS
     assert execution.receipt_view is not None and execution.receipt_view.isVisible()
     assert ("Invoice", str(CASE)) in execution.receipt_view.facts()
+    document = execution.receipt_view.document
+    tampered = ReceiptView(document.replace(f":{inv.amount},", f":{inv.amount * 10},", 1))
+    qtbot.addWidget(tampered)
+    assert tampered.document != document and tampered.facts()[0][0] == "Not verified"
     window.close()
     session.close()

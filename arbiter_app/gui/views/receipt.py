@@ -35,7 +35,7 @@ class ReceiptView(QDialog):
     def __init__(self, document: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Ruling receipt")
-        self.resize(760, 560)
+        self.resize(900, 720)
         self.document = document
         facts = QFormLayout()
         for name, value in self.facts():
@@ -64,9 +64,13 @@ class ReceiptView(QDialog):
         from arbiter_app.records import pdf
 
         try:
-            return pdf.facts(self.document)
+            facts = pdf.facts(self.document)
         except Exception as error:  # noqa: BLE001 - a receipt that fails says so, plainly
             return [("Not verified", str(error))]
+        # The full signature is in the JSON below; the facts show enough to compare.
+        return [("Verified", "signed by the arbiter's key (SIP-018), tied to the decision log")
+                ] + [(k, f"{v[:24]}…{v[-24:]}" if k.startswith("Signature") else v)
+                     for k, v in facts]
 
     def save_json(self, path: Path) -> None:
         """Write the receipt's JSON to ``path``."""

@@ -224,7 +224,8 @@ class ExecutionPage(StepPage):
         self.summary.setText(ruling_words(case) if case.ruling else "No ruling finalized yet.")
         tx = case.transaction
         lines = [] if tx is None else [f"Transaction {tx.txid}: {tx.status.value}"] + [
-            f"  {time.strftime('%H:%M:%S', time.gmtime(e.at))} {e.status.value} {e.detail}"
+            f"  {time.strftime('%H:%M:%S', time.gmtime(e.at))} {e.status.value} "
+            f"{display_name(e.detail, 300)}"
             for e in tx.history]
         self.status.setText("\n".join(lines))
         if tx is not None and Step.EXECUTION not in case.completed:

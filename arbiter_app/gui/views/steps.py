@@ -37,6 +37,7 @@ from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
 from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
+from arbiter_app.ipfs.sniff import display_name
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services.listing import format_amount
 
@@ -186,6 +187,12 @@ class TermsPage(StepPage):
                              dealings_shown=self.shown_dealings, now=now)
 
 
+def party_text(text: str, limit: int = 2000) -> str:
+    """Party or server text for a label: each line with invisible and bidi characters shown
+    as escapes (reliability.md §4, T4.5), line breaks kept."""
+    return "\n".join(display_name(line, limit) for line in text.splitlines())
+
+
 def terms_text(case: CaseFile) -> str:
     """The terms summary in plain words (verified facts, or why there are none)."""
     terms = case.invoice.terms
@@ -193,12 +200,14 @@ def terms_text(case: CaseFile) -> str:
         return "Absent: the invoice carries no terms document hash."
     if terms.state is not TermsState.VERIFIED:
         return f"Not verified ({terms.state.value}); CID {terms.cid}. Sync again to retry."
-    lines = [f"Verified against the on-chain hash ({terms.cid})", f"Title: {terms.title}",
-             f"Payer: {terms.payer_name or '-'}   Payee: {terms.payee_name or '-'}",
-             f"Description: {terms.description}"]
-    lines += [f"  • {m}" for m in terms.milestones]
+    lines = [f"Verified against the on-chain hash ({terms.cid})",
+             f"Title: {party_text(terms.title)}",
+             f"Payer: {party_text(terms.payer_name) or '-'}   "
+             f"Payee: {party_text(terms.payee_name) or '-'}",
+             f"Description: {party_text(terms.description)}"]
+    lines += [f"  • {party_text(m)}" for m in terms.milestones]
     if terms.ai_parse is not None:
-        lines.append(f"Parsed by {terms.ai_parse.model} with confidence "
+        lines.append(f"Parsed by {party_text(terms.ai_parse.model)} with confidence "
                      f"{terms.ai_parse.confidence:.2f}")
     return "\n".join(lines)
 
