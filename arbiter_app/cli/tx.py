@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
 def parse_hex(text: str) -> bytes:
     """Bytes of ``text`` (optional ``0x``, surrounding whitespace ignored).
 
-    :raises DecodeError: naming the character offset of the first bad digit
+    :raises DecodeError: naming the byte (and character) of the first bad digit
     """
     from arbiter_app.errors import DecodeError, LimitExceeded
 
@@ -41,13 +41,14 @@ def parse_hex(text: str) -> bytes:
     if len(body) > MAX_HEX_CHARS:
         raise LimitExceeded("transaction hex length", len(body), MAX_HEX_CHARS)
     if not body:
-        raise DecodeError("transaction hex", lead, "hex digits of a transaction")
+        raise DecodeError("transaction hex", 0, "hex digits of a transaction")
     digits = set("0123456789abcdefABCDEF")
     for i, ch in enumerate(body):
         if ch not in digits:
-            raise DecodeError("transaction hex", lead + i, f"a hex digit, not {ch!r}")
+            where = f"character {lead + i + 1}"
+            raise DecodeError("transaction hex", i // 2, f"a hex digit at {where}, not {ch!r}")
     if len(body) % 2:
-        raise DecodeError("transaction hex", lead + len(body), "an even number of hex digits")
+        raise DecodeError("transaction hex", len(body) // 2, "an even number of hex digits")
     return bytes.fromhex(body)
 
 

@@ -310,7 +310,16 @@ def deserialize_payload(data: bytes) -> Payload:
 
 
 def describe(tx: Transaction) -> dict[str, object]:
-    """The review JSON of ``tx`` (the document ``arbiter-app tx decode`` prints)."""
+    """The review JSON of ``tx`` (the document ``arbiter-app tx decode`` prints).
+
+    Keys: ``txid`` (64 hex, no ``0x``), ``network`` (``mainnet``/``testnet`` from the version
+    byte), ``version``, ``chain_id``, ``sender``, ``nonce``, ``fee`` (µSTX), ``anchor_mode``
+    (``on-chain-only``/``off-chain-only``/``any``), ``post_condition_mode``
+    (``allow``/``deny``/``originator``), ``post_conditions`` (each with ``type``,
+    ``principal``, ``condition``, amount or asset id, and a ``text`` sentence), ``payload``
+    (``type``; for a contract call ``contract_id``, ``function_name`` and ``args`` as
+    ``{repr, hex}``) and ``signature_valid`` (the signature recovers to the sender, low-S).
+    """
     try:
         recover_public_key(tx)
         valid = True
