@@ -92,3 +92,37 @@ def token_balance(session: Session, token: str, who: str) -> int:
 def nonce_of(session: Session, who: str) -> int:
     """The next nonce of ``who`` from confirmed state."""
     return session.api.get_account(who).nonce
+
+
+def account_signer(role: str) -> Any:
+    """A software signer for a devnet account of ``Devnet.toml`` (its public mnemonic)."""
+    import tomllib
+
+    from arbiter_app.wallet.software import SoftwareSigner
+
+    toml = Path(__file__).resolve().parents[3] / "resources/contracts/settings/Devnet.toml"
+    mnemonic = tomllib.loads(toml.read_text())["accounts"][role]["mnemonic"]
+    return SoftwareSigner.from_mnemonic(mnemonic, config.DEVNET)
+
+
+def call_as(session: Session, role: str, function: str, args: tuple[Any, ...]) -> str:
+    """Sign and broadcast an escrow call from a devnet account; return its txid."""
+    from arbiter_app.stacks import transaction as txn
+
+    signer = account_signer(role)
+    nonce = session.api.get_nonces(signer.address()).next_nonce
+    tx = txn.make_contract_call(config.DEVNET, session.contract_id, function, args,
+                                signer.public_key(), nonce, 2000)
+    signed = signer.sign_transaction(tx)
+    return session.api.broadcast(txn.serialize(signed), txn.txid(signed))
+
+
+def pause_escrow(session: Session) -> None:
+    """Two of the three admins pause the contract (DESIGN §4 governance)."""
+    from arbiter_app.stacks import clarity
+
+    call_as(session, "admin_1", "propose-pause", ())
+    call_as(session, "admin_2", "approve-pause", (clarity.UInt(1),))
+    paused = session.api.call_read_only(session.contract_id, "is-paused", (),
+                                        session.contract_id.partition(".")[0])
+    assert paused == clarity.Bool(True)

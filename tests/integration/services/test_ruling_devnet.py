@@ -16,9 +16,9 @@ from arbiter_app import config
 from arbiter_app.case.models import Decision, Step, TxStatus
 from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
-from arbiter_app.errors import DeviceRejected, PolicyError
+from arbiter_app.errors import ApiError, DeviceRejected, NetworkError, PolicyError
 from arbiter_app.progress import run_to_end
-from arbiter_app.services.ruling import execute_ruling
+from arbiter_app.services.ruling import RulingFailed, execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.stacks import clarity
@@ -26,6 +26,7 @@ from arbiter_app.store import rows
 from tests.integration.services.helpers import (
     devnet_settings,
     nonce_of,
+    pause_escrow,
     short_session,
     token_balance,
     walk_to_ruling,
@@ -191,3 +192,57 @@ def test_device_rejection_leaves_the_case_at_step_6(fresh_devnet: Devnet, ledger
         assert nonce_of(session, arbiter) == nonce
         ledger.mode = "approve"
         assert execute(session, RELEASE_CASE).status == "success"
+
+
+def test_aborted_transaction_is_reported_and_the_case_stays_open(
+    fresh_devnet: Devnet, ledger: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
+        before = balances(session, RELEASE_CASE)
+        pause_escrow(session)  # resolve-dispute now answers (err u101): an abort
+        with pytest.raises(RulingFailed, match="abort_by_response"):
+            execute(session, RELEASE_CASE)
+        case = rows.load_case(session.store, RELEASE_CASE)
+        assert case.transaction is not None and case.transaction.status is TxStatus.ABORTED
+        assert case.current is Step.EXECUTION
+        assert rows.load_receipt(session.store, RELEASE_CASE) is None
+        assert balances(session, RELEASE_CASE) == before
+
+
+def fail_every_broadcast(session: Session, devnet: Devnet) -> str:
+    """Sign and store, but let every broadcast fail; return the stored txid."""
+    devnet.set_faults(fail_next=20, path_prefix="/v2/transactions")
+    with pytest.raises(NetworkError, match="re-sent unchanged"):
+        execute(session, RELEASE_CASE)
+    devnet.reset_faults()
+    case = rows.load_case(session.store, RELEASE_CASE)
+    assert case.transaction is not None and case.transaction.status is TxStatus.SIGNED
+    return case.transaction.txid
+
+
+def test_retry_after_failed_broadcasts_resends_the_stored_bytes(
+    fresh_devnet: Devnet, ledger: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
+        txid = fail_every_broadcast(session, fresh_devnet)
+        result = execute(session, RELEASE_CASE)
+        assert result.txid == txid and result.status == "success"
+        signed = [d for d in ledger.display_log if d.get("kind") == "transaction"]
+        assert len(signed) == 1  # never signed anew
+
+
+def test_success_claimed_for_an_aborted_transaction_issues_no_receipt(
+    fresh_devnet: Devnet, ledger: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
+        txid = fail_every_broadcast(session, fresh_devnet)
+        pause_escrow(session)
+        fresh_devnet.set_faults(lie_tx_status={txid: "success"})
+        with pytest.raises(ApiError, match="does not hold this ruling"):
+            execute(session, RELEASE_CASE)
+        case = rows.load_case(session.store, RELEASE_CASE)
+        assert case.current is Step.EXECUTION
+        assert rows.load_receipt(session.store, RELEASE_CASE) is None
