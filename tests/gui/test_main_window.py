@@ -1,0 +1,50 @@
+"""The main window over a local store: the queue, the case pane following the selection,
+the status bar's log head, the minute tick, and an exported log that verifies offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from arbiter_app.gui.main_window import MainWindow
+from arbiter_app.records import export
+from arbiter_app.services.session import Session
+from arbiter_app.store import log
+from tests.gui.conftest import add_case
+
+
+def test_selection_opens_the_case_and_the_log_head_is_shown(
+        qtbot: QtBot, local_session: Session) -> None:
+    for invoice_id in (3, 1, 2):
+        add_case(local_session, invoice_id)
+    window = MainWindow(local_session)
+    qtbot.addWidget(window)
+    assert window.model.rowCount() == 3
+    window.queue.select(2)
+    assert window.case_pane.case is not None and window.case_pane.case.invoice.id == 2
+    size, root = log.head(local_session.store)
+    assert window.log_label.text() == f"Log: {size} entries, root {root.hex()[:12]}…"
+    assert window.log_label.textFormat() is Qt.TextFormat.PlainText
+    assert window.clock.isActive() and window.clock.interval() == 60_000
+    pane = window.case_pane
+    pane.pages[next(iter(pane.pages))].no_conflict.setChecked(True)  # type: ignore[attr-defined]
+    qtbot.mouseClick(pane.pages[next(iter(pane.pages))].complete_button,
+                     Qt.MouseButton.LeftButton)
+    assert window.model.data(window.model.index(window.model.row_of(2), 3)) == "2 of 6"
+    assert log.head(local_session.store)[0] == size + 1  # the step's entry; the window shows it
+    assert window.log_label.text().startswith(f"Log: {size + 1} entries")
+
+
+def test_exported_log_verifies_offline(qtbot: QtBot, local_session: Session,
+                                       tmp_path: Path) -> None:
+    add_case(local_session, 1)
+    window = MainWindow(local_session)
+    qtbot.addWidget(window)
+    out = tmp_path / "log.jsonl"
+    count = window.export_log(out)
+    report = export.verify_jsonl(export.read_lines(out.read_bytes()),
+                                 require_attestation=False)
+    assert count == report.entries > 0
+    assert not (tmp_path / "log.jsonl.part").exists()
