@@ -86,3 +86,12 @@ def test_a_slow_server_times_out_as_a_network_error(devnet: Devnet) -> None:
         api = StacksApi(client, sleep=lambda s: None, retry=RetryPolicy(attempts=2))
         with pytest.raises(NetworkError, match="timed out"):
             api.get_info()
+
+
+def test_429_waits_for_retry_after(devnet: Devnet) -> None:
+    devnet.set_faults(fail_next=2, fail_status=429, retry_after="3", path_prefix="/v2/info")
+    waits: list[float] = []
+    with http_client(devnet.endpoints["stacks_api"]) as client:
+        api = StacksApi(client, sleep=waits.append)
+        assert api.get_info().network_id == 0x80000000
+    assert waits == [3.0, 3.0]

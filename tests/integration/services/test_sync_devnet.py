@@ -149,3 +149,20 @@ def test_withheld_block_marks_the_item_unavailable(devnet: Devnet, tmp_path: Pat
         assert summary.disputes == len(arbiter_1_disputes(devnet))
         payer_101 = states(session, 101)[0]
         assert payer_101[0] is EvidenceState.UNAVAILABLE and "IPFS" in payer_101[1]
+
+
+def test_evidence_not_tied_to_a_party_transaction_is_flagged(devnet: Devnet,
+                                                              tmp_path: Path) -> None:
+    from arbiter_app.stacks import clarity
+
+    outsider = devnet.accounts["admin_3"]
+    lie = clarity.Some(clarity.Tuple({
+        "submitter": clarity.principal(outsider), "cid": clarity.StringAscii("bafkreilie"),
+        "block-height": clarity.UInt(5)}))
+    devnet.set_faults(lie_call_read={"get-evidence": clarity.to_hex(lie)})
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        assert summary.flagged and all("evidence #" in f or "terms" in f for f in summary.flagged)
+        items = states(session, 101)
+        assert {s for s, _ in items.values()} == {EvidenceState.MISMATCH}
+        assert all("disagree" in reason for _, reason in items.values())
