@@ -208,3 +208,20 @@ def test_fee_estimate_sends_payload_hex() -> None:
     assert (fee.low, fee.middle, fee.high) == (180, 200, 300)
     sent = json.loads(rec.requests[0].content)
     assert sent == {"transaction_payload": "0x0201", "estimated_len": 180}
+
+
+FOREIGN = [httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout, httpx.WriteTimeout,
+           httpx.PoolTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError,
+           httpx.LocalProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol,
+           httpx.CloseError]
+
+
+@pytest.mark.parametrize("foreign", FOREIGN, ids=[c.__name__ for c in FOREIGN])
+def test_every_httpx_transport_error_maps_to_a_network_error(foreign: type[Exception]) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise foreign("boom", request=request)  # type: ignore[call-arg]
+
+    rec = Recorder([fail])
+    with pytest.raises(NetworkError) as e:
+        rec.api(retry=RetryPolicy(attempts=1)).get_info()
+    assert isinstance(e.value.__cause__, foreign) and e.value.url == "http://api.test/v2/info"
