@@ -130,3 +130,14 @@ def test_ruling_editor_counts_confirms_flags_and_saves_drafts(
     for box in flags.values():
         box.setChecked(True)
     assert "large-amount" not in page.problems.text()  # type: ignore[attr-defined]
+
+
+def test_a_declaration_is_not_carried_over_to_another_case(
+        qtbot: QtBot, local_session: Session) -> None:
+    add_case(local_session, 1)
+    add_case(local_session, 2)
+    pane = pane_for(qtbot, local_session, 1)
+    terms = pane.pages[Step.TERMS]
+    terms.no_conflict.setChecked(True)  # type: ignore[attr-defined]
+    pane.show_case(2)
+    assert not terms.no_conflict.isChecked()  # type: ignore[attr-defined]

@@ -151,6 +151,7 @@ class TermsPage(StepPage):
         self.no_conflict = QCheckBox("I have no conflict of interest with either party "
                                      "(past dealings listed above)")
         self.shown_dealings: list[int] = []
+        self._case_id: int | None = None
         self.body.addLayout(self.facts)
         self.body.addWidget(plain("Terms document"))
         self.body.addWidget(self.terms)
@@ -173,6 +174,9 @@ class TermsPage(StepPage):
         ):
             self.facts.addRow(plain(name), plain(value))
         self.terms.setText(terms_text(case))
+        if self._case_id != inv.id:
+            self._case_id = inv.id  # a declaration is made for one case, never carried over
+            self.no_conflict.setChecked(False)
         self.shown_dealings = rows.past_dealings(self.session.store, inv.arbiter,
                                                  (inv.payer, inv.payee), inv.id)
         listed = ", ".join(f"invoice {i}" for i in self.shown_dealings) or "none"
@@ -327,6 +331,7 @@ class ChainPage(StepPage):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, Step.CHAIN, parent)
         self.checks: ChainChecks | None = None
+        self._read_for: int | None = None
         self.list = QListWidget()
         self.read_button = QPushButton("Read the chain checks")
         self.read_button.clicked.connect(self.on_read)
@@ -337,22 +342,25 @@ class ChainPage(StepPage):
         self.body.addWidget(self.list, 1)
 
     def fill(self, case: CaseFile) -> None:
-        self.show_checks(self.checks if self.checks is not None else None)
+        if self.checks is not None and self._read_for != case.invoice.id:
+            self.checks = None  # another case: what was read belongs to the previous one
+        self.show_checks(self.checks)
 
     def on_read(self) -> None:
         if self.case is not None:
+            self._read_for = self.case.invoice.id
             self.run(self.reader_op(self.case.invoice.id), "Reading the chain", self.show_checks)
 
     def reader_op(self, invoice_id: int) -> Callable[[CancelToken], Generator[Progress, None, Any]]:
         session = self.session
+        assert self.case is not None
+        arbiter = self.case.invoice.arbiter  # read here: the op runs on a pool thread
 
         def op(token: CancelToken) -> Generator[Progress, None, ChainChecks]:
             from arbiter_app.services.chain import ChainReader
 
             yield Progress("reading the invoice, dispute and contract state", 0, None)
-            case = self.case
-            assert case is not None
-            reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
+            reader = ChainReader(session.api, session.contract_id, arbiter)
             return reader.checks(invoice_id, session.signer.address())
         return op
 
@@ -402,6 +410,7 @@ class DocumentsPage(StepPage):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, Step.DOCUMENTS, parent)
         self.consulted: set[str] = set()
+        self._case_id: int | None = None
         self.documents = QListWidget()
         self.documents.itemDoubleClicked.connect(lambda _: self.on_open())
         self.open_button = QPushButton("Open document")
@@ -424,6 +433,11 @@ class DocumentsPage(StepPage):
         return docs
 
     def fill(self, case: CaseFile) -> None:
+        if self._case_id != case.invoice.id:
+            self._case_id = case.invoice.id
+            self.consulted.clear()
+            self.notes.clear()
+            self.confirmed.setChecked(False)
         self.documents.clear()
         for name, cid in self.required(case):
             mark = "consulted" if cid in self.consulted else "not opened"
