@@ -208,7 +208,12 @@ class List(ClarityValue):
 
 @dataclass(frozen=True)
 class Tuple(ClarityValue):
-    """``(tuple (key value) ...)``; ``fields`` is a read-only dict in wire (byte) order."""
+    """``(tuple (key value) ...)``; ``fields`` is a read-only dict in wire (byte) order.
+
+    Byte order is the node's (BTreeMap of names). stacks.js sorts with ``localeCompare``
+    instead, which differs for mixed case (``B`` vs ``a``) and for ``_`` against digits and
+    ``-``; there its bytes are not canonical and :func:`deserialize` refuses them.
+    """
 
     TYPE_ID: ClassVar[int] = 0x0C
     fields: Mapping[str, ClarityValue] = field(hash=False)

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from arbiter_app import config
 from arbiter_app.stacks import clarity, sip018, transaction
+from arbiter_app.stacks.clarity import ClarityDecodeError
 from tests.fixtures.stacks import SIP018, TXS, VALUES, Interop, run_stacks_js
 
 
@@ -122,3 +125,19 @@ def test_stacks_js_refuses_a_python_transaction_changed_after_signing(
     assert not answer["verified"]
     tx = transaction.deserialize(changed)
     assert not transaction.describe(tx)["signature_valid"]
+
+
+def test_mixed_case_tuple_keys_are_where_stacks_js_and_the_node_differ() -> None:
+    # stacks.js sorts tuple keys with localeCompare ("a" before "B"); the node writes byte
+    # order ("B" before "a"), which is what we write and what SIP-018 hashes must use. The
+    # random vectors above therefore keep keys to lowercase letters, digits and "-".
+    value = clarity.Tuple({"a": clarity.UInt(1), "B": clarity.UInt(2)})
+    desc = {"t": "tuple", "v": {"a": {"t": "uint", "v": "1"}, "B": {"t": "uint", "v": "2"}}}
+    ours = clarity.serialize(value)
+    assert ours.hex().startswith("0c000000020142")  # "B" first
+    (answer,) = run_stacks_js(
+        {"seed": "tuple-order", "check": {"values": [{"desc": desc, "hex": ours.hex()}]}}
+    )["checked"]["values"]
+    assert answer["built"] != ours.hex() and answer["built"].startswith("0c000000020161")
+    with pytest.raises(ClarityDecodeError, match="keys in byte order"):
+        clarity.from_hex(answer["built"])
