@@ -21,10 +21,9 @@ from arbiter_app.case.models import Decision, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError
 from arbiter_app.stacks import clarity
 
-# The mock sBTC's fungible token name (resources/contracts/contracts/sbtc-token.clar); the
-# mainnet sBTC names its asset ``sbtc-token`` (reference/stacks.md §8).
-TOKEN_ASSET_NAMES = {"sbtc-token": "sbtc"}
-MAINNET_SBTC_ASSET = "sbtc-token"
+# Fungible-token names inside the sBTC contracts: the real one's, and the devnet mock's.
+SBTC_ASSET = "sbtc-token"
+DEVNET_SBTC_ASSET = "sbtc"
 
 READ_ONLY = ("get-invoice", "get-dispute", "get-evidence", "get-ruling")
 
@@ -311,19 +310,21 @@ def status_after(event: EscrowEvent) -> InvoiceStatus | None:
 # -- resolve-dispute --------------------------------------------------------------------
 
 
-def token_asset_name(token_contract: str) -> str:
+def token_asset_name(token_contract: str, network: config.Network) -> str:
     """The fungible-token name inside ``token_contract`` that a deposit is held in.
+
+    The real sBTC (mainnet and testnet) names its asset ``sbtc-token``; the devnet's mock
+    names it ``sbtc`` (reference/stacks.md §8, resources/contracts/contracts/sbtc-token.clar).
+    A wrong name would only make the transaction abort (deny mode), never move funds.
 
     :raises PolicyError: for a token whose asset name the app does not know, because an
         exact post-condition cannot be written without it
     """
     from arbiter_app.errors import PolicyError
 
-    address, _, name = token_contract.partition(".")
-    if name == "sbtc-token" and address.startswith(("SM", "SN")):
-        return MAINNET_SBTC_ASSET  # the real sBTC (reference/stacks.md §8)
-    if name in TOKEN_ASSET_NAMES:
-        return TOKEN_ASSET_NAMES[name]  # the devnet's mock sBTC
+    name = token_contract.partition(".")[2]
+    if name == "sbtc-token":
+        return DEVNET_SBTC_ASSET if network.name == "devnet" else SBTC_ASSET
     raise PolicyError(f"the token {token_contract} is not one the app can guard with a "
                       "post-condition; refusing to build the ruling")
 
@@ -361,20 +362,20 @@ def resolve_dispute_call(
         clarity.Bool(decision is Decision.RELEASE),
         clarity.Buffer(rationale_hash),
     )
-    guard = deposit_post_condition(contract_id, invoice)
+    guard = deposit_post_condition(contract_id, invoice, network)
     return txn.make_contract_call(
         network, contract_id, "resolve-dispute", args, public_key, nonce, fee,
         post_conditions=(guard,), post_condition_mode=txn.DENY,
     )
 
 
-def deposit_post_condition(contract_id: str, invoice: Invoice) -> Any:
+def deposit_post_condition(contract_id: str, invoice: Invoice, network: config.Network) -> Any:
     """"``contract_id`` sends exactly ``invoice.amount`` of the invoice's token" (SIP-005)."""
     from arbiter_app.stacks import transaction as txn
 
     return txn.FungiblePostCondition(
         principal=contract_id,
-        asset=f"{invoice.token}::{token_asset_name(invoice.token)}",
+        asset=f"{invoice.token}::{token_asset_name(invoice.token, network)}",
         condition="eq",
         amount=invoice.amount,
     )
