@@ -33,6 +33,25 @@ def _principals(value: clarity.ClarityValue) -> list[str]:
     return []
 
 
+def _same_review(doc: dict[str, Any], js: dict[str, Any]) -> None:
+    """``tx decode``'s fields equal what stacks.js's decoder reads from the same bytes."""
+    modes = {1: "allow", 2: "deny", 3: "originator"}
+    assert (doc["version"], doc["chain_id"]) == (js["version"], js["chain_id"])
+    assert (str(doc["nonce"]), str(doc["fee"])) == (js["nonce"], js["fee"])
+    assert (
+        doc["anchor_mode"] == {1: "on-chain-only", 2: "off-chain-only", 3: "any"}[js["anchor_mode"]]
+    )
+    assert doc["post_condition_mode"] == modes[js["post_condition_mode"]]
+    assert len(doc["post_conditions"]) == js["post_conditions"]
+    payload = doc["payload"]
+    assert (payload["contract_id"], payload["function_name"]) == (
+        js["contract_id"],
+        js["function_name"],
+    )
+    assert [a["hex"] for a in payload["args"]] == ["0x" + a for a in js["args"]]
+    assert doc["signature_valid"] is True
+
+
 def test_stacks_js_values_decode_and_reencode_identically(stacks_interop: Interop) -> None:
     generated = stacks_interop.answer["generated"]["values"]
     assert len(generated) >= VALUES
@@ -64,6 +83,7 @@ def test_stacks_js_transactions_decode_verify_and_reencode(stacks_interop: Inter
         assert tx.mainnet == (item["network"] == "mainnet")
         assert tx.chain_id == (config.MAINNET if tx.mainnet else config.TESTNET).chain_id
         networks.add(item["network"])
+        _same_review(transaction.describe(tx), item["review"])
     assert networks == {"mainnet", "testnet"}
     modes = set()
     for item in generated:

@@ -137,9 +137,19 @@ async function randomTx(r) {
     postConditions: Array.from({ length: n }, () => randomPostCondition(r)),
     validateWithAbi: false,
   });
+  // The fields a reviewer sees, as stacks.js's own decoder reads them back.
+  const d = deserializeTransaction(tx.serialize());
+  const c = d.auth.spendingCondition;
+  const review = {
+    version: d.transactionVersion, chain_id: d.chainId, nonce: String(c.nonce), fee: String(c.fee),
+    anchor_mode: d.anchorMode, post_condition_mode: d.postConditionMode,
+    post_conditions: d.postConditions.values.length,
+    contract_id: `${addressToString(d.payload.contractAddress)}.${d.payload.contractName.content}`,
+    function_name: d.payload.functionName.content, args: d.payload.functionArgs.map(serializeCV),
+  };
   return {
     hex: tx.serialize(), txid: tx.txid(), network, public_key: privateKeyToPublic(senderKey),
-    sender: getAddressFromPrivateKey(senderKey, network),
+    sender: getAddressFromPrivateKey(senderKey, network), review,
   };
 }
 
