@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
 
 
 def demo_settings(devnet: Any, ledger_port: int, data_dir: Path) -> Any:
-    """Settings that point every service at ``devnet`` and sign on the emulator.
+    """Settings that point every service at ``devnet`` and sign on the emulator; the devnet's
+    Kubo RPC is configured too, so the rationale and the receipt are published as on a real
+    network.
 
     :param devnet: the running :class:`~arbiter_app.devnet.launcher.Devnet`
     :param ledger_port: the emulator's TCP port
@@ -38,7 +40,7 @@ def demo_settings(devnet: Any, ledger_port: int, data_dir: Path) -> Any:
     ep = devnet.endpoints
     return config.Settings(
         network="devnet", stacks_api=ep["stacks_api"], escrow_contract=devnet.escrow_contract,
-        ipfs_rpc=None, ipfs_gateways=(ep["ipfs_gateway"],), signer="ledger",
+        ipfs_rpc=ep["ipfs_rpc"], ipfs_gateways=(ep["ipfs_gateway"],), signer="ledger",
         ledger=f"tcp:127.0.0.1:{ledger_port}", data_dir=str(data_dir))
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
@@ -70,8 +71,7 @@ class MainWindow(QMainWindow):
         self.clock.timeout.connect(lambda: self.model.tick(int(time.time())))
         self.clock.start()
         self.refresh()
-        if sync_on_start:
-            self.identify_signer(then_sync=True)
+        self.identify_signer(then_sync=sync_on_start)
 
     def _build_actions(self) -> None:
         self.sync_action = QAction("&Sync", self)
@@ -124,13 +124,25 @@ class MainWindow(QMainWindow):
             return session.signer.address()
 
         def known(address: str) -> None:
+            if not shiboken6.isValid(self.signer_label):
+                return  # the window closed while the device answered
             self.signer_address = address
             self.signer_label.setText(f"Signer: {address} ({session.settings.signer})")
             self.signer_known.emit(address)
             if then_sync:
                 self.sync()
 
-        return Task(op, parent=self).on_success(known).run()
+        def unknown(error: BaseException) -> None:
+            from arbiter_app.gui.errors import error_text, show_error
+
+            if not shiboken6.isValid(self.signer_label):
+                return
+            # Without a device the app still opens on the store; the bar says why.
+            self.signer_label.setText(f"Signer: unavailable ({error_text(error) or 'cancelled'})")
+            if then_sync:
+                show_error(error, self)
+
+        return Task(op, parent=self).on_success(known).on_failure(unknown).run()
 
     def sync(self) -> Task:
         """Run the sync service with the progress dialog; refresh the queue after."""

@@ -9,18 +9,27 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.gui.main_window import MainWindow
+from arbiter_app.gui.tasks import Task
 from arbiter_app.records import export
 from arbiter_app.services.session import Session
 from arbiter_app.store import log
 from tests.gui.conftest import add_case
 
 
+def opened(qtbot: QtBot, session: Session) -> MainWindow:
+    """The window, once its background read of the signer has ended (no device here)."""
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not Task._running, timeout=30_000)
+    assert window.signer_label.text().startswith("Signer: unavailable")
+    return window
+
+
 def test_selection_opens_the_case_and_the_log_head_is_shown(
         qtbot: QtBot, local_session: Session) -> None:
     for invoice_id in (3, 1, 2):
         add_case(local_session, invoice_id)
-    window = MainWindow(local_session)
-    qtbot.addWidget(window)
+    window = opened(qtbot, local_session)
     assert window.model.rowCount() == 3
     window.queue.select(2)
     assert window.case_pane.case is not None and window.case_pane.case.invoice.id == 2
@@ -40,8 +49,7 @@ def test_selection_opens_the_case_and_the_log_head_is_shown(
 def test_exported_log_verifies_offline(qtbot: QtBot, local_session: Session,
                                        tmp_path: Path) -> None:
     add_case(local_session, 1)
-    window = MainWindow(local_session)
-    qtbot.addWidget(window)
+    window = opened(qtbot, local_session)
     out = tmp_path / "log.jsonl"
     count = window.export_log(out)
     report = export.verify_jsonl(export.read_lines(out.read_bytes()),
