@@ -299,13 +299,17 @@ def serialize(value: ClarityValue) -> bytes:
 
     :param value: any Clarity value
     :returns: the bytes
+    :raises InvalidValue: the value nests deeper than :data:`MAX_DEPTH`
     """
     out = bytearray()
     _write(value, out)
     return bytes(out)
 
 
-def _write(v: ClarityValue, out: bytearray) -> None:
+def _write(v: ClarityValue, out: bytearray, depth: int = 0) -> None:
+    if depth >= MAX_DEPTH and isinstance(v, (Ok, Err, Some, List, Tuple)):
+        # The node refuses values nested deeper than MAX_TYPE_DEPTH, so never write one.
+        raise InvalidValue(f"a Clarity value may nest at most {MAX_DEPTH} levels")
     out.append(v.TYPE_ID)
     if isinstance(v, Int):
         out += v.value.to_bytes(16, "big", signed=True)
@@ -321,17 +325,17 @@ def _write(v: ClarityValue, out: bytearray) -> None:
             out.append(len(v.name))
             out += v.name.encode()
     elif isinstance(v, (Ok, Err, Some)):
-        _write(v.value, out)
+        _write(v.value, out, depth + 1)
     elif isinstance(v, List):
         out += len(v.items).to_bytes(4, "big")
         for item in v.items:
-            _write(item, out)
+            _write(item, out, depth + 1)
     elif isinstance(v, Tuple):
         out += len(v.fields).to_bytes(4, "big")
         for name, item in v.fields.items():  # already in byte order
             out.append(len(name))
             out += name.encode()
-            _write(item, out)
+            _write(item, out, depth + 1)
 
 
 def to_hex(value: ClarityValue) -> str:

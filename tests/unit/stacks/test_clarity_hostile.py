@@ -105,6 +105,17 @@ def test_depth_32_is_accepted_and_33_refused() -> None:
         clarity.deserialize(bytes.fromhex(_nested(33)))
 
 
+def test_values_nested_too_deep_are_never_written() -> None:
+    value: clarity.ClarityValue = clarity.NONE
+    for _ in range(32):
+        value = clarity.Some(value)
+    assert clarity.deserialize(clarity.serialize(value)) == value
+    with pytest.raises(clarity.InvalidValue, match="at most 32 levels"):
+        clarity.serialize(clarity.Some(value))
+    with pytest.raises(clarity.InvalidValue, match="at most 32 levels"):
+        clarity.serialize(clarity.List([value]))
+
+
 def test_values_over_one_mebibyte_are_refused_before_reading() -> None:
     size = clarity.MAX_VALUE_SIZE
     big = b"\x02" + size.to_bytes(4, "big") + bytes(size)
