@@ -141,3 +141,22 @@ def test_a_declaration_is_not_carried_over_to_another_case(
     terms.no_conflict.setChecked(True)  # type: ignore[attr-defined]
     pane.show_case(2)
     assert not terms.no_conflict.isChecked()  # type: ignore[attr-defined]
+
+
+def test_marking_an_item_unavailable_records_the_reason(
+        qtbot: QtBot, local_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from arbiter_app.gui.models.evidence import STATE_ROLE
+
+    add_case(local_session, 1, titles=("Only item",))
+    pane = pane_for(qtbot, local_session, 1)
+    page = pane.pages[Step.EVIDENCE]
+    page.table.selectRow(0)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QInputDialog, "getText",
+                        lambda *args, **kwargs: ("no gateway has the file", True))
+    qtbot.mouseClick(page.unavailable_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    item = rows.load_case(local_session.store, 1).dispute.evidence[0]
+    assert (item.state.value, item.reason) == ("unavailable", "no gateway has the file")
+    model = page.model  # type: ignore[attr-defined]
+    assert model.data(model.index(0, 0), STATE_ROLE) == "unavailable(no gateway has the file)"
