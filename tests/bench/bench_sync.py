@@ -84,7 +84,8 @@ def run() -> list[Row]:
         Row(f"sync of {disputes} disputes: wall time", seconds, "s", reference,
             f"plain loop of the same {len(log)} requests", "ratio <= 2 (lower is better)"),
         Row("sync: HTTP requests made", float(len(log)), "requests", None, "",
-            f"{api_requests} to the Stacks API; ~3 per dispute + event pages"),
+            f"{api_requests} Stacks API + {len(log) - api_requests} IPFS (2 call-reads and "
+            "1 terms fetch per dispute, event pages)"),
         Row("sync: disputes per second", disputes / seconds, "disputes/s",
             disputes / reference, "the plain loop's rate", "ratio >= 0.5"),
     ]
