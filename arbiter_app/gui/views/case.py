@@ -27,15 +27,8 @@ from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Step
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
-from arbiter_app.gui.views.steps import (
-    STEP_TITLES,
-    ChainPage,
-    DocumentsPage,
-    EvidencePage,
-    StepPage,
-    TermsPage,
-    plain,
-)
+from arbiter_app.gui.views.step_page import STEP_TITLES, StepPage, plain
+from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
 from arbiter_app.services.listing import format_amount
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from arbiter_app.case.models import Decision, Draft, EvidenceState, ReviewFlag, 
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
-from arbiter_app.gui.views.steps import StepPage, plain
+from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.ipfs.sniff import display_name
 from arbiter_app.progress import CancelToken, Progress
 

@@ -1,0 +1,127 @@
+"""The frame every step page shares: title, gating note, body, complete and reopen buttons.
+
+Whether a button may be pressed comes from :mod:`arbiter_app.case.framework` through the case
+pane (:meth:`StepPage.load`); what a completion means is decided by the store functions, which
+judge with the framework and log the change in the same transaction. :func:`plain` and
+:func:`party_text` are how every page shows party or server text: never as rich text, and
+with bidi and invisible characters escaped (reliability.md §4, T4.5, T4.7).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import Step
+from arbiter_app.gui.errors import show_error
+from arbiter_app.gui.tasks import Task
+from arbiter_app.ipfs.sniff import display_name
+from arbiter_app.progress import CancelToken, Progress
+
+if TYPE_CHECKING:
+    from arbiter_app.services.session import Session
+
+STEP_TITLES = {
+    Step.TERMS: "Review contract/invoice terms",
+    Step.EVIDENCE: "Examine evidence from both parties",
+    Step.CHAIN: "Check blockchain records",
+    Step.DOCUMENTS: "Consult off-chain documentation (IPFS)",
+    Step.RULING: "Make a ruling and document the rationale",
+    Step.EXECUTION: "Execute release or refund",
+}
+
+
+def plain(text: str = "") -> QLabel:
+    """A label that never interprets its text as rich text (reliability.md §4, T4.7)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def party_text(text: str, limit: int = 2000) -> str:
+    """Party or server text for a label: each line with invisible and bidi characters shown
+    as escapes (reliability.md §4, T4.5), line breaks kept."""
+    return "\n".join(display_name(line, limit) for line in text.splitlines())
+
+
+class StepPage(QWidget):
+    """A step's page: title, gating note, body, and complete/reopen buttons.
+
+    :param session: the session (store, API, fetcher)
+    :param step: the step this page completes
+    """
+
+    changed = Signal()  # the case changed in the store: the pane reloads it
+    reopen_requested = Signal(int)
+
+    def __init__(self, session: Session, step: Step, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.step = step
+        self.case: CaseFile | None = None
+        self.gate = plain()
+        self.gate.setStyleSheet("color: #8a6d00")
+        self.complete_button = QPushButton(f"Complete step {int(step)}")
+        self.complete_button.clicked.connect(self.on_complete)
+        self.reopen_button = QPushButton(f"Reopen step {int(step)}")
+        self.reopen_button.clicked.connect(lambda: self.reopen_requested.emit(int(self.step)))
+        self.body = QVBoxLayout()
+        title = plain(f"Step {int(step)}: {STEP_TITLES[step]}")
+        title.setStyleSheet("font-size: 15px; font-weight: bold")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.reopen_button)
+        buttons.addWidget(self.complete_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.gate)
+        layout.addLayout(self.body, 1)
+        layout.addLayout(buttons)
+
+    def load(self, case: CaseFile) -> None:
+        """Show ``case`` and apply the framework's gating to the buttons."""
+        self.case = case
+        done = self.step in case.completed
+        open_now = case.current == self.step and case.transaction is None
+        self.complete_button.setEnabled(open_now)
+        self.reopen_button.setVisible(self.step is not Step.EXECUTION)
+        self.reopen_button.setEnabled(done and case.transaction is None)
+        if done:
+            record = next(r for r in case.steps if r.step is self.step)
+            when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(record.completed_at))
+            self.gate.setText(f"Completed {when}: {record.note}")
+        elif case.current is not None and case.current < self.step:
+            self.gate.setText(f"Complete step {int(case.current)} first; steps are done in order.")
+        else:
+            self.gate.setText("This is the current step.")
+        self.fill(case)
+
+    def fill(self, case: CaseFile) -> None:
+        """Show the step's facts (pages override)."""
+
+    def on_complete(self) -> None:
+        """Complete the step through the store (pages override :meth:`complete`)."""
+        if self.case is None:
+            return
+        try:
+            self.complete(self.case, int(time.time()))
+        except Exception as error:  # noqa: BLE001 - the one presenter decides what to show
+            show_error(error, self)
+            return
+        self.changed.emit()
+
+    def complete(self, case: CaseFile, now: int) -> None:
+        """Write the step's completion (pages override)."""
+        raise NotImplementedError
+
+    def run(self, operation: Callable[[CancelToken], Generator[Progress, None, Any]],
+            title: str, done: Callable[[Any], None]) -> Task:
+        """Run a service operation in the one background runner, with progress."""
+        return Task(operation, parent=self.window()).on_success(done).with_progress(title).run()
