@@ -104,16 +104,22 @@ def check_published_rationale(session: Session, invoice_id: int) -> None:
     assert [s["step"] for s in document["steps"]] == [1, 2, 3, 4, 5]
 
 
+@pytest.mark.parametrize(
+    ("invoice_id", "decision", "status"),
+    [(RELEASE_CASE, Decision.RELEASE, "RELEASED"), (REFUND_CASE, Decision.REFUND, "REFUNDED")],
+    ids=["release", "refund"],
+)
 def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+                                   capsys: pytest.CaptureFixture[str], invoice_id: int,
+                                   decision: Decision, status: str) -> None:
     data = Path(os.environ["ARBITER_APP_DATA"])
     settings = devnet_settings(fresh_devnet, data, ledger.ledger)
     config.save(settings)
     assert main(["sync"]) == 0
     with Session(settings) as session:
-        walk_to_ruling(session, RELEASE_CASE, Decision.RELEASE)
-        execute(session, RELEASE_CASE)
-        receipt = rows.load_receipt(session.store, RELEASE_CASE)
+        walk_to_ruling(session, invoice_id, decision)
+        execute(session, invoice_id)
+        receipt = rows.load_receipt(session.store, invoice_id)
         assert receipt is not None
     receipt_file = tmp_path / "receipt.json"
     receipt_file.write_text(receipt.document, encoding="utf-8")
@@ -123,8 +129,9 @@ def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: 
     assert main(["log", "verify", str(log_file)]) == 0
     capsys.readouterr()
     assert main(["disputes", "--json"]) == 0
-    row = next(r for r in json.loads(capsys.readouterr().out) if r["invoice_id"] == RELEASE_CASE)
-    assert row["status"] == "RELEASED" and row["steps_done"] == [1, 2, 3, 4, 5, 6]
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["invoice_id"] == invoice_id)
+    assert row["status"] == status and row["steps_done"] == [1, 2, 3, 4, 5, 6]
+    assert row["transaction"]["status"] == "success"
 
 
 @pytest.mark.parametrize(

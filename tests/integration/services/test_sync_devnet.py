@@ -166,3 +166,28 @@ def test_evidence_not_tied_to_a_party_transaction_is_flagged(devnet: Devnet,
         items = states(session, 101)
         assert {s for s, _ in items.values()} == {EvidenceState.MISMATCH}
         assert all("disagree" in reason for _, reason in items.values())
+
+
+def test_cli_sync_stops_with_exit_1_and_resumes(devnet: Devnet, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    settings = devnet_settings(devnet, Path(os.environ["ARBITER_APP_DATA"]))
+    config.save(settings)
+    arbiter = ["sync", "--arbiter", devnet.accounts["arbiter_1"]]
+    devnet.set_faults(fail_next=40, path_prefix="/v2/contracts/call-read")
+    assert main(arbiter) == 1
+    message = capsys.readouterr().err.splitlines()[-1]
+    assert "status 500" in message and "/v2/contracts/call-read/" in message
+    devnet.reset_faults()
+    assert main([*arbiter, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["disputes"] == len(arbiter_1_disputes(devnet))
+
+
+def test_cli_sync_with_a_withheld_block_finishes(devnet: Devnet, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    config.save(devnet_settings(devnet, Path(os.environ["ARBITER_APP_DATA"])))
+    chat = devnet.seed_summary()["files"]["chat-log-payer.txt"]["cid"]
+    devnet.set_faults(withhold_blocks=[chat])
+    assert main(["sync", "--arbiter", devnet.accounts["arbiter_1"], "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["unavailable"] > 1 and summary["disputes"] == len(arbiter_1_disputes(devnet))
