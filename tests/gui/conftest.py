@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +15,16 @@ from arbiter_app import config
 from arbiter_app.case.models import EvidenceState, Invoice
 from arbiter_app.services.session import Session
 from arbiter_app.store import cases
+from arbiter_app.store.db import Store
 from tests.fixtures.store import T0, make_dispute, make_invoice
 
 
 @pytest.fixture
-def local_session(tmp_path: Path) -> Iterator[Session]:
-    """A session whose store is a fresh file in ``tmp_path`` (no network is touched)."""
-    session = Session(config.Settings(data_dir=str(tmp_path / "data")))
+def local_session(fresh_store: Store) -> Iterator[Session]:
+    """A session over the ``fresh_store`` file (no network is touched; the signer is a Ledger
+    over HID that is not there, so the window shows the signer as unavailable)."""
+    session = Session(config.Settings(data_dir=str(fresh_store.path.parent)))
+    assert session.store.path == fresh_store.path
     yield session
     session.close()
 
