@@ -35,3 +35,35 @@ def test_building_the_parser_loads_no_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_gui_opens_the_window_on_the_saved_settings(
+        qtbot: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from arbiter_app import config
+    from arbiter_app.cli import main
+    from arbiter_app.gui.main_window import MainWindow
+    from arbiter_app.gui.tasks import Task
+    from arbiter_app.services.session import Session
+    from tests.gui.conftest import add_case
+
+    saved = config.Settings(data_dir=str(tmp_path / "saved-data"), sla_hours=24)
+    config.save(saved, tmp_path / "settings.json")
+    with Session(saved) as session:
+        add_case(session, 9)
+    seen: list[tuple[int, int]] = []
+
+    def close_when_shown() -> None:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or Task._running:
+            QTimer.singleShot(50, close_when_shown)
+            return
+        seen.append((windows[0].model.rowCount(), windows[0].session.settings.sla_hours))
+        windows[0].close()
+
+    QTimer.singleShot(0, close_when_shown)
+    assert main(["--config", str(tmp_path / "settings.json"), "gui"]) == 0
+    assert seen == [(1, 24)]
