@@ -49,7 +49,8 @@ def run(session: Session, *, sync_on_start: bool = False) -> int:
     window = MainWindow(session, sync_on_start=sync_on_start)
     window.show()
     # Ctrl-C / SIGTERM close the window like the user would, so the caller's cleanup runs.
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
         signal.signal(signum, lambda *_: window.close())
     wake = QTimer()
     wake.start(250)  # lets Python's signal handlers run while Qt waits
@@ -59,7 +60,7 @@ def run(session: Session, *, sync_on_start: bool = False) -> int:
     finally:
         wake.stop()
         QThreadPool.globalInstance().waitForDone(30_000)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_DFL)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return status
 
