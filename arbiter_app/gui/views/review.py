@@ -55,7 +55,8 @@ ARGUMENT_NAMES = {"resolve-dispute": ("invoice-id", "token", "release (true: to 
 
 def _in_sbtc(pc: dict[str, Any]) -> str:
     """`` (= 12.5 sBTC)`` for an sBTC amount post-condition, else nothing."""
-    if pc.get("type") == "fungible" and str(pc.get("asset", "")).endswith(("::sbtc", "::sbtc-token")):
+    asset = str(pc.get("asset", ""))
+    if pc.get("type") == "fungible" and asset.endswith(("::sbtc", "::sbtc-token")):
         return f" (= {sbtc(int(pc['amount']))} sBTC)"
     return ""
 
