@@ -48,7 +48,10 @@ def test_unsigned_transaction_decodes_with_signature_not_valid(
         (SIGNED + "00", "at byte 168, expected the end of the transaction"),
         ("01" + SIGNED[2:], "at byte 0, expected version 0x00 (mainnet) or 0x80"),
         (SIGNED[:10] + "05" + SIGNED[12:], "at byte 5, expected standard authorization"),
-        (SIGNED[:20] + "zz" + SIGNED[22:], "at byte 10, expected a hex digit at character 21, not 'z'"),
+        (
+            SIGNED[:20] + "zz" + SIGNED[22:],
+            "at byte 10, expected a hex digit at character 21, not 'z'",
+        ),
         (SIGNED[:-1], "expected an even number of hex digits"),
         ("", "expected hex digits of a transaction"),
     ],
