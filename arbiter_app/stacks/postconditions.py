@@ -1,10 +1,12 @@
 """Transaction post-conditions: what a principal may send, encoded as SIP-005 and SIP-040 say.
 
 A post-condition limits what one principal *sends* (never who receives) of STX, a fungible
-token or one non-fungible token (stacks.md §3.3). Principals are written as text: ``origin``
+token or one non-fungible token (stacks.md §3.3); epoch 4.0 adds staking (an STX amount)
+and pox (a PoX operation) conditions, decoded and shown too. Principals are text: ``origin``
 (the transaction's origin account, principal type 0x01), an address, or a contract id.
 Assets are ``ADDRESS.contract::asset-name``. Conditions are named: ``eq``, ``gt``, ``gte``,
-``lt``, ``lte`` for amounts; ``sent``, ``not-sent`` and SIP-040's ``maybe-sent`` for NFTs.
+``lt``, ``lte`` for amounts; ``sent``, ``not-sent`` and SIP-040's ``maybe-sent`` for NFTs;
+``will-not-perform``, ``may-perform`` and ``will-perform`` for pox.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ ORIGIN = "origin"
 AMOUNT_CODES = {"eq": 0x01, "gt": 0x02, "gte": 0x03, "lt": 0x04, "lte": 0x05}
 #: Non-fungible codes; 0x12 ``maybe-sent`` is SIP-040 (epoch 3.4).
 NFT_CODES = {"sent": 0x10, "not-sent": 0x11, "maybe-sent": 0x12}
+#: Pox codes (epoch 4.0), named as stacks.js names them.
+POX_CODES = {"will-not-perform": 0x30, "may-perform": 0x31, "will-perform": 0x32}
 _AMOUNT_NAMES = {v: k for k, v in AMOUNT_CODES.items()}
+_POX_NAMES = {v: k for k, v in POX_CODES.items()}
 _NFT_NAMES = {v: k for k, v in NFT_CODES.items()}
 #: How each condition reads on a review screen.
 WORDS = {
@@ -36,6 +41,9 @@ WORDS = {
     "sent": "sends",
     "not-sent": "does not send",
     "maybe-sent": "may send",
+    "will-not-perform": "will not perform",
+    "may-perform": "may perform",
+    "will-perform": "will perform",
 }
 
 
@@ -111,7 +119,41 @@ class NonFungiblePostCondition:
             raise InvalidValue(f"{self.condition!r} is not one of {sorted(NFT_CODES)}")
 
 
-PostCondition = StxPostCondition | FungiblePostCondition | NonFungiblePostCondition
+@dataclass(frozen=True)
+class StakingPostCondition:
+    """``principal`` stakes ``condition`` ``amount`` µSTX (epoch 4.0; decoded, never built)."""
+
+    principal: str
+    condition: str
+    amount: int
+
+    def __post_init__(self) -> None:
+        _parse_principal(self.principal)
+        if self.condition not in AMOUNT_CODES:
+            raise InvalidValue(f"{self.condition!r} is not one of {sorted(AMOUNT_CODES)}")
+        _check_amount(self.amount)
+
+
+@dataclass(frozen=True)
+class PoxPostCondition:
+    """``principal`` will not / may / will perform a PoX operation (epoch 4.0)."""
+
+    principal: str
+    condition: str
+
+    def __post_init__(self) -> None:
+        _parse_principal(self.principal)
+        if self.condition not in POX_CODES:
+            raise InvalidValue(f"{self.condition!r} is not one of {sorted(POX_CODES)}")
+
+
+PostCondition = (
+    StxPostCondition
+    | FungiblePostCondition
+    | NonFungiblePostCondition
+    | StakingPostCondition
+    | PoxPostCondition
+)
 
 
 def _write_principal(text: str, out: bytearray) -> None:
@@ -138,11 +180,15 @@ def _write_asset(text: str, out: bytearray) -> None:
 def encode(pc: PostCondition) -> bytes:
     """The wire form of one post-condition (stacks.md §3.3)."""
     out = bytearray()
-    if isinstance(pc, StxPostCondition):
-        out.append(0x00)
+    if isinstance(pc, (StxPostCondition, StakingPostCondition)):
+        out.append(0x00 if isinstance(pc, StxPostCondition) else 0x03)
         _write_principal(pc.principal, out)
         out.append(AMOUNT_CODES[pc.condition])
         out += pc.amount.to_bytes(8, "big")
+    elif isinstance(pc, PoxPostCondition):
+        out.append(0x04)
+        _write_principal(pc.principal, out)
+        out.append(POX_CODES[pc.condition])
     elif isinstance(pc, FungiblePostCondition):
         out.append(0x01)
         _write_principal(pc.principal, out)
@@ -188,17 +234,22 @@ def _read_code(r: Reader, names: dict[int, str]) -> str:
 def decode(r: Reader) -> PostCondition:
     """Read one post-condition at the reader.
 
-    :raises ClarityDecodeError: naming the offset (staking/pox conditions of epoch 4.0 are
-        refused as unsupported)
+    :raises ClarityDecodeError: naming the offset
     """
     at = r.pos
     kind = r.byte("a post-condition asset type")
-    if kind not in (0x00, 0x01, 0x02):
-        raise r.fail(f"post-condition type 0x00-0x02 (STX, fungible, NFT), not 0x{kind:02x}", at)
+    if kind > 0x04:
+        expected = "post-condition type 0x00-0x04 (STX, fungible, NFT, staking, pox)"
+        raise r.fail(f"{expected}, not 0x{kind:02x}", at)
     principal = _read_principal(r)
-    if kind == 0x00:
+    if kind in (0x00, 0x03):
         condition = _read_code(r, _AMOUNT_NAMES)
-        return StxPostCondition(principal, condition, r.uint(8, "an 8-byte amount"))
+        amount = r.uint(8, "an 8-byte amount")
+        if kind == 0x03:
+            return StakingPostCondition(principal, condition, amount)
+        return StxPostCondition(principal, condition, amount)
+    if kind == 0x04:
+        return PoxPostCondition(principal, _read_code(r, _POX_NAMES))
     asset = _read_asset(r)
     if kind == 0x01:
         condition = _read_code(r, _AMOUNT_NAMES)
@@ -220,15 +271,23 @@ def describe(pc: PostCondition) -> dict[str, object]:
             "condition": pc.condition,
             "text": f"{who} {WORDS[pc.condition]} {pc.asset} {item}",
         }
-    if isinstance(pc, StxPostCondition):
-        stx = f"{pc.amount // 10**6}.{pc.amount % 10**6:06d}"
+    if isinstance(pc, PoxPostCondition):
         return {
-            "type": "stx",
+            "type": "pox",
+            "principal": pc.principal,
+            "condition": pc.condition,
+            "text": f"{who} {WORDS[pc.condition]} a PoX operation",
+        }
+    if isinstance(pc, (StxPostCondition, StakingPostCondition)):
+        stx = f"{pc.amount // 10**6}.{pc.amount % 10**6:06d}"
+        verb = "sends" if isinstance(pc, StxPostCondition) else "stakes"
+        return {
+            "type": "stx" if isinstance(pc, StxPostCondition) else "staking",
             "principal": pc.principal,
             "condition": pc.condition,
             "amount": pc.amount,
             "amount_stx": stx,
-            "text": f"{who} sends {WORDS[pc.condition]} {pc.amount} µSTX ({stx} STX)",
+            "text": f"{who} {verb} {WORDS[pc.condition]} {pc.amount} µSTX ({stx} STX)",
         }
     return {
         "type": "fungible",

@@ -26,6 +26,8 @@ from arbiter_app.stacks.postconditions import (
     FungiblePostCondition,
     NonFungiblePostCondition,
     PostCondition,
+    PoxPostCondition,
+    StakingPostCondition,
     StxPostCondition,
 )
 
@@ -38,8 +40,10 @@ __all__ = [
     "FungiblePostCondition",
     "NonFungiblePostCondition",
     "PostConditionMode",
+    "PoxPostCondition",
     "SmartContract",
     "SpendingCondition",
+    "StakingPostCondition",
     "StxPostCondition",
     "TokenTransfer",
     "Transaction",

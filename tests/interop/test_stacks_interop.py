@@ -85,12 +85,18 @@ def test_stacks_js_transactions_decode_verify_and_reencode(stacks_interop: Inter
         networks.add(item["network"])
         _same_review(transaction.describe(tx), item["review"])
     assert networks == {"mainnet", "testnet"}
-    modes = set()
+    modes, kinds, codes = set(), set(), set()
     for item in generated:
         tx = transaction.deserialize(bytes.fromhex(item["hex"]))
         assert tx.post_conditions, "every generated call carries post-conditions"
         modes.add(tx.post_condition_mode)
+        kinds |= {type(pc).__name__ for pc in tx.post_conditions}
+        codes |= {pc.condition for pc in tx.post_conditions}
+        codes |= {pc.principal[:6] for pc in tx.post_conditions if pc.principal == "origin"}
     assert modes == set(transaction.PostConditionMode)
+    assert len(kinds) == 5  # STX, fungible, non-fungible, staking, pox
+    assert codes >= {"eq", "gt", "gte", "lt", "lte", "sent", "not-sent", "maybe-sent", "origin"}
+    assert codes >= {"will-not-perform", "may-perform", "will-perform"}
 
 
 def test_python_transactions_match_stacks_js_and_verify_there(stacks_interop: Interop) -> None:

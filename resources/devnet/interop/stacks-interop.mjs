@@ -113,8 +113,13 @@ function randomPostCondition(r) {
   const asset = `${address(r)}.${contractName(r)}::${key(r)}`;
   const amount = r.big(r.pick([1, 4, 8])).toString();
   const amountCondition = r.pick(['eq', 'gt', 'gte', 'lt', 'lte']);
-  switch (r.pick(['stx', 'ft', 'nft'])) {
+  switch (r.pick(['stx', 'ft', 'nft', 'nft', 'staking', 'pox'])) {
     case 'stx': return { type: 'stx-postcondition', address: addr, condition: amountCondition, amount };
+    case 'staking': return { type: 'staking-postcondition', address: addr, condition: amountCondition, amount };
+    case 'pox': return {
+      type: 'pox-postcondition', address: addr,
+      condition: r.pick(['will-not-perform', 'may-perform', 'will-perform']),
+    };
     case 'ft': return { type: 'ft-postcondition', address: addr, condition: amountCondition, asset, amount };
     default: return {
       type: 'nft-postcondition', address: addr, asset, assetId: randomValue(r, 3),
@@ -191,9 +196,9 @@ function build(d) {
 
 function buildPostCondition(p) {
   const pc = { type: `${p.type}-postcondition`, address: p.principal, condition: p.condition };
-  if (p.type !== 'stx') pc.asset = p.asset;
+  if (p.type === 'ft' || p.type === 'nft') pc.asset = p.asset;
   if (p.type === 'nft') pc.assetId = build(p.asset_id);
-  else pc.amount = p.amount;
+  if (p.type === 'stx' || p.type === 'ft' || p.type === 'staking') pc.amount = p.amount;
   return pc;
 }
 

@@ -314,3 +314,26 @@ def test_p2wpkh_signer_is_the_wrapped_witness_program() -> None:
     assert transaction.recover_public_key(signed) == public
     assert transaction.deserialize(transaction.serialize(signed)) == signed
     assert transaction.sender_address(signed).startswith("SN")
+
+
+@pytest.mark.parametrize(
+    ("pc", "hexdata", "text"),
+    [
+        (
+            transaction.StakingPostCondition("origin", "lte", 5_000_000),
+            "030105" + "00000000004c4b40",
+            "the sender (origin) stakes at most 5000000 µSTX (5.000000 STX)",
+        ),
+        (
+            transaction.PoxPostCondition("origin", "will-not-perform"),
+            "040130",
+            "the sender (origin) will not perform a PoX operation",
+        ),
+    ],
+    ids=["staking", "pox"],
+)
+def test_epoch_4_post_conditions_decode_and_show(pc: Any, hexdata: str, text: str) -> None:
+    # stacks.md §3.3: staking = principal, fungible code, u64; pox = principal, pox code.
+    assert postconditions.encode(pc).hex() == hexdata
+    assert postconditions.decode(Reader(bytes.fromhex(hexdata))) == pc
+    assert postconditions.describe(pc)["text"] == text

@@ -42,7 +42,7 @@ def _with_pcs(count: bytes, body: bytes) -> bytes:
         (_with(109, b"\x00"), 109, "anchor mode (0x01 on_chain_only"),
         (_with(110, b"\x04"), 110, "post-condition mode (0x01 allow, 0x02 deny, 0x03 originator)"),
         (_with_pcs(b"\x7f\xff\xff\xff", b""), 111, "room for 2147483647 post-conditions"),
-        (_with_pcs(b"\x00\x00\x00\x01", b"\x03" + PC_FT[1:]), 115, "post-condition type 0x00-0x02"),
+        (_with_pcs(b"\x00\x00\x00\x01", b"\x05" + PC_FT[1:]), 115, "post-condition type 0x00-0x04"),
         (_with_pcs(b"\x00\x00\x00\x01", PC_FT[:1] + b"\x04" + PC_FT[2:]), 116, "principal type"),
         (
             _with_pcs(b"\x00\x00\x00\x01", _with(len(PC_FT) - 9, b"\x06", PC_FT)),
@@ -69,7 +69,7 @@ def _with_pcs(count: bytes, body: bytes) -> bytes:
         "anchor-mode-0",
         "pc-mode-4",
         "pc-count-huge",
-        "pc-staking-type",
+        "pc-type-5",
         "pc-principal-4",
         "pc-code-6",
         "coinbase-payload",
