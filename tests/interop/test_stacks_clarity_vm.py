@@ -12,7 +12,8 @@ import os
 import random
 
 from arbiter_app.stacks import clarity
-from tests.fixtures.stacks import VALUES, TypedGen, run_clarity_vm
+from tests.fixtures.stacks import VALUES, run_clarity_vm
+from tests.fixtures.stacks_random import TypedGen
 
 
 def test_the_vm_evaluates_our_repr_to_our_bytes() -> None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from arbiter_app.errors import DecodeError
 from arbiter_app.stacks import clarity
 from arbiter_app.stacks.clarity import InvalidValue
-from tests.fixtures.stacks import values
+from tests.fixtures.stacks_random import values
 
 VECTORS = json.loads((Path(__file__).parents[2] / "data/stacks/vectors.json").read_text())
 

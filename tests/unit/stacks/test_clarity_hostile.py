@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from arbiter_app.errors import DecodeError
 from arbiter_app.stacks import clarity
 from arbiter_app.stacks.clarity import ClarityDecodeError
-from tests.fixtures.stacks import values
+from tests.fixtures.stacks_random import values
 
 U1 = "01" + "00" * 15 + "01"
 PRINCIPAL = "05" + "16" + "ab" * 20

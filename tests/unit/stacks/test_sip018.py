@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from arbiter_app import config
 from arbiter_app.errors import VerificationError
 from arbiter_app.stacks import clarity, sip018
-from tests.fixtures.stacks import values
+from tests.fixtures.stacks_random import values
 
 V = json.loads((Path(__file__).parents[2] / "data/stacks/vectors.json").read_text())["sip018"]
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141

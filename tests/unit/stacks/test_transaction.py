@@ -17,7 +17,7 @@ from arbiter_app.errors import DecodeError, VerificationError
 from arbiter_app.stacks import clarity, postconditions, transaction
 from arbiter_app.stacks.clarity import InvalidValue
 from arbiter_app.stacks.clarity_wire import Reader
-from tests.fixtures.stacks import signed_calls
+from tests.fixtures.stacks_random import signed_calls
 
 VECTORS = json.loads((Path(__file__).parents[2] / "data/stacks/vectors.json").read_text())
 CALL = VECTORS["contract_call"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from arbiter_app.stacks import transaction
 from arbiter_app.stacks.clarity import ClarityDecodeError
-from tests.fixtures.stacks import signed_calls
+from tests.fixtures.stacks_random import signed_calls
 
 VECTORS = json.loads((Path(__file__).parents[2] / "data/stacks/vectors.json").read_text())
 SIGNED = bytes.fromhex(VECTORS["contract_call"]["signed"])
