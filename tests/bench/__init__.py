@@ -57,6 +57,6 @@ def format_table(rows: list[Row]) -> str:
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
         lines.append((r.name, f"{r.value:,.2f} {r.unit}", ref, ratio, r.target or "-"))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)) for line in lines]
+    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines]
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
