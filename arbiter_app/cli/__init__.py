@@ -59,21 +59,26 @@ def report(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; no command means ``gui``, with the global options kept.
+
+    :raises SystemExit: with status 2 on bad usage (argparse's own message)
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*argv, "gui"])
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status.
 
     :param argv: arguments without the program name (default: ``sys.argv[1:]``)
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["gui", *(argv or [])]) if "gui" in GROUPS else args
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help(sys.stderr)
-        return 2
+    args = parse(list(sys.argv[1:] if argv is None else argv))
     try:
-        status: int = handler(args)
+        status: int = args.handler(args)
         return status
     except Cancelled:
         return 1

@@ -100,6 +100,13 @@ def test_cli_version_and_bad_usage(capsys: pytest.CaptureFixture[str]) -> None:
 QT_EXCEPTIONS = ("arbiter_app.__main__", "arbiter_app.records.pdf")
 
 
+def test_no_command_opens_the_gui_with_global_options_kept() -> None:
+    from arbiter_app.cli import parse
+
+    args = parse(["--config", "/tmp/x.json"])
+    assert args.command == "gui" and args.config == "/tmp/x.json"
+
+
 def non_gui_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(arbiter_app.__path__, "arbiter_app."):
