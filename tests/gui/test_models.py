@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -12,6 +14,7 @@ from arbiter_app.case.models import EvidenceState
 from arbiter_app.gui.models import disputes, evidence
 from arbiter_app.gui.models.disputes import DisputesModel
 from arbiter_app.gui.models.evidence import EvidenceModel
+from arbiter_app.gui.models.rows import ROW_ROLE, SORT_ROLE, RowsModel
 from arbiter_app.gui.views.queue import QueueView
 from tests.fixtures.store import PAYEE, T0, make_dispute, make_evidence, make_invoice
 
@@ -87,3 +90,44 @@ def test_queue_filter_matches_full_addresses_and_sorts_by_sla(qtbot: QtBot) -> N
     view.filter.clear()
     qtbot.keyClicks(view.filter, "no such address")
     assert view.proxy.rowCount() == 0
+
+
+class Squares(RowsModel[int]):
+    """The smallest real RowsModel: a number and its square, sorted by value."""
+
+    def __init__(self) -> None:
+        super().__init__(("n", "n²"))
+
+    def cell(self, row: int, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(row if column == 0 else row * row)
+        return None
+
+    def sort_key(self, row: int, column: int) -> Any:
+        return row if column == 0 else row * row
+
+
+def test_the_shared_rows_base_serves_rows_roles_and_resets(qtmodeltester: ModelTester,
+                                                           qtbot: QtBot) -> None:
+    model = Squares()
+    qtmodeltester.check(model)
+    with qtbot.waitSignals([model.modelAboutToBeReset, model.modelReset]):
+        model.replace_rows([3, 10, 2])
+    qtmodeltester.check(model)
+    assert model.data(model.index(1, 1), SORT_ROLE) == 100
+    assert model.data(model.index(1, 1)) == "100"
+    assert model.data(model.index(2, 0), ROW_ROLE) == 2
+    assert model.data(model.index(3, 0), ROW_ROLE) is None  # past the last row
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "n²"
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        model.replace_row(0, 4)
+    assert [changed.args[0].row(), changed.args[0].column(), changed.args[1].column()] == [0, 0, 1]
+    assert model.rows() == [4, 10, 2]
+
+
+def test_both_table_models_use_the_shared_roles() -> None:
+    assert disputes.ROW_ROLE == evidence.ROW_ROLE == ROW_ROLE
+    assert disputes.SORT_ROLE == evidence.SORT_ROLE == SORT_ROLE
+    assert isinstance(DisputesModel(sla_hours=72), RowsModel)
+    assert isinstance(EvidenceModel(), RowsModel)
+    assert len({disputes.FILTER_ROLE, evidence.STATE_ROLE} & {ROW_ROLE, SORT_ROLE}) == 0

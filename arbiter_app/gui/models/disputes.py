@@ -1,9 +1,10 @@
 """The dispute queue as a Qt table model over frozen :class:`CaseFile` rows (STYLE habit 9).
 
-Named column constants, a sort role that gives each cell a comparable key, a row role that
-returns the case itself, :meth:`DisputesModel.set_rows` inside begin/endResetModel, and
-:meth:`DisputesModel.tick` that moves the SLA clock with one ``dataChanged`` for that column.
-The model never reads the store: the window hands it the rows.
+Named column constants over the shared row mechanics of :mod:`arbiter_app.gui.models.rows`
+(a sort role that gives each cell a comparable key, a row role that returns the case itself,
+rows replaced inside one model reset), plus :meth:`DisputesModel.tick` that moves the SLA
+clock with one ``dataChanged`` for that column. The model never reads the store: the window
+hands it the rows.
 """
 
 from __future__ import annotations
@@ -11,22 +12,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import InvoiceStatus
 from arbiter_app.case.sla import sla_clock
+from arbiter_app.gui.models.rows import FIRST_FREE_ROLE, RowsModel
+from arbiter_app.gui.models.rows import ROW_ROLE as ROW_ROLE  # the views import them from here
+from arbiter_app.gui.models.rows import SORT_ROLE as SORT_ROLE
 from arbiter_app.services.listing import format_amount
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 3  # full text (addresses unshortened) for filtering
+FILTER_ROLE = FIRST_FREE_ROLE  # full text (addresses unshortened) for filtering
 
 INVOICE, STATUS, SLA, STEP, AMOUNT, EVIDENCE, PAYER, PAYEE = range(8)
 HEADERS = ("Invoice", "Status", "SLA", "Step", "Amount (sBTC)", "Evidence", "Payer", "Payee")
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def short_address(address: str) -> str:
@@ -34,38 +34,18 @@ def short_address(address: str) -> str:
     return address if len(address) <= 20 else f"{address[:8]}…{address[-8:]}"
 
 
-class DisputesModel(QAbstractTableModel):
+class DisputesModel(RowsModel[CaseFile]):
     """The arbiter's disputes, one row per case.
 
     :param sla_hours: the configured response time (``Settings.sla_hours``)
     """
 
     def __init__(self, sla_hours: int, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CaseFile] = []
+        super().__init__(HEADERS, parent)
         self._sla_hours = sla_hours
         self._now = int(time.time())
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(HEADERS)):
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        case = self._rows[index.row()]
-        column = index.column()
-        if role == ROW_ROLE:
-            return case
+    def cell(self, case: CaseFile, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             text = self._text(case, column)
             return short_address(text) if column in (PAYER, PAYEE) else text
@@ -73,8 +53,6 @@ class DisputesModel(QAbstractTableModel):
             return self._text(case, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (PAYER, PAYEE):
             return self._text(case, column)  # a c32 address: no markup can be in it
-        if role == SORT_ROLE:
-            return self._sort_key(case, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == SLA:
             overdue = self._clock(case).overdue and not self._closed(case)
             return QBrush(QColor("#b00020")) if overdue else None
@@ -109,7 +87,7 @@ class DisputesModel(QAbstractTableModel):
         verified = sum(1 for e in case.dispute.evidence if e.state.value == "verified")
         return f"{verified}/{len(case.dispute.evidence)} verified"
 
-    def _sort_key(self, case: CaseFile, column: int) -> Any:
+    def sort_key(self, case: CaseFile, column: int) -> Any:
         inv = case.invoice
         keys: dict[int, Any] = {
             INVOICE: inv.id, STATUS: int(inv.status), AMOUNT: inv.amount, PAYER: inv.payer,
@@ -121,23 +99,22 @@ class DisputesModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[CaseFile], now: int | None = None) -> None:
         """Replace every row (the queue after a sync or a step)."""
-        self.beginResetModel()
-        self._rows = list(rows)
         self._now = int(time.time()) if now is None else now
-        self.endResetModel()
+        self.replace_rows(rows)
 
     def tick(self, now: int) -> None:
         """Move the SLA clock to ``now``: one ``dataChanged`` over the SLA column."""
         self._now = now
-        if self._rows:
-            top, bottom = self.index(0, SLA), self.index(len(self._rows) - 1, SLA)
+        count = self.rowCount()
+        if count:
+            top, bottom = self.index(0, SLA), self.index(count - 1, SLA)
             self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, SORT_ROLE,
                                                 Qt.ItemDataRole.ForegroundRole])
 
     def row_of(self, invoice_id: int) -> int:
         """The row holding ``invoice_id``, or -1."""
-        return next((n for n, c in enumerate(self._rows) if c.invoice.id == invoice_id), -1)
+        return next((n for n, c in enumerate(self.rows()) if c.invoice.id == invoice_id), -1)
 
     def case(self, row: int) -> CaseFile:
         """The case at ``row``."""
-        return self._rows[row]
+        return self.row(row)

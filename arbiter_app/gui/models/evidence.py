@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from arbiter_app.case.models import EvidenceItem, EvidenceState
+from arbiter_app.gui.models.rows import FIRST_FREE_ROLE, RowsModel
+from arbiter_app.gui.models.rows import ROW_ROLE as ROW_ROLE  # the views import them from here
+from arbiter_app.gui.models.rows import SORT_ROLE as SORT_ROLE
 from arbiter_app.ipfs.sniff import display_name
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-STATE_ROLE = Qt.ItemDataRole.UserRole + 3
+STATE_ROLE = FIRST_FREE_ROLE
 
 INDEX, PARTY, TITLE, STATE, OPENED, FILES = range(6)
 HEADERS = ("#", "Party", "Title", "State", "Opened", "Files")
@@ -30,8 +31,6 @@ STATE_COLOURS = {
     EvidenceState.PENDING: "#555555",
 }
 
-Index = QModelIndex | QPersistentModelIndex
-
 
 def state_text(item: EvidenceItem) -> str:
     """The verification state of ``item`` in the form :data:`STATE_ROLE` returns."""
@@ -41,39 +40,18 @@ def state_text(item: EvidenceItem) -> str:
     return f"{state}, late" if item.late else state
 
 
-class EvidenceModel(QAbstractTableModel):
+class EvidenceModel(RowsModel[EvidenceItem]):
     """Both parties' evidence items of one case, by index."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[EvidenceItem] = []
+        super().__init__(HEADERS, parent)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(HEADERS)):
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        if role == ROW_ROLE:
-            return item
+    def cell(self, item: EvidenceItem, column: int, role: int) -> Any:
         if role == STATE_ROLE:
             return state_text(item)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(item, index.column())
-        if role == SORT_ROLE:
-            return self._sort_key(item, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == STATE:
+            return self._text(item, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == STATE:
             return QBrush(QColor(STATE_COLOURS[item.state]))
         return None
 
@@ -90,7 +68,7 @@ class EvidenceModel(QAbstractTableModel):
             return state_text(item)
         return "yes" if item.opened_at is not None else "no"
 
-    def _sort_key(self, item: EvidenceItem, column: int) -> Any:
+    def sort_key(self, item: EvidenceItem, column: int) -> Any:
         keys: dict[int, Any] = {
             INDEX: item.index, PARTY: item.party.value, TITLE: item.title,
             FILES: len(item.files), STATE: item.state.value, OPENED: item.opened_at or 0,
@@ -99,18 +77,15 @@ class EvidenceModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[EvidenceItem] | tuple[EvidenceItem, ...]) -> None:
         """Replace every row (the case was reloaded)."""
-        self.beginResetModel()
-        self._rows = sorted(rows, key=lambda e: e.index)
-        self.endResetModel()
+        self.replace_rows(sorted(rows, key=lambda e: e.index))
 
     def update_item(self, item: EvidenceItem) -> None:
         """Swap in a changed item (opened, marked unavailable): one ``dataChanged`` row."""
-        for row, old in enumerate(self._rows):
+        for row, old in enumerate(self.rows()):
             if old.index == item.index:
-                self._rows[row] = item
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+                self.replace_row(row, item)
                 return
 
     def item(self, row: int) -> EvidenceItem:
         """The item at ``row``."""
-        return self._rows[row]
+        return self.row(row)
