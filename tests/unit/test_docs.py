@@ -113,4 +113,5 @@ def test_devnet_ready_line_keys(devnet: Any) -> None:
 
     document = ready_document(devnet, 1)
     assert set(document) == documented_keys("devnet")
-    assert set(document["endpoints"]) <= {"stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger"}
+    endpoints = {"stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger"}
+    assert set(document["endpoints"]) <= endpoints
