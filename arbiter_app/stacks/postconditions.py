@@ -71,9 +71,14 @@ def _check_amount(amount: int) -> None:
         raise InvalidValue(f"a post-condition amount is a u64, not {amount!r}")
 
 
+def _check_code(condition: str, codes: dict[str, int]) -> None:
+    if condition not in codes:
+        raise InvalidValue(f"{condition!r} is not one of {sorted(codes)}")
+
+
 @dataclass(frozen=True)
-class StxPostCondition:
-    """``principal`` sends ``condition`` ``amount`` µSTX (transfers plus burns)."""
+class _MicroStxCondition:
+    """The shape STX and staking conditions share: a principal, an amount code, µSTX."""
 
     principal: str
     condition: str
@@ -81,9 +86,13 @@ class StxPostCondition:
 
     def __post_init__(self) -> None:
         _parse_principal(self.principal)
-        if self.condition not in AMOUNT_CODES:
-            raise InvalidValue(f"{self.condition!r} is not one of {sorted(AMOUNT_CODES)}")
+        _check_code(self.condition, AMOUNT_CODES)
         _check_amount(self.amount)
+
+
+@dataclass(frozen=True)
+class StxPostCondition(_MicroStxCondition):
+    """``principal`` sends ``condition`` ``amount`` µSTX (transfers plus burns)."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +107,7 @@ class FungiblePostCondition:
     def __post_init__(self) -> None:
         _parse_principal(self.principal)
         _parse_asset(self.asset)
-        if self.condition not in AMOUNT_CODES:
-            raise InvalidValue(f"{self.condition!r} is not one of {sorted(AMOUNT_CODES)}")
+        _check_code(self.condition, AMOUNT_CODES)
         _check_amount(self.amount)
 
 
@@ -115,23 +123,12 @@ class NonFungiblePostCondition:
     def __post_init__(self) -> None:
         _parse_principal(self.principal)
         _parse_asset(self.asset)
-        if self.condition not in NFT_CODES:
-            raise InvalidValue(f"{self.condition!r} is not one of {sorted(NFT_CODES)}")
+        _check_code(self.condition, NFT_CODES)
 
 
 @dataclass(frozen=True)
-class StakingPostCondition:
+class StakingPostCondition(_MicroStxCondition):
     """``principal`` stakes ``condition`` ``amount`` µSTX (epoch 4.0; decoded, never built)."""
-
-    principal: str
-    condition: str
-    amount: int
-
-    def __post_init__(self) -> None:
-        _parse_principal(self.principal)
-        if self.condition not in AMOUNT_CODES:
-            raise InvalidValue(f"{self.condition!r} is not one of {sorted(AMOUNT_CODES)}")
-        _check_amount(self.amount)
 
 
 @dataclass(frozen=True)
@@ -143,8 +140,7 @@ class PoxPostCondition:
 
     def __post_init__(self) -> None:
         _parse_principal(self.principal)
-        if self.condition not in POX_CODES:
-            raise InvalidValue(f"{self.condition!r} is not one of {sorted(POX_CODES)}")
+        _check_code(self.condition, POX_CODES)
 
 
 PostCondition = (
