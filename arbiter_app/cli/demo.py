@@ -46,6 +46,9 @@ def demo_settings(devnet: Any, ledger_port: int, data_dir: Path) -> Any:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Start the devnet and the emulator, run the app on them, stop both when it closes."""
+    from arbiter_app.gui.display import check_display
+
+    check_display()  # before anything starts: Qt aborts the process without a display
     from arbiter_app.cli import report
     from arbiter_app.devnet.launcher import Devnet, devnet_mnemonics
     from arbiter_app.devnet.ledger_emulator import LedgerEmulator

@@ -20,6 +20,9 @@ def register(subparsers: Any) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window on the saved settings; return when it is closed."""
+    from arbiter_app.gui.display import check_display
+
+    check_display()  # before anything starts: Qt aborts the process without a display
     from arbiter_app import config
     from arbiter_app.gui.app import run
     from arbiter_app.services.session import Session

@@ -1,0 +1,63 @@
+"""Check, before Qt is started, that it can open a window here, and say why not.
+
+Qt's X11 plugin (``xcb``) needs system libraries that a minimal Debian lacks (for instance
+``libxcb-cursor0`` since Qt 6.5). Without them, or without any display, Qt aborts the whole
+process with a terse message, taking the devnet and the case store down with it. This module
+finds those cases first and turns them into an :class:`ArbiterError` that names the missing
+piece and the Debian packages that provide it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from arbiter_app.errors import ArbiterError
+
+X11_PACKAGES = (
+    "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
+    "libxkbcommon-x11-0 libxcb-xkb1 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libegl1"
+)
+
+
+class DisplayUnavailable(ArbiterError):
+    """Qt cannot open a window in this environment."""
+
+
+def xcb_plugin() -> Path:
+    """Where PySide6 keeps Qt's X11 platform plugin."""
+    import PySide6
+
+    return Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+
+
+def check_display(environ: Mapping[str, str] | None = None, plugin: Path | None = None) -> None:
+    """Raise if Qt would abort for want of a display or of the X11 libraries.
+
+    :param environ: the environment to judge (default: ``os.environ``)
+    :param plugin: the X11 plugin to try loading (default: PySide6's)
+    :raises DisplayUnavailable: naming what is missing and how to get it
+    """
+    env = os.environ if environ is None else environ
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return  # offscreen, wayland, ...: Qt's own checks are enough
+    if not platform and env.get("WAYLAND_DISPLAY"):
+        return
+    if not env.get("DISPLAY"):
+        raise DisplayUnavailable(
+            "there is no display to open the window on: run from a desktop session "
+            "(DISPLAY or WAYLAND_DISPLAY set)"
+        )
+    plugin = plugin or xcb_plugin()
+    if not plugin.exists():
+        return  # not a Linux build of Qt
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as e:
+        raise DisplayUnavailable(
+            f"Qt cannot open a window on X11: {e}. On Debian or Ubuntu, install the X11 "
+            f"libraries Qt needs: sudo apt-get install {X11_PACKAGES}"
+        ) from e
