@@ -79,7 +79,7 @@ class Cache:
         try:
             meta = json.loads((entry / "meta.json").read_text("utf-8"))
             content = entry / "content"
-            if content.stat().st_size != meta["size"] or _sha256(content) != meta["sha256"]:
+            if content.stat().st_size != meta["size"] or file_sha256(content) != meta["sha256"]:
                 raise ValueError("content changed")
             return CachedFile(
                 cid,
@@ -136,7 +136,12 @@ class Cache:
             raise
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, hex, read in 1 MiB chunks (the cache's cheap check).
+
+    :param path: the file
+    :raises OSError: when it cannot be read
+    """
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(1 << 20):

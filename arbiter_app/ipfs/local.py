@@ -15,6 +15,7 @@ from pathlib import Path
 
 from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import VerificationError
+from arbiter_app.ipfs.cache import file_sha256
 from arbiter_app.ipfs.car import is_car
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.errors import FileTooLarge
@@ -92,7 +93,7 @@ def _reimport(
         if root.multihash == cid.multihash and root.codec == cid.codec:
             with path.open("rb") as f:
                 head = f.read(SNIFF_BYTES)
-            digest = _sha256(path)
+            digest = file_sha256(path)
             layout = "single block" if size <= profile.chunk_size else "balanced"
             return LocalCheck(
                 cid,
@@ -109,11 +110,3 @@ def _reimport(
         + "; ".join(tried)
         + "); a CAR of its blocks is needed to prove other settings"
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
