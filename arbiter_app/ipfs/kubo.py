@@ -17,10 +17,10 @@ from typing import Any, BinaryIO
 import ipfshttpclient
 from ipfshttpclient import exceptions as ipfs_exc
 
-from arbiter_app.errors import ApiError, LimitExceeded, NetworkError, ResponseError
+from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.errors import BlockTooLarge, CidError, FetchError
-from arbiter_app.ipfs.sources import Retry, TransientError, kubo_multiaddr
+from arbiter_app.ipfs.sources import Retry, TransientError, kubo_multiaddr, spool_car
 from arbiter_app.progress import CancelToken
 
 log = logging.getLogger(__name__)
@@ -90,15 +90,7 @@ class KuboSource:
             chunks: Iterable[bytes] = self._client.dag.export(
                 str(cid), stream=True, opts=self._opts()
             )
-            got = 0
-            for chunk in chunks:
-                if cancel is not None:
-                    cancel.check()
-                got += len(chunk)
-                if got > limit:
-                    raise LimitExceeded("CAR response size", got, limit)
-                spool.write(chunk)
-                yield got
+            yield from spool_car(chunks, spool, limit, cancel)
         except ipfs_exc.Error as e:
             if self._is_not_found(e):
                 raise FetchError(f"Kubo does not have {cid}", self.addr) from e

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import time
 import warnings
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -38,6 +38,35 @@ RAW_TYPE = "application/vnd.ipld.raw"
 # ipfshttpclient's requests backend passes urllib3's deprecated ``strict`` argument, which
 # urllib3 2.x reports as a FutureWarning on every request; it is harmless until urllib3 3.
 warnings.filterwarnings("ignore", message="The 'strict' parameter", category=FutureWarning)
+
+
+def spool_car(
+    chunks: Iterable[bytes],
+    spool: BinaryIO,
+    limit: int,
+    cancel: CancelToken | None,
+    each: Callable[[], None] | None = None,
+) -> Generator[int, None, None]:
+    """Copy a CAR answer into ``spool``, capped at ``limit`` bytes, yielding bytes so far.
+
+    Every source streams a CAR the same way, so the cap and the cancel point live here once.
+
+    :param chunks: the answer's bytes as they arrive
+    :param each: a check run before each chunk is counted (a gateway's deadline)
+    :raises LimitExceeded: when the answer grows past ``limit``
+    :raises Cancelled: when ``cancel`` is set between chunks
+    """
+    got = 0
+    for chunk in chunks:
+        if cancel is not None:
+            cancel.check()
+        if each is not None:
+            each()
+        got += len(chunk)
+        if got > limit:
+            raise LimitExceeded("CAR response size", got, limit)
+        spool.write(chunk)
+        yield got
 
 
 class TransientError(FetchError):
@@ -167,16 +196,10 @@ class GatewaySource:
             with self.client.stream("GET", f"/ipfs/{cid}", params=params, headers=headers) as r:
                 if not self._check(r, CAR_TYPE):
                     raise FetchError(f"gateway does not have {cid}", str(r.url))
-                got, end = 0, time.monotonic() + self.car_deadline
-                for chunk in r.iter_bytes():
-                    if cancel is not None:
-                        cancel.check()
-                    self._in_time(end, str(r.url))
-                    got += len(chunk)
-                    if got > limit:
-                        raise LimitExceeded("CAR response size", got, limit)
-                    spool.write(chunk)
-                    yield got
+                end, url = time.monotonic() + self.car_deadline, str(r.url)
+                yield from spool_car(
+                    r.iter_bytes(), spool, limit, cancel, lambda: self._in_time(end, url)
+                )
         except httpx.HTTPError as e:
             raise _translate(e) from e
 
