@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Decision, Invoice, InvoiceStatus, TxStatus
@@ -28,9 +29,14 @@ from arbiter_app.errors import ApiError, NetworkError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
+from arbiter_app.services.listing import format_amount
 from arbiter_app.services.session import Session
 from arbiter_app.stacks.api import BroadcastRejected, untrusted_text
 from arbiter_app.stacks.api import TxStatus as ApiTx
+
+if TYPE_CHECKING:
+    from arbiter_app.stacks.transaction import Transaction
+    from arbiter_app.wallet.signer import DevicePrompt
 
 MAX_FEE = 1_000_000  # µSTX (1 STX): a quote above this is refused, never paid blindly
 BROADCAST_TRIES = 4
@@ -61,20 +67,104 @@ class RulingFailed(PolicyError):
     """The ruling transaction was mined but failed, or was dropped; the case stays open."""
 
 
+@dataclass(frozen=True)
+class RulingPreview:
+    """The unsigned ``resolve-dispute`` transaction of a ruling, as it would be signed now.
+
+    :param invoice_id: the case
+    :param decision: the finalized ruling
+    :param transaction: the unsigned transaction (what the signer is handed)
+    :param describe_json: ``transaction.describe`` of it plus ``network_name``, as canonical
+        JSON (what the final review shows)
+    :param amount: base units the escrow sends
+    :param recipient: who receives them (the payee on release, the payer on refund)
+    :param fee: µSTX, from the API's quote under :data:`MAX_FEE`
+    :param nonce: the arbiter account's next nonce
+    """
+
+    invoice_id: int
+    decision: Decision
+    transaction: Transaction
+    describe_json: str
+    amount: int
+    recipient: str
+    fee: int
+    nonce: int
+
+    @property
+    def described(self) -> dict[str, Any]:
+        """The review document as a fresh JSON object."""
+        return dict(json.loads(self.describe_json))
+
+    @property
+    def words(self) -> str:
+        """The ruling's effect in plain words: ``release 0.2 sBTC to ST…``."""
+        verb = "release" if self.decision is Decision.RELEASE else "refund"
+        return f"{verb} {sbtc_text(self.amount)} sBTC to {self.recipient}"
+
+
+def sbtc_text(amount: int) -> str:
+    """Base units as a short sBTC amount: ``12.5``, ``0.001``, ``3``."""
+    return format_amount(amount).rstrip("0").rstrip(".")
+
+
+def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
+    """Build the ruling transaction of ``invoice_id`` the way :func:`execute_ruling` signs it.
+
+    Nothing is signed, stored or sent. Before the rationale is published its hash is computed
+    from the document, which is the hash publishing stores.
+
+    :raises PolicyError: no finalized ruling, the signer is for another network or is not
+        the invoice's arbiter, or the fee quote is above :data:`MAX_FEE`
+    :raises NetworkError: the nonce or fee could not be read
+    """
+    from arbiter_app.stacks import escrow
+    from arbiter_app.stacks import transaction as txn
+    from arbiter_app.store import rows
+
+    case = rows.load_case(session.store, invoice_id)
+    ruling = case.ruling
+    if ruling is None:
+        raise PolicyError(f"invoice {invoice_id} has no finalized ruling (step 5)")
+    address = _checked_signer(session, case)
+    nonce = session.api.get_nonces(address).next_nonce
+    digest = bytes.fromhex(ruling.rationale_hash) if ruling.rationale_hash is not None \
+        else hashlib.sha256(rationale_doc.document_bytes(case)).digest()
+    public_key = session.signer.public_key()
+
+    def build(fee: int) -> Transaction:
+        call: Transaction = escrow.resolve_dispute_call(
+            session.network, session.contract_id, case.invoice, ruling.decision, digest,
+            public_key, nonce, fee)
+        return call
+
+    fee = _fee(session, build(0))
+    unsigned = build(fee)
+    described = {**txn.describe(unsigned), "network_name": session.network.name}
+    inv = case.invoice
+    recipient = inv.payee if ruling.decision is Decision.RELEASE else inv.payer
+    return RulingPreview(invoice_id, ruling.decision, unsigned,
+                         json.dumps(described, sort_keys=True), inv.amount, recipient, fee, nonce)
+
+
 def execute_ruling(
     session: Session,
     invoice_id: int,
     cancel: CancelToken | None = None,
     *,
-    prompt: Any = None,
+    prompt: DevicePrompt | None = None,
+    reviewed: RulingPreview | None = None,
     sleep: Callable[[float], None] = time.sleep,
     poll_interval: float = POLL_INTERVAL,
 ) -> Generator[Progress, None, Execution]:
     """Execute the finalized ruling of ``invoice_id``, or resume its stored transaction.
 
     :param prompt: the device prompt passed to the signer
+    :param reviewed: the preview the user approved; signing is refused when the transaction
+        built now differs from it in any field (fee, nonce, arguments)
     :param sleep: how to wait between polls (tests pass a no-op)
-    :raises PolicyError: the chain views disagree, wrong signer or network, no ruling
+    :raises PolicyError: the chain views disagree, wrong signer or network, no ruling, or
+        the transaction changed since it was reviewed
     :raises DeviceError: the device refused or failed (nothing was stored or sent)
     :raises RulingFailed: the transaction failed on chain; the case stays open
     """
@@ -89,7 +179,7 @@ def execute_ruling(
         yield Progress("publishing the rationale", 1, 5)
         case = _publish(session, case)
         yield Progress("signing on the device", 2, 5)
-        _sign_and_store(session, case, prompt)
+        _sign_and_store(session, case, prompt, reviewed)
         case = rows.load_case(session.store, invoice_id)
     assert case.transaction is not None
     yield Progress("broadcasting", 3, 5)
@@ -147,13 +237,8 @@ def _publish(session: Session, case: CaseFile) -> CaseFile:
     return rows.load_case(session.store, case.invoice.id)
 
 
-def _sign_and_store(session: Session, case: CaseFile, prompt: Any) -> None:
-    """Check signer and network, build, sign, and store the signed bytes (not yet sent)."""
-    from arbiter_app.stacks import escrow
-    from arbiter_app.stacks import transaction as txn
-    from arbiter_app.store import execution
-
-    assert case.ruling is not None and case.ruling.rationale_hash is not None
+def _checked_signer(session: Session, case: CaseFile) -> str:
+    """The signer's address, once its network and address are the app's and the arbiter's."""
     signer = session.signer
     if signer.network != session.network:
         raise PolicyError(f"the signer is set up for {signer.network.name}, the app for "
@@ -162,21 +247,30 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: Any) -> None:
     if address != case.invoice.arbiter:
         raise PolicyError(f"the signer's address {address} is not this invoice's arbiter "
                           f"{case.invoice.arbiter}")
-    nonce = session.api.get_nonces(address).next_nonce
-    decision, digest = case.ruling.decision, bytes.fromhex(case.ruling.rationale_hash)
+    return address
 
-    def build(fee: int) -> Any:
-        return escrow.resolve_dispute_call(session.network, session.contract_id, case.invoice,
-                                           decision, digest, signer.public_key(), nonce, fee)
 
-    fee = _fee(session, build(0))
-    signed = signer.sign_transaction(build(fee), prompt)
+def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | None,
+                    reviewed: RulingPreview | None) -> None:
+    """Build (through :func:`preview_ruling`), sign, and store the signed bytes (not sent)."""
+    from arbiter_app.stacks import transaction as txn
+    from arbiter_app.store import execution
+
+    assert case.ruling is not None and case.ruling.rationale_hash is not None
+    preview = preview_ruling(session, case.invoice.id)
+    if reviewed is not None and reviewed.describe_json != preview.describe_json:
+        # reliability.md §3 (malicious host): what is signed must be what was reviewed.
+        raise PolicyError(f"the ruling transaction changed since it was reviewed (fee "
+                          f"{reviewed.fee} -> {preview.fee}, nonce {reviewed.nonce} -> "
+                          f"{preview.nonce}); review it again")
+    signed = session.signer.sign_transaction(preview.transaction, prompt)
     raw = txn.serialize(signed)
     execution.record_transaction(session.store, case.invoice.id, txid=txn.txid(signed),
                                  raw_hex=raw.hex(), now=int(time.time()))
 
 
-def _fee(session: Session, unsigned: Any) -> int:
+def _fee(session: Session, unsigned: Transaction) -> int:
+    """The API's fee quote for ``unsigned``, at least 1 µSTX a byte, at most :data:`MAX_FEE`."""
     from arbiter_app.stacks import transaction as txn
 
     length = len(txn.serialize(unsigned))

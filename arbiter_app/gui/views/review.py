@@ -3,9 +3,11 @@
 Shown after step 5 and before the device is asked anything: the network, the contract and
 function, each argument as Clarity text, the post-conditions in deny mode with their
 sentences, the fee and the nonce (all from ``transaction.describe`` of the very call the
-service builds), and above them "Release 12.5 sBTC to ST… (the payee)". Signing needs an
-explicit tick; the Sign button stays disabled until then (reliability.md §3: what you see is
-what you sign, and the Ledger shows the same facts).
+service signs: :func:`arbiter_app.services.ruling.preview_ruling`), and above them "Release
+12.5 sBTC to ST… (the payee)" from the same preview. Signing needs an explicit tick; the Sign
+button stays disabled until then, and the service refuses to sign a transaction that differs
+from the reviewed one (reliability.md §3: what you see is what you sign, and the Ledger shows
+the same facts).
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ from PySide6.QtWidgets import (
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Decision
-from arbiter_app.services.listing import format_amount
+from arbiter_app.services.ruling import RulingPreview, sbtc_text
 
 
 def sbtc(amount: int) -> str:
     """Base units as a short sBTC amount: ``12.5``, ``0.001``."""
-    return format_amount(amount).rstrip("0").rstrip(".")
+    return sbtc_text(amount)
 
 
 def ruling_words(case: CaseFile, short: bool = False) -> str:
@@ -87,16 +89,29 @@ def transaction_text(described: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def preview_headline(preview: RulingPreview) -> str:
+    """The review's headline, made from the very preview that is signed.
+
+    :returns: e.g. "Release 0.2 sBTC to ST… (the payee), from the escrow, for invoice 101."
+    """
+    who = "the payee" if preview.decision is Decision.RELEASE else "the payer"
+    words = preview.words
+    return (f"{words[0].upper()}{words[1:]} ({who}), from the escrow, "
+            f"for invoice {preview.invoice_id}.")
+
+
 class FinalReviewDialog(QDialog):
     """The last look before the device: accept only after the explicit confirmation.
 
-    :param described: ``transaction.describe`` of the unsigned call (plus ``network_name``)
-    :param words: the ruling in plain words
+    :param preview: the service's unsigned ruling transaction; the dialog shows its
+        ``describe`` document and the headline its amount and recipient make
     """
 
-    def __init__(self, described: dict[str, Any], words: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, preview: RulingPreview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.preview = preview
+        words = preview_headline(preview)
+        described = preview.described
         self.setWindowTitle("Review the ruling transaction")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.resize(760, 520)

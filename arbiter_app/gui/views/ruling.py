@@ -4,15 +4,15 @@ Step 5 (:class:`RulingPage`): release or refund, the rationale saved as typed (a
 draft through the store, so a crash loses nothing), cited evidence, a character counter
 against the minimum, and one explicit confirmation per manual-review flag; what is still
 missing comes from :func:`arbiter_app.case.framework.ruling_problems`, live. Step 6
-(:class:`ExecutionPage`): the transaction is built for review and decoded with
-``transaction.describe`` into :class:`FinalReviewDialog`, which needs an explicit confirmation;
-then the service's ``execute_ruling`` generator runs in a :class:`Task` with the Qt device
-prompt, and the receipt is shown (:mod:`arbiter_app.gui.views.receipt`).
+(:class:`ExecutionPage`): the service's ``preview_ruling`` builds the transaction for review
+and decodes it with ``transaction.describe`` into :class:`FinalReviewDialog`, which needs an
+explicit confirmation; then the service's ``execute_ruling`` generator runs in a
+:class:`Task` with the Qt device prompt and the reviewed preview (it refuses to sign anything
+else), and the receipt is shown (:mod:`arbiter_app.gui.views.receipt`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,7 @@ from arbiter_app.ipfs.sniff import display_name
 from arbiter_app.progress import CancelToken, Progress
 
 if TYPE_CHECKING:
+    from arbiter_app.services.ruling import RulingPreview
     from arbiter_app.services.session import Session
 
 DRAFT_DELAY_MS = 800
@@ -241,18 +242,21 @@ class ExecutionPage(StepPage):
         if case.transaction is not None:
             self.execute(case)  # resuming re-sends the stored bytes: nothing new to review
             return
-        session = self.session
-        self.run(lambda token: preview_ruling(session, case, token), "Preparing the transaction",
-                 self.on_previewed)
+        session, invoice_id = self.session, case.invoice.id
+        self.run(lambda token: previewed(session, invoice_id, token),
+                 "Preparing the transaction", self.on_previewed)
 
-    def on_previewed(self, described: dict[str, Any]) -> None:
-        assert self.case is not None
-        self.review = FinalReviewDialog(described, ruling_words(self.case), self.window())
-        self.review.accepted.connect(lambda: self.execute(self.case))
+    def on_previewed(self, preview: RulingPreview) -> None:
+        self.review = FinalReviewDialog(preview, self.window())
+        self.review.accepted.connect(lambda: self.execute(self.case, preview))
         self.review.open()
 
-    def execute(self, case: CaseFile | None) -> None:
-        """Run the service's execute-ruling generator with the Qt device prompt."""
+    def execute(self, case: CaseFile | None, reviewed: RulingPreview | None = None) -> None:
+        """Run the service's execute-ruling generator with the Qt device prompt.
+
+        :param reviewed: the preview the user approved (``None`` when resuming a stored
+            transaction, which is re-sent unchanged)
+        """
         from arbiter_app.services.ruling import execute_ruling
 
         if case is None:
@@ -262,7 +266,8 @@ class ExecutionPage(StepPage):
         prompt = self.prompt
         from arbiter_app.gui.tasks import Task
 
-        Task(lambda token: execute_ruling(session, invoice_id, token, prompt=prompt),
+        Task(lambda token: execute_ruling(session, invoice_id, token, prompt=prompt,
+                                          reviewed=reviewed),
              parent=self.window()).on_success(self.on_executed).on_failure(
             self.on_failed).with_progress("Executing the ruling").run()
 
@@ -288,37 +293,15 @@ class ExecutionPage(StepPage):
             self.receipt_view.open()
 
 
-def preview_ruling(session: Session, case: CaseFile, token: CancelToken
-                   ) -> Generator[Progress, None, dict[str, Any]]:
-    """Build the ``resolve-dispute`` transaction the service will sign, for review only.
+def previewed(session: Session, invoice_id: int, token: CancelToken
+              ) -> Generator[Progress, None, RulingPreview]:
+    """The service's :func:`~arbiter_app.services.ruling.preview_ruling` as a task: the
+    transaction the review shows is built by the same code that builds the signed one."""
+    from arbiter_app.services.ruling import preview_ruling
 
-    The escrow's call builder and the ruling service's fee policy make it; the signed one is
-    built again by :func:`~arbiter_app.services.ruling.execute_ruling` at signing time.
-    """
-    from arbiter_app.services import rationale
-    from arbiter_app.services.ruling import _fee
-    from arbiter_app.stacks import escrow
-    from arbiter_app.stacks import transaction as txn
-
-    assert case.ruling is not None
-    yield Progress("reading the signer", 0, 3)
-    signer = session.signer
-    address, public_key = signer.address(), signer.public_key()
+    yield Progress("building the ruling transaction", 0, 1)
     token.check()
-    yield Progress("reading the account nonce", 1, 3)
-    nonce = session.api.get_nonces(address).next_nonce
-    digest = bytes.fromhex(case.ruling.rationale_hash) if case.ruling.rationale_hash else \
-        hashlib.sha256(rationale.document_bytes(case)).digest()
-
-    def build(fee: int) -> Any:
-        return escrow.resolve_dispute_call(session.network, session.contract_id, case.invoice,
-                                           case.ruling.decision, digest,  # type: ignore[union-attr]
-                                           public_key, nonce, fee)
-
-    yield Progress("estimating the fee", 2, 3)
-    described = txn.describe(build(_fee(session, build(0))))
-    described["network_name"] = session.network.name
-    return described
+    return preview_ruling(session, invoice_id)
 
 
 def _clear(layout: QVBoxLayout) -> None:
