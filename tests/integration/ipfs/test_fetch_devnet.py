@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -22,26 +21,13 @@ from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.ipfs.cache import Cache
 from arbiter_app.ipfs.car import car_bytes
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, GatewaySource, KuboSource, Retry
+from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, KuboSource, Retry
 from arbiter_app.ipfs.importer import KUBO_V0, KUBO_V1, Profile, import_file
 from arbiter_app.progress import run_to_end
+from tests.integration.ipfs.gateway_clients import gateway
 from tests.integration.ipfs.hostile_server import Reply, Script, serve
 
 FAST = Retry(attempts=3, base=0.01, cap=0.05)
-
-
-@pytest.fixture
-def clients() -> Iterator[list[httpx.Client]]:
-    made: list[httpx.Client] = []
-    yield made
-    for c in made:
-        c.close()
-
-
-def gateway(url: str, made: list[httpx.Client], read: float = 10.0) -> GatewaySource:
-    client = httpx.Client(base_url=url, timeout=httpx.Timeout(10.0, read=read), trust_env=False)
-    made.append(client)
-    return GatewaySource(client)
 
 
 def add(devnet: Devnet, data: bytes, profile: Profile) -> CID:

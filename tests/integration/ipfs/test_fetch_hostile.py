@@ -24,6 +24,7 @@ from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, GatewaySource, Retry, VerifiedFile
 from arbiter_app.ipfs.importer import KUBO_V1, import_file
 from arbiter_app.progress import CancelToken, Progress, run_to_end
+from tests.integration.ipfs.gateway_clients import gateway
 from tests.integration.ipfs.hostile_server import Reply, Script, serve
 
 CAR = "application/vnd.ipld.car"
@@ -63,20 +64,6 @@ def gateways() -> Iterator[tuple[Script, Script, str, str]]:
     yield one, two, urls[0], urls[1]
     for s in servers:
         next(s, None)
-
-
-@pytest.fixture
-def clients() -> Iterator[list[httpx.Client]]:
-    made: list[httpx.Client] = []
-    yield made
-    for c in made:
-        c.close()
-
-
-def gateway(url: str, made: list[httpx.Client], read: float = 5.0) -> GatewaySource:
-    client = httpx.Client(base_url=url, timeout=httpx.Timeout(5.0, read=read), trust_env=False)
-    made.append(client)
-    return GatewaySource(client)
 
 
 def fetch(fetcher: Fetcher, cid: CID, cancel: CancelToken | None = None) -> VerifiedFile:
