@@ -1,11 +1,13 @@
 """``arbiter-app devnet``: run the local devnet (DESIGN §7) until interrupted.
 
-``arbiter-app devnet [--port N] [--seed/--no-seed] [--json]`` starts the devnet service and,
-since the Ledger emulator exists, an emulated Ledger holding ``arbiter_1``'s mnemonic. When
-both are ready it prints one line: with ``--json`` a JSON object ``{"endpoints":
-{"stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger"}, "ledger", "accounts" (role →
-address), "escrow_contract", "url", "pid", "log"}``; without it, the same in words. It then
-runs until Ctrl-C or SIGTERM and stops both cleanly.
+``arbiter-app devnet [--port N] [--seed/--no-seed] [--json]`` starts the devnet service and
+an emulated Ledger holding ``arbiter_1``'s mnemonic, with the emulator's HTTP control API
+(:mod:`arbiter_app.devnet.ledger_control`: set approve/reject/locked, read the screens) on
+127.0.0.1 beside it. When all are ready it prints one line: with ``--json`` a JSON object
+``{"endpoints": {"stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger",
+"ledger_control"}, "ledger", "ledger_control", "accounts" (role → address),
+"escrow_contract", "url", "pid", "log"}``; without it, the same in words. It then runs until
+Ctrl-C or SIGTERM and stops all of them cleanly.
 """
 
 from __future__ import annotations
@@ -37,19 +39,24 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run_devnet)
 
 
-def ready_document(devnet: Any, ledger_port: int | None) -> dict[str, Any]:
+def ready_document(devnet: Any, ledger_port: int | None,
+                   ledger_control: str | None = None) -> dict[str, Any]:
     """The ready line's content.
 
     :param devnet: the running :class:`~arbiter_app.devnet.launcher.Devnet`
     :param ledger_port: the emulator's TCP port, or ``None`` when there is none
+    :param ledger_control: the base URL of the emulator's control API, if one runs
     """
     ledger = f"tcp:127.0.0.1:{ledger_port}" if ledger_port is not None else None
     endpoints = dict(devnet.endpoints)
     if ledger is not None:
         endpoints["ledger"] = ledger
+    if ledger_control is not None:
+        endpoints["ledger_control"] = ledger_control
     return {
         "endpoints": endpoints,
         "ledger": ledger,
+        "ledger_control": ledger_control,
         "accounts": devnet.accounts,
         "escrow_contract": devnet.escrow_contract,
         "url": devnet.url,
@@ -59,9 +66,11 @@ def ready_document(devnet: Any, ledger_port: int | None) -> dict[str, Any]:
 
 
 def run_devnet(args: argparse.Namespace) -> int:
-    """Start the devnet and the Ledger emulator, print the ready line, wait for a signal."""
+    """Start the devnet, the Ledger emulator and its control API, print the ready line, wait
+    for a signal."""
     from arbiter_app.cli import report
     from arbiter_app.devnet.launcher import Devnet, devnet_mnemonics
+    from arbiter_app.devnet.ledger_control import ControlServer
     from arbiter_app.devnet.ledger_emulator import LedgerEmulator
 
     stop = threading.Event()
@@ -73,15 +82,17 @@ def run_devnet(args: argparse.Namespace) -> int:
     report("starting the devnet…")
     log_path = Path(args.log) if args.log else None
     devnet = Devnet.start(port=args.port, seed=args.seed, log_path=log_path)
-    emulator = None
+    emulator = control = None
     try:
         emulator = LedgerEmulator(devnet_mnemonics()["arbiter_1"]).start()
-        document = ready_document(devnet, emulator.port)
+        control = ControlServer(emulator).start()
+        document = ready_document(devnet, emulator.port, control.url)
         if args.json:
             sys.stdout.write(json.dumps(document, sort_keys=True) + "\n")
         else:
             print(f"devnet ready at {devnet.url} (Stacks API, Kubo RPC, gateway); "
-                  f"Ledger emulator at {document['ledger']}; escrow {devnet.escrow_contract}")
+                  f"Ledger emulator at {document['ledger']} (control API {control.url}); "
+                  f"escrow {devnet.escrow_contract}")
             for role, address in sorted(devnet.accounts.items()):
                 print(f"  {role:10} {address}")
         sys.stdout.flush()
@@ -95,6 +106,8 @@ def run_devnet(args: argparse.Namespace) -> int:
             pass
         return 0
     finally:
+        if control is not None:
+            control.stop()
         if emulator is not None:
             emulator.stop()
         devnet.stop()
