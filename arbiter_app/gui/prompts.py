@@ -78,7 +78,9 @@ class QtDevicePrompt(QObject):
         text = self.text_for(action)
         self.shown.append(text)
         self.message.label.setText(text)
-        self.message.detail.setText(f"The device asks you to {action}." if self.subject else "")
+        self.message.detail.setText(f"The device asks you to {action}." if self.subject else
+                                    "Check what the device shows, then approve it there "
+                                    "(or reject it).")
         self.message.show()
 
     @Slot(int, int)

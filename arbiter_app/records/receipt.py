@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from arbiter_app.stacks.api import StacksApi
     from arbiter_app.stacks.clarity import Tuple
     from arbiter_app.store.db import Store
-    from arbiter_app.wallet.signer import Signer
+    from arbiter_app.wallet.signer import DevicePrompt, Signer
 
 SCHEMA = "arbiter-desk-receipt/1"
 DOMAIN_NAME = "Arbiter Desk Receipt"
@@ -123,8 +123,11 @@ def build(store: Store, invoice_id: int, *, network: str, chain_id: int, now: in
     }
 
 
-def issue(store: Store, invoice_id: int, signer: Signer, *, now: int) -> str:
+def issue(store: Store, invoice_id: int, signer: Signer, *, now: int,
+          prompt: DevicePrompt | None = None) -> str:
     """Build and sign a receipt; returns its canonical JSON (verified before returning).
+
+    :param prompt: where the user is asked to confirm the signature on the device
 
     :raises PolicyError: if the signer is not the invoice's arbiter
     """
@@ -134,7 +137,7 @@ def issue(store: Store, invoice_id: int, signer: Signer, *, now: int) -> str:
         raise PolicyError(f"the signer {signer.address()} is not this invoice's arbiter "
                           f"{body['arbiter']}")
     domain, message = signed_message(body)
-    rsv = signer.sign_structured_message(domain, message)
+    rsv = signer.sign_structured_message(domain, message, prompt)
     document = canonical_json({"receipt": body, "signature": {"address": signer.address(),
                                                               "rsv": rsv.hex()}}).decode()
     verify(document)

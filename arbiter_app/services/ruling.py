@@ -159,7 +159,8 @@ def execute_ruling(
 ) -> Generator[Progress, None, Execution]:
     """Execute the finalized ruling of ``invoice_id``, or resume its stored transaction.
 
-    :param prompt: the device prompt passed to the signer
+    :param prompt: where the user confirms each signature on the device (the transaction,
+        named by its amount and recipient; the log-key binding once; the receipt)
     :param reviewed: the preview the user approved; signing is refused when the transaction
         built now differs from it in any field (fee, nonce, arguments)
     :param sleep: how to wait between polls (tests pass a no-op)
@@ -186,7 +187,7 @@ def execute_ruling(
     txid, sent = _broadcast(session, case, sleep)
     yield Progress("waiting for confirmation", 4, 5)
     mined = yield from _poll(session, txid, cancel, sleep, poll_interval)
-    return _settle(session, case, mined, sent)
+    return _settle(session, case, mined, sent, prompt)
 
 
 def _check_chain(
@@ -263,7 +264,8 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
         raise PolicyError(f"the ruling transaction changed since it was reviewed (fee "
                           f"{reviewed.fee} -> {preview.fee}, nonce {reviewed.nonce} -> "
                           f"{preview.nonce}); review it again")
-    signed = session.signer.sign_transaction(preview.transaction, prompt)
+    signed = session.signer.sign_transaction(preview.transaction,
+                                             rationale_doc.Announced(prompt, preview.words))
     raw = txn.serialize(signed)
     execution.record_transaction(session.store, case.invoice.id, txid=txn.txid(signed),
                                  raw_hex=raw.hex(), now=int(time.time()))
@@ -340,7 +342,8 @@ def _poll(
                        "next attempt keeps polling it")
 
 
-def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int) -> Execution:
+def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int,
+            prompt: DevicePrompt | None) -> Execution:
     from arbiter_app.store import cases, execution
 
     now = int(time.time())
@@ -358,7 +361,7 @@ def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int) -> Execut
     # The store's invoice follows the chain now (RELEASED/REFUNDED), keeping verified terms.
     cases.sync_dispute(session.store, dataclasses.replace(paid, terms=case.invoice.terms),
                        case.dispute, now=now)
-    receipt = rationale_doc.issue_receipt(session, case.invoice.id, now)
+    receipt = rationale_doc.issue_receipt(session, case.invoice.id, now, prompt=prompt)
     return Execution(mined.tx_id, mined.status, mined.block_height, receipt, sent)
 
 

@@ -30,7 +30,7 @@ from arbiter_app.store.checkpoint import (
 
 if TYPE_CHECKING:
     from arbiter_app.store.db import Store
-    from arbiter_app.wallet.signer import Signer
+    from arbiter_app.wallet.signer import DevicePrompt, Signer
 
 # One kind per action of DESIGN §8 (plus the framework's reopenings and the key binding).
 ENTRY_KINDS = frozenset({
@@ -206,9 +206,11 @@ def latest_checkpoint(store: Store) -> Checkpoint | None:
     return kept[-1] if kept else None
 
 
-def bind_key(store: Store, signer: Signer, *, now: int) -> Attestation:
+def bind_key(store: Store, signer: Signer, *, now: int,
+             prompt: DevicePrompt | None = None) -> Attestation:
     """Bind the log key to the signer's address with one SIP-018 signature, and log it.
 
+    :param prompt: where the user is asked to confirm the signature on the device
     :returns: the attestation (stored; an existing one for the same address is reused)
     """
     existing = attestation(store)
@@ -218,7 +220,7 @@ def bind_key(store: Store, signer: Signer, *, now: int) -> Attestation:
         return existing
     domain, message = attestation_message(public, signer.network.chain_id)
     att = Attestation(address, signer.network.chain_id, public,
-                      signer.sign_structured_message(domain, message))
+                      signer.sign_structured_message(domain, message, prompt))
     verify_attestation(att, public)
     with store.atomic():
         store.conn.execute("UPDATE log_keys SET attestation = ? WHERE public = ?",

@@ -22,6 +22,7 @@ from arbiter_app.gui.views.receipt import ReceiptView
 from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
 from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
+from arbiter_app.services.rationale import BINDING_SUBJECT
 from arbiter_app.services.session import Session
 from arbiter_app.store import rows
 from tests.integration.services.helpers import RATIONALE, devnet_settings
@@ -150,7 +151,11 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
 
     assert execution.prompt is not None
     inv = rows.load_case(session.store, CASE).invoice
-    assert execution.prompt.shown[0] == f"Confirm on your Ledger: release 0.2 sBTC to {inv.payee}"
+    assert execution.prompt.shown == [
+        f"Confirm on your Ledger: release 0.2 sBTC to {inv.payee}",
+        f"Confirm on your Ledger: {BINDING_SUBJECT}",
+        f"Confirm on your Ledger: sign the ruling receipt for invoice {CASE}",
+    ]
     assert ledger.display_log, "the emulated device displayed nothing"
     record = rows.load_transaction(session.store, CASE)
     assert record is not None and record.status is TxStatus.SUCCESS

@@ -262,7 +262,9 @@ class ExecutionPage(StepPage):
         if case is None:
             return
         session, invoice_id = self.session, case.invoice.id
-        self.prompt = QtDevicePrompt(self.window(), ruling_words(case, short=True))
+        # The service names each signature itself (the transaction by its amount and
+        # recipient, the log-key binding, the receipt), so the prompt gets no fixed subject.
+        self.prompt = QtDevicePrompt(self.window())
         prompt = self.prompt
         from arbiter_app.gui.tasks import Task
 
