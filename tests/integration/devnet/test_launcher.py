@@ -129,9 +129,10 @@ def test_cli_prints_one_ready_line_and_stops_on_sigterm(tmp_path: Path) -> None:
             assert proc.stdout is not None
             ready = json.loads(proc.stdout.readline())
             assert set(ready["endpoints"]) == {
-                "stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger"
+                "stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger", "ledger_control"
             }
             assert ready["ledger"].startswith("tcp:127.0.0.1:")
+            assert ready["ledger_control"].startswith("http://127.0.0.1:")
             assert set(ready["accounts"]) == ROLES
             assert ready["escrow_contract"].endswith(".escrow-secure")
             node_pid = ready["pid"]
