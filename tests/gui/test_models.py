@@ -131,3 +131,17 @@ def test_both_table_models_use_the_shared_roles() -> None:
     assert isinstance(DisputesModel(sla_hours=72), RowsModel)
     assert isinstance(EvidenceModel(), RowsModel)
     assert len({disputes.FILTER_ROLE, evidence.STATE_ROLE} & {ROW_ROLE, SORT_ROLE}) == 0
+
+
+def test_a_case_closed_on_chain_shows_closed_not_a_step_to_do() -> None:
+    from arbiter_app.case.models import InvoiceStatus
+
+    refunded = case(9)
+    refunded = dataclasses.replace(
+        refunded, invoice=dataclasses.replace(refunded.invoice, status=InvoiceStatus.REFUNDED)
+    )
+    model = DisputesModel(sla_hours=72)
+    model.set_rows([case(1), refunded], now=T0)
+    assert model.data(model.index(0, disputes.STEP)) == "1 of 6"
+    assert model.data(model.index(1, disputes.STEP)) == "closed"
+    assert model.data(model.index(1, disputes.SLA)) == "closed"

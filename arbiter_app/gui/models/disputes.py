@@ -83,7 +83,9 @@ class DisputesModel(RowsModel[CaseFile]):
         if column == SLA:
             return "closed" if self._closed(case) else self._clock(case).label()
         if column == STEP:
-            return "done" if case.current is None else f"{int(case.current)} of 6"
+            if case.current is None:
+                return "done"
+            return "closed" if self._closed(case) else f"{int(case.current)} of 6"
         verified = sum(1 for e in case.dispute.evidence if e.state.value == "verified")
         return f"{verified}/{len(case.dispute.evidence)} verified"
 
