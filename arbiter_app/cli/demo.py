@@ -50,29 +50,20 @@ def run_demo(args: argparse.Namespace) -> int:
 
     check_display()  # before anything starts: Qt aborts the process without a display
     from arbiter_app.cli import report
-    from arbiter_app.devnet.launcher import Devnet, devnet_mnemonics
-    from arbiter_app.devnet.ledger_control import ControlServer
-    from arbiter_app.devnet.ledger_emulator import LedgerEmulator
+    from arbiter_app.devnet.stack import running
     from arbiter_app.gui.app import run
     from arbiter_app.services.session import Session
 
     with tempfile.TemporaryDirectory(prefix="arbiter-demo-") as scratch:
         data_dir = Path(args.data_dir) if args.data_dir else Path(scratch) / "data"
         report("starting the devnet and the emulated Ledger…")
-        devnet = Devnet.start(port=args.port, seed=True, log_path=Path(scratch) / "devnet.log")
-        emulator = control = None
         try:
-            emulator = LedgerEmulator(devnet_mnemonics()["arbiter_1"]).start()
-            control = ControlServer(emulator).start()
-            refuse = f"curl -d '{{\"mode\": \"reject\"}}' {control.url}/mode"
-            report(f"devnet at {devnet.url}; Ledger emulator at tcp:127.0.0.1:{emulator.port}; "
-                   f"case store in {data_dir}; to make the device refuse: {refuse}")
-            with Session(demo_settings(devnet, emulator.port, data_dir)) as session:
-                return run(session, sync_on_start=True)
+            with running(port=args.port, log_path=Path(scratch) / "devnet.log") as stack:
+                refuse = f"curl -d '{{\"mode\": \"reject\"}}' {stack.control.url}/mode"
+                report(f"devnet at {stack.devnet.url}; Ledger emulator at {stack.ledger}; "
+                       f"case store in {data_dir}; to make the device refuse: {refuse}")
+                settings = demo_settings(stack.devnet, stack.emulator.port, data_dir)
+                with Session(settings) as session:
+                    return run(session, sync_on_start=True)
         finally:
-            if control is not None:
-                control.stop()
-            if emulator is not None:
-                emulator.stop()
-            devnet.stop()
             report("demo stopped")

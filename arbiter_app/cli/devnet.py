@@ -69,9 +69,7 @@ def run_devnet(args: argparse.Namespace) -> int:
     """Start the devnet, the Ledger emulator and its control API, print the ready line, wait
     for a signal."""
     from arbiter_app.cli import report
-    from arbiter_app.devnet.launcher import Devnet, devnet_mnemonics
-    from arbiter_app.devnet.ledger_control import ControlServer
-    from arbiter_app.devnet.ledger_emulator import LedgerEmulator
+    from arbiter_app.devnet.stack import running
 
     stop = threading.Event()
 
@@ -81,35 +79,33 @@ def run_devnet(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, on_signal)
     report("starting the devnet…")
     log_path = Path(args.log) if args.log else None
-    devnet = Devnet.start(port=args.port, seed=args.seed, log_path=log_path)
-    emulator = control = None
     try:
-        emulator = LedgerEmulator(devnet_mnemonics()["arbiter_1"]).start()
-        control = ControlServer(emulator).start()
-        document = ready_document(devnet, emulator.port, control.url)
-        if args.json:
-            sys.stdout.write(json.dumps(document, sort_keys=True) + "\n")
-        else:
-            print(f"devnet ready at {devnet.url} (Stacks API, Kubo RPC, gateway); "
-                  f"Ledger emulator at {document['ledger']} (control API {control.url}); "
-                  f"escrow {devnet.escrow_contract}")
-            for role, address in sorted(devnet.accounts.items()):
-                print(f"  {role:10} {address}")
-        sys.stdout.flush()
-        try:
-            while not stop.wait(0.5):
-                if devnet.process.poll() is not None:
-                    status = devnet.process.returncode
-                    report(f"the devnet exited (status {status}); log: {devnet.log_path}")
-                    return 1
-        except KeyboardInterrupt:
-            pass
-        return 0
+        with running(port=args.port, seed=args.seed, log_path=log_path) as stack:
+            devnet, control = stack.devnet, stack.control
+            document = ready_document(devnet, stack.emulator.port, control.url)
+            if args.json:
+                sys.stdout.write(json.dumps(document, sort_keys=True) + "\n")
+            else:
+                print(f"devnet ready at {devnet.url} (Stacks API, Kubo RPC, gateway); "
+                      f"Ledger emulator at {stack.ledger} (control API {control.url}); "
+                      f"escrow {devnet.escrow_contract}")
+                for role, address in sorted(devnet.accounts.items()):
+                    print(f"  {role:10} {address}")
+            sys.stdout.flush()
+            return wait_for_stop(stop, devnet, report)
     finally:
-        if control is not None:
-            control.stop()
-        if emulator is not None:
-            emulator.stop()
-        devnet.stop()
         signal.signal(signal.SIGTERM, previous)
         report("devnet stopped")
+
+
+def wait_for_stop(stop: threading.Event, devnet: Any, report: Any) -> int:
+    """Wait for Ctrl-C or SIGTERM (exit 0), or for the devnet process to die (exit 1)."""
+    try:
+        while not stop.wait(0.5):
+            if devnet.process.poll() is not None:
+                status = devnet.process.returncode
+                report(f"the devnet exited (status {status}); log: {devnet.log_path}")
+                return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
