@@ -20,28 +20,10 @@ from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.store import log, rows
 from arbiter_app.wallet.signer import DevicePrompt, StderrPrompt
+from tests.fixtures.ledger import RecordingPrompt
 from tests.integration.services.helpers import devnet_settings, short_session, walk_to_ruling
 
 CASE = 101
-
-
-class RecordingPrompt:
-    """A DevicePrompt that keeps every message in order, as ("confirm", text) etc."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, Any]] = []
-
-    def confirm(self, action: str) -> None:
-        self.events.append(("confirm", action))
-
-    def step(self, index: int, total: int) -> None:
-        self.events.append(("step", (index, total)))
-
-    def finished(self) -> None:
-        self.events.append(("finished", None))
-
-    def confirmed(self) -> list[str]:
-        return [text for kind, text in self.events if kind == "confirm"]
 
 
 def prepared(devnet: Devnet, ledger: Any, data: Path, decision: Decision) -> Session:

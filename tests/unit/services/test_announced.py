@@ -4,26 +4,9 @@ silence."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from arbiter_app.services.rationale import BINDING_SUBJECT, Announced, receipt_subject
 from arbiter_app.wallet.signer import DevicePrompt
-
-
-class RecordingPrompt:
-    """A DevicePrompt that keeps every message in order."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, Any]] = []
-
-    def confirm(self, action: str) -> None:
-        self.events.append(("confirm", action))
-
-    def step(self, index: int, total: int) -> None:
-        self.events.append(("step", (index, total)))
-
-    def finished(self) -> None:
-        self.events.append(("finished", None))
+from tests.fixtures.ledger import RecordingPrompt
 
 
 def test_the_subject_replaces_the_device_request_and_the_rest_passes_through() -> None:
