@@ -24,6 +24,7 @@ from arbiter_app.ipfs.errors import BlockTooLarge, CarError, CidError, TooManyBl
 from arbiter_app.ipfs.multibase import decode_varint, encode_varint
 
 CARV2_PRAGMA = bytes.fromhex("0aa16776657273696f6e02")
+V2_HEADER_END = len(CARV2_PRAGMA) + 40  # pragma, then characteristics, offsets and sizes
 MAX_HEADER = 64 * 1024
 MAX_CID_BYTES = 200  # a CID is at most ~140 bytes with a 128-byte identity digest
 
@@ -142,6 +143,14 @@ class CarIndex:
         header = _read_exact(self._stream, 40, 11, "the CARv2 header")
         data_offset = int.from_bytes(header[16:24], "little")
         data_size = int.from_bytes(header[24:32], "little")
+        size = self._stream.seek(0, io.SEEK_END)
+        # Both numbers come from the file: check them against its real size before any seek.
+        if not V2_HEADER_END <= data_offset <= size:
+            raise CarError(27, f"a CARv2 data offset from {V2_HEADER_END} to {size}, "
+                               f"found {data_offset}")
+        if data_size > size - data_offset:
+            raise CarError(35, f"a CARv2 data size of at most {size - data_offset}, "
+                               f"found {data_size}")
         self._stream.seek(data_offset)
         self._end = data_offset + data_size
         return data_offset

@@ -9,6 +9,7 @@ when one of them yields the CID. Files made with other settings need a CAR to be
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +18,11 @@ from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import VerificationError
 from arbiter_app.ipfs.cache import file_sha256
 from arbiter_app.ipfs.car import is_car
-from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.cid import CID, IDENTITY
 from arbiter_app.ipfs.errors import FileTooLarge
 from arbiter_app.ipfs.importer import PROFILES, import_file
 from arbiter_app.ipfs.sniff import SNIFF_BYTES, sniff
-from arbiter_app.ipfs.verify import Verified, verify_car
+from arbiter_app.ipfs.verify import Verified, verify_car, verify_dag
 from arbiter_app.progress import CancelToken, Progress
 
 
@@ -74,7 +75,36 @@ def verify_path(
                 sniff(tee.head),
                 tee.sha.hexdigest(),
             )
+    if cid.hash_code == IDENTITY:
+        return (yield from _inline(path, cid, limits, cancel))
     return (yield from _reimport(path, cid, limits, cancel))
+
+
+class _NoBlocks:
+    """A block source that has nothing: an identity CID's DAG must be wholly inline."""
+
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
+        return None
+
+
+def _inline(
+    path: Path, cid: CID, limits: IpfsLimits, cancel: CancelToken | None
+) -> Generator[Progress, None, LocalCheck]:
+    """Compare a plain file with the content an identity CID carries in its own digest."""
+    content = io.BytesIO()
+    verified = yield from verify_dag(cid, _NoBlocks(), content, limits, cancel)
+    expected = content.getvalue()
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        data = f.read(len(expected) + 1)
+    if size != len(expected) or data != expected:
+        raise VerificationError(
+            f"{path.name} ({size} bytes) is not the {len(expected)} bytes that the identity "
+            f"CID {cid} holds"
+        )
+    return LocalCheck(cid, size, verified.blocks, verified.layout,
+                      "plain file compared with the identity CID's inline content",
+                      sniff(data[:SNIFF_BYTES]), hashlib.sha256(data).hexdigest())
 
 
 def _reimport(
