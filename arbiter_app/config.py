@@ -123,6 +123,13 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "settings.json"
 
 
+def default_log_path() -> Path:
+    """The app's log file in the per-user log directory (``ARBITER_APP_LOG_DIR`` moves it)."""
+    override = os.environ.get("ARBITER_APP_LOG_DIR")
+    folder = Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME))
+    return folder / "arbiter-app.log"
+
+
 def validate(settings: Settings) -> Settings:
     """Check the values that can be wrong; return ``settings`` unchanged.
 

@@ -27,10 +27,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No proxies from the environment, and per-test config and data directories."""
+    """No proxies from the environment, and per-test config, data and log directories."""
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("ARBITER_APP_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("ARBITER_APP_CONFIG", str(tmp_path / "config" / "settings.json"))
+    monkeypatch.setenv("ARBITER_APP_LOG_DIR", str(tmp_path / "logs"))
     yield

@@ -7,7 +7,8 @@ their heavy dependencies inside the handler, so that ``arbiter-app tx decode`` n
 loads Qt or starts anything it does not need.
 
 Exit status: 0 success, 1 a failure or verification failure (any :class:`ArbiterError`),
-2 bad usage (argparse errors and :class:`UsageError`).
+2 bad usage (argparse errors and :class:`UsageError`), 130 interrupted by Ctrl-C. Every run
+logs to the file :mod:`arbiter_app.cli.logfile` sets up; an unexpected error names it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from arbiter_app import __version__
+from arbiter_app.cli import logfile
 from arbiter_app.errors import ArbiterError, Cancelled
 
 # Command group modules, in the order ``--help`` lists them.
@@ -28,7 +31,9 @@ GROUPS: tuple[str, ...] = (
     "ledger", "sync", "disputes", "devnet", "log", "receipt", "evidence", "tx", "gui", "demo",
 )
 
-log = logging.getLogger("arbiter_app")
+# Named ``logger``: ``log`` is the name of the ``log`` command's submodule, which importing
+# it binds on this package.
+logger = logging.getLogger("arbiter_app")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", metavar="FILE", help="settings file (default: the per-user config file)"
     )
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also print the log's records on stderr")
+    parser.add_argument("--debug", action="store_true",
+                        help="log at debug level (the log file is named in error messages)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in GROUPS:
         module = importlib.import_module(f"arbiter_app.cli.{name}")
@@ -74,23 +83,43 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status.
 
+    Ctrl-C ends with 130 and one line; a closed pipe (``arbiter-app disputes | head``) ends
+    quietly.
+
     :param argv: arguments without the program name (default: ``sys.argv[1:]``)
     """
-    args = parse(list(sys.argv[1:] if argv is None else argv))
+    try:
+        status = run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt:
+        print("arbiter-app: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away; point stdout at /dev/null so the interpreter's last flush
+        # does not complain again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def run(argv: Sequence[str]) -> int:
+    """Parse, set up logging, run the handler, and present its error by the exit policy."""
+    args = parse(argv)
+    log_path = logfile.configure(debug=args.debug, verbose=args.verbose)
     try:
         status: int = args.handler(args)
         return status
     except Cancelled:
         return 1
     except ArbiterError as e:
+        logger.info("%s: %s", type(e).__name__, e)
         print(f"arbiter-app: {e}", file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except Exception:
-        log.exception("unexpected error")
-        print(
-            "arbiter-app: an unexpected error occurred; the details were logged above.",
-            file=sys.stderr,
-        )
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as e:
+        logger.exception("unexpected error")
+        print(f"arbiter-app: an unexpected error occurred ({type(e).__name__}); details are "
+              f"in the log: {log_path}", file=sys.stderr)
         return 1

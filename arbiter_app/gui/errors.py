@@ -2,8 +2,8 @@
 
 ``Cancelled`` shows nothing (the user said no); an :class:`ArbiterError` shows its own
 message, which already names the problem; anything else is a bug: its traceback goes to
-the log and the user sees a short generic sentence. Messages are shown as plain text,
-never as rich text, so server or party text cannot render as HTML.
+the log and the user sees a short generic sentence naming the log file. Messages are shown
+as plain text, never as rich text, so server or party text cannot render as HTML.
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from arbiter_app import config
 from arbiter_app.errors import ArbiterError, Cancelled
 
 log = logging.getLogger(__name__)
 
-GENERIC_MESSAGE = "Something went wrong that the app did not expect. The details are in the log."
+GENERIC_MESSAGE = "Something went wrong that the app did not expect. The details are in the log"
+
+
+def generic_message() -> str:
+    """The sentence for an unexpected error, naming the log file that holds its details."""
+    return f"{GENERIC_MESSAGE}: {config.default_log_path()}"
 
 
 def error_text(error: BaseException) -> str | None:
@@ -27,7 +33,7 @@ def error_text(error: BaseException) -> str | None:
     if isinstance(error, ArbiterError):
         return str(error)
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
-    return GENERIC_MESSAGE
+    return generic_message()
 
 
 def show_error(error: BaseException, parent: QWidget | None = None) -> QMessageBox | None:

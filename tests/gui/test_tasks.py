@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.errors import Cancelled, VerificationError
-from arbiter_app.gui.errors import GENERIC_MESSAGE, error_text, show_error
+from arbiter_app.gui.errors import error_text, generic_message, show_error
 from arbiter_app.gui.tasks import Task
 from arbiter_app.progress import CancelToken, Progress
 
@@ -90,12 +90,18 @@ def test_progress_dialog_appears_for_long_work_and_closes(qtbot: QtBot) -> None:
     [
         (Cancelled(), None),
         (VerificationError("CID does not match the file"), "CID does not match the file"),
-        (KeyError("internal"), GENERIC_MESSAGE),
     ],
-    ids=["cancelled-says-nothing", "arbiter-error-shows-message", "bug-shows-generic"],
+    ids=["cancelled-says-nothing", "arbiter-error-shows-message"],
 )
 def test_three_way_presentation_policy(error: BaseException, expected: str | None) -> None:
     assert error_text(error) == expected
+
+
+def test_a_bug_shows_the_generic_sentence_naming_the_log_file() -> None:
+    from arbiter_app import config
+
+    assert error_text(KeyError("internal")) == generic_message()
+    assert generic_message().endswith(str(config.default_log_path()))
 
 
 def test_error_box_is_plain_text(qtbot: QtBot) -> None:
