@@ -23,15 +23,15 @@ from typing import IO, TYPE_CHECKING, Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from arbiter_app.errors import InputError, VerificationError
-from arbiter_app.store import merkle
-from arbiter_app.store.checkpoint import (
+from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog.checkpoint import (
     Attestation,
     Checkpoint,
     verify_attestation,
     verify_checkpoint,
 )
-from arbiter_app.store.log import ENTRY_KINDS, canonical_json
+from arbiter_app.decisionlog.entry import ENTRY_KINDS, canonical_json
+from arbiter_app.errors import InputError, VerificationError
 
 if TYPE_CHECKING:
     from arbiter_app.store.db import Store

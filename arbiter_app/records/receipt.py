@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from arbiter_app.case.models import TxStatus
-from arbiter_app.errors import InputError, PolicyError, VerificationError
-from arbiter_app.store import merkle
-from arbiter_app.store.checkpoint import (
+from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog.checkpoint import (
     Attestation,
     Checkpoint,
     verify_attestation,
     verify_checkpoint,
 )
-from arbiter_app.store.log import canonical_json
+from arbiter_app.decisionlog.entry import canonical_json
+from arbiter_app.errors import InputError, PolicyError, VerificationError
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.api import StacksApi

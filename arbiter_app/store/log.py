@@ -1,96 +1,39 @@
-"""The decision log: an append-only list of actions, the leaves of an RFC 6962 Merkle tree.
+"""The decision log's tables: entries, head, checkpoints and the log key (SQL only).
 
 :func:`append` must run inside the same :meth:`Store.atomic` block as the state change it
-records (STYLE habit 11), so an action and its entry commit together or not at all. Each entry
-is canonical JSON (sorted keys, no whitespace, UTF-8) holding its own index, kind, case, time
-and data; its leaf hash is ``SHA-256(0x00 || body)``. The head keeps the tree's compact range
-(one hash per set bit of the size), so an append costs O(log n); :func:`checkpoint` signs the
-head with the log's Ed25519 key, and :func:`verify_log` re-derives everything (full audit).
+records, so an action and its entry commit together or not at all. The entry format, the
+Merkle tree and the checkpoints are :mod:`arbiter_app.decisionlog`'s; the head keeps the
+tree's compact range, so an append costs O(log n); :func:`checkpoint` signs the head with the
+log's Ed25519 key, and :func:`verify_log` re-derives everything (full audit).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
-from arbiter_app.errors import StoreError, VerificationError
-from arbiter_app.store import merkle
-from arbiter_app.store.checkpoint import (
+from arbiter_app.decisionlog import audit, merkle
+from arbiter_app.decisionlog.checkpoint import (
     Attestation,
     Checkpoint,
     attestation_message,
     sign_checkpoint,
     verify_attestation,
-    verify_checkpoint,
 )
+from arbiter_app.decisionlog.entry import Entry, make_entry
+from arbiter_app.errors import StoreError
 
 if TYPE_CHECKING:
     from arbiter_app.store.db import Store
     from arbiter_app.wallet.signer import DevicePrompt, Signer
-
-# One kind per action of DESIGN §8 (plus the framework's reopenings and the key binding).
-ENTRY_KINDS = frozenset({
-    "dispute-synced", "evidence-added", "evidence-opened", "evidence-unavailable",
-    "step-completed", "step-reopened", "ruling-finalized", "rationale-published",
-    "transaction-signed", "transaction-broadcast", "transaction-confirmed",
-    "transaction-failed", "receipt-issued", "settings-changed", "network-changed",
-    "log-key-bound", "party-flagged",
-})
-
-
-def canonical_json(value: Any) -> bytes:
-    """Canonical JSON: sorted keys, no whitespace, UTF-8 (not ASCII-escaped)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One log entry: its position, kind, case (or ``None``), time, data and exact bytes."""
-
-    index: int
-    kind: str
-    invoice_id: int | None
-    at: int
-    data: dict[str, Any]
-    body: bytes
-
-    @property
-    def leaf(self) -> bytes:
-        """The entry's RFC 6962 leaf hash."""
-        return merkle.leaf_hash(self.body)
-
-    @classmethod
-    def from_body(cls, body: bytes) -> Entry:
-        """Parse an entry from its canonical bytes.
-
-        :raises VerificationError: if the bytes are not a canonical entry
-        """
-        try:
-            v = json.loads(body.decode("utf-8"))
-            entry = cls(int(v["index"]), str(v["kind"]),
-                        None if v["case"] is None else int(v["case"]), int(v["at"]),
-                        dict(v["data"]), body)
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise VerificationError(f"a log entry is malformed: {e!r}") from e
-        if canonical_json(v) != body:
-            raise VerificationError(f"log entry {entry.index} is not in canonical form")
-        return entry
-
-
-def make_entry(index: int, kind: str, invoice_id: int | None, at: int,
-               data: dict[str, Any]) -> Entry:
-    """Build an entry with its canonical bytes (no I/O)."""
-    if kind not in ENTRY_KINDS:
-        raise ValueError(f"unknown log entry kind {kind!r}")
-    body = canonical_json({"index": index, "kind": kind, "case": invoice_id, "at": at,
-                           "data": data})
-    return Entry(index, kind, invoice_id, at, data, body)
-
 
 def _head(store: Store) -> tuple[int, list[bytes]]:
     row = store.conn.execute("SELECT size, frontier FROM log_head WHERE id = 1").fetchone()
@@ -98,15 +41,6 @@ def _head(store: Store) -> tuple[int, list[bytes]]:
         return 0, []
     blob = bytes(row[1])
     return int(row[0]), [blob[i:i + 32] for i in range(0, len(blob), 32)]
-
-
-def _fold(frontier: list[bytes]) -> bytes:
-    if not frontier:
-        return merkle.EMPTY_ROOT
-    root = frontier[-1]
-    for left in reversed(frontier[:-1]):
-        root = merkle.node_hash(left, root)
-    return root
 
 
 def append(store: Store, kind: str, data: dict[str, Any], *, invoice_id: int | None = None,
@@ -119,10 +53,7 @@ def append(store: Store, kind: str, data: dict[str, Any], *, invoice_id: int | N
         raise StoreError("a log entry must be written in the transaction of its change")
     size, frontier = _head(store)
     entry = make_entry(size, kind, invoice_id, at, data)
-    node, bits = entry.leaf, size
-    while bits & 1:  # merge equal-sized perfect subtrees, as in a binary counter
-        node, bits = merkle.node_hash(frontier.pop(), node), bits >> 1
-    frontier.append(node)
+    frontier = merkle.extend_range(frontier, size, entry.leaf)
     store.conn.execute("INSERT INTO log_entries (idx, kind, invoice_id, at, body, leaf) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
                        (size, kind, invoice_id, at, entry.body, entry.leaf))
@@ -135,7 +66,7 @@ def append(store: Store, kind: str, data: dict[str, Any], *, invoice_id: int | N
 def head(store: Store) -> tuple[int, bytes]:
     """The log's current (size, root)."""
     size, frontier = _head(store)
-    return size, _fold(frontier)
+    return size, merkle.range_root(frontier)
 
 
 def entries(store: Store, *, invoice_id: int | None = None, start: int = 0,
@@ -164,8 +95,6 @@ def private_key(store: Store, *, now: int = 0) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(bytes(row[0]))
     key = Ed25519PrivateKey.generate()
     public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
-
     raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     with store.atomic():
         store.conn.execute("INSERT INTO log_keys (public, private, created_at) VALUES (?, ?, ?)",
@@ -239,32 +168,12 @@ def attestation(store: Store) -> Attestation | None:
 
 
 def verify_log(store: Store) -> int:
-    """Full audit of the stored log; returns its size.
-
-    Checks that every entry is canonical with its own index, that its stored leaf is its
-    hash, that the head equals the root of all leaves, and that every checkpoint is correctly
-    signed by the log key and equals the root of its prefix (so all are mutually consistent).
+    """Full audit of the stored log (see :func:`decisionlog.audit.verify_rows`); returns its size.
 
     :raises VerificationError: naming the first problem found
     """
     size, root = head(store)
-    leaves = []
+    kept = checkpoints(store)
+    key = public_key(store) if size or kept else None
     rows = store.conn.execute("SELECT idx, body, leaf FROM log_entries ORDER BY idx")
-    for position, (idx, body, leaf) in enumerate(rows):
-        if not isinstance(body, bytes) or not isinstance(leaf, bytes):
-            raise VerificationError(f"log entry {position} is damaged (not stored as bytes)")
-        entry = Entry.from_body(body)
-        if idx != position or entry.index != position:
-            raise VerificationError(f"log entry {position} is missing or out of place")
-        if merkle.leaf_hash(bytes(body)) != bytes(leaf):
-            raise VerificationError(f"log entry {position} does not match its leaf hash")
-        leaves.append(bytes(leaf))
-    full = merkle.Tree(leaves)
-    if full.size != size or full.root() != root:
-        raise VerificationError("the log head does not match its entries")
-    key = public_key(store) if size or checkpoints(store) else None
-    for cp in checkpoints(store):
-        verify_checkpoint(cp, key)
-        if cp.size > size or full.prefix_root(cp.size) != cp.root:
-            raise VerificationError(f"the checkpoint of size {cp.size} is not a prefix of the log")
-    return size
+    return audit.verify_rows(rows, size, root, kept, key)

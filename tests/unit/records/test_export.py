@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
 from arbiter_app.records import export
 from arbiter_app.store import log
@@ -70,15 +71,15 @@ def _tampered_field(line: bytes) -> list[tuple[str, bytes]]:
                       else {"x": 1} if old is None or isinstance(old, dict) and not old
                       else {**old, "x": 1} if isinstance(old, dict)
                       else [*old, 0] if isinstance(old, list) else str(old) + "0")
-        changed.append((key, log.canonical_json(copy)))
+        changed.append((key, canonical_json(copy)))
     if value["type"] == "entry":
         for i in range(len(value["proof"])):
             copy = json.loads(line)
             copy["proof"][i] = copy["proof"][i][::-1]
-            changed.append((f"proof[{i}]", log.canonical_json(copy)))
+            changed.append((f"proof[{i}]", canonical_json(copy)))
         copy = json.loads(line)
         copy["extra"] = 1
-        changed.append(("inserted-field", log.canonical_json(copy)))
+        changed.append(("inserted-field", canonical_json(copy)))
     return changed
 
 
@@ -138,7 +139,7 @@ def test_a_log_from_another_key_fails(filled: Store, tmp_path: Path) -> None:
     header = json.loads(lines[0])
     header["checkpoint"] = json.loads(theirs[0])["checkpoint"]
     with pytest.raises(VerificationError, match="^line 1: the header is not signed"):
-        export.verify_jsonl([log.canonical_json(header), *lines[1:]], require_attestation=False)
+        export.verify_jsonl([canonical_json(header), *lines[1:]], require_attestation=False)
     with pytest.raises(VerificationError, match="^line 2: entry 0 is not in the signed log"):
         export.verify_jsonl([theirs[0], *lines[1:]], require_attestation=False)
     ours = log.public_key(filled)
@@ -181,7 +182,7 @@ def test_a_later_export_proves_it_extends_every_earlier_checkpoint(fresh_store: 
 
 
 def test_split_views_and_rewritten_history_are_named(fresh_store: Store) -> None:
-    from arbiter_app.store.checkpoint import sign_checkpoint
+    from arbiter_app.decisionlog.checkpoint import sign_checkpoint
 
     fill(fresh_store, 10)
     log.checkpoint(fresh_store, now=T0)
@@ -205,8 +206,8 @@ def test_a_history_entry_that_does_not_extend_is_named(fresh_store: Store) -> No
     header = json.loads(lines[0])
     proof = header["history"][0]["consistency"]
     proof[0] = proof[1]
-    header["signature"] = log.private_key(fresh_store).sign(log.canonical_json(
+    header["signature"] = log.private_key(fresh_store).sign(canonical_json(
         {k: v for k, v in header.items() if k != "signature"})).hex()
     with pytest.raises(VerificationError, match="line 1: the checkpoint of size 10 .* is not "
                                                 "consistent with the checkpoint of size 15"):
-        export.verify_jsonl([log.canonical_json(header), *lines[1:]], require_attestation=False)
+        export.verify_jsonl([canonical_json(header), *lines[1:]], require_attestation=False)

@@ -16,12 +16,12 @@ import pytest
 from arbiter_app import config
 from arbiter_app.case.models import Step, TxStatus
 from arbiter_app.cli import main
+from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.records import export
 from arbiter_app.records import receipt as receipts
 from arbiter_app.store import execution, log
 from arbiter_app.store.db import Store, open_store
-from arbiter_app.store.log import canonical_json
 from tests.fixtures.store import T0, walk_case
 
 KEY = bytes.fromhex("753b7cc01a1a2e86221266a154af739463fce51219d97e4f856cd7200c3bd2a6")

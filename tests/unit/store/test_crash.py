@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from arbiter_app.store import log, merkle
+from arbiter_app.decisionlog import merkle
+from arbiter_app.store import log
 from arbiter_app.store.db import Store, open_store
 
 REPO = Path(__file__).resolve().parents[3]

@@ -10,7 +10,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from arbiter_app.store import log, merkle
+from arbiter_app.decisionlog import merkle
+from arbiter_app.store import log
 from arbiter_app.store.db import open_store
 
 

@@ -110,6 +110,29 @@ class Tree:
         return [*self._subproof(m - k, start + k, end, False), self.subtree(start, start + k)]
 
 
+def extend_range(frontier: list[bytes], size: int, leaf: bytes) -> list[bytes]:
+    """The compact range of the tree of ``size + 1`` leaves, from that of ``size`` leaves.
+
+    A compact range keeps one hash per set bit of the size (the roots of the perfect subtrees
+    the leaves split into, largest first), so an append costs O(log n).
+    """
+    kept, node, bits = list(frontier), leaf, size
+    while bits & 1:  # merge equal-sized perfect subtrees, as in a binary counter
+        node, bits = node_hash(kept.pop(), node), bits >> 1
+    kept.append(node)
+    return kept
+
+
+def range_root(frontier: Sequence[bytes]) -> bytes:
+    """The root of the tree whose compact range is ``frontier``."""
+    if not frontier:
+        return EMPTY_ROOT
+    root = frontier[-1]
+    for left in reversed(frontier[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
 def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
     """The root that ``proof`` leads to from ``leaf`` at ``index`` (RFC 9162 §2.1.3.2).
 

@@ -3,7 +3,7 @@
 A checkpoint is a signed tree head in the spirit of C2SP ``tlog-checkpoint``: a short text
 note (origin line naming the log key, tree size, base64 root, time) signed with the log's
 Ed25519 key. The log key itself is bound, once, to the arbiter's Stacks address by one SIP-018
-structured-data signature from the arbiter's signer (DESIGN §8), so an auditor who trusts the
+structured-data signature from the arbiter's signer, so an auditor who trusts the
 address can trust every checkpoint. Everything here is pure and verifies offline.
 """
 
@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from arbiter_app.errors import InputError, VerificationError
-
-if TYPE_CHECKING:
-    from arbiter_app.stacks.clarity import Tuple
+from arbiter_app.stacks import clarity, sip018
 
 ATTESTATION_DOMAIN = "Arbiter Desk Log Key"
 ATTESTATION_PURPOSE = "bind decision log key"
@@ -58,8 +57,6 @@ def note(size: int, root: bytes, at: int, key: bytes) -> bytes:
 
 def sign_checkpoint(private: Ed25519PrivateKey, size: int, root: bytes, at: int) -> Checkpoint:
     """Sign the tree head (``size``, ``root``) at ``at`` with the log key."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     key = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     return Checkpoint(size, root, at, key, private.sign(note(size, root, at, key)))
 
@@ -105,10 +102,8 @@ class Attestation:
             raise InputError(f"malformed log key attestation: {e!r}") from e
 
 
-def attestation_message(log_key: bytes, chain_id: int) -> tuple[Tuple, Tuple]:
+def attestation_message(log_key: bytes, chain_id: int) -> tuple[clarity.Tuple, clarity.Tuple]:
     """The SIP-018 (domain, message) pair an arbiter signs to bind ``log_key``."""
-    from arbiter_app.stacks import clarity, sip018
-
     domain = sip018.make_domain(ATTESTATION_DOMAIN, "1", chain_id)
     message = clarity.Tuple({"log-key": clarity.Buffer(log_key),
                              "purpose": clarity.StringAscii(ATTESTATION_PURPOSE)})
@@ -120,8 +115,6 @@ def verify_attestation(att: Attestation, log_key: bytes | None = None) -> None:
 
     :raises VerificationError: if the key differs or the signature is not by that address
     """
-    from arbiter_app.stacks import sip018
-
     if log_key is not None and att.log_key != log_key:
         raise VerificationError("the log key attestation binds another log key")
     domain, message = attestation_message(att.log_key, att.chain_id)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from arbiter_app.decisionlog import merkle
 from arbiter_app.errors import VerificationError
-from arbiter_app.store import merkle
 
 VECTORS = json.loads((Path(__file__).parents[2] / "data/rfc6962/vectors.json").read_text())
 LEAVES = [bytes.fromhex(h) for h in VECTORS["leaves"]]

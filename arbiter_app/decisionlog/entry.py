@@ -1,0 +1,74 @@
+"""Decision-log entries: one canonical JSON object per action, the leaves of the Merkle tree.
+
+Each entry holds its own index, kind, case, time and data, encoded as canonical JSON (sorted
+keys, no whitespace, UTF-8); its leaf hash is ``SHA-256(0x00 || body)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from arbiter_app.decisionlog import merkle
+from arbiter_app.errors import VerificationError
+
+# One kind per action an arbiter takes or the app records for a case (plus the framework's
+# reopenings and the key binding).
+ENTRY_KINDS = frozenset({
+    "dispute-synced", "evidence-added", "evidence-opened", "evidence-unavailable",
+    "step-completed", "step-reopened", "ruling-finalized", "rationale-published",
+    "transaction-signed", "transaction-broadcast", "transaction-confirmed",
+    "transaction-failed", "receipt-issued", "settings-changed", "network-changed",
+    "log-key-bound", "party-flagged",
+})
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8 (not ASCII-escaped)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One log entry: its position, kind, case (or ``None``), time, data and exact bytes."""
+
+    index: int
+    kind: str
+    invoice_id: int | None
+    at: int
+    data: dict[str, Any]
+    body: bytes
+
+    @property
+    def leaf(self) -> bytes:
+        """The entry's RFC 6962 leaf hash."""
+        return merkle.leaf_hash(self.body)
+
+    @classmethod
+    def from_body(cls, body: bytes) -> Entry:
+        """Parse an entry from its canonical bytes.
+
+        :raises VerificationError: if the bytes are not a canonical entry
+        """
+        try:
+            v = json.loads(body.decode("utf-8"))
+            entry = cls(int(v["index"]), str(v["kind"]),
+                        None if v["case"] is None else int(v["case"]), int(v["at"]),
+                        dict(v["data"]), body)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise VerificationError(f"a log entry is malformed: {e!r}") from e
+        if canonical_json(v) != body:
+            raise VerificationError(f"log entry {entry.index} is not in canonical form")
+        return entry
+
+
+def make_entry(index: int, kind: str, invoice_id: int | None, at: int,
+               data: dict[str, Any]) -> Entry:
+    """Build an entry with its canonical bytes (no I/O)."""
+    if kind not in ENTRY_KINDS:
+        raise ValueError(f"unknown log entry kind {kind!r}")
+    body = canonical_json({"index": index, "kind": kind, "case": invoice_id, "at": at,
+                           "data": data})
+    return Entry(index, kind, invoice_id, at, data, body)
