@@ -1,19 +1,21 @@
 """Settings, network profiles and the app's per-OS directories.
 
 A :class:`Settings` value is immutable; changing a setting makes a new value (and the
-services log the change). Settings are stored as JSON in the platform's config directory;
-unknown keys are refused so that a typo never silently falls back to a default.
+services log the change). Settings are stored as JSON in the platform's config directory and
+decoded by msgspec with every type checked: a wrong type, a bad shape or an unknown key is a
+usage error naming the key, so a typo never silently falls back to a default and a string
+is never read as a list of characters.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
 import platformdirs
 
 from arbiter_app.errors import UsageError
@@ -53,20 +55,35 @@ DEFAULT_STACKS_API = {
 }
 
 
-@dataclass(frozen=True)
-class IpfsLimits:
+# Shapes checked when settings are decoded (msgspec turns a mismatch into a message naming
+# the key; EXPECTED says what the key takes in words instead of a regex).
+Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+ContractId = Annotated[str, msgspec.Meta(
+    pattern=r"^S[0-9A-HJKMNP-TV-Z]{38,40}\.[a-zA-Z][a-zA-Z0-9_-]{0,127}$")]
+DeviceAddress = Annotated[str, msgspec.Meta(pattern=r"^(hid|tcp:[^\s:]+:[0-9]{1,5})$")]
+EXPECTED = {
+    "network": "'mainnet', 'testnet' or 'devnet'",
+    "signer": "'ledger' or 'software'",
+    "stacks_api": "an http:// or https:// URL",
+    "ipfs_gateways": "http:// or https:// URLs",
+    "escrow_contract": "a contract id ADDRESS.contract-name",
+    "ledger": "'hid' or 'tcp:HOST:PORT'",
+}
+Positive = Annotated[int, msgspec.Meta(gt=0)]
+
+
+class IpfsLimits(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Limits on what a verified IPFS fetch may spend (bytes, blocks, depth, links)."""
 
-    max_total_bytes: int = 256 * 1024 * 1024
-    max_blocks: int = 100_000
-    max_block_size: int = 2 * 1024 * 1024
-    max_depth: int = 32
-    max_links: int = 8192
+    max_total_bytes: Positive = 256 * 1024 * 1024
+    max_blocks: Positive = 100_000
+    max_block_size: Positive = 2 * 1024 * 1024
+    max_depth: Positive = 32
+    max_links: Positive = 8192
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the user can configure.
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Everything the user can configure (the README lists each key, type and default).
 
     :param network: name of the network profile (a key of :data:`NETWORKS`)
     :param stacks_api: base URL of the Stacks node RPC and extended API
@@ -84,20 +101,20 @@ class Settings:
     :param data_dir: where the case store, the cache and logs live
     """
 
-    network: str = "devnet"
-    stacks_api: str = DEFAULT_STACKS_API["devnet"]
+    network: Literal["mainnet", "testnet", "devnet"] = "devnet"
+    stacks_api: Url = DEFAULT_STACKS_API["devnet"]
     api_key: str | None = None
-    escrow_contract: str = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure"
+    escrow_contract: ContractId = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure"
     ipfs_rpc: str | None = None
-    ipfs_gateways: tuple[str, ...] = ()
-    ipfs_limits: IpfsLimits = field(default_factory=IpfsLimits)
-    signer: str = "ledger"
-    ledger: str = "hid"
-    account: int = 0
+    ipfs_gateways: tuple[Url, ...] = ()
+    ipfs_limits: IpfsLimits = msgspec.field(default_factory=IpfsLimits)
+    signer: Literal["ledger", "software"] = "ledger"
+    ledger: DeviceAddress = "hid"
+    account: Annotated[int, msgspec.Meta(ge=0, lt=2**31)] = 0
     keystore: str | None = None
-    sla_hours: int = 72
-    min_rationale_chars: int = 300
-    data_dir: str = field(default_factory=lambda: str(default_data_dir()))
+    sla_hours: Positive = 72
+    min_rationale_chars: Annotated[int, msgspec.Meta(ge=0)] = 300
+    data_dir: str = msgspec.field(default_factory=lambda: str(default_data_dir()))
 
     @property
     def chain(self) -> Network:
@@ -105,8 +122,11 @@ class Settings:
         return NETWORKS[self.network]
 
     def replace(self, **changes: Any) -> Settings:
-        """Return a copy with ``changes`` applied and checked."""
-        return validate(dataclasses.replace(self, **changes))
+        """Return a copy with ``changes`` applied and checked.
+
+        :raises UsageError: naming the setting and what it must be
+        """
+        return from_dict({**to_dict(self), **changes})
 
 
 def default_data_dir() -> Path:
@@ -130,51 +150,39 @@ def default_log_path() -> Path:
     return folder / "arbiter-app.log"
 
 
-def validate(settings: Settings) -> Settings:
-    """Check the values that can be wrong; return ``settings`` unchanged.
+def from_dict(data: Any, where: str = "settings") -> Settings:
+    """Decode settings from their JSON form, every value's type and shape checked.
 
-    :raises UsageError: naming the setting and what it must be
+    :param where: what the settings came from, for the message (e.g. the file's path)
+    :raises UsageError: naming the key and what was expected, or the unknown key
     """
-    if settings.network not in NETWORKS:
-        raise UsageError(f"network must be one of {', '.join(NETWORKS)}, not {settings.network!r}")
-    if settings.signer not in ("ledger", "software"):
-        raise UsageError(f"signer must be 'ledger' or 'software', not {settings.signer!r}")
-    if settings.ledger != "hid" and not settings.ledger.startswith("tcp:"):
-        raise UsageError(f"ledger must be 'hid' or 'tcp:HOST:PORT', not {settings.ledger!r}")
-    if not 0 <= settings.account < 2**31:
-        raise UsageError(f"account must be between 0 and 2^31-1, not {settings.account}")
-    if settings.sla_hours <= 0 or settings.min_rationale_chars < 0:
-        raise UsageError("sla_hours must be positive and min_rationale_chars not negative")
+    try:
+        settings = msgspec.convert(data, Settings, strict=True)
+    except msgspec.ValidationError as e:
+        raise UsageError(problem_text(str(e), where)) from e
+    if settings.signer == "software" and settings.chain.mainnet:
+        raise UsageError(f"{where}: signer 'software' is for devnet and testnet only; "
+                         "mainnet rulings are signed on a Ledger")
     return settings
 
 
-def from_dict(data: dict[str, Any]) -> Settings:
-    """Build settings from their JSON form.
-
-    :raises UsageError: on an unknown key or a value of the wrong kind
-    """
-    known = {f.name for f in dataclasses.fields(Settings)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise UsageError(f"unknown setting(s): {', '.join(unknown)}")
-    values = dict(data)
-    if "ipfs_gateways" in values:
-        values["ipfs_gateways"] = tuple(values["ipfs_gateways"])
-    if "ipfs_limits" in values:
-        try:
-            values["ipfs_limits"] = IpfsLimits(**values["ipfs_limits"])
-        except TypeError as e:
-            raise UsageError(f"bad ipfs_limits setting: {e}") from e
-    try:
-        return validate(Settings(**values))
-    except TypeError as e:
-        raise UsageError(f"bad settings: {e}") from e
+def problem_text(message: str, where: str) -> str:
+    """msgspec's ``Expected `int`, got `str` - at `$.sla_hours``` in the app's words."""
+    text, _, at = message.partition(" - at `$")
+    key = at.strip("`").lstrip(".")
+    unknown = text.removeprefix("Object contains unknown field ")
+    if unknown != text:
+        inside = f" in '{key}'" if key else ""
+        return f"{where}: unknown setting {unknown.replace('`', chr(39))}{inside}"
+    text = text[:1].lower() + text[1:]
+    if "matching regex" in text or text.startswith("invalid enum value"):
+        text = f"expected {EXPECTED[key.split('[')[0]]}"
+    return f"{where}: setting '{key}': {text}" if key else f"{where}: {text}"
 
 
 def to_dict(settings: Settings) -> dict[str, Any]:
     """The JSON form of ``settings``."""
-    data = dataclasses.asdict(settings)
-    data["ipfs_gateways"] = list(settings.ipfs_gateways)
+    data: dict[str, Any] = msgspec.to_builtins(settings)
     return data
 
 
@@ -192,7 +200,7 @@ def load(path: Path | None = None) -> Settings:
         raise UsageError(f"cannot read settings from {path}: {e}") from e
     if not isinstance(data, dict):
         raise UsageError(f"settings file {path} must hold a JSON object")
-    return from_dict(data)
+    return from_dict(data, str(path))
 
 
 def save(settings: Settings, path: Path | None = None) -> None:

@@ -2,7 +2,9 @@
 
 It starts the devnet (seeded) and the Ledger emulator holding ``arbiter_1``'s keys exactly as
 ``arbiter-app devnet`` does, builds settings that point at them (the case store in a fresh
-temporary directory unless ``--data-dir``; nothing is written to the saved settings), opens
+temporary directory unless ``--data-dir``) and writes them to the settings file while it runs,
+so other ``arbiter-app`` commands (``receipt verify --online``, ``disputes``) reach the demo's
+devnet; the file that was there is put back (or the file removed) when the demo ends. It opens
 the main window, which reads the signer and runs a first sync, and when the window closes
 stops the emulator and the devnet (the devnet also dies with this process, see the launcher).
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +48,33 @@ def demo_settings(devnet: Any, ledger_port: int, data_dir: Path) -> Any:
         ledger=f"tcp:127.0.0.1:{ledger_port}", data_dir=str(data_dir))
 
 
+@contextmanager
+def lent_settings(settings: Any, path: Path) -> Iterator[None]:
+    """Write ``settings`` to ``path`` for the demo's lifetime, then restore what was there."""
+    from arbiter_app import config
+    from arbiter_app.cli import report
+
+    previous = path.read_bytes() if path.exists() else None
+    config.save(settings, path)
+    report(f"the demo's settings are in {path} until it ends")
+    try:
+        yield
+    finally:
+        if previous is None:
+            path.unlink(missing_ok=True)
+        else:
+            tmp = path.with_name(path.name + ".restore")
+            tmp.write_bytes(previous)
+            tmp.replace(path)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """Start the devnet and the emulator, run the app on them, stop both when it closes."""
     from arbiter_app.gui.display import check_display
 
     check_display()  # before anything starts: Qt aborts the process without a display
     from arbiter_app.cli import report
+    from arbiter_app.cli.settings import settings_path
     from arbiter_app.devnet.stack import running
     from arbiter_app.gui.app import run
     from arbiter_app.services.session import Session
@@ -63,7 +88,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 report(f"devnet at {stack.devnet.url}; Ledger emulator at {stack.ledger}; "
                        f"case store in {data_dir}; to make the device refuse: {refuse}")
                 settings = demo_settings(stack.devnet, stack.emulator.port, data_dir)
-                with Session(settings) as session:
+                with lent_settings(settings, settings_path(args)), Session(settings) as session:
                     return run(session, sync_on_start=True)
         finally:
             report("demo stopped")

@@ -9,7 +9,7 @@ A confirmed transaction completes step 6 in the same transaction that records it
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arbiter_app.case import framework
 from arbiter_app.case.models import TxEvent, TxStatus
@@ -114,6 +114,19 @@ def change_setting(store: Store, key: str, value: str, *, now: int) -> None:
         kind = "network-changed" if key == "network" else "settings-changed"
         log.append(store, kind, {"key": key, "old": None if old is None else old[0],
                                  "new": value}, at=now)
+
+
+def record_settings_change(store: Store, changes: dict[str, tuple[Any, Any]], *,
+                           now: int) -> None:
+    """Log a change of the settings file: one ``settings-changed`` entry per key.
+
+    The file is the settings' home, so this runs right after its atomic replace.
+
+    :param changes: old and new value by key (secrets already masked by the caller)
+    """
+    with store.atomic():
+        for key, (old, new) in sorted(changes.items()):
+            log.append(store, "settings-changed", {"key": key, "old": old, "new": new}, at=now)
 
 
 def flag_party(store: Store, address: str, *, suspicious: bool, note: str, now: int) -> None:

@@ -115,3 +115,11 @@ def test_devnet_ready_line_keys(devnet: Any) -> None:
     assert set(document) == documented_keys("devnet")
     endpoints = {"stacks_api", "ipfs_rpc", "ipfs_gateway", "admin", "ledger"}
     assert set(document["endpoints"]) <= endpoints
+
+
+def test_config_show_keys_and_every_limit_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    document = printed_json(["config", "show", "--json"], capsys)
+    assert set(document) == documented_keys("config show")
+    for name in document["ipfs_limits"]:
+        assert f"`{name}` (default {document['ipfs_limits'][name]})" in README or \
+            f"`{name}` ({document['ipfs_limits'][name]})" in README
