@@ -19,7 +19,15 @@ from typing import BinaryIO, Protocol
 from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import DecodeError
 from arbiter_app.ipfs.car import CarIndex
-from arbiter_app.ipfs.cid import CID, DAG_CBOR, DAG_PB, IDENTITY, RAW, SHA2_256
+from arbiter_app.ipfs.cid import (
+    CID,
+    DAG_CBOR,
+    DAG_PB,
+    IDENTITY,
+    RAW,
+    SHA2_256,
+    decode_multihash,
+)
 from arbiter_app.ipfs.dagpb import (
     FILE,
     TYPE_NAMES,
@@ -105,12 +113,17 @@ class _Walk:
     leaf_depths: set[int] = field(default_factory=set)
     leaf_kinds: set[str] = field(default_factory=set)
     path: list[bytes] = field(default_factory=list)
+    root_name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Named once: encoding the CID for every block's progress label cost ~10 % of a walk.
+        self.root_name = str(self.root)
 
     def load(self, cid: CID, where: str, size: int | None) -> bytes:
         self.blocks += 1
         if self.blocks > self.limits.max_blocks:
             raise TooManyBlocks(self.blocks, self.limits.max_blocks)
-        code, digest = cid.hash_code, cid.digest
+        code, digest, _ = decode_multihash(cid.multihash)
         block = digest if code == IDENTITY else self.source.get(cid, self.produced, size)
         if block is None:
             raise BlockMissing(str(cid), where)
@@ -131,7 +144,8 @@ class _Walk:
         self.produced += len(data)
 
     def progress(self) -> Progress:
-        return Progress(f"verified {self.blocks} blocks of {self.root}", self.produced, self.total)
+        return Progress(f"verified {self.blocks} blocks of {self.root_name}", self.produced,
+                        self.total)
 
     def node(
         self, cid: CID, depth: int, where: str, size: int | None = None
