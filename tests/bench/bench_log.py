@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from arbiter_app import config
+from arbiter_app.decisionlog.entry import make_entry
 from arbiter_app.records import export
 from arbiter_app.store import log
 from arbiter_app.store.db import Store, open_store
@@ -62,7 +63,7 @@ def _bound_store(path: Path) -> Store:
 
 
 def _append_row(tmp: Path) -> Row:
-    bodies = [log.make_entry(i, "ruling-finalized", i % 500, i, {**DATA, "n": i}).body
+    bodies = [make_entry(i, "ruling-finalized", i % 500, i, {**DATA, "n": i}).body
               for i in range(COUNT)]
     runs = iter(range(PAIRS))
 
