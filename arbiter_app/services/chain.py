@@ -16,7 +16,7 @@ from arbiter_app.case.models import ChainChecks, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.stacks import escrow
-from arbiter_app.stacks.api import StacksApi
+from arbiter_app.stacks.api import ContractLog, StacksApi
 
 PAGE_SIZE = 100  # the extended API's maximum for event pages (reference/stacks.md §7.3)
 
@@ -48,6 +48,7 @@ class ChainReader:
         self.api = api
         self.contract_id = contract_id
         self.sender = sender
+        self.newest_height: int | None = None
 
     def _read(self, function: str, invoice_id: int, index: int | None = None) -> object:
         args = escrow.read_only_args(function, invoice_id, index)
@@ -125,7 +126,7 @@ class ChainReader:
         self, seen: tuple[str, int] | None, cancel: CancelToken | None = None
     ) -> Generator[Progress, None, list[escrow.EscrowEvent]]:
         """Page the contract's print events back to ``seen``; return the newer ones, oldest
-        first.
+        first. Afterwards :attr:`newest_height` is the block height of the newest log.
 
         :param seen: the (txid, event index) of the newest event of the previous sync
         """
@@ -135,6 +136,8 @@ class ChainReader:
             if cancel is not None:
                 cancel.check()
             page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
+            if cursor is None:
+                self.newest_height = page.top_height
             for log in page.results:
                 if seen is not None and (log.tx_id, log.event_index) == seen:
                     found.reverse()
@@ -144,17 +147,14 @@ class ChainReader:
                     if event is not None:
                         found.append(event)
             yield Progress("reading contract events", len(found), page.total)
-            if page.next_cursor is None or not page.results:
+            if page.older_cursor is None or not page.results:
                 found.reverse()
                 return found
-            cursor = page.next_cursor
+            cursor = page.older_cursor
 
-    def _event(self, log: object) -> escrow.EscrowEvent | None:
+    def _event(self, log: ContractLog) -> escrow.EscrowEvent | None:
         try:
-            return escrow.decode_event(
-                log.value, log.tx_id, log.event_index, log.block_height,  # type: ignore[attr-defined]
-                getattr(log, "block_time", None),
-            )
+            return escrow.decode_event(log.value, log.tx_id, log.event_index)
         except DecodeError as e:
             raise ResponseError(f"a contract event has the wrong shape: {e}",
                                 f"/extended/v2/smart-contracts/{self.contract_id}/logs") from e

@@ -204,7 +204,7 @@ def _check_chain(
         raise PolicyError(f"call-read does not know invoice {case.invoice.id}")
     events = yield from reader.new_events(None, cancel)
     problems = disagreements(read, event_view(read.id, events))
-    newest = max((e.block_height or 0 for e in events), default=0)
+    newest = reader.newest_height or 0
     if newest > info.stacks_tip_height:
         # reliability.md T5.2: a node behind the indexer's events is stale or lying.
         problems.append(f"the node's tip {info.stacks_tip_height} is behind the contract's "

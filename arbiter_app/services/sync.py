@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -27,14 +27,16 @@ from arbiter_app.case.models import (
     Party,
     TermsState,
 )
-from arbiter_app.errors import PolicyError
+from arbiter_app.errors import PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.session import Session
+from arbiter_app.stacks.api import TxStatus
 from arbiter_app.stacks.escrow import EscrowEvent, EvidenceRecord
 
 MARKER_KEY = "sync.last-event"
+_TX_ROUTE = "/extended/v3/transactions"
 READERS = 4  # cases read from the network at once
 
 
@@ -91,8 +93,11 @@ def sync_disputes(
     summary = SyncSummary(events=len(events))
     pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="sync-read")
     try:
-        futures = [pool.submit(_read_case, session, reader, i, events, stored.get(i), me, cancel)
-                   for i in ids]
+        yield Progress("reading block times", 0, None)
+        txs = _transactions(session, [e for e in events if e.invoice_id in ids], pool)
+        events = [_timed(e, txs) for e in events]
+        futures = [pool.submit(_read_case, session, reader, i, events, stored.get(i), me, txs,
+                               cancel) for i in ids]
         for n, (invoice_id, future) in enumerate(zip(ids, futures, strict=True)):
             yield Progress(f"invoice {invoice_id}", n, len(ids))
             _check(cancel)
@@ -104,6 +109,27 @@ def sync_disputes(
     if events:
         _save_marker(session, events[-1].key)
     return dataclasses.replace(summary, requests=session.api.requests - start)
+
+
+# The events whose block height and time the app keeps; logs carry neither, so each is read
+# from its transaction (``block.height``, ``block.time``).
+TIMED_EVENTS = frozenset({"dispute-raised", "evidence-submitted", "dispute-resolved"})
+
+
+def _transactions(
+    session: Session, events: Sequence[EscrowEvent], pool: ThreadPoolExecutor
+) -> dict[str, TxStatus | None]:
+    """The v3 transaction of each timed event, one request per txid, fetched in parallel."""
+    txids = sorted({e.tx_id for e in events if e.name in TIMED_EVENTS})
+    return dict(zip(txids, pool.map(session.api.get_transaction, txids), strict=True))
+
+
+def _timed(event: EscrowEvent, txs: Mapping[str, TxStatus | None]) -> EscrowEvent:
+    """The event with its transaction's block height and time, when that is known."""
+    tx = txs.get(event.tx_id)
+    if tx is None or tx.block_height is None:
+        return event
+    return dataclasses.replace(event, block_height=tx.block_height, block_time=tx.block_time)
 
 
 @dataclass(frozen=True)
@@ -118,7 +144,8 @@ class _CaseRead:
 
 def _read_case(
     session: Session, reader: ChainReader, invoice_id: int, events: Sequence[EscrowEvent],
-    stored: CaseFile | None, me: str, cancel: CancelToken | None,
+    stored: CaseFile | None, me: str, txs: Mapping[str, TxStatus | None],
+    cancel: CancelToken | None,
 ) -> _CaseRead | None:
     """Read one case from the chain and IPFS (no store access: runs on a reader thread)."""
     invoice = reader.invoice(invoice_id)
@@ -140,14 +167,14 @@ def _read_case(
         if index in have:
             continue
         _check(cancel)
-        item, flag = _tie(session, reader, invoice, index, mine)
+        item, flag = _tie(reader, invoice, index, mine, txs)
         if flag:
             flagged.append(flag)
         if item.state is EvidenceState.PENDING:
             item = run_to_end(docs.verify_item(session.fetcher, item, cancel))
         items.append(item)
     dispute = Dispute(invoice_id, record.raised_by, record.reason_cid, record.raised_height,
-                      _raised_time(mine, stored), tuple(items))
+                      _raised_time(invoice_id, mine, stored), tuple(items))
     return _CaseRead(invoice, dispute, tuple(flagged), new=stored is None)
 
 
@@ -167,8 +194,8 @@ def _store_case(session: Session, read: _CaseRead) -> SyncSummary:
 
 
 def _tie(
-    session: Session, reader: ChainReader, invoice: Invoice, index: int,
-    events: Sequence[EscrowEvent],
+    reader: ChainReader, invoice: Invoice, index: int, events: Sequence[EscrowEvent],
+    txs: Mapping[str, TxStatus | None],
 ) -> tuple[EvidenceItem, str]:
     """Read evidence ``index`` and check it against the transaction that submitted it.
 
@@ -180,7 +207,7 @@ def _tie(
                           "but does not return it")
     event = next((e for e in events if e.name == "evidence-submitted"
                   and e.fields.get("index") == index), None)
-    problem = _submission_problem(session, invoice, record, event)
+    problem = _submission_problem(invoice, record, event, txs)
     party = docs.party_of(record.submitter, invoice.payer, invoice.payee) or Party.PAYER
     item = EvidenceItem(invoice.id, index, party, record.submitter, record.cid, record.height)
     if problem:
@@ -190,13 +217,14 @@ def _tie(
 
 
 def _submission_problem(
-    session: Session, invoice: Invoice, record: EvidenceRecord, event: EscrowEvent | None
+    invoice: Invoice, record: EvidenceRecord, event: EscrowEvent | None,
+    txs: Mapping[str, TxStatus | None],
 ) -> str:
     if event is None:
         return "no evidence-submitted event names it, so its transaction is unknown"
     if event.fields.get("cid") != record.cid or event.fields.get("submitter") != record.submitter:
         return "the contract's record and its submission event disagree"
-    tx = session.api.get_transaction(event.tx_id)
+    tx = txs.get(event.tx_id)
     if tx is None or tx.sender is None:
         return f"its transaction {event.tx_id} is unknown to the API"
     if tx.sender != record.submitter:
@@ -213,11 +241,21 @@ def _partial_disagreements(invoice: Invoice, events: Sequence[EscrowEvent]) -> l
     return problems if view.status is not None else [p for p in problems if "status" not in p]
 
 
-def _raised_time(events: Sequence[EscrowEvent], stored: CaseFile | None) -> int:
+def _raised_time(
+    invoice_id: int, events: Sequence[EscrowEvent], stored: CaseFile | None
+) -> int:
+    """The time of the block that raised the dispute (the SLA clock's start).
+
+    :raises ResponseError: a new dispute whose raising transaction the API cannot place
+    """
+    if stored is not None:
+        return stored.dispute.raised_time
     raised = next((e for e in events if e.name == "dispute-raised"), None)
-    if raised is not None and raised.block_time is not None:
-        return raised.block_time
-    return stored.dispute.raised_time if stored is not None else 0
+    if raised is None or raised.block_time is None:
+        what = "no dispute-raised event" if raised is None else f"transaction {raised.tx_id}"
+        raise ResponseError(f"invoice {invoice_id}: the API cannot say when the dispute was "
+                            f"raised ({what} has no mined block)", _TX_ROUTE)
+    return raised.block_time
 
 
 def _count(items: Sequence[EvidenceItem], flagged: list[str], *, new: bool) -> SyncSummary:

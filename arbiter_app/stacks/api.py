@@ -146,6 +146,22 @@ class StacksApi:
         url, doc = self._json("POST", path, json_body=body, idempotent=True)
         return shapes.parse_read_only_result(doc, url)
 
+    def contract_functions(self, contract_id: str) -> frozenset[str] | None:
+        """``GET /v2/contracts/interface/{addr}/{name}``: the names of the contract's functions.
+
+        :returns: ``None`` when the node has no such contract (it answers 404)
+        :raises ResponseError: when the answer is not a contract interface
+        """
+        address, name = _split_contract(contract_id)
+        path = f"/v2/contracts/interface/{_seg(address)}/{_seg(name)}"
+        try:
+            url, doc = self._json("GET", path)
+        except ApiError as e:
+            if e.status == 404:
+                return None
+            raise
+        return shapes.parse_interface_functions(doc, url)
+
     def estimate_fee(self, payload: bytes, estimated_len: int) -> FeeEstimate:
         """``POST /v2/fees/transaction``: low, middle and high fees in µSTX."""
         body = {"transaction_payload": "0x" + payload.hex(), "estimated_len": estimated_len}
@@ -181,7 +197,7 @@ class StacksApi:
     ) -> LogPage:
         """``GET /extended/v2/smart-contracts/{id}/logs``, one page, newest first.
 
-        :param cursor: the ``next_cursor`` of the previous page, or ``None`` for the newest
+        :param cursor: the ``older_cursor`` of the previous page, or ``None`` for the newest
         :param limit: page size (the API allows at most 100)
         """
         params: dict[str, str] = {"limit": str(min(max(limit, 1), 100))}

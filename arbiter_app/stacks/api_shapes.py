@@ -58,37 +58,44 @@ class PoxInfo:
 class ContractLog:
     """One ``print`` (or other) log of a contract, value decoded.
 
+    The logs route gives no block height or time: those come from the transaction
+    (:class:`TxStatus`).
+
     :param tx_id: the transaction that emitted it (64 hex, no ``0x``)
     :param event_index: its index among the transaction's events
     :param topic: ``print`` for Clarity ``print``
     :param value: the decoded Clarity value
-    :param block_height: the block, when the API gives it
-    :param block_time: that block's time (Unix seconds), when the API gives it
     """
 
     tx_id: str
     event_index: int
     topic: str
     value: Any
-    block_height: int | None = None
-    block_time: int | None = None
 
 
 @dataclass(frozen=True)
 class LogPage:
-    """One page of contract logs, newest first, and the cursor of the next (older) page."""
+    """One page of contract logs, newest first.
+
+    :param older_cursor: the cursor of the page of older logs (the API's ``prev_cursor``)
+    :param top_height: the block height of the page's newest log, read from its ``cursor``
+        (``block_height:microblock_sequence:tx_index:event_index``), or ``None`` when empty
+    """
 
     results: tuple[ContractLog, ...]
-    next_cursor: str | None
-    total: int | None
+    older_cursor: str | None
+    total: int
+    top_height: int | None
 
 
 @dataclass(frozen=True)
 class TxStatus:
-    """A transaction as the extended API sees it.
+    """A transaction as the extended API's v3 route sees it.
 
     :param status: ``pending``, ``success``, ``abort_by_response``,
         ``abort_by_post_condition``, ``dropped_*`` ...
+    :param block_height: the block's height, when mined
+    :param block_time: the block's time (Unix seconds), when mined
     :param result_repr: the Clarity repr of the result, when mined (server text)
     """
 
@@ -98,6 +105,7 @@ class TxStatus:
     result_hex: str | None
     result_repr: str | None
     sender: str | None
+    block_time: int | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -122,14 +130,17 @@ class Nonces:
 # Each ``parse_*`` takes the decoded JSON and its URL and raises ResponseError (naming
 # the URL) when a field the app uses is missing or of the wrong JSON type.
 
-# The statuses of the extended API's transaction object (reference/stacks.md §7).
-TX_STATUSES = frozenset(
+# The statuses of the v3 transaction object: a mempool transaction's, and a mined one's
+# (docs/stacks-api.md).
+MEMPOOL_STATUSES = frozenset(
     {
-        "pending", "success", "abort_by_response", "abort_by_post_condition",
-        "problematic_skipped", "dropped_replace_by_fee", "dropped_replace_across_fork",
+        "pending", "dropped_replace_by_fee", "dropped_replace_across_fork",
         "dropped_too_expensive", "dropped_stale_garbage_collect", "dropped_problematic",
     }
 )
+TX_STATUSES = MEMPOOL_STATUSES | {
+    "success", "abort_by_response", "abort_by_post_condition", "problematic_skipped",
+}
 
 
 def untrusted_text(text: str, limit: int = 120) -> str:
@@ -288,14 +299,23 @@ def parse_broadcast_txid(doc: Any, expected: str, url: str) -> str:
 def _log_entry(doc: Any, contract_id: str, url: str) -> ContractLog:
     tx_id = _answer_txid(_need(doc, "tx_id", str, url), "a log's tx_id", url)
     event_index = _count(doc, "event_index", url)
-    height = _count(doc, "block_height", url) if doc.get("block_height") is not None else None
-    time_ = _count(doc, "block_time", url) if doc.get("block_time") is not None else None
     log_doc = _need(doc, "contract_log", dict, url)
     if _need(log_doc, "contract_id", str, url) != contract_id:
         raise ResponseError("unexpected answer: a log of another contract", url)
     topic = _need(log_doc, "topic", str, url)
     value = _clarity(_need(_need(log_doc, "value", dict, url), "hex", str, url), "a log", url)
-    return ContractLog(tx_id, event_index, topic, value, height, time_)
+    return ContractLog(tx_id, event_index, topic, value)
+
+
+def _cursor_height(cursor: str | None, url: str) -> int | None:
+    """The block height that opens a log cursor ``height:microblock:tx_index:event_index``."""
+    if cursor is None:
+        return None
+    parts = cursor.split(":")
+    if len(parts) != 4 or not all(p.isdigit() and p.isascii() for p in parts):
+        raise ResponseError("unexpected answer: a log cursor not in the form "
+                            "block_height:microblock_sequence:tx_index:event_index", url)
+    return int(parts[0])
 
 
 def parse_log_page(doc: Any, contract_id: str, url: str) -> LogPage:
@@ -304,22 +324,22 @@ def parse_log_page(doc: Any, contract_id: str, url: str) -> LogPage:
     :raises ResponseError: when an entry is malformed or of another contract
     """
     results = tuple(_log_entry(e, contract_id, url) for e in _need(doc, "results", list, url))
-    cursor = _need(doc, "next_cursor", (str, type(None)), url)
-    total = _opt_count(doc, "total", url) if isinstance(doc, dict) and "total" in doc else None
-    return LogPage(results, cursor, total)
+    older = _need(doc, "prev_cursor", (str, type(None)), url)
+    _cursor_height(older, url)
+    top = _cursor_height(_need(doc, "cursor", (str, type(None)), url), url)
+    return LogPage(results, older, _count(doc, "total", url), top)
 
 
-def _block_height(doc: dict[str, Any], url: str) -> int | None:
-    block = doc.get("block")
-    if isinstance(block, dict):
-        return _count(block, "height", url)
-    if doc.get("block_height") is not None:
-        return _count(doc, "block_height", url)
-    return None
+def _block(doc: dict[str, Any], status: str, url: str) -> tuple[int | None, int | None]:
+    """(height, time) of a mined transaction's ``block``; a mempool one has none."""
+    if status in MEMPOOL_STATUSES:
+        return None, None
+    block = _need(doc, "block", dict, url)
+    return _count(block, "height", url), _count(block, "time", url)
 
 
 def parse_tx_status(doc: Any, txid: str, url: str) -> TxStatus:
-    """Check an extended-API transaction object, which must describe ``txid``.
+    """Check a v3 transaction object (mined or mempool), which must describe ``txid``.
 
     :param txid: the bare txid asked for
     :raises ResponseError: when it describes another transaction or an unknown status
@@ -329,17 +349,27 @@ def parse_tx_status(doc: Any, txid: str, url: str) -> TxStatus:
     status = _need(doc, "status", str, url)
     if status not in TX_STATUSES:
         raise ResponseError("unexpected answer: unknown transaction status", url)
+    height, time_ = _block(doc, status, url)
     result = doc.get("result")
     result = result if isinstance(result, dict) else {}
-    sender = doc.get("sender")
+    sender = _need(doc, "sender", dict, url)
     return TxStatus(
         tx_id=txid,
         status=status,
-        block_height=_block_height(doc, url),
+        block_height=height,
         result_hex=result.get("hex") if isinstance(result.get("hex"), str) else None,
         result_repr=result.get("repr") if isinstance(result.get("repr"), str) else None,
-        sender=sender.get("address") if isinstance(sender, dict) else None,
+        sender=_need(sender, "address", str, url),
+        block_time=time_,
     )
+
+
+def parse_interface_functions(doc: Any, url: str) -> frozenset[str]:
+    """The function names of a ``/v2/contracts/interface`` answer.
+
+    :raises ResponseError: when ``functions`` is missing or a function has no name
+    """
+    return frozenset(_need(f, "name", str, url) for f in _need(doc, "functions", list, url))
 
 
 def parse_nonces(doc: Any, url: str) -> Nonces:

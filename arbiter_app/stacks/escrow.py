@@ -70,8 +70,8 @@ class EscrowEvent:
     :param fields: every other tuple field, decoded to Python (principals as text)
     :param tx_id: the transaction that printed it
     :param event_index: its index in that transaction
-    :param block_height: the block, when known
-    :param block_time: that block's time (Unix seconds), when known
+    :param block_height: the block, once read from the transaction (logs do not carry it)
+    :param block_time: that block's time (Unix seconds), once read from the transaction
     """
 
     name: str
@@ -79,7 +79,7 @@ class EscrowEvent:
     fields: Mapping[str, Any]
     tx_id: str
     event_index: int
-    block_height: int | None
+    block_height: int | None = None
     block_time: int | None = None
 
     @property
@@ -267,7 +267,7 @@ def read_only_args(function: str, invoice_id: int, index: int | None = None) -> 
 
 
 def decode_event(
-    value: Any, tx_id: str, event_index: int, block_height: int | None,
+    value: Any, tx_id: str, event_index: int, block_height: int | None = None,
     block_time: int | None = None,
 ) -> EscrowEvent | None:
     """A ``print`` value → :class:`EscrowEvent`; ``None`` for prints without ``invoice-id``

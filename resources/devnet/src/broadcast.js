@@ -5,8 +5,9 @@
 // block and check its post-conditions against the emitted asset events.
 import {
   AuthType, PayloadType, PostConditionMode, deserializeTransaction, wireToPostCondition,
-  addressToString, cvToHex,
+  addressToString,
 } from '@stacks/transactions';
+import { hexRepr } from './clarity.js';
 import { c32address } from 'c32check';
 import { checkPostConditions } from './postconditions.js';
 import { typeMatches } from './types.js';
@@ -162,7 +163,7 @@ export function postConditionsJson(tx) {
     if (pc.type === 'stx-postcondition') return { ...base, type: 'stx', amount: String(pc.amount) };
     if (pc.type === 'ft-postcondition') return { ...base, type: 'fungible', amount: String(pc.amount), asset: assetJson(pc.asset) };
     if (pc.type === 'nft-postcondition') {
-      return { ...base, type: 'non_fungible', asset: assetJson(pc.asset), asset_value: { hex: cvToHex(pc.assetId) } };
+      return { ...base, type: 'non_fungible', asset: assetJson(pc.asset), asset_value: hexRepr(pc.assetId) };
     }
     return { ...base, type: pc.type.replace('-postcondition', '') };
   });

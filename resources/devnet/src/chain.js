@@ -14,6 +14,8 @@ const GENESIS_TIME_BACK_S = 3600;
 // Fees go to the boot address, standing in for the block's miner.
 export const FEE_RECIPIENT = 'ST000000000000000000002AMW42H';
 
+function sha256Hex(text) { return `0x${createHash('sha256').update(text).digest('hex')}`; }
+
 /** The fee transfer a mined transaction pays, in the same block as its call. */
 function feeTx(sender, fee) { return simTx.transferSTX(Number(fee), FEE_RECIPIENT, sender); }
 
@@ -67,10 +69,13 @@ export class Chain {
 
   pushBlock(txids, time) {
     const height = this.blocks.length;
-    const parent = height ? this.blocks[height - 1].hash : '00'.repeat(32);
-    const hash = createHash('sha256').update(`${parent}:${height}:${txids.join(',')}`).digest('hex');
+    const parent = height ? this.blocks[height - 1] : { hash: `0x${'00'.repeat(32)}`, index_hash: `0x${'00'.repeat(32)}` };
+    const hash = sha256Hex(`${parent.hash}:${height}:${txids.join(',')}`);
+    // a node's index block hash binds the block to its consensus hash; here, to the block hash
+    const indexHash = sha256Hex(`index:${hash}`);
     const prevTime = height ? this.blocks[height - 1].time : time - 1;
-    const block = { height, hash: `0x${hash}`, parent_hash: `0x${parent}`, time: Math.max(time, prevTime + 1), txids };
+    const block = { height, hash, index_hash: indexHash, parent_hash: parent.hash, parent_index_hash: parent.index_hash,
+      time: Math.max(time, prevTime + 1), txids };
     this.blocks.push(block);
     return block;
   }
@@ -109,7 +114,7 @@ export class Chain {
    */
   admit(call, replaces = null) {
     const record = { ...call, status: 'pending', block: null, result: null, events: [], vm_error: null,
-      receipt_time: Math.floor(Date.now() / 1000) };
+      receipt_time: Math.floor(Date.now() / 1000), receipt_block_height: this.tipHeight };
     if (replaces) {
       this.mempool[this.mempool.indexOf(replaces)] = call;
       Object.assign(this.txs.get(replaces.txid), { status: 'dropped_replace_by_fee', replaced_by_tx_id: `0x${call.txid}` });
@@ -167,11 +172,15 @@ export class Chain {
     const record = {
       ...call, status, vm_error: vmError ?? pcError, block,
       result: result ? hexRepr(result) : null,
-      events: events.map((ev, i) => apiEvent(ev, i, txid)),
+      events: events.map((ev, i) => apiEvent(ev, i)),
     };
     this.txs.set(call.txid, record);
+    // the log index keeps each print's position (block, microblock 0, tx 0, event) for cursors
     for (const ev of record.events) {
-      if (ev.event_type === 'smart_contract_log') this.logs.push({ ...ev, block_height: block.height, block_time: block.time, tx_index: 0 });
+      if (ev.type === 'contract_log') {
+        this.logs.push({ tx_id: txid, event_index: ev.event_index, contract_log: ev.contract_log,
+          position: [block.height, 0, 0, ev.event_index] });
+      }
     }
     return record;
   }

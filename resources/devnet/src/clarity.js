@@ -51,31 +51,33 @@ export function canonical(cv) {
 }
 
 /**
- * Convert one clarinet-sdk event into the extended API's event object.
+ * Convert one clarinet-sdk event into the event object of the extended API's
+ * `/extended/v3/transactions/{id}/events` (docs/stacks-api.md): `{event_index, type, <type>}`.
  * @param {{event: string, data: object}} ev simnet event
  * @param {number} index event_index within the transaction
- * @param {string} txid 0x-prefixed tx id
  * @returns {object}
  */
-export function apiEvent(ev, index, txid) {
-  const base = { event_index: index, tx_id: txid };
+export function apiEvent(ev, index) {
   const d = ev.data;
-  const kind = { transfer_event: 'transfer', mint_event: 'mint', burn_event: 'burn' };
-  const m = ev.event.match(/^(stx|ft|nft)_(transfer_event|mint_event|burn_event)$/);
   if (ev.event === 'print_event') {
-    const value = hexToCV(d.raw_value);
-    return { ...base, event_type: 'smart_contract_log',
-      contract_log: { contract_id: d.contract_identifier, topic: d.topic, value: hexRepr(value) } };
+    return { event_index: index, type: 'contract_log',
+      contract_log: { contract_id: d.contract_identifier, topic: 'print', value: hexRepr(hexToCV(d.raw_value)) } };
   }
-  if (m) {
-    const asset = { asset_event_type: kind[m[2]], sender: d.sender ?? '', recipient: d.recipient ?? '' };
-    if (m[1] === 'stx') return { ...base, event_type: 'stx_asset', asset: { ...asset, amount: String(d.amount) } };
-    if (m[1] === 'ft') {
-      return { ...base, event_type: 'fungible_token_asset',
-        asset: { ...asset, asset_id: d.asset_identifier, amount: String(d.amount) } };
-    }
-    return { ...base, event_type: 'non_fungible_token_asset',
-      asset: { ...asset, asset_id: d.asset_identifier, value: hexRepr(hexToCV(d.raw_value)) } };
-  }
-  return { ...base, event_type: ev.event, data: d };
+  const m = ev.event.match(/^(stx|ft|nft)_(transfer|mint|burn)_event$/);
+  if (!m) throw new Error(`the devnet has no API shape for simnet event ${ev.event}`);
+  const [, asset, kind] = m;
+  const body = { type: kind };
+  if (kind !== 'mint') body.sender = d.sender;
+  if (kind !== 'burn') body.recipient = d.recipient;
+  if (asset !== 'stx') body.asset_identifier = d.asset_identifier;
+  if (asset === 'nft') body.value = hexRepr(hexToCV(d.raw_value));
+  else body.amount = String(d.amount);
+  if (asset === 'stx' && kind === 'transfer') body.memo = d.memo ? { hex: `0x${d.memo}`, repr: memoText(d.memo) } : null;
+  const type = `${asset}_asset`;
+  return { event_index: index, type, [type]: body };
+}
+
+/** A memo's text as the API shows it: its bytes as UTF-8 with trailing zero bytes dropped. */
+function memoText(hex) {
+  return Buffer.from(hex, 'hex').toString('utf8').replace(/\0+$/, '');
 }

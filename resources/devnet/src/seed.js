@@ -52,6 +52,11 @@ function rationaleDoc(invoiceId, cited, arbiter, now) {
     finalized_at: now - 3600, arbiter };
 }
 
+/** Where a seeded transaction was mined: what tests compare the app's block times with. */
+function mined(rec) {
+  return { txid: `0x${rec.txid}`, block_height: rec.block.height, block_time: rec.block.time };
+}
+
 class Seeder {
   constructor(chain, store, accounts) {
     this.chain = chain;
@@ -119,13 +124,13 @@ class Seeder {
   }
 
   async dispute(id, by, reasonCid, evidence) {
-    await this.call(by, 'raise-dispute', [Cl.uint(id), Cl.stringAscii(reasonCid)]);
+    const raised = await this.call(by, 'raise-dispute', [Cl.uint(id), Cl.stringAscii(reasonCid)]);
     const inv = this.summary.invoices[id];
     inv.status = 'disputed';
-    const entry = { arbiter: inv.arbiter, raised_by: by, reason_cid: reasonCid, evidence: [] };
+    const entry = { arbiter: inv.arbiter, raised_by: by, reason_cid: reasonCid, ...mined(raised), evidence: [] };
     for (const [party, cid] of evidence) {
-      await this.call(inv[party], 'submit-evidence', [Cl.uint(id), Cl.stringAscii(cid)]);
-      entry.evidence.push({ party, cid });
+      const sent = await this.call(inv[party], 'submit-evidence', [Cl.uint(id), Cl.stringAscii(cid)]);
+      entry.evidence.push({ party, cid, ...mined(sent) });
     }
     this.summary.disputes[id] = entry;
   }

@@ -1,14 +1,12 @@
-// The Stacks API subset of DESIGN section 6 in the shapes of the node RPC (/v2) and Hiro's
-// extended API (/extended), reference/stacks.md 7. The deprecated v1 extended routes answer
-// 410 Gone, as a server with deprecated endpoints switched off does.
+// The node RPC subset (/v2) in stacks-core's shapes; the extended API (/extended) is
+// registered from extended_routes.js (docs/stacks-api.md).
 import { hexToCV, cvToHex } from '@stacks/transactions';
 import { HttpError, json, readBody } from './http.js';
-import { broadcast, Rejection, modeName, postConditionsJson } from './broadcast.js';
-import { canonical, hexRepr } from './clarity.js';
+import { broadcast, Rejection } from './broadcast.js';
+import { canonical } from './clarity.js';
+import { extendedRoutes } from './extended_routes.js';
 
 const PRINCIPAL = '(S[A-Z0-9]{28,40}(?:\\.[a-zA-Z][a-zA-Z0-9-]{0,39})?)';
-const CONTRACT = '(S[A-Z0-9]{28,40})\\.([a-zA-Z][a-zA-Z0-9-]{0,39})';
-const LOG_LIMIT_MAX = 100;
 
 function u128Hex(n) { return '0x' + n.toString(16).padStart(32, '0'); }
 
@@ -96,88 +94,6 @@ async function postTransaction(chain, req) {
   }
 }
 
-/** The extended API's transaction object: v3 fields and the v1 names clients know. */
-export function txJson(rec) {
-  const common = {
-    tx_id: `0x${rec.txid}`, tx_type: 'contract_call', type: 'contract_call', nonce: rec.nonce,
-    fee_rate: String(rec.fee), fee: String(rec.fee), sender_address: rec.sender, sender: { address: rec.sender, nonce: rec.nonce },
-    sponsored: false, sponsor: null, post_condition_mode: modeName(rec.tx), post_conditions: postConditionsJson(rec.tx),
-    anchor_mode: 'any', tx_status: rec.status, status: rec.status,
-    contract_call: {
-      contract_id: rec.contract, function_name: rec.fn,
-      function_args: rec.args.map((a, i) => ({ ...hexRepr(a), name: `arg${i}`, type: a.type })),
-    },
-  };
-  if (!rec.block) {
-    // a mempool transaction (pending, or dropped when replaced by fee)
-    return { ...common, receipt_time: rec.receipt_time, receipt_time_iso: iso(rec.receipt_time),
-      replaced_by_tx_id: rec.replaced_by_tx_id ?? null, block: null, result: null, events: [], event_count: 0 };
-  }
-  const b = rec.block;
-  return {
-    ...common, is_unanchored: false, canonical: true, tx_index: 0,
-    block_hash: b.hash, block_height: b.height, block_time: b.time, block_time_iso: iso(b.time),
-    parent_block_hash: b.parent_hash, burn_block_height: b.height, burn_block_time: b.time, burn_block_time_iso: iso(b.time),
-    block: { hash: b.hash, height: b.height, time: b.time },
-    bitcoin_block: { height: b.height, time: b.time },
-    parent_block: { hash: b.parent_hash, height: b.height - 1 },
-    tx_result: rec.result, result: rec.result,
-    vm_error: rec.vm_error, event_count: rec.events.length, events: rec.events,
-    execution_cost_read_count: 0, execution_cost_read_length: 0, execution_cost_runtime: 0,
-    execution_cost_write_count: 0, execution_cost_write_length: 0,
-    execution_cost: { read_count: 0, read_length: 0, runtime: 0, write_count: 0, write_length: 0 },
-  };
-}
-
-function iso(seconds) { return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'); }
-
-function getTransaction(chain, m) {
-  const id = m[1].toLowerCase().replace(/^0x/, '');
-  const rec = chain.txs.get(id);
-  if (!rec) throw new HttpError(404, { error: `could not find transaction by ID 0x${id}`, statusCode: 404, message: 'Not Found' });
-  return rec;
-}
-
-function intParam(url, name, dflt, max) {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new HttpError(400, { error: `'${name}' must be a non-negative integer` });
-  if (max !== undefined && n > max) throw new HttpError(400, { error: `'${name}' must be equal to or less than ${max}` });
-  return n;
-}
-
-/** Contract logs, newest first, with offset or cursor paging (cursor = `height:event_index`). */
-function contractLogs(chain, m, url) {
-  const contract = `${m[1]}.${m[2]}`;
-  const limit = intParam(url, 'limit', 20, LOG_LIMIT_MAX);
-  let offset = intParam(url, 'offset', 0);
-  const all = chain.logs.filter((l) => l.contract_log.contract_id === contract).reverse();
-  const key = (l) => `${l.block_height}:${l.event_index}`;
-  const cursor = url.searchParams.get('cursor');
-  if (cursor) {
-    const at = all.findIndex((l) => key(l) === cursor);
-    if (at < 0) throw new HttpError(400, { error: `cursor ${cursor} not found` });
-    offset = at;
-  }
-  const page = all.slice(offset, offset + limit);
-  const results = page.map(({ tx_index, ...l }) => ({ ...l, tx_index }));
-  return json({
-    limit, offset, total: all.length,
-    cursor: page.length ? key(page[0]) : null,
-    next_cursor: offset + limit < all.length ? key(all[offset + limit]) : null,
-    prev_cursor: offset > 0 ? key(all[Math.max(0, offset - limit)]) : null,
-    results,
-  });
-}
-
-function nonces(chain, m) {
-  const confirmed = chain.nextNonce(m[1]);
-  const pending = chain.pendingOf(m[1]).map((c) => c.nonce);
-  return json({ next_nonce: confirmed + pending.length, last_confirmed_nonce: confirmed > 0 ? confirmed - 1 : null,
-    mempool: { last_nonce: pending.length ? Math.max(...pending) : null, pending_nonces: pending, missing_nonces: [] } });
-}
-
 async function feeEstimate(req) {
   const body = await jsonBody(req);
   if (!body || typeof body.transaction_payload !== 'string') {
@@ -202,24 +118,14 @@ export function stacksRoutes(router, chain, faults) {
       return json(out);
     }))
     .add('POST', new RegExp(`^/v2/contracts/call-read/(S[A-Z0-9]{28,40})/([a-zA-Z][a-zA-Z0-9-]{0,39})/([a-zA-Z0-9?!_-]+)$`), (req, m) => callRead(chain, faults, req, m))
+    .add('GET', new RegExp(`^/v2/contracts/interface/(S[A-Z0-9]{28,40})/([a-zA-Z][a-zA-Z0-9-]{0,39})$`), (req, m) => chain.run(() => {
+      // stacks-core answers the contract's ContractInterface, or 404 with a plain-text reason
+      const iface = chain.interfaces.get(`${m[1]}.${m[2]}`);
+      if (!iface) throw new HttpError(404, 'No contract interface data found');
+      return json(iface);
+    }))
     .add('POST', /^\/v2\/transactions$/, (req) => postTransaction(chain, req))
     .add('POST', /^\/v2\/fees\/transaction$/, (req) => feeEstimate(req))
-    .add('GET', /^\/v2\/fees\/transfer$/, () => json(1))
-    .add('GET', new RegExp(`^/extended/v2/smart-contracts/${CONTRACT}/logs$`), (req, m, url) => chain.run(() => contractLogs(chain, m, url)))
-    .add('GET', /^\/extended\/v3\/transactions\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})$/, (req, m) => chain.run(() => {
-      const out = txJson(getTransaction(chain, m));
-      const lie = faults.lieTxStatus[out.tx_id.slice(2)];
-      if (lie) Object.assign(out, { tx_status: lie, status: lie });
-      return json(out);
-    }))
-    .add('GET', /^\/extended\/v3\/transactions\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})\/events$/, (req, m, url) => chain.run(() => {
-      const events = getTransaction(chain, m).events;
-      const limit = intParam(url, 'limit', 20, 100);
-      const offset = intParam(url, 'offset', 0);
-      return json({ limit, offset, total: events.length, results: events.slice(offset, offset + limit) });
-    }))
-    .add('GET', new RegExp(`^/extended/v3/principals/${PRINCIPAL}/nonces$`), (req, m) => chain.run(() => nonces(chain, m)))
-    .add('GET', /^\/extended\/v1\//, () => json({ error: 'Gone', message: 'This endpoint has been disabled. Use the v2/v3 endpoints instead.' }, 410))
-    .add('POST', /^\/extended\/v1\//, () => json({ error: 'Gone', message: 'This endpoint has been disabled. Use the v2/v3 endpoints instead.' }, 410));
-  return router;
+    .add('GET', /^\/v2\/fees\/transfer$/, () => json(1));
+  return extendedRoutes(router, chain, faults);
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { STACKS_MAINNET, STACKS_TESTNET } from '@stacks/network';
 import { Pc, hexToCV } from '@stacks/transactions';
-import { devnet, signedCall, send, broadcastAndRead, callRead, Cl } from './helpers.js';
+import { devnet, signedCall, send, broadcastAndRead, callRead, readTx, txEvents, Cl } from './helpers.js';
 import { repr } from '../src/clarity.js';
 
 console.log = () => {}; // the simnet echoes prints
@@ -23,7 +23,7 @@ async function newInvoice(id, payer = 'payer_1', amount = 1000n) {
   const deadline = d.chain.tipHeight + 100;
   const rec = await broadcastAndRead(d, payer, 'create-invoice', [Cl.uint(id), Cl.principal(A('payee_1')), Cl.uint(amount),
     Cl.principal(token), Cl.principal(A('arbiter_1')), Cl.uint(deadline), Cl.none()]);
-  assert.equal(rec.tx_status, 'success');
+  assert.equal(rec.status, 'success');
 }
 
 async function tokenBalance(who) {
@@ -38,17 +38,19 @@ test('a good transaction is mined and reads back in the extended API shape', asy
   const sent = await send(d, tx);
   assert.equal(sent.status, 200);
   assert.equal(sent.body, tx.txid());
-  const rec = await (await d.get(`/extended/v3/transactions/0x${tx.txid()}`)).json();
+  const rec = await readTx(d, tx.txid());
   assert.equal(rec.tx_id, `0x${tx.txid()}`);
-  assert.equal(rec.tx_status, 'success');
-  assert.deepEqual(rec.tx_result, { hex: '0x0701000000000000000000000000000001f4', repr: '(ok u500)' });
-  assert.equal(rec.sender_address, A('payer_1'));
-  assert.equal(rec.nonce, Number(tx.auth.spendingCondition.nonce));
+  assert.equal(rec.status, 'success');
+  assert.deepEqual(rec.result, { hex: '0x0701000000000000000000000000000001f4', repr: '(ok u500)' });
+  assert.deepEqual(rec.sender, { address: A('payer_1'), nonce: Number(tx.auth.spendingCondition.nonce) });
   assert.equal(rec.fee_rate, '5000');
-  assert.equal(rec.block_height, before + 1);
-  assert.equal(typeof rec.block_time, 'number');
+  assert.equal(rec.block.height, before + 1);
+  assert.equal(rec.block.hash, d.chain.blocks[before + 1].hash);
+  assert.equal(rec.parent_block.hash, d.chain.blocks[before].hash);
+  assert.match(rec.parent_block.hash, /^0x[0-9a-f]{64}$/);
+  assert.equal(typeof rec.block.time, 'number');
   assert.equal(rec.contract_call.function_name, 'create-invoice');
-  const log = rec.events.find((e) => e.event_type === 'smart_contract_log');
+  const log = (await txEvents(d, rec.tx_id)).find((e) => e.type === 'contract_log');
   assert.equal(log.contract_log.contract_id, escrow);
   assert.match(log.contract_log.value.repr, /\(event "invoice-created"\)/);
   const info = await (await d.get('/v2/info')).json();
@@ -63,16 +65,16 @@ test('the JSON form {"tx": hex} of POST /v2/transactions is accepted', async () 
   const tx = await signedCall(d, 'payer_2', 'propose-pause', [], {});
   const r = await d.postJson('/v2/transactions', { tx: tx.serialize() });
   assert.equal(r.status, 200);
-  const rec = await (await d.get(`/extended/v3/transactions/${tx.txid()}`)).json();
-  assert.equal(rec.tx_status, 'abort_by_response');
-  assert.equal(rec.tx_result.repr, '(err u100)');
+  const rec = await readTx(d, tx.txid());
+  assert.equal(rec.status, 'abort_by_response');
+  assert.equal(rec.result.repr, '(err u100)');
 });
 
 test('nonces: the next nonce advances per mined transaction, also after an abort', async () => {
   const who = A('payee_3');
   const n0 = (await (await d.get(`/extended/v3/principals/${who}/nonces`)).json()).next_nonce;
   const rec = await broadcastAndRead(d, 'payee_3', 'unpause', []);
-  assert.equal(rec.tx_status, 'abort_by_response');
+  assert.equal(rec.status, 'abort_by_response');
   const nonces = await (await d.get(`/extended/v3/principals/${who}/nonces`)).json();
   assert.equal(nonces.next_nonce, n0 + 1);
   assert.equal(nonces.last_confirmed_nonce, n0);
@@ -123,8 +125,8 @@ test('a violated post-condition aborts the call, leaves no effect and still uses
   const nonce = d.chain.nextNonce(A('payer_2'));
   const lie = Pc.principal(A('payer_2')).willSendEq(999n).ft(token, 'sbtc');
   const rec = await broadcastAndRead(d, 'payer_2', 'deposit-funds', [Cl.uint(600), Cl.principal(token)], { postConditions: [lie] });
-  assert.equal(rec.tx_status, 'abort_by_post_condition');
-  assert.equal(rec.events.length, 0);
+  assert.equal(rec.status, 'abort_by_post_condition');
+  assert.equal(rec.event_count, 0);
   assert.equal(await tokenBalance(A('payer_2')), balance);
   const inv = await callRead(d, escrow, 'get-invoice', [Cl.uint(600)]);
   assert.match(repr(hexToCV(inv.result)), /\(status u0\)/);
@@ -132,7 +134,7 @@ test('a violated post-condition aborts the call, leaves no effect and still uses
   // the chain goes on from the restored state: the honest deposit succeeds
   const honest = Pc.principal(A('payer_2')).willSendEq(1000n).ft(token, 'sbtc');
   const ok = await broadcastAndRead(d, 'payer_2', 'deposit-funds', [Cl.uint(600), Cl.principal(token)], { postConditions: [honest] });
-  assert.equal(ok.tx_status, 'success');
+  assert.equal(ok.status, 'success');
   assert.equal(ok.post_conditions[0].condition_code, 'sent_equal_to');
   assert.notEqual(await tokenBalance(A('payer_2')), balance);
 });
@@ -141,11 +143,11 @@ test('deny mode refuses an asset transfer no post-condition covers; allow mode l
   await newInvoice(601, 'payer_3');
   await newInvoice(602, 'payer_3');
   const denied = await broadcastAndRead(d, 'payer_3', 'deposit-funds', [Cl.uint(601), Cl.principal(token)]);
-  assert.equal(denied.tx_status, 'abort_by_post_condition');
-  assert.equal(denied.post_condition_mode, 'deny');
+  assert.equal(denied.status, 'abort_by_post_condition');
   const allowed = await broadcastAndRead(d, 'payer_3', 'deposit-funds', [Cl.uint(602), Cl.principal(token)], { allow: true });
-  assert.equal(allowed.tx_status, 'success');
-  assert.equal(allowed.events.filter((e) => e.event_type === 'fungible_token_asset')[0].asset.amount, '1000');
+  assert.equal(allowed.status, 'success');
+  const moved = (await txEvents(d, allowed.tx_id)).filter((e) => e.type === 'ft_asset');
+  assert.equal(moved[0].ft_asset.amount, '1000');
 });
 
 test('call-read answers read-only calls, refuses public ones, and can be made to lie', async () => {
@@ -159,22 +161,30 @@ test('call-read answers read-only calls, refuses public ones, and can be made to
   d.faults.reset();
 });
 
-test('contract logs: newest first, offset and cursor paging agree, limit is bounded', async () => {
+test('contract logs: newest first, prev_cursor leads to older pages, offset agrees, limit is bounded', async () => {
   const base = `/extended/v2/smart-contracts/${escrow}/logs`;
   const all = await (await d.get(`${base}?limit=100`)).json();
   assert.ok(all.total >= 20);
-  const heights = all.results.map((r) => r.block_height);
-  assert.deepEqual(heights, [...heights].sort((a, b) => b - a));
+  const positions = all.results.map((r) => [d.chain.txs.get(r.tx_id.slice(2)).block.height, r.event_index]);
+  const sorted = [...positions].sort((a, b) => b[0] - a[0] || b[1] - a[1]);
+  assert.deepEqual(positions, sorted);
   const p1 = await (await d.get(`${base}?limit=5`)).json();
-  const p2 = await (await d.get(`${base}?limit=5&cursor=${p1.next_cursor}`)).json();
+  assert.equal(p1.next_cursor, null);
+  assert.match(p1.prev_cursor, /^[0-9]+:0:0:[0-9]+$/);
+  const p2 = await (await d.get(`${base}?limit=5&cursor=${p1.prev_cursor}`)).json();
   const p2o = await (await d.get(`${base}?limit=5&offset=5`)).json();
   assert.deepEqual(p2.results, p2o.results);
   assert.deepEqual([...p1.results, ...p2.results], all.results.slice(0, 10));
+  assert.equal(p2.next_cursor, p1.cursor);
   const first = p1.results[0];
   assert.match(first.tx_id, /^0x[0-9a-f]{64}$/);
   assert.equal(first.contract_log.topic, 'print');
   assert.match(first.contract_log.value.hex, /^0x0c/);
   assert.equal((await d.get(`${base}?limit=101`)).status, 400);
+  assert.equal((await d.get(`${base}?cursor=5:0:0`)).status, 400);
+  assert.equal((await d.get(`${base}?cursor=0:0:0:0`)).status, 404);
+  const high = await (await d.get(`${base}?limit=5&cursor=99999999:0:0:0`)).json();
+  assert.deepEqual(high.results, p1.results);
 });
 
 test('deprecated v1 routes answer 410 Gone; unknown transactions 404', async () => {
@@ -201,13 +211,13 @@ test('/admin/mine advances height and time so that a payer can refund after the 
   const pc = [Pc.principal(A('payer_1')).willSendEq(100n).ft(token, 'sbtc')];
   await broadcastAndRead(d, 'payer_1', 'deposit-funds', [Cl.uint(700), Cl.principal(token)], { postConditions: pc });
   const early = await broadcastAndRead(d, 'payer_1', 'refund', [Cl.uint(700), Cl.principal(token)], { allow: true });
-  assert.equal(early.tx_result.repr, '(err u112)');
+  assert.equal(early.result.repr, '(err u112)');
   const t0 = d.chain.tip.time;
   const r = await (await d.postJson('/admin/mine', { blocks: 5, seconds_per_block: 3600 })).json();
   assert.equal(r.stacks_tip_height, d.chain.tipHeight);
   assert.ok(r.block_time >= t0 + 5 * 3600);
   const late = await broadcastAndRead(d, 'payer_1', 'refund', [Cl.uint(700), Cl.principal(token)], { allow: true });
-  assert.equal(late.tx_result.repr, '(ok true)');
+  assert.equal(late.result.repr, '(ok true)');
 });
 
 test('a broadcast whose reply is dropped is still mined; sending the same bytes again is answered', async () => {
@@ -216,7 +226,7 @@ test('a broadcast whose reply is dropped is still mined; sending the same bytes 
   await assert.rejects(send(d, tx));
   d.faults.reset();
   const rec = await (await d.get(`/extended/v3/transactions/0x${tx.txid()}`)).json();
-  assert.equal(rec.tx_status, 'success');
+  assert.equal(rec.status, 'success');
   assert.deepEqual(await send(d, tx), { status: 200, body: tx.txid() });
 });
 
@@ -239,11 +249,11 @@ test('fail_next can answer 429 with Retry-After, and lie_tx_status misreports a 
   assert.equal(r.headers.get('retry-after'), '2');
   assert.equal((await d.get(`/v2/accounts/${A('payer_1')}?proof=0`)).status, 200);
   const rec = await broadcastAndRead(d, 'payee_1', 'unpause', []);
-  assert.equal(rec.tx_status, 'abort_by_response');
+  assert.equal(rec.status, 'abort_by_response');
   d.faults.set({ lie_tx_status: { [rec.tx_id]: 'success' } });
-  const lied = await (await d.get(`/extended/v3/transactions/${rec.tx_id}`)).json();
-  assert.equal(lied.tx_status, 'success');
-  assert.equal(lied.tx_result.repr, '(err u100)');
+  const lied = await readTx(d, rec.tx_id);
+  assert.equal(lied.status, 'success');
+  assert.equal(lied.result.repr, '(err u100)');
   d.faults.reset();
 });
 
@@ -255,8 +265,9 @@ test('with hold_txs a broadcast stays pending; nonce conflicts and replace-by-fe
     const first = await signedCall(d, 'admin_2', 'propose-pause', [], { fee: 5000 });
     assert.equal((await send(d, first)).status, 200);
     const pending = await (await d.get(`/extended/v3/transactions/0x${first.txid()}`)).json();
-    assert.equal(pending.tx_status, 'pending');
-    assert.equal(pending.block, null);
+    assert.equal(pending.status, 'pending');
+    assert.equal('block' in pending, false);
+    assert.equal(pending.receipt_block_height, d.chain.tipHeight);
     const n = await (await d.get(`/extended/v3/principals/${who}/nonces`)).json();
     assert.deepEqual([n.next_nonce, n.mempool.pending_nonces], [confirmed + 1, [confirmed]]);
     assert.equal((await (await d.get(`/v2/accounts/${who}?proof=0`)).json()).nonce, confirmed);
@@ -265,14 +276,14 @@ test('with hold_txs a broadcast stays pending; nonce conflicts and replace-by-fe
     const richer = await signedCall(d, 'admin_2', 'propose-pause', [], { nonce: confirmed, fee: 9000 });
     assert.equal((await send(d, richer)).status, 200);
     const dropped = await (await d.get(`/extended/v3/transactions/0x${first.txid()}`)).json();
-    assert.equal(dropped.tx_status, 'dropped_replace_by_fee');
+    assert.equal(dropped.status, 'dropped_replace_by_fee');
     assert.equal(dropped.replaced_by_tx_id, `0x${richer.txid()}`);
     const tip = d.chain.tipHeight;
     const mined = await (await d.postJson('/admin/mine', {})).json();
     assert.equal(mined.mined_transactions, 1);
     assert.equal(mined.stacks_tip_height, tip + 1);
     const done = await (await d.get(`/extended/v3/transactions/0x${richer.txid()}`)).json();
-    assert.equal(done.tx_status, 'success');
+    assert.equal(done.status, 'success');
     assert.equal(d.chain.nextNonce(who), confirmed + 1);
   } finally {
     d.faults.reset();
@@ -284,12 +295,12 @@ test('fees are charged in the transaction\'s block, also when post-conditions ab
   const who = A('admin_1');
   const before = await stx(who);
   const ok = await broadcastAndRead(d, 'admin_1', 'whitelist-token', [Cl.principal(token)], { fee: 4321 });
-  assert.equal(ok.tx_status, 'success');
+  assert.equal(ok.status, 'success');
   assert.equal(await stx(who), before - 4321n);
   await newInvoice(800, 'payer_1');
   const payerBefore = await stx(A('payer_1'));
   const lie = Pc.principal(A('payer_1')).willSendEq(1n).ft(token, 'sbtc');
   const aborted = await broadcastAndRead(d, 'payer_1', 'deposit-funds', [Cl.uint(800), Cl.principal(token)], { postConditions: [lie], fee: 777 });
-  assert.equal(aborted.tx_status, 'abort_by_post_condition');
+  assert.equal(aborted.status, 'abort_by_post_condition');
   assert.equal(await stx(A('payer_1')), payerBefore - 777n);
 });

@@ -42,7 +42,17 @@ export async function broadcastAndRead(d, who, fn, args, o = {}) {
   const tx = await signedCall(d, who, fn, args, o);
   const sent = await send(d, tx);
   if (sent.status !== 200) throw new Error(`broadcast refused: ${JSON.stringify(sent.body)}`);
-  return (await d.get(`/extended/v3/transactions/0x${sent.body}`)).json();
+  return readTx(d, sent.body);
+}
+
+/** The extended API's record of a transaction, with its result and post-conditions. */
+export async function readTx(d, txid) {
+  return (await d.get(`/extended/v3/transactions/0x${txid.replace(/^0x/, '')}?include=result,post_conditions`)).json();
+}
+
+/** The first page (up to 100) of a mined transaction's events. */
+export async function txEvents(d, txid) {
+  return (await (await d.get(`/extended/v3/transactions/${txid}/events?limit=100`)).json()).results;
 }
 
 /** call-read through the API; returns the parsed JSON. */

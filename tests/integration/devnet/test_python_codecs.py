@@ -52,7 +52,8 @@ def _send(
 
 def _read_tx(devnet: Devnet, txid: str) -> dict[str, Any]:
     with _client(devnet) as client:
-        doc: dict[str, Any] = client.get(f"/extended/v3/transactions/0x{txid}").json()
+        doc: dict[str, Any] = client.get(f"/extended/v3/transactions/0x{txid}",
+                                         params={"include": "result"}).json()
         return doc
 
 
@@ -79,9 +80,9 @@ def _create_invoice(devnet: Devnet, payer: str) -> int:
     status, body, txid = _send(devnet, payer, "create-invoice", args)
     assert (status, body) == (200, txid)
     record = _read_tx(devnet, txid)
-    assert record["tx_status"] == "success"
-    assert record["tx_result"]["repr"] == f"(ok u{invoice_id})"
-    assert clarity.from_hex(record["tx_result"]["hex"]) == clarity.Ok(clarity.UInt(invoice_id))
+    assert record["status"] == "success"
+    assert record["result"]["repr"] == f"(ok u{invoice_id})"
+    assert clarity.from_hex(record["result"]["hex"]) == clarity.Ok(clarity.UInt(invoice_id))
     return invoice_id
 
 
@@ -115,7 +116,7 @@ def test_python_post_conditions_are_judged_by_the_chain(
     args = [clarity.UInt(invoice_id), token]
     code, body, txid = _send(devnet, "payer_3", "deposit-funds", args, post_conditions=[pc])
     assert (code, body) == (200, txid)
-    assert _read_tx(devnet, txid)["tx_status"] == status
+    assert _read_tx(devnet, txid)["status"] == status
     after = _balance(devnet, "payer_3")
     moved = before.value.value - after.value.value
     assert moved == (AMOUNT if status == "success" else 0)

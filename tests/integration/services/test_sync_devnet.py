@@ -15,6 +15,7 @@ import pytest
 
 from arbiter_app import config
 from arbiter_app.case.models import EvidenceState, TermsState
+from arbiter_app.case.sla import sla_clock
 from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import Cancelled, NetworkError
@@ -49,6 +50,11 @@ def check_seed_synced(session: Session, devnet: Devnet) -> None:
         want = seed["disputes"][str(case.invoice.id)]["evidence"]
         assert [e.manifest_cid for e in case.dispute.evidence] == [w["cid"] for w in want]
         assert case.invoice.terms.state is TermsState.VERIFIED
+        raised = seed["disputes"][str(case.invoice.id)]
+        assert (case.dispute.raised_height, case.dispute.raised_time) == (
+            raised["block_height"], raised["block_time"])
+        clock = sla_clock(case.dispute, 72, now=raised["block_time"])
+        assert clock.due_at == raised["block_time"] + 72 * 3600 and not clock.overdue
     assert {s for s, _ in states(session, 101).values()} == {EvidenceState.VERIFIED}
     missing = seed["special"]["missing_file"]["cid"]
     by_state = {s: r for s, r in states(session, 104).values() if s is not EvidenceState.VERIFIED}

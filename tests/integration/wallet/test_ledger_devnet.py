@@ -65,9 +65,10 @@ def test_ledger_signed_ruling_is_accepted_and_executed(
             assert answer.status_code == 200, answer.text
             assert answer.json().removeprefix("0x") == transaction.txid(signed)
             fresh_devnet.mine()
-            status = http.get(f"{api}/extended/v3/transactions/{transaction.txid(signed)}").json()
-        assert status["tx_status"] == "success", status
-        assert status["tx_result"]["repr"].startswith("(ok")
+            status = http.get(f"{api}/extended/v3/transactions/{transaction.txid(signed)}",
+                              params={"include": "result"}).json()
+        assert status["status"] == "success", status
+        assert status["result"]["repr"].startswith("(ok")
         (record,) = [r for r in ledger.display_log if r["kind"] == "transaction"]
         assert record["sender"] == signer.address() and record["nonce"] == nonce
     finally:

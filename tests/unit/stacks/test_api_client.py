@@ -150,12 +150,13 @@ def test_urls_percent_encode_path_values() -> None:
 
 
 def test_contract_logs_url_limit_and_cursor() -> None:
-    rec = Recorder([ok({"results": [], "next_cursor": None, "total": 0})])
-    page = rec.api().contract_logs("ST1.escrow", cursor="12:0:3", limit=500)
-    assert page.results == () and page.next_cursor is None
+    rec = Recorder([ok({"limit": 100, "offset": 0, "total": 0, "next_cursor": None,
+                        "prev_cursor": None, "cursor": None, "results": []})])
+    page = rec.api().contract_logs("ST1.escrow", cursor="12:0:3:1", limit=500)
+    assert page.results == () and page.older_cursor is None and page.top_height is None
     url = rec.requests[0].url
     assert url.path == "/extended/v2/smart-contracts/ST1.escrow/logs"
-    assert url.params["limit"] == "100" and url.params["cursor"] == "12:0:3"
+    assert url.params["limit"] == "100" and url.params["cursor"] == "12:0:3:1"
 
 
 def test_get_transaction_uses_v3_and_404_means_unknown() -> None:
@@ -165,11 +166,20 @@ def test_get_transaction_uses_v3_and_404_means_unknown() -> None:
 
 
 def test_get_transaction_parses_a_mined_transaction() -> None:
-    doc = {"tx_id": "0x" + TXID, "status": "success", "block": {"height": 12},
+    doc = {"tx_id": "0x" + TXID, "status": "success",
+           "block": {"height": 12, "time": 1_790_000_000},
            "result": {"hex": "0x0703", "repr": "(ok true)"}, "sender": {"address": "ST1"}}
     rec = Recorder([ok(doc)])
     tx = rec.api().get_transaction("0x" + TXID.upper())
-    assert tx is not None and tx.confirmed and not tx.failed and tx.block_height == 12
+    assert tx is not None and tx.confirmed and not tx.failed
+    assert (tx.block_height, tx.block_time) == (12, 1_790_000_000)
+
+
+def test_get_transaction_reads_a_mempool_transaction_without_a_block() -> None:
+    doc = {"tx_id": "0x" + TXID, "status": "dropped_replace_by_fee", "sender": {"address": "ST1"},
+           "receipt_time": 1_790_000_000, "replaced_by_tx_id": None}
+    tx = Recorder([ok(doc)]).api().get_transaction(TXID)
+    assert tx is not None and tx.failed and tx.block_height is None and tx.block_time is None
 
 
 def test_cancel_stops_before_the_next_try() -> None:

@@ -177,22 +177,26 @@ def test_untrusted_text_is_printable_and_bounded() -> None:
     assert shown == 'server said: "?ab?cxxxxx..."'
 
 
+# The logs page's own fields, before the duplicate key a case overrides (JSON: last wins).
+PAGE = ('{"limit": 20, "offset": 0, "total": 1, "next_cursor": null, "prev_cursor": null, '
+        '"cursor": null, ')
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        '{"results": "nope", "next_cursor": null}',
-        '{"results": [], "next_cursor": 5}',
-        '{"results": [{"tx_id": "0x12", "event_index": 0, "contract_log": '
-        '{"contract_id": "ST1.escrow", "topic": "print", "value": {"hex": "0x0703"}}}],'
-        ' "next_cursor": null}',
-        '{"results": [{"tx_id": "0x' + TXID + '", "event_index": 0, "contract_log": '
-        '{"contract_id": "ST2.other", "topic": "print", "value": {"hex": "0x0703"}}}],'
-        ' "next_cursor": null}',
-        '{"results": [{"tx_id": "0x' + TXID + '", "event_index": -3, "contract_log": '
-        '{"contract_id": "ST1.escrow", "topic": "print", "value": {"hex": "0x0703"}}}],'
-        ' "next_cursor": null}',
+        PAGE + '"results": "nope"}',
+        PAGE + '"results": [], "prev_cursor": 5}',
+        PAGE + '"results": [], "cursor": "12:0:3"}',
+        PAGE + '"results": [{"tx_id": "0x12", "event_index": 0, "contract_log": '
+        '{"contract_id": "ST1.escrow", "topic": "print", "value": {"hex": "0x0703"}}}]}',
+        PAGE + '"results": [{"tx_id": "0x' + TXID + '", "event_index": 0, "contract_log": '
+        '{"contract_id": "ST2.other", "topic": "print", "value": {"hex": "0x0703"}}}]}',
+        PAGE + '"results": [{"tx_id": "0x' + TXID + '", "event_index": -3, "contract_log": '
+        '{"contract_id": "ST1.escrow", "topic": "print", "value": {"hex": "0x0703"}}}]}',
     ],
-    ids=["results-not-list", "cursor-number", "bad-txid", "other-contract", "negative-index"],
+    ids=["results-not-list", "cursor-number", "cursor-not-four-parts", "bad-txid",
+         "other-contract", "negative-index"],
 )
 def test_malformed_log_page(server: ThreadingHTTPServer, body: str) -> None:
     api = serve(server, body)
