@@ -1,7 +1,9 @@
 """``arbiter-app gui`` (and ``arbiter-app`` alone): open the desktop app on the saved settings.
 
 Settings come from ``--config`` or the per-user config file; the case store lives in their
-``data_dir``. The window's Sync action pulls the disputes; ``--sync`` runs one at start.
+``data_dir``. Without a settings file the first-run page comes first (network, Ledger and its
+confirmed address, IPFS sources) and saves one. The window's Sync action pulls the
+disputes; ``--sync`` runs one at start.
 """
 
 from __future__ import annotations
@@ -24,9 +26,16 @@ def run_gui(args: argparse.Namespace) -> int:
 
     check_display()  # before anything starts: Qt aborts the process without a display
     from arbiter_app import config
-    from arbiter_app.gui.app import run
+    from arbiter_app.gui.app import first_run, run
     from arbiter_app.services.session import Session
 
-    settings = config.load(Path(args.config) if getattr(args, "config", None) else None)
+    path = Path(args.config) if getattr(args, "config", None) else config.default_config_path()
+    if path.exists():
+        settings = config.load(path)
+    else:
+        chosen = first_run(path)
+        if chosen is None:
+            return 0  # the user closed the first-run page: nothing was saved
+        settings = chosen
     with Session(settings) as session:
-        return run(session, sync_on_start=bool(getattr(args, "sync", False)))
+        return run(session, sync_on_start=bool(getattr(args, "sync", False)), settings_path=path)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from arbiter_app import config
     from arbiter_app.services.session import Session
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "arbiter-desk.svg"
@@ -36,8 +37,11 @@ def application() -> QApplication:
     return app
 
 
-def run(session: Session, *, sync_on_start: bool = False) -> int:
+def run(session: Session, *, sync_on_start: bool = False,
+        settings_path: Path | None = None) -> int:
     """Open the main window over ``session`` and run until it is closed.
+
+    :param settings_path: the settings file the window's Settings dialog saves
 
     :returns: the event loop's exit status
     """
@@ -46,7 +50,7 @@ def run(session: Session, *, sync_on_start: bool = False) -> int:
     from arbiter_app.gui.main_window import MainWindow
 
     app = application()
-    window = MainWindow(session, sync_on_start=sync_on_start)
+    window = MainWindow(session, sync_on_start=sync_on_start, settings_path=settings_path)
     window.show()
     # Ctrl-C / SIGTERM close the window like the user would, so the caller's cleanup runs.
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
@@ -63,4 +67,17 @@ def run(session: Session, *, sync_on_start: bool = False) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return status
+
+
+def first_run(path: Path) -> config.Settings | None:
+    """Show the first-run page (no settings file yet) until it is saved or cancelled.
+
+    :returns: the settings saved, or ``None`` when the user cancelled
+    """
+    from arbiter_app.gui.views.first_run import FirstRunPage
+
+    application()
+    page = FirstRunPage(path)
+    page.exec()
+    return page.saved
 

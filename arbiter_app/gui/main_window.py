@@ -1,5 +1,6 @@
-"""The main window: the dispute queue beside the case pane, the Sync and Export actions, and a
-status bar naming the network, the signer's address, the decision log's head and the last sync.
+"""The main window: the dispute queue beside the case pane, the Sync, Export and Settings
+actions, and a status bar naming the network, the signer's address, the decision log's head
+and the last sync.
 
 Everything slow (identifying the signer, syncing) runs through :class:`Task`; the queue is
 refilled from the store after a sync or a step, and its SLA clock moves once a minute.
@@ -16,10 +17,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
 
+from arbiter_app import config
 from arbiter_app.gui.models.disputes import DisputesModel
 from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.gui.views.queue import QueueView
+from arbiter_app.gui.views.settings import SettingsDialog
 from arbiter_app.progress import CancelToken, Progress
 
 if TYPE_CHECKING:
@@ -41,15 +44,19 @@ class MainWindow(QMainWindow):
 
     :param session: the session (settings, store, API, signer)
     :param sync_on_start: identify the signer, then run a first sync
+    :param settings_path: the settings file the Settings dialog saves (default: the per-user
+        one)
     """
 
     synced = Signal(object)
     signer_known = Signal(str)
 
     def __init__(self, session: Session, *, sync_on_start: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 settings_path: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.settings_path = settings_path or config.default_config_path()
+        self.settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(f"Arbiter Desk — {session.network.name}")
         self.resize(1400, 860)
         self.model = DisputesModel(session.settings.sla_hours, self)
@@ -79,16 +86,23 @@ class MainWindow(QMainWindow):
         self.sync_action.triggered.connect(self.sync)
         self.export_action = QAction("&Export log…", self)
         self.export_action.triggered.connect(self.on_export)
+        self.settings_action = QAction("Se&ttings…", self)
+        self.settings_action.triggered.connect(self.on_settings)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.sync_action, self.export_action, quit_action):
+        for action in (self.sync_action, self.export_action, self.settings_action, quit_action):
             menu.addAction(action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.export_action)
+
+    def on_settings(self) -> None:
+        """Open the settings dialog (checked before saving, every change logged)."""
+        self.settings_dialog = SettingsDialog(self.session.settings, self.settings_path, self)
+        self.settings_dialog.open()
 
     def _build_status_bar(self) -> None:
         self.network_label = _status_label()

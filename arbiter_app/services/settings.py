@@ -2,7 +2,8 @@
 atomically, then log every changed key as a ``settings-changed`` decision-log entry.
 
 Used by ``arbiter-app config set`` and by the GUI's settings dialog and first-run page, so a
-change is checked and logged the same way from both. Secrets (the API key) are logged as
+change is checked and logged the same way from both; the first-run page also reads the
+signer's address through :func:`signer_address`. Secrets (the API key) are logged as
 ``"(set)"`` or ``null``, never as their value.
 """
 
@@ -11,11 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arbiter_app import config
 from arbiter_app.errors import UsageError
+from arbiter_app.progress import Progress
+
+if TYPE_CHECKING:
+    from arbiter_app.wallet.signer import DevicePrompt
 
 SECRET_KEYS = frozenset({"api_key"})
 MASK = "(set)"
@@ -102,3 +108,26 @@ def save(new: config.Settings, path: Path, *, now: int | None = None
         with open_store(Path(new.data_dir) / "cases.sqlite") as store:
             record_settings_change(store, changes, now=int(time.time()) if now is None else now)
     return changes
+
+
+def signer_address(settings: config.Settings, prompt: DevicePrompt | None = None
+                   ) -> Generator[Progress, None, str]:
+    """Read the address of the signer ``settings`` name (the first-run page shows it); with
+    ``prompt``, the Ledger also shows it on its screen for the user to confirm.
+
+    :raises DeviceError: the device cannot be reached, is locked, or the user refused
+    """
+    from arbiter_app.wallet.signer import signer_from_settings
+
+    yield Progress("reading the address from the signer", 0, None)
+    signer = signer_from_settings(settings)
+    try:
+        if prompt is not None:
+            confirm = getattr(signer, "confirm_address", None)
+            if confirm is not None:
+                confirm(prompt)
+        return signer.address()
+    finally:
+        closer = getattr(signer, "close", None)
+        if callable(closer):
+            closer()
