@@ -27,6 +27,7 @@ from arbiter_app.decisionlog.checkpoint import (
 )
 from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import InputError, PolicyError, VerificationError
+from arbiter_app.records.documents import parse_canonical
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.api import StacksApi
@@ -145,16 +146,11 @@ def issue(store: Store, invoice_id: int, signer: Signer, *, now: int,
 
 
 def _parse(document: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
-    raw = document.encode() if isinstance(document, str) else document
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise VerificationError(f"the receipt is not valid JSON ({e})") from e
+    raw = document.encode("utf-8", "surrogatepass") if isinstance(document, str) else document
+    value = parse_canonical(raw.strip(), "the receipt")
     if not isinstance(value, dict) or set(value) != {"receipt", "signature"} or \
             not isinstance(value["receipt"], dict) or not isinstance(value["signature"], dict):
         raise VerificationError("the receipt is not an Arbiter Desk receipt")
-    if canonical_json(value) != raw.strip():
-        raise VerificationError("the receipt is not in canonical form (it was altered)")
     body = value["receipt"]
     extra, missing = set(body) - BODY_KEYS, BODY_KEYS - set(body)
     if extra or missing or body["schema"] != SCHEMA:
@@ -187,6 +183,9 @@ def _check_log(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
             index, kind = int(entry["index"]), str(entry["kind"])
         except (KeyError, TypeError, ValueError) as e:
             raise VerificationError(f"receipt field 'log' holds a malformed entry ({e})") from e
+        if not isinstance(entry.get("data"), dict):
+            raise VerificationError(f"the receipt's '{kind}' log entry has 'data' that is not "
+                                    "an object")
         try:
             merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(canonical_json(entry)),
                                     path, cp.root)
