@@ -11,6 +11,7 @@ the returned case and logs the change in the same transaction.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -138,6 +139,20 @@ def complete_chain(
     note = (f"checks acknowledged at tip {checks.chain_tip}, deadline {checks.deadline}, "
             f"raised by {checks.raised_by}")
     return _advance(case, Step.CHAIN, now, note, problems)
+
+
+_ACKNOWLEDGED = re.compile(r"checks acknowledged at tip (\d+), deadline (\d+),")
+
+
+def acknowledged_tip(case: CaseFile) -> int | None:
+    """The chain tip at which step 3's checks were acknowledged (``None`` before step 3).
+
+    :func:`complete_chain` writes it into the step's note, so the deadline's standing then
+    (passed or not) can be compared with the chain's now.
+    """
+    record = next((r for r in case.steps if r.step is Step.CHAIN), None)
+    found = _ACKNOWLEDGED.match(record.note) if record is not None else None
+    return int(found.group(1)) if found else None
 
 
 def complete_documents(case: CaseFile, *, consulted: Collection[str], now: int) -> CaseFile:

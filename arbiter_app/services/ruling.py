@@ -30,6 +30,7 @@ from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.listing import format_amount
+from arbiter_app.services.recheck import recheck
 from arbiter_app.services.session import Session
 from arbiter_app.stacks.api import BroadcastRejected, untrusted_text
 from arbiter_app.stacks.api import TxStatus as ApiTx
@@ -42,7 +43,6 @@ MAX_FEE = 1_000_000  # µSTX (1 STX): a quote above this is refused, never paid 
 BROADCAST_TRIES = 4
 POLL_INTERVAL = 1.0
 POLL_LIMIT = 120
-NETWORK_IDS = {"mainnet": 1, "testnet": 0x80000000, "devnet": 0x80000000}
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,9 @@ class RulingPreview:
     :param recipient: who receives them (the payee on release, the payer on refund)
     :param fee: µSTX, from the API's quote under :data:`MAX_FEE`
     :param nonce: the arbiter account's next nonce
+    :param signatures: every signature the ruling will ask the device for, in order, in
+        the words each prompt will name it (the transaction; the one-time binding of the
+        decision-log key, while it is unbound; the receipt)
     """
 
     invoice_id: int
@@ -90,6 +93,7 @@ class RulingPreview:
     recipient: str
     fee: int
     nonce: int
+    signatures: tuple[str, ...] = ()
 
     @property
     def described(self) -> dict[str, Any]:
@@ -143,8 +147,19 @@ def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
     described = {**txn.describe(unsigned), "network_name": session.network.name}
     inv = case.invoice
     recipient = inv.payee if ruling.decision is Decision.RELEASE else inv.payer
-    return RulingPreview(invoice_id, ruling.decision, unsigned,
-                         json.dumps(described, sort_keys=True), inv.amount, recipient, fee, nonce)
+    preview = RulingPreview(invoice_id, ruling.decision, unsigned,
+                            json.dumps(described, sort_keys=True), inv.amount, recipient, fee,
+                            nonce)
+    return dataclasses.replace(preview, signatures=_planned(session, preview))
+
+
+def _planned(session: Session, preview: RulingPreview) -> tuple[str, ...]:
+    """The signatures executing ``preview`` asks for, in the order they are asked."""
+    from arbiter_app.store import log
+
+    binding = () if log.attestation(session.store) is not None \
+        else (rationale_doc.BINDING_SUBJECT,)
+    return (preview.words, *binding, rationale_doc.receipt_subject(preview.invoice_id))
 
 
 def execute_ruling(
@@ -193,9 +208,13 @@ def execute_ruling(
 def _check_chain(
     session: Session, case: CaseFile, cancel: CancelToken | None
 ) -> Generator[Progress, None, None]:
-    """Two views of the invoice must agree, with the store and with the network."""
+    """Two views of the invoice (call-read and events) must agree, on the configured network.
+
+    What they agree on is compared with the case store by :func:`recheck`, immediately
+    before the device is asked.
+    """
     info = session.api.get_info()
-    if info.network_id != NETWORK_IDS[session.network.name]:
+    if info.network_id != session.network.chain_id:
         raise PolicyError(f"the API serves network id {info.network_id:#x}, not "
                           f"{session.network.name}; refusing to sign")
     reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
@@ -209,13 +228,6 @@ def _check_chain(
         # reliability.md T5.2: a node behind the indexer's events is stale or lying.
         problems.append(f"the node's tip {info.stacks_tip_height} is behind the contract's "
                         f"events (block {newest}); the node is stale")
-    stored = case.invoice
-    for name in ("payer", "payee", "amount", "token", "arbiter"):
-        if getattr(read, name) != getattr(stored, name):
-            problems.append(f"{name}: call-read says {getattr(read, name)}, the case store "
-                            f"says {getattr(stored, name)}")
-    if read.status is not InvoiceStatus.DISPUTED:
-        problems.append(f"the invoice is {read.status.name}, not DISPUTED")
     if problems:
         raise PolicyError("the chain's views of invoice "
                           f"{read.id} disagree, so the ruling is stopped: " + "; ".join(problems))
@@ -259,6 +271,7 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
 
     assert case.ruling is not None and case.ruling.rationale_hash is not None
     preview = preview_ruling(session, case.invoice.id)
+    recheck(session, case, reviewed or preview)
     if reviewed is not None and reviewed.describe_json != preview.describe_json:
         # reliability.md §3 (malicious host): what is signed must be what was reviewed.
         raise PolicyError(f"the ruling transaction changed since it was reviewed (fee "

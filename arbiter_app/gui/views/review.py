@@ -100,6 +100,13 @@ def preview_headline(preview: RulingPreview) -> str:
             f"for invoice {preview.invoice_id}.")
 
 
+def signatures_text(signatures: tuple[str, ...]) -> str:
+    """The numbered list of every signature the ruling will ask the Ledger for, in order."""
+    lines = [f"  {n}. {subject}" for n, subject in enumerate(signatures, 1)]
+    return "\n".join([f"Your Ledger will ask for {len(signatures)} signature(s), in this "
+                      "order:", *lines])
+
+
 class FinalReviewDialog(QDialog):
     """The last look before the device: accept only after the explicit confirmation.
 
@@ -122,6 +129,9 @@ class FinalReviewDialog(QDialog):
         self.details = QPlainTextEdit(transaction_text(described))
         self.details.setReadOnly(True)
         self.details.setStyleSheet("font-family: monospace")
+        self.signatures = QLabel(signatures_text(preview.signatures))
+        self.signatures.setTextFormat(Qt.TextFormat.PlainText)
+        self.signatures.setWordWrap(True)
         self.confirm = QCheckBox("I have checked the amount, the recipient and the transaction "
                                  "above, and I want to sign it on my Ledger")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -134,6 +144,7 @@ class FinalReviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(headline)
         layout.addWidget(self.details, 1)
+        layout.addWidget(self.signatures)
         layout.addWidget(self.confirm)
         layout.addWidget(self.buttons)
 

@@ -126,3 +126,13 @@ def pause_escrow(session: Session) -> None:
     paused = session.api.call_read_only(session.contract_id, "is-paused", (),
                                         session.contract_id.partition(".")[0])
     assert paused == clarity.Bool(True)
+
+
+def pause_in_mempool(session: Session, devnet: Devnet) -> None:
+    """The admins' pause transactions wait in the mempool (held until mined), so whatever is
+    broadcast next is mined after them."""
+    from arbiter_app.stacks import clarity
+
+    devnet.set_faults(hold_txs=True)
+    call_as(session, "admin_1", "propose-pause", ())
+    call_as(session, "admin_2", "approve-pause", (clarity.UInt(1),))

@@ -27,6 +27,7 @@ from tests.integration.services.helpers import (
     devnet_settings,
     nonce_of,
     pause_escrow,
+    pause_in_mempool,
     short_session,
     token_balance,
     walk_to_ruling,
@@ -207,9 +208,12 @@ def test_aborted_transaction_is_reported_and_the_case_stays_open(
     data = tmp_path / "data"
     with prepared(fresh_devnet, ledger, data, RELEASE_CASE, Decision.RELEASE) as session:
         before = balances(session, RELEASE_CASE)
-        pause_escrow(session)  # resolve-dispute now answers (err u101): an abort
+        # The admins' pause waits in the mempool ahead of the ruling, so the checks before
+        # the device pass and the contract answers (err u101) once both are mined.
+        pause_in_mempool(session, fresh_devnet)
         with pytest.raises(RulingFailed, match="abort_by_response"):
-            execute(session, RELEASE_CASE)
+            run_to_end(execute_ruling(session, RELEASE_CASE, poll_interval=0.0,
+                                      sleep=lambda s: fresh_devnet.mine(0)))
         case = rows.load_case(session.store, RELEASE_CASE)
         assert case.transaction is not None and case.transaction.status is TxStatus.ABORTED
         assert case.current is Step.EXECUTION
