@@ -32,6 +32,7 @@ from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.session import Session
+from arbiter_app.services.target import check_target
 from arbiter_app.stacks.api import TxStatus
 from arbiter_app.stacks.escrow import EscrowEvent, EvidenceRecord
 
@@ -77,6 +78,8 @@ def sync_disputes(
     :param session: the session (API, store, fetcher)
     :param cancel: checked between every request and case
     :param arbiter: the arbiter address (default: the signer's address)
+    :raises PolicyError: a wrong or missing contract, or a node of another network
+        (nothing is read or stored)
     :raises NetworkError: when the API fails past its retries (nothing half-written)
     :raises Cancelled: when cancelled (cases already stored stay stored)
     """
@@ -84,6 +87,8 @@ def sync_disputes(
 
     me = arbiter or session.signer.address()
     start = session.api.requests
+    yield Progress("checking the network and the contract", 0, None)
+    check_target(session.api, session.network.name, session.contract_id)
     reader = ChainReader(session.api, session.contract_id, me)
     marker = _load_marker(session)
     events = yield from reader.new_events(marker, cancel)
