@@ -19,11 +19,12 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidg
 
 from arbiter_app import config
 from arbiter_app.gui.models.disputes import DisputesModel
-from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.gui.views.queue import QueueView
 from arbiter_app.gui.views.settings import SettingsDialog
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services import logs, queries
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -119,14 +120,11 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Refill the queue from the store and update the log head."""
-        from arbiter_app.store import log, rows
-
-        store = self.session.store
         selected = self.queue.selected_id()
-        self.model.set_rows(rows.list_cases(store))
+        self.model.set_rows(queries.list_cases(self.session))
         if selected is not None:
             self.queue.select(selected)
-        size, root = log.head(store)
+        size, root = queries.log_head(self.session)
         self.log_label.setText(f"Log: {size} entries, root {root.hex()[:12]}…")
 
     def identify_signer(self, then_sync: bool = False) -> Task:
@@ -179,30 +177,23 @@ class MainWindow(QMainWindow):
             self.case_pane.show_case(self.case_pane.case.invoice.id)
         self.synced.emit(summary)
 
-    def export_log(self, path: Path) -> int:
-        """Write the whole decision log as JSONL with a fresh signed checkpoint."""
-        from arbiter_app.records import export
+    def export_log(self, path: Path) -> Task:
+        """Write the whole decision log as JSONL with a fresh signed checkpoint, on the task
+        runner; the status bar says how many entries were written."""
+        session, now = self.session, int(time.time())
+        return Task(call(lambda: logs.export_log(session, path, now=now)), parent=self
+                    ).on_success(lambda count: self.exported(count, path)).run()
 
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as out:
-            count = export.export_jsonl(self.session.store, out, now=int(time.time()))
-        tmp.replace(path)
+    def exported(self, count: int, path: Path) -> None:
+        """Show the new log head (the export's checkpoint) and what was written."""
         self.refresh()
-        return count
+        self.statusBar().showMessage(f"Wrote {count} log entries to {path}", 8000)
 
     def on_export(self) -> None:
-        from arbiter_app.gui.errors import show_error
-
         name, _ = QFileDialog.getSaveFileName(self, "Export decision log", "decision-log.jsonl",
                                               "JSON lines (*.jsonl)")
-        if not name:
-            return
-        try:
-            count = self.export_log(Path(name))
-        except Exception as error:  # noqa: BLE001 - shown by the one presenter
-            show_error(error, self)
-            return
-        self.statusBar().showMessage(f"Wrote {count} log entries to {name}", 8000)
+        if name:
+            self.export_log(Path(name))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the clock and cancel running tasks; the caller closes the session."""

@@ -32,6 +32,17 @@ MIN_VISIBLE_MS = 500
 Operation = Callable[[CancelToken], Generator[Progress, None, Any]]
 
 
+def call(work: Callable[[], Any]) -> Operation:
+    """A short service call (a store write) as an operation: no progress, its result returned.
+
+    Runs on the pool like any task, so the GUI thread never waits on the store's write lock.
+    """
+    def operation(token: CancelToken) -> Generator[Progress, None, Any]:
+        yield from ()
+        return work()
+    return operation
+
+
 class TaskSignals(QObject):
     """Signals a running task emits; delivered on the GUI thread by queued connections."""
 

@@ -55,6 +55,8 @@ class Session:
     :param signer_factory: builds the signer (default: ``signer_from_settings``); tests pass
         one that opens the emulated Ledger
     :param timeout: HTTP timeouts for every client (tests shorten them)
+    :param store: an open case store to use instead of ``data_dir``'s (tests pass theirs);
+        the session closes it too
     """
 
     def __init__(
@@ -63,13 +65,14 @@ class Session:
         *,
         signer_factory: Callable[[config.Settings], Signer] | None = None,
         timeout: httpx.Timeout | None = None,
+        store: Store | None = None,
     ) -> None:
         self.settings = settings
         self._timeout = timeout
         self._signer_factory = signer_factory
         self._clients: list[httpx.Client] = []
         self._api: StacksApi | None = None
-        self._store: Store | None = None
+        self._store = store
         self._fetcher: Any = None
         self._signer: Signer | None = None
 

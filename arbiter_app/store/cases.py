@@ -1,9 +1,9 @@
-"""Writing the case store: every action is one transaction holding the change and its log entry.
+"""Writing the case store: each change together with its decision-log entries.
 
-Each public function loads the case, lets :mod:`arbiter_app.case.framework` judge the action,
-writes the difference and appends the decision-log entries of DESIGN §8, all inside one
-:meth:`Store.atomic` block, so a crash leaves either the whole action or none of it. Reads
-live in :mod:`arbiter_app.store.rows` and are re-exported here for convenience.
+The writers here put a judged change into the tables and append the log entries that record
+it; the caller holds the :meth:`Store.atomic` block (or the writer opens its own), so a crash
+leaves either the whole action or none of it. Judging an arbiter's step belongs to
+:mod:`arbiter_app.services.steps`; reads live in :mod:`arbiter_app.store.rows`.
 """
 
 from __future__ import annotations
@@ -11,44 +11,23 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
-from arbiter_app.case import framework, review
-from arbiter_app.case.framework import CaseFile, RulingProposal
+from arbiter_app.case import framework
+from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
-    ChainChecks,
     Dispute,
     Draft,
     EvidenceFile,
     EvidenceItem,
     EvidenceState,
     Invoice,
-    ReviewFlag,
     Ruling,
     Step,
 )
-from arbiter_app.errors import PolicyError, StoreError
+from arbiter_app.errors import StoreError
 from arbiter_app.store import log
-from arbiter_app.store.rows import (  # noqa: F401  (re-exported reads)
-    SearchHit,
-    files_to_json,
-    first_time_payer,
-    list_cases,
-    load_case,
-    load_draft,
-    load_invoice,
-    load_receipt,
-    load_ruling,
-    load_transaction,
-    load_transaction_by_txid,
-    past_dealings,
-    ruling_log_index,
-    search,
-    setting,
-    suspicious_addresses,
-    terms_to_json,
-)
+from arbiter_app.store.rows import files_to_json, load_case, terms_to_json
 
 if TYPE_CHECKING:
     from arbiter_app.store.db import Store
@@ -63,7 +42,7 @@ def _write_invoice(store: Store, invoice: Invoice, now: int) -> None:
         "terms": terms_to_json(invoice.terms), "synced_at": now}, pk="id")
 
 
-def _write_evidence(store: Store, e: EvidenceItem) -> None:
+def write_evidence(store: Store, e: EvidenceItem) -> None:
     store.db["evidence"].upsert({  # type: ignore[union-attr]
         "invoice_id": e.invoice_id, "idx": e.index, "party": e.party.value,
         "submitter": e.submitter, "manifest_cid": e.manifest_cid, "height": e.height,
@@ -72,8 +51,11 @@ def _write_evidence(store: Store, e: EvidenceItem) -> None:
         pk=("invoice_id", "idx"))
 
 
-def _apply(store: Store, before: CaseFile, after: CaseFile, now: int) -> None:
-    """Write the steps, ruling and evidence that differ, and log each step change."""
+def write_changes(store: Store, before: CaseFile, after: CaseFile, now: int) -> None:
+    """Write the steps, ruling and evidence that differ, and log each step change.
+
+    Call inside the ``store.atomic()`` block that read ``before``.
+    """
     case_id = after.invoice.id
     kept = {r.step for r in after.steps}
     for record in before.steps:
@@ -94,7 +76,7 @@ def _apply(store: Store, before: CaseFile, after: CaseFile, now: int) -> None:
         store.conn.execute("DELETE FROM rulings WHERE invoice_id = ?", (case_id,))
     for item in after.dispute.evidence:
         if item not in before.dispute.evidence:
-            _write_evidence(store, item)
+            write_evidence(store, item)
 
 
 def _keep_as_draft(store: Store, ruling: Ruling, now: int) -> None:
@@ -132,7 +114,7 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
                 "index": item.index, "party": item.party.value, "submitter": item.submitter,
                 "manifest_cid": item.manifest_cid, "late": Step.EVIDENCE in before.completed},
                 invoice_id=invoice.id, at=now)
-        _apply(store, before, case, now)
+        write_changes(store, before, case, now)
         return load_case(store, invoice.id)
 
 
@@ -144,7 +126,7 @@ def _change_evidence(store: Store, invoice_id: int, index: int, now: int, kind: 
         if item is None:
             raise StoreError(f"invoice {invoice_id} has no evidence #{index}")
         item = dataclasses.replace(item, **changes)  # type: ignore[arg-type]
-        _write_evidence(store, item)
+        write_evidence(store, item)
         log.append(store, kind, {"index": index, "manifest_cid": item.manifest_cid,
                                  "state": item.state.value, "reason": item.reason},
                    invoice_id=invoice_id, at=now)
@@ -160,67 +142,10 @@ def open_evidence(store: Store, invoice_id: int, index: int, *, title: str,
 
 def mark_evidence_unavailable(store: Store, invoice_id: int, index: int, *, reason: str,
                               mismatch: bool = False, now: int) -> EvidenceItem:
-    """Record that an evidence item could not be had (or did not match its CID), with why.
-
-    :raises PolicyError: without a reason
-    """
-    if not reason.strip():
-        raise PolicyError("an unavailable evidence item needs a reason")
+    """Record that an evidence item could not be had (or did not match its CID), with why."""
     state = EvidenceState.MISMATCH if mismatch else EvidenceState.UNAVAILABLE
     return _change_evidence(store, invoice_id, index, now, "evidence-unavailable",
                             state=state, reason=reason)
-
-
-def _step(store: Store, invoice_id: int, now: int,
-          advance: Callable[[CaseFile], CaseFile]) -> CaseFile:
-    with store.atomic():
-        before = load_case(store, invoice_id)
-        after = advance(before)
-        _apply(store, before, after, now)
-        return after
-
-
-def complete_terms(store: Store, invoice_id: int, *, no_conflict: bool,
-                   dealings_shown: Collection[int], now: int) -> CaseFile:
-    """Step 1 (see :func:`framework.complete_terms`); past dealings come from the store."""
-    def advance(case: CaseFile) -> CaseFile:
-        inv = case.invoice
-        dealings = past_dealings(store, inv.arbiter, (inv.payer, inv.payee), inv.id)
-        return framework.complete_terms(case, no_conflict=no_conflict,
-                                        dealings_shown=dealings_shown,
-                                        past_dealings=dealings, now=now)
-    return _step(store, invoice_id, now, advance)
-
-
-def complete_evidence(store: Store, invoice_id: int, *, now: int) -> CaseFile:
-    """Step 2 (see :func:`framework.complete_evidence`)."""
-    return _step(store, invoice_id, now, lambda c: framework.complete_evidence(c, now=now))
-
-
-def complete_chain(store: Store, invoice_id: int, *, checks: ChainChecks,
-                   acknowledged: ChainChecks, now: int) -> CaseFile:
-    """Step 3 (see :func:`framework.complete_chain`)."""
-    return _step(store, invoice_id, now, lambda c: framework.complete_chain(
-        c, checks=checks, acknowledged=acknowledged, now=now))
-
-
-def complete_documents(store: Store, invoice_id: int, *, consulted: Collection[str],
-                       now: int) -> CaseFile:
-    """Step 4 (see :func:`framework.complete_documents`)."""
-    return _step(store, invoice_id, now, lambda c: framework.complete_documents(
-        c, consulted=consulted, now=now))
-
-
-def reopen_step(store: Store, invoice_id: int, step: Step, *, now: int) -> CaseFile:
-    """Reopen ``step``; it and every later step are invalidated (each logged)."""
-    return _step(store, invoice_id, now, lambda c: framework.reopen(c, step))
-
-
-def review_flags(store: Store, case: CaseFile) -> tuple[ReviewFlag, ...]:
-    """The manual-review flags of a case, from what the store knows."""
-    inv = case.invoice
-    return review.review_flags(inv, first_time_payer=first_time_payer(store, inv.payer, inv.id),
-                               suspicious=suspicious_addresses(store))
 
 
 def save_draft(store: Store, draft: Draft) -> None:
@@ -233,29 +158,21 @@ def save_draft(store: Store, draft: Draft) -> None:
             pk="invoice_id")
 
 
-def finalize_ruling(store: Store, invoice_id: int, proposal: RulingProposal, *,
-                    min_chars: int, now: int) -> Ruling:
-    """Step 5: judge and save the ruling with its log entry, in one transaction.
+def record_ruling(store: Store, case: CaseFile, now: int) -> None:
+    """Store the finalized ruling of ``case`` with its ``ruling-finalized`` entry; drop the draft.
 
-    :raises PolicyError: listing every unmet condition (see :func:`framework.finalize_ruling`)
+    Call inside the ``store.atomic()`` block that judged the ruling.
     """
-    with store.atomic():
-        before = load_case(store, invoice_id)
-        after = framework.finalize_ruling(before, proposal, flags=review_flags(store, before),
-                                          min_chars=min_chars, now=now)
-        ruling = after.ruling
-        assert ruling is not None
-        _apply(store, before, after, now)
-        inv = after.invoice
-        entry = log.append(store, "ruling-finalized", {
-            "payer": inv.payer, "payee": inv.payee, "amount": inv.amount, "token": inv.token,
-            "arbiter": inv.arbiter, "decision": ruling.decision.value,
-            "rationale_sha256": hashlib.sha256(ruling.rationale.encode()).hexdigest(),
-            "cited": list(ruling.cited),
-            "confirmations": [f.value for f in ruling.confirmations]},
-            invoice_id=invoice_id, at=now)
-        store.conn.execute("INSERT INTO rulings VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?)", (
-            invoice_id, ruling.decision.value, ruling.rationale, json.dumps(list(ruling.cited)),
-            json.dumps([f.value for f in ruling.confirmations]), now, entry.index))
-        store.conn.execute("DELETE FROM drafts WHERE invoice_id = ?", (invoice_id,))
-        return ruling
+    ruling, inv = case.ruling, case.invoice
+    assert ruling is not None
+    entry = log.append(store, "ruling-finalized", {
+        "payer": inv.payer, "payee": inv.payee, "amount": inv.amount, "token": inv.token,
+        "arbiter": inv.arbiter, "decision": ruling.decision.value,
+        "rationale_sha256": hashlib.sha256(ruling.rationale.encode()).hexdigest(),
+        "cited": list(ruling.cited),
+        "confirmations": [f.value for f in ruling.confirmations]},
+        invoice_id=inv.id, at=now)
+    store.conn.execute("INSERT INTO rulings VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?)", (
+        inv.id, ruling.decision.value, ruling.rationale, json.dumps(list(ruling.cited)),
+        json.dumps([f.value for f in ruling.confirmations]), now, entry.index))
+    store.conn.execute("DELETE FROM drafts WHERE invoice_id = ?", (inv.id,))

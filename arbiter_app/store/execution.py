@@ -15,7 +15,7 @@ from arbiter_app.case import framework
 from arbiter_app.case.models import TxEvent, TxStatus
 from arbiter_app.errors import PolicyError, StoreError
 from arbiter_app.store import log
-from arbiter_app.store.cases import _apply
+from arbiter_app.store.cases import write_changes
 from arbiter_app.store.rows import load_case, load_ruling, load_transaction_by_txid
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def update_transaction(store: Store, txid: str, status: TxStatus, *, now: int,
             before = load_case(store, tx.invoice_id)
             assert before.transaction is not None
             after = framework.complete_execution(before, transaction=before.transaction, now=now)
-            _apply(store, before, after, now)
+            write_changes(store, before, after, now)
 
 
 def save_receipt(store: Store, invoice_id: int, document: str, *, receipt_sha256: str,

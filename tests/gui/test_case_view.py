@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.case.models import ReviewFlag, Step, TermsState, TermsSummary
+from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.services.session import Session
 from arbiter_app.store import rows
@@ -27,6 +28,11 @@ def pane_for(qtbot: QtBot, session: Session, invoice_id: int) -> CasePane:
     return pane
 
 
+def idle(qtbot: QtBot) -> None:
+    """Wait until the writes started on the task runner have landed."""
+    qtbot.waitUntil(lambda: not Task._running, timeout=10_000)
+
+
 def completed(session: Session, invoice_id: int) -> frozenset[Step]:
     return rows.load_case(session.store, invoice_id).completed
 
@@ -39,9 +45,11 @@ def test_steps_are_gated_in_order(qtbot: QtBot, local_session: Session) -> None:
     for step in list(Step)[1:]:
         assert not pane.pages[step].complete_button.isEnabled(), step
     qtbot.mouseClick(terms.complete_button, Qt.MouseButton.LeftButton)  # no declaration yet
+    idle(qtbot)
     assert completed(local_session, 1) == frozenset()
     terms.no_conflict.setChecked(True)
     qtbot.mouseClick(terms.complete_button, Qt.MouseButton.LeftButton)
+    idle(qtbot)
     assert completed(local_session, 1) == {Step.TERMS}
     assert evidence.complete_button.isEnabled() and not terms.complete_button.isEnabled()
     assert pane.steps.currentRow() == 1  # moved on to the new current step
@@ -62,6 +70,7 @@ def test_reopening_asks_and_invalidates_later_steps(
     pane = pane_for(qtbot, local_session, 1)
     pane.pages[Step.TERMS].no_conflict.setChecked(True)
     qtbot.mouseClick(pane.pages[Step.TERMS].complete_button, Qt.MouseButton.LeftButton)
+    idle(qtbot)
     # Step 2 needs every item opened: the unopened fixtures make it refuse, so open them.
     from arbiter_app.store import cases
 
@@ -70,6 +79,7 @@ def test_reopening_asks_and_invalidates_later_steps(
                             now=1)
     pane.show_case(1)
     qtbot.mouseClick(pane.pages[Step.EVIDENCE].complete_button, Qt.MouseButton.LeftButton)
+    idle(qtbot)
     close_message_boxes(qtbot)
     assert completed(local_session, 1) == {Step.TERMS, Step.EVIDENCE}
     asked: list[str] = []
@@ -82,10 +92,12 @@ def test_reopening_asks_and_invalidates_later_steps(
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     qtbot.mouseClick(pane.pages[Step.TERMS].reopen_button, Qt.MouseButton.LeftButton)
+    idle(qtbot)
     assert completed(local_session, 1) == {Step.TERMS, Step.EVIDENCE}
     assert "Steps 2 will be invalidated" in asked[0]
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     qtbot.mouseClick(pane.pages[Step.TERMS].reopen_button, Qt.MouseButton.LeftButton)
+    idle(qtbot)
     assert completed(local_session, 1) == frozenset()
     assert pane.pages[Step.TERMS].complete_button.isEnabled()
     assert not pane.pages[Step.EVIDENCE].complete_button.isEnabled()
@@ -156,6 +168,7 @@ def test_marking_an_item_unavailable_records_the_reason(
     monkeypatch.setattr(QInputDialog, "getText",
                         lambda *args, **kwargs: ("no gateway has the file", True))
     qtbot.mouseClick(page.unavailable_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    idle(qtbot)
     item = rows.load_case(local_session.store, 1).dispute.evidence[0]
     assert (item.state.value, item.reason) == ("unavailable", "no gateway has the file")
     model = page.model  # type: ignore[attr-defined]

@@ -41,6 +41,7 @@ def test_selection_opens_the_case_and_the_log_head_is_shown(
     pane.pages[next(iter(pane.pages))].no_conflict.setChecked(True)  # type: ignore[attr-defined]
     qtbot.mouseClick(pane.pages[next(iter(pane.pages))].complete_button,
                      Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not Task._running, timeout=10_000)
     assert window.model.data(window.model.index(window.model.row_of(2), 3)) == "2 of 6"
     assert log.head(local_session.store)[0] == size + 1  # the step's entry; the window shows it
     assert window.log_label.text().startswith(f"Log: {size + 1} entries")
@@ -51,8 +52,10 @@ def test_exported_log_verifies_offline(qtbot: QtBot, local_session: Session,
     add_case(local_session, 1)
     window = opened(qtbot, local_session)
     out = tmp_path / "log.jsonl"
-    count = window.export_log(out)
+    task = window.export_log(out)
+    qtbot.waitUntil(lambda: not task.running, timeout=30_000)
     report = export.verify_jsonl(export.read_lines(out.read_bytes()),
                                  require_attestation=False)
-    assert count == report.entries > 0
+    assert report.entries > 0
+    assert window.statusBar().currentMessage() == f"Wrote {report.entries} log entries to {out}"
     assert not (tmp_path / "log.jsonl.part").exists()

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Step
-from arbiter_app.gui.errors import show_error
+from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
 from arbiter_app.gui.views.step_page import STEP_TITLES, StepPage, plain
 from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
+from arbiter_app.services import queries, steps
 from arbiter_app.services.listing import format_amount
 
 if TYPE_CHECKING:
@@ -89,10 +90,8 @@ class CasePane(QWidget):
 
     def show_case(self, invoice_id: int) -> None:
         """Load ``invoice_id`` from the store and open its current step."""
-        from arbiter_app.store import rows
-
         first = self.case is None or self.case.invoice.id != invoice_id
-        self.load(rows.load_case(self.session.store, invoice_id))
+        self.load(queries.load_case(self.session, invoice_id))
         if first and self.case is not None:
             current = self.case.current or Step.EXECUTION
             self.steps.setCurrentRow(int(current) - 1)
@@ -138,16 +137,14 @@ class CasePane(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def on_reopen(self, number: int) -> None:
-        from arbiter_app.store import cases
-
         step = Step(number)
         if self.case is None or not self.confirm_reopen(step):
             return
-        try:
-            cases.reopen_step(self.session.store, self.case.invoice.id, step,
-                              now=int(time.time()))
-        except Exception as error:  # noqa: BLE001 - shown by the one presenter
-            show_error(error, self)
-            return
+        session, invoice_id, now = self.session, self.case.invoice.id, int(time.time())
+        Task(call(lambda: steps.reopen_step(session, invoice_id, step, now=now)),
+             parent=self.window()).on_success(lambda _: self.reopened(number)).run()
+
+    def reopened(self, number: int) -> None:
+        """Show the case again after step ``number`` was reopened, on that step."""
         self.reload()
         self.steps.setCurrentRow(number - 1)

@@ -1,8 +1,8 @@
 """The receipt view after execution: the signed receipt's facts, its JSON, and saving it.
 
-The receipt is the store's canonical JSON (``records.receipt``); the facts listed are the ones
-:func:`arbiter_app.records.pdf.facts` prints on the PDF, after the receipt has verified. It can
-be saved as JSON or rendered to PDF by ``records.pdf``.
+The receipt is the store's canonical JSON; the facts listed are the ones the PDF prints
+(:func:`arbiter_app.services.receipts.receipt_facts`), after the receipt has verified. It can
+be saved as JSON or as a PDF (:func:`arbiter_app.services.receipts.save_pdf`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from arbiter_app.gui.errors import show_error
+from arbiter_app.gui.tasks import Task, call
+from arbiter_app.services import receipts
 
 
 class ReceiptView(QDialog):
@@ -61,10 +62,8 @@ class ReceiptView(QDialog):
 
     def facts(self) -> list[tuple[str, str]]:
         """The verified facts of the receipt, or the reason it does not verify."""
-        from arbiter_app.records import pdf
-
         try:
-            facts = pdf.facts(self.document)
+            facts = receipts.receipt_facts(self.document)
         except Exception as error:  # noqa: BLE001 - a receipt that fails says so, plainly
             return [("Not verified", str(error))]
         # The full signature is in the JSON below; the facts show enough to compare.
@@ -83,12 +82,8 @@ class ReceiptView(QDialog):
             self.save_json(Path(name))
 
     def on_save_pdf(self) -> None:
-        from arbiter_app.records import pdf
-
         name, _ = QFileDialog.getSaveFileName(self, "Save receipt PDF", "receipt.pdf",
                                               "PDF (*.pdf)")
         if name:
-            try:
-                pdf.render(self.document, Path(name))
-            except Exception as error:  # noqa: BLE001 - shown by the one presenter
-                show_error(error, self)
+            document = self.document
+            Task(call(lambda: receipts.save_pdf(document, Path(name))), parent=self).run()

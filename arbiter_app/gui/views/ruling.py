@@ -1,7 +1,7 @@
 """Steps 5 and 6: the ruling editor and the sign-and-broadcast flow with its final review.
 
 Step 5 (:class:`RulingPage`): release or refund, the rationale saved as typed (a debounced
-draft through the store, so a crash loses nothing), cited evidence, a character counter
+draft through the services, so a crash loses nothing), cited evidence, a character counter
 against the minimum, and one explicit confirmation per manual-review flag; what is still
 missing comes from :func:`arbiter_app.case.framework.ruling_problems`, live. Step 6
 (:class:`ExecutionPage`): the service's ``preview_ruling`` builds the transaction for review
@@ -14,7 +14,7 @@ else), and the receipt is shown (:mod:`arbiter_app.gui.views.receipt`).
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
@@ -33,12 +33,15 @@ from PySide6.QtWidgets import (
 from arbiter_app.case import review
 from arbiter_app.case.framework import CaseFile, RulingProposal, ruling_problems
 from arbiter_app.case.models import Decision, Draft, EvidenceState, ReviewFlag, Step
+from arbiter_app.errors import PolicyError
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.prompts import QtDevicePrompt
+from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.ipfs.sniff import display_name
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services import queries, steps
 
 if TYPE_CHECKING:
     from arbiter_app.services.ruling import RulingPreview
@@ -109,10 +112,8 @@ class RulingPage(StepPage):
         self.on_edited()
 
     def _fill_editor(self, case: CaseFile) -> None:
-        from arbiter_app.store import cases, rows
-
         ruling = case.ruling
-        draft = rows.load_draft(self.session.store, case.invoice.id) if ruling is None else None
+        draft = queries.load_draft(self.session, case.invoice.id) if ruling is None else None
         decision = ruling.decision if ruling else (draft.decision if draft else None)
         cited = set(ruling.cited if ruling else (draft.cited if draft else ()))
         self.decision.setExclusive(False)
@@ -134,7 +135,7 @@ class RulingPage(StepPage):
         _clear(self.flags_layout)
         self.flags = {}
         confirmed = set(ruling.confirmations) if ruling else set()
-        for flag in cases.review_flags(self.session.store, case):
+        for flag in queries.review_flags(self.session, case):
             box = QCheckBox(f"{review.describe(flag)} I confirm I reviewed this case "
                             "with that in mind.")
             box.setChecked(flag in confirmed)
@@ -172,33 +173,33 @@ class RulingPage(StepPage):
         if not self._filling and self.case.ruling is None:
             self.draft_timer.start()
 
-    def save_draft(self) -> None:
-        """Save the rationale as typed (debounced; STYLE habit 11: one small transaction)."""
-        from arbiter_app.store import cases
+    def draft(self) -> Draft:
+        """The rationale as currently typed, as a draft of this case."""
+        assert self.case is not None
+        proposal = self.proposal()
+        return Draft(self.case.invoice.id, self.rationale.toPlainText(),
+                     proposal.decision if proposal else None,
+                     proposal.cited if proposal else (), int(time.time()))
 
+    def save_draft(self) -> None:
+        """Save the rationale as typed (debounced; one small transaction on the task runner)."""
         if self.case is None or self.case.ruling is not None:
             return
-        proposal = self.proposal()
-        draft = Draft(self.case.invoice.id, self.rationale.toPlainText(),
-                      proposal.decision if proposal else None,
-                      proposal.cited if proposal else (), int(time.time()))
-        try:
-            cases.save_draft(self.session.store, draft)
-        except Exception as error:  # noqa: BLE001 - shown by the one presenter
-            show_error(error, self)
+        session, draft = self.session, self.draft()
+        Task(call(lambda: steps.save_draft(session, draft)), parent=self.window()).run()
 
-    def complete(self, case: CaseFile, now: int) -> None:
-        from arbiter_app.errors import PolicyError
-        from arbiter_app.store import cases
-
-        proposal = self.proposal()
-        if proposal is None:
-            raise PolicyError("step 5 cannot be completed: choose release or refund")
+    def completion(self, case: CaseFile, now: int) -> Callable[[], object]:
+        """Save the draft, then finalize the ruling (both on the task runner, in order)."""
         self.draft_timer.stop()
-        self.save_draft()
-        cases.finalize_ruling(self.session.store, case.invoice.id, proposal,
-                              min_chars=self.session.settings.min_rationale_chars, now=now)
-        self._shown_for = None
+        session, invoice_id = self.session, case.invoice.id
+        proposal, draft = self.proposal(), self.draft()
+
+        def work() -> object:
+            steps.save_draft(session, draft)
+            if proposal is None:
+                raise PolicyError("step 5 cannot be completed: choose release or refund")
+            return steps.finalize_ruling(session, invoice_id, proposal, now=now)
+        return work
 
 
 class ExecutionPage(StepPage):
@@ -220,8 +221,6 @@ class ExecutionPage(StepPage):
         self.body.addStretch(1)
 
     def fill(self, case: CaseFile) -> None:
-        from arbiter_app.store import rows
-
         self.summary.setText(ruling_words(case) if case.ruling else "No ruling finalized yet.")
         tx = case.transaction
         lines = [] if tx is None else [f"Transaction {tx.txid}: {tx.status.value}"] + [
@@ -232,7 +231,7 @@ class ExecutionPage(StepPage):
         if tx is not None and Step.EXECUTION not in case.completed:
             self.complete_button.setText("Resume broadcast…")
             self.complete_button.setEnabled(case.current is Step.EXECUTION)
-        receipt = rows.load_receipt(self.session.store, case.invoice.id)
+        receipt = queries.load_receipt(self.session, case.invoice.id)
         self.receipt_button.setVisible(receipt is not None)
 
     def on_complete(self) -> None:
@@ -266,8 +265,6 @@ class ExecutionPage(StepPage):
         # recipient, the log-key binding, the receipt), so the prompt gets no fixed subject.
         self.prompt = QtDevicePrompt(self.window())
         prompt = self.prompt
-        from arbiter_app.gui.tasks import Task
-
         Task(lambda token: execute_ruling(session, invoice_id, token, prompt=prompt,
                                           reviewed=reviewed),
              parent=self.window()).on_success(self.on_executed).on_failure(
@@ -285,11 +282,10 @@ class ExecutionPage(StepPage):
 
     def on_show_receipt(self) -> None:
         from arbiter_app.gui.views.receipt import ReceiptView
-        from arbiter_app.store import rows
 
         if self.case is None:
             return
-        receipt = rows.load_receipt(self.session.store, self.case.invoice.id)
+        receipt = queries.load_receipt(self.session, self.case.invoice.id)
         if receipt is not None:
             self.receipt_view = ReceiptView(receipt.document, self.window())
             self.receipt_view.open()

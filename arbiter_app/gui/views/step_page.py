@@ -1,8 +1,9 @@
 """The frame every step page shares: title, gating note, body, complete and reopen buttons.
 
 Whether a button may be pressed comes from :mod:`arbiter_app.case.framework` through the case
-pane (:meth:`StepPage.load`); what a completion means is decided by the store functions, which
-judge with the framework and log the change in the same transaction. :func:`plain` and
+pane (:meth:`StepPage.load`); what a completion means is decided by
+:mod:`arbiter_app.services.steps`, which judges with the framework and logs the change in the
+same transaction; every write runs on the task runner (:meth:`StepPage.write`). :func:`plain` and
 :func:`party_text` are how every page shows party or server text: never as rich text, and
 with bidi and invisible characters escaped (reliability.md §4, T4.5, T4.7).
 """
@@ -18,8 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Step
-from arbiter_app.gui.errors import show_error
-from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.tasks import Task, call
 from arbiter_app.ipfs.sniff import display_name
 from arbiter_app.progress import CancelToken, Progress
 
@@ -107,19 +107,25 @@ class StepPage(QWidget):
         """Show the step's facts (pages override)."""
 
     def on_complete(self) -> None:
-        """Complete the step through the store (pages override :meth:`complete`)."""
-        if self.case is None:
-            return
-        try:
-            self.complete(self.case, int(time.time()))
-        except Exception as error:  # noqa: BLE001 - the one presenter decides what to show
-            show_error(error, self)
-            return
-        self.changed.emit()
+        """Complete the step through the services (pages say how in :meth:`completion`)."""
+        if self.case is not None:
+            self.write(self.completion(self.case, int(time.time())))
 
-    def complete(self, case: CaseFile, now: int) -> None:
-        """Write the step's completion (pages override)."""
+    def completion(self, case: CaseFile, now: int) -> Callable[[], object]:
+        """The service call completing the step, with the page's inputs read now (pages
+        override); it runs on the task runner's pool, so it must not touch a widget."""
         raise NotImplementedError
+
+    def write(self, work: Callable[[], object],
+              failed: Callable[[BaseException], None] | None = None) -> Task:
+        """Run a service write on the task runner; the case reloads when it has landed.
+
+        :param failed: called with the error instead of the one presenter
+        """
+        task = Task(call(work), parent=self.window()).on_success(lambda _: self.changed.emit())
+        if failed is not None:
+            task.on_failure(failed)
+        return task.run()
 
     def run(self, operation: Callable[[CancelToken], Generator[Progress, None, Any]],
             title: str, done: Callable[[Any], None]) -> Task:

@@ -35,6 +35,7 @@ from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
 from arbiter_app.gui.views.step_page import StepPage, party_text, plain
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services import evidence, queries, steps
 from arbiter_app.services.listing import format_amount
 
 if TYPE_CHECKING:
@@ -63,8 +64,6 @@ class TermsPage(StepPage):
         self.body.addStretch(1)
 
     def fill(self, case: CaseFile) -> None:
-        from arbiter_app.store import rows
-
         inv = case.invoice
         while self.facts.rowCount():
             self.facts.removeRow(0)
@@ -80,18 +79,16 @@ class TermsPage(StepPage):
         if self._case_id != inv.id:
             self._case_id = inv.id  # a declaration is made for one case, never carried over
             self.no_conflict.setChecked(False)
-        self.shown_dealings = rows.past_dealings(self.session.store, inv.arbiter,
-                                                 (inv.payer, inv.payee), inv.id)
+        self.shown_dealings = queries.past_dealings(self.session, case)
         listed = ", ".join(f"invoice {i}" for i in self.shown_dealings) or "none"
         self.dealings.setText(f"Your past dealings with these parties: {listed}")
         self.no_conflict.setEnabled(self.complete_button.isEnabled())
 
-    def complete(self, case: CaseFile, now: int) -> None:
-        from arbiter_app.store import cases
-
-        cases.complete_terms(self.session.store, case.invoice.id,
-                             no_conflict=self.no_conflict.isChecked(),
-                             dealings_shown=self.shown_dealings, now=now)
+    def completion(self, case: CaseFile, now: int) -> Callable[[], object]:
+        session, invoice_id = self.session, case.invoice.id
+        no_conflict, shown = self.no_conflict.isChecked(), list(self.shown_dealings)
+        return lambda: steps.complete_terms(session, invoice_id, no_conflict=no_conflict,
+                                            dealings_shown=shown, now=now)
 
 
 def terms_text(case: CaseFile) -> str:
@@ -182,27 +179,18 @@ class EvidencePage(StepPage):
                                           f"Why can evidence #{index} not be examined?")
         if not ok:
             return
-        from arbiter_app.store import cases
+        session, invoice_id, now = self.session, self.case.invoice.id, int(time.time())
+        self.write(lambda: steps.mark_evidence_unavailable(session, invoice_id, index,
+                                                           reason=reason, now=now))
 
-        try:
-            cases.mark_evidence_unavailable(self.session.store, self.case.invoice.id, index,
-                                            reason=reason, now=int(time.time()))
-        except Exception as error:  # noqa: BLE001 - shown by the one presenter
-            show_error(error, self)
-            return
-        self.changed.emit()
-
-    def complete(self, case: CaseFile, now: int) -> None:
-        from arbiter_app.store import cases
-
-        cases.complete_evidence(self.session.store, case.invoice.id, now=now)
+    def completion(self, case: CaseFile, now: int) -> Callable[[], object]:
+        session, invoice_id = self.session, case.invoice.id
+        return lambda: steps.complete_evidence(session, invoice_id, now=now)
 
 
 def open_evidence(session: Session, invoice_id: int, index: int, token: CancelToken
                   ) -> Generator[Progress, None, tuple[Any, list[ShownFile]]]:
     """Verify and log the opening of an item (the service), then read its verified files."""
-    from arbiter_app.services import evidence
-
     item = yield from evidence.open_item(session, invoice_id, index, token)
     files = []
     if item.state is EvidenceState.VERIFIED:
@@ -215,8 +203,6 @@ def open_evidence(session: Session, invoice_id: int, index: int, token: CancelTo
 def open_document(session: Session, name: str, cid: str, token: CancelToken
                   ) -> Generator[Progress, None, list[ShownFile]]:
     """Read one verified off-chain document (terms, dispute reason) for the viewer."""
-    from arbiter_app.services import evidence
-
     got = yield from evidence.verified_bytes(session.fetcher, cid, token,
                                              evidence.MAX_DOCUMENT_BYTES)
     return [ShownFile(EvidenceFile(name, cid, "application/json", got.size), got.read())]
@@ -288,17 +274,16 @@ class ChainPage(StepPage):
                  lambda fresh: self.acknowledge(fresh, shown))
 
     def acknowledge(self, fresh: ChainChecks, shown: ChainChecks) -> None:
-        from arbiter_app.store import cases
-
+        """Complete step 3 with the checks read again; if refused, show what was read."""
         assert self.case is not None
-        try:
-            cases.complete_chain(self.session.store, self.case.invoice.id, checks=fresh,
-                                 acknowledged=shown, now=int(time.time()))
-        except Exception as error:  # noqa: BLE001 - shown by the one presenter
+        session, invoice_id, now = self.session, self.case.invoice.id, int(time.time())
+
+        def refused(error: BaseException) -> None:
             self.show_checks(fresh)
             show_error(error, self)
-            return
-        self.changed.emit()
+
+        self.write(lambda: steps.complete_chain(session, invoice_id, checks=fresh,
+                                                acknowledged=shown, now=now), refused)
 
 
 class DocumentsPage(StepPage):
@@ -356,11 +341,13 @@ class DocumentsPage(StepPage):
         self.viewer = EvidenceViewer(name, files, self.window())
         self.viewer.open()
 
-    def complete(self, case: CaseFile, now: int) -> None:
-        from arbiter_app.store import cases
+    def completion(self, case: CaseFile, now: int) -> Callable[[], object]:
+        session, invoice_id = self.session, case.invoice.id
+        confirmed, consulted = self.confirmed.isChecked(), sorted(self.consulted)
 
-        if not self.confirmed.isChecked():
-            raise PolicyError("step 4 cannot be completed: confirm that you consulted the "
-                              "documentation")
-        cases.complete_documents(self.session.store, case.invoice.id,
-                                 consulted=sorted(self.consulted), now=now)
+        def work() -> object:
+            if not confirmed:
+                raise PolicyError("step 4 cannot be completed: confirm that you consulted the "
+                                  "documentation")
+            return steps.complete_documents(session, invoice_id, consulted=consulted, now=now)
+        return work

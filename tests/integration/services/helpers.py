@@ -14,8 +14,9 @@ from arbiter_app import config
 from arbiter_app.case.framework import RulingProposal
 from arbiter_app.case.models import Decision, EvidenceState
 from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.services import queries, steps
 from arbiter_app.services.session import Session
-from arbiter_app.store import cases, rows
+from arbiter_app.store import cases
 
 RATIONALE = (
     "Having reviewed the invoice terms, the evidence submitted by both parties, the chain "
@@ -54,28 +55,26 @@ def walk_to_ruling(session: Session, invoice_id: int, decision: Decision) -> Non
     """Complete steps 1-5 of a synced case the way the GUI does."""
     from arbiter_app.services.chain import ChainReader
 
-    store = session.store
     now = int(time.time())
-    case = rows.load_case(store, invoice_id)
+    case = queries.load_case(session, invoice_id)
     inv = case.invoice
-    dealings = rows.past_dealings(store, inv.arbiter, (inv.payer, inv.payee), inv.id)
-    cases.complete_terms(store, invoice_id, no_conflict=True, dealings_shown=dealings, now=now)
+    steps.complete_terms(session, invoice_id, no_conflict=True,
+                         dealings_shown=queries.past_dealings(session, case), now=now)
     for item in case.dispute.evidence:
         if item.state is EvidenceState.VERIFIED:
-            cases.open_evidence(store, invoice_id, item.index, title=item.title,
+            cases.open_evidence(session.store, invoice_id, item.index, title=item.title,
                                 files=item.files, now=now)
-    cases.complete_evidence(store, invoice_id, now=now)
+    steps.complete_evidence(session, invoice_id, now=now)
     reader = ChainReader(session.api, session.contract_id, inv.arbiter)
     checks = reader.checks(invoice_id, session.signer.address())
-    cases.complete_chain(store, invoice_id, checks=checks, acknowledged=checks, now=now)
+    steps.complete_chain(session, invoice_id, checks=checks, acknowledged=checks, now=now)
     consulted = [case.dispute.reason_cid] + ([inv.terms.cid] if inv.terms.cid else [])
-    cases.complete_documents(store, invoice_id, consulted=consulted, now=now)
-    case = rows.load_case(store, invoice_id)
+    steps.complete_documents(session, invoice_id, consulted=consulted, now=now)
+    case = queries.load_case(session, invoice_id)
     cited = tuple(e.manifest_cid for e in case.dispute.evidence
                   if e.state is EvidenceState.VERIFIED)[:2]
-    proposal = RulingProposal(decision, RATIONALE, cited, cases.review_flags(store, case))
-    cases.finalize_ruling(store, invoice_id, proposal,
-                          min_chars=session.settings.min_rationale_chars, now=now)
+    proposal = RulingProposal(decision, RATIONALE, cited, queries.review_flags(session, case))
+    steps.finalize_ruling(session, invoice_id, proposal, now=now)
 
 
 def token_balance(session: Session, token: str, who: str) -> int:

@@ -11,33 +11,42 @@ import sys
 
 from arbiter_app.case.framework import RulingProposal
 from arbiter_app.case.models import Decision, ReviewFlag
+from arbiter_app.services import queries, steps
 from arbiter_app.store import cases, execution, log
-from arbiter_app.store.db import open_store
-from tests.fixtures.store import RATIONALE, T0, make_checks, make_dispute, make_invoice
+from arbiter_app.store.db import Store, open_store
+from tests.fixtures.store import (
+    RATIONALE,
+    T0,
+    make_checks,
+    make_dispute,
+    make_invoice,
+    session_on,
+)
 
 
-def one_case(store: object, i: int) -> None:
+def one_case(store: Store, i: int) -> None:
     inv, dispute = make_invoice(i), make_dispute(i, evidence=2)
     now = T0 + i * 100
-    cases.sync_dispute(store, inv, dispute, now=now)  # type: ignore[arg-type]
+    session = session_on(store)
+    cases.sync_dispute(store, inv, dispute, now=now)
     for e in dispute.evidence:
-        cases.open_evidence(store, i, e.index, title=f"note {i}-{e.index}", files=(), now=now)  # type: ignore[arg-type]
-    cases.complete_terms(store, i, no_conflict=True,  # type: ignore[arg-type]
-                         dealings_shown=cases.past_dealings(store, inv.arbiter,  # type: ignore[arg-type]
-                                                            (inv.payer, inv.payee), i), now=now)
-    cases.complete_evidence(store, i, now=now)  # type: ignore[arg-type]
-    cases.complete_chain(store, i, checks=make_checks(inv), acknowledged=make_checks(inv),  # type: ignore[arg-type]
+        cases.open_evidence(store, i, e.index, title=f"note {i}-{e.index}", files=(), now=now)
+    shown = queries.past_dealings(session, queries.load_case(session, i))
+    steps.complete_terms(session, i, no_conflict=True, dealings_shown=shown, now=now)
+    steps.complete_evidence(session, i, now=now)
+    steps.complete_chain(session, i, checks=make_checks(inv), acknowledged=make_checks(inv),
                          now=now)
-    cases.complete_documents(store, i, consulted=[dispute.reason_cid, inv.terms.cid], now=now)  # type: ignore[arg-type]
+    steps.complete_documents(session, i, consulted=[dispute.reason_cid, str(inv.terms.cid)],
+                             now=now)
     proposal = RulingProposal(Decision.REFUND if i % 2 else Decision.RELEASE, RATIONALE,
                               (dispute.evidence[0].manifest_cid,), tuple(ReviewFlag))
-    cases.finalize_ruling(store, i, proposal, min_chars=300, now=now)  # type: ignore[arg-type]
+    steps.finalize_ruling(session, i, proposal, now=now)
     print(f"ruled {i}", flush=True)
-    execution.record_rationale(store, i, rationale_hash=f"{i:064x}", rationale_cid=f"cid{i}",  # type: ignore[arg-type]
+    execution.record_rationale(store, i, rationale_hash=f"{i:064x}", rationale_cid=f"cid{i}",
                                now=now)
-    execution.record_transaction(store, i, txid=f"{i:064x}", raw_hex="00", now=now)  # type: ignore[arg-type]
+    execution.record_transaction(store, i, txid=f"{i:064x}", raw_hex="00", now=now)
     if i % 2:
-        cp = log.checkpoint(store, now=now)  # type: ignore[arg-type]
+        cp = log.checkpoint(store, now=now)
         print(f"checkpoint {cp.size} {cp.root.hex()}", flush=True)
 
 

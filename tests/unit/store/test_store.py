@@ -12,24 +12,23 @@ import pytest
 from arbiter_app.case.models import (
     Decision,
     Draft,
-    EvidenceState,
     Party,
-    ReviewFlag,
     Step,
     TxStatus,
 )
 from arbiter_app.errors import PolicyError, StoreError, VerificationError
-from arbiter_app.store import cases, execution, log
+from arbiter_app.services import steps
+from arbiter_app.store import cases, execution, log, rows
 from arbiter_app.store.db import Store, open_store
 from arbiter_app.store.migrations import MIGRATIONS
 from tests.fixtures.store import (
-    PAYER,
     RATIONALE,
     T0,
     make_dispute,
     make_evidence,
     make_invoice,
     proposal,
+    session_on,
     walk_case,
 )
 
@@ -72,22 +71,22 @@ def test_the_v1_store_upgrades_and_its_log_still_verifies(tmp_path: Path) -> Non
         assert MIGRATIONS.version(store) == 2
         assert log.head(store) == before and log.verify_log(store) == 26
         assert [cp.size for cp in log.checkpoints(store)] == [13, 26]
-        assert {h.invoice_id for h in cases.search(store, "note")} == {1, 2}
-        assert cases.load_case(store, 2).ruling is not None
+        assert {h.invoice_id for h in rows.search(store, "note")} == {1, 2}
+        assert rows.load_case(store, 2).ruling is not None
 
 
 def test_an_action_and_its_log_entry_commit_together_or_not_at_all(fresh_store: Store) -> None:
     walk_case(fresh_store, 1, Step.DOCUMENTS)
     size = log.head(fresh_store)
     with pytest.raises(PolicyError, match="at least 300"):
-        cases.finalize_ruling(fresh_store, 1, proposal(1, rationale="short"), min_chars=300,
+        steps.finalize_ruling(session_on(fresh_store), 1, proposal(1, rationale="short"),
                               now=T0)
-    assert log.head(fresh_store) == size and cases.load_ruling(fresh_store, 1) is None
+    assert log.head(fresh_store) == size and rows.load_ruling(fresh_store, 1) is None
     with pytest.raises(RuntimeError), fresh_store.atomic():
         log.append(fresh_store, "settings-changed", {"key": "x"}, at=T0)
         fresh_store.conn.execute("INSERT INTO settings VALUES ('x', 'y')")
         raise RuntimeError("crash between the change and the commit")
-    assert log.head(fresh_store) == size and cases.setting(fresh_store, "x") is None
+    assert log.head(fresh_store) == size and rows.setting(fresh_store, "x") is None
 
 
 def test_a_log_entry_outside_a_transaction_is_refused(fresh_store: Store) -> None:
@@ -109,7 +108,7 @@ def test_every_action_is_logged_with_its_case(fresh_store: Store) -> None:
         "evidence-opened", *["step-completed"] * 5, "ruling-finalized", "rationale-published",
         "transaction-signed", "transaction-broadcast", "transaction-confirmed",
         "step-completed", "receipt-issued"]
-    case = cases.load_case(fresh_store, 1)
+    case = rows.load_case(fresh_store, 1)
     assert case.current is None and case.transaction is not None
     assert case.transaction.block_height == 321
     assert [e.status for e in case.transaction.history] == [
@@ -127,7 +126,7 @@ def test_one_ruling_one_transaction(fresh_store: Store) -> None:
     with pytest.raises(PolicyError, match="already has signed transaction"):
         execution.record_transaction(fresh_store, 1, txid="cc" * 32, raw_hex="00", now=T0)
     with pytest.raises(PolicyError, match="cannot be reopened"):
-        cases.reopen_step(fresh_store, 1, Step.EVIDENCE, now=T0)
+        steps.reopen_step(session_on(fresh_store), 1, Step.EVIDENCE, now=T0)
 
 
 def test_settings_and_network_changes_are_logged(fresh_store: Store) -> None:
@@ -135,23 +134,6 @@ def test_settings_and_network_changes_are_logged(fresh_store: Store) -> None:
     execution.change_setting(fresh_store, "network", "testnet", now=T0)
     execution.change_setting(fresh_store, "sla_hours", "48", now=T0)
     assert kinds(fresh_store) == ["network-changed", "settings-changed"]
-
-
-def test_drafts_are_saved_as_typed_and_a_reopened_ruling_returns_to_the_editor(
-        fresh_store: Store) -> None:
-    walk_case(fresh_store, 1, Step.DOCUMENTS)
-    for n in (10, 50, 120):
-        cases.save_draft(fresh_store, Draft(1, RATIONALE[:n], Decision.REFUND, (), T0 + n))
-    draft = cases.load_draft(fresh_store, 1)
-    assert draft is not None and draft.text == RATIONALE[:120]
-    assert draft.decision is Decision.REFUND
-    cases.finalize_ruling(fresh_store, 1, proposal(1), min_chars=300, now=T0)
-    assert cases.load_draft(fresh_store, 1) is None
-    cases.reopen_step(fresh_store, 1, Step.CHAIN, now=T0 + 9)
-    back = cases.load_draft(fresh_store, 1)
-    assert back is not None and back.text == RATIONALE
-    assert cases.load_case(fresh_store, 1).completed == {Step.TERMS, Step.EVIDENCE}
-    assert kinds(fresh_store, 1)[-3:] == ["step-reopened"] * 3
 
 
 def test_late_evidence_from_a_sync_is_flagged_and_reopens_step2(fresh_store: Store) -> None:
@@ -164,41 +146,15 @@ def test_late_evidence_from_a_sync_is_flagged_and_reopens_step2(fresh_store: Sto
     assert log.entries(fresh_store, invoice_id=1)[-3].data["late"] is True
 
 
-def test_evidence_marked_unavailable_needs_a_reason(fresh_store: Store) -> None:
-    cases.sync_dispute(fresh_store, make_invoice(1), make_dispute(1), now=T0)
-    with pytest.raises(PolicyError, match="needs a reason"):
-        cases.mark_evidence_unavailable(fresh_store, 1, 0, reason=" ", now=T0)
-    item = cases.mark_evidence_unavailable(fresh_store, 1, 0, reason="no provider", now=T0)
-    assert item.state is EvidenceState.UNAVAILABLE and item.resolved
-
-
-def test_past_dealings_must_be_shown_beside_the_declaration(fresh_store: Store) -> None:
-    walk_case(fresh_store, 1, Step.RULING)
-    cases.sync_dispute(fresh_store, make_invoice(2), make_dispute(2), now=T0)
-    with pytest.raises(PolicyError, match="past dealing"):
-        cases.complete_terms(fresh_store, 2, no_conflict=True, dealings_shown=[], now=T0)
-    cases.complete_terms(fresh_store, 2, no_conflict=True, dealings_shown=[1], now=T0)
-
-
-def test_review_flags_come_from_the_store(fresh_store: Store) -> None:
-    cases.sync_dispute(fresh_store, make_invoice(1), make_dispute(1), now=T0)
-    case = cases.load_case(fresh_store, 1)
-    assert cases.review_flags(fresh_store, case) == (ReviewFlag.FIRST_TIME_PAYER,)
-    execution.flag_party(fresh_store, PAYER, suspicious=True, note="reported", now=T0)
-    cases.sync_dispute(fresh_store, make_invoice(2, amount=11 * 10**8), make_dispute(2), now=T0)
-    assert cases.review_flags(fresh_store, cases.load_case(fresh_store, 2)) == (
-        ReviewFlag.LARGE_AMOUNT, ReviewFlag.SUSPICIOUS_ADDRESS)
-
-
 def test_search_finds_rationales_and_evidence_titles(fresh_store: Store) -> None:
     walk_case(fresh_store, 1, Step.RULING)
-    hits = cases.search(fresh_store, "repository snapshot")
+    hits = rows.search(fresh_store, "repository snapshot")
     assert [(h.invoice_id, h.where) for h in hits] == [(1, "rationale")]
     assert "[repository] [snapshot]" in hits[0].snippet
-    assert {h.where for h in cases.search(fresh_store, "delivery")} == {
+    assert {h.where for h in rows.search(fresh_store, "delivery")} == {
         "rationale", "evidence #0", "evidence #1"}
-    assert cases.search(fresh_store, 'delivery" OR "x') == []  # query syntax is not honoured
-    assert cases.search(fresh_store, "   ") == []
+    assert rows.search(fresh_store, 'delivery" OR "x') == []  # query syntax is not honoured
+    assert rows.search(fresh_store, "   ") == []
 
 
 @pytest.mark.parametrize(("sql", "message"), [
@@ -225,19 +181,19 @@ def test_the_full_audit_catches_tampering_in_the_store(fresh_store: Store, sql: 
 
 def test_a_full_disk_fails_cleanly_and_the_same_action_succeeds_later(fresh_store: Store) -> None:
     walk_case(fresh_store, 1, Step.DOCUMENTS)
-    cases.save_draft(fresh_store, Draft(1, RATIONALE, Decision.RELEASE, (), T0))
+    steps.save_draft(session_on(fresh_store), Draft(1, RATIONALE, Decision.RELEASE, (), T0))
     pages = fresh_store.conn.execute("PRAGMA page_count").fetchone()[0]
     fresh_store.conn.execute(f"PRAGMA max_page_count = {pages}")
     big = proposal(1, rationale=RATIONALE * 40)
     with pytest.raises(StoreError, match="full"):
-        cases.finalize_ruling(fresh_store, 1, big, min_chars=300, now=T0)
+        steps.finalize_ruling(session_on(fresh_store), 1, big, now=T0)
     assert fresh_store.integrity() == "ok" and log.verify_log(fresh_store)
-    assert cases.load_ruling(fresh_store, 1) is None
-    draft = cases.load_draft(fresh_store, 1)
+    assert rows.load_ruling(fresh_store, 1) is None
+    draft = rows.load_draft(fresh_store, 1)
     assert draft is not None and draft.text == RATIONALE
     fresh_store.conn.execute("PRAGMA max_page_count = 1073741823")
-    cases.finalize_ruling(fresh_store, 1, big, min_chars=300, now=T0)
-    assert cases.load_ruling(fresh_store, 1) is not None
+    steps.finalize_ruling(session_on(fresh_store), 1, big, now=T0)
+    assert rows.load_ruling(fresh_store, 1) is not None
 
 
 def test_damaged_store_files_fail_with_a_store_error_only(tmp_path: Path) -> None:
@@ -260,7 +216,7 @@ def test_damaged_store_files_fail_with_a_store_error_only(tmp_path: Path) -> Non
         try:
             with open_store(path) as store:
                 log.verify_log(store)
-                cases.load_case(store, 1)
+                rows.load_case(store, 1)
             outcome = "unharmed"
         except (StoreError, VerificationError) as e:
             outcome = type(e).__name__
