@@ -76,6 +76,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
     assert isinstance(terms, TermsPage)
     click(qtbot, terms.no_conflict)
     click(qtbot, terms.complete_button)
+    idle(qtbot)
     assert done(session, Step.TERMS)
 
     evidence = pane.pages[Step.EVIDENCE]
@@ -93,6 +94,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
     opened = rows.load_case(session.store, CASE).dispute.evidence
     assert all(e.opened_at is not None for e in opened if e.state is EvidenceState.VERIFIED)
     click(qtbot, evidence.complete_button)
+    idle(qtbot)
     assert done(session, Step.EVIDENCE)
 
     chain = pane.pages[Step.CHAIN]
@@ -101,6 +103,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
     qtbot.waitUntil(lambda: chain.checks is not None, timeout=LONG)
     assert chain.checks is not None and not chain.checks.failures()
     click(qtbot, chain.complete_button)
+    idle(qtbot)
     qtbot.waitUntil(lambda: done(session, Step.CHAIN), timeout=LONG)
 
     documents = pane.pages[Step.DOCUMENTS]
@@ -113,6 +116,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
         documents.viewer.close()
     click(qtbot, documents.confirmed)
     click(qtbot, documents.complete_button)
+    idle(qtbot)
     assert done(session, Step.DOCUMENTS)
 
     ruling = pane.pages[Step.RULING]
@@ -125,6 +129,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
         click(qtbot, box)
     assert ruling.problems.text() == "Ready to finalize."
     click(qtbot, ruling.complete_button)
+    idle(qtbot)
     assert done(session, Step.RULING)
 
     execution = pane.pages[Step.EXECUTION]
