@@ -3,7 +3,8 @@
 ``log export [--case ID] [--format jsonl|csv] -o FILE`` signs a fresh checkpoint and writes
 the whole log or one case; ``log verify FILE`` checks the header's signatures, the key's
 binding to the arbiter's address and every inclusion proof without touching the network, and
-exits 1 naming the first bad line.
+exits 1 naming the first bad line. It exits 0 only with ``--arbiter ADDRESS``: without it,
+it says who signed and that nobody checked who that is.
 """
 
 from __future__ import annotations
@@ -69,14 +70,21 @@ def run_verify(args: argparse.Namespace) -> int:
     result = export.verify_jsonl(export.read_lines(_read(args.file)),
                                  require_attestation=not args.allow_unbound,
                                  arbiter=args.arbiter)
+    extends = ""
     if args.previous:
         old = export.verify_header(export.read_lines(_read(args.previous))[0])
         export.check_previous(result, old)
-        report(f"ok: the log extends the checkpoint of size {old.size} from {args.previous}")
+        extends = f", extending the checkpoint of size {old.size} from {args.previous}"
     scope = "whole log" if result.case is None else f"case {result.case}"
-    who = result.arbiter or "an unbound log key"
-    report(f"ok: {result.entries} entries ({scope}) under the checkpoint of size "
-           f"{result.checkpoint.size}, signed by {who}")
+    facts = (f"{result.entries} entries ({scope}) under the checkpoint of size "
+             f"{result.checkpoint.size}{extends}")
+    if args.arbiter is None:
+        who = f"the log key bound to {result.arbiter}" if result.arbiter else \
+            "a log key bound to no address"
+        report(f"NOT VERIFIED: {facts} are intact and signed by {who}, but nothing checked "
+               "who that is; pass --arbiter ADDRESS")
+        return 1
+    report(f"ok: {facts}, signed by the log key bound to {result.arbiter}")
     return 0
 
 

@@ -1,16 +1,21 @@
 """``arbiter-app receipt``: verify a ruling receipt, offline or against the chain; render its PDF.
 
-``receipt verify FILE [--online]`` checks the log proofs, that every field agrees with the
-logged entries, and the arbiter's SIP-018 signature; ``--online`` also asks the Stacks API
-that the transaction succeeded at the stated block and that the escrow stored this ruling
-with this rationale hash. ``receipt pdf FILE -o OUT`` writes the PDF of a verified receipt.
+``receipt verify FILE [--online] [--arbiter ADDRESS]`` checks the log proofs, that every
+field makes sense and agrees with the logged entries, and the SIP-018 signature; it exits 0
+only when the signer's identity was checked: against ``--arbiter``, or with ``--online``,
+against the chain, which must hold this escrow's ``resolve-dispute`` transaction for this
+invoice by that arbiter, successful at the stated block, with the receipt's award and
+rationale hash. ``receipt pdf FILE -o OUT`` writes the PDF of a verified receipt.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from arbiter_app.records.receipt_checks import ReceiptFacts
 
 
 def register(subparsers: Any) -> None:
@@ -41,27 +46,41 @@ def _read(name: str) -> str:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    """Verify; print what was proven, or fail naming the bad field."""
+    """Verify and print one verdict; exit 0 only when the signer's identity was checked
+    (``--arbiter``, or ``--online`` where the chain names the arbiter)."""
     from arbiter_app.cli import report
     from arbiter_app.records import receipt
 
     result = receipt.verify(_read(args.file), arbiter=args.arbiter)
-    report(f"ok: invoice {result.invoice_id}, {result.ruling} by {result.arbiter} in tx "
-           f"{result.txid} (block {result.block_height}); signature and log proofs verified")
+    facts = (f"invoice {result.invoice_id}, {result.ruling} by {result.arbiter} in tx "
+             f"{result.txid} (block {result.block_height})")
     if args.online:
-        from arbiter_app import config
-        from arbiter_app.services.session import Session
-
-        settings = config.load(Path(args.config) if args.config else None)
-        if settings.chain.chain_id != result.chain_id:
-            from arbiter_app.errors import UsageError
-
-            raise UsageError(f"the receipt is for chain id {result.chain_id}, but the settings "
-                             f"use {settings.network}")
-        with Session(settings) as session:
-            receipt.verify_online(result, session.api, session.contract_id)
-        report("ok: the chain confirms the transaction and the rationale hash")
+        _verify_online(args, result)
+        report(f"ok: {facts}; signature, log proofs and the chain's record verified")
+        return 0
+    if args.arbiter is None:
+        report(f"NOT VERIFIED: the receipt is intact and signed by {result.arbiter}, but "
+               "nothing checked that this address is the invoice's arbiter; pass "
+               "--arbiter ADDRESS or --online")
+        return 1
+    report(f"ok: {facts}; signature and log proofs verified")
     return 0
+
+
+def _verify_online(args: argparse.Namespace, result: ReceiptFacts) -> None:
+    """Ask the chain of the configured network; a receipt of another chain is refused."""
+    from arbiter_app import config
+    from arbiter_app.errors import VerificationError
+    from arbiter_app.records import receipt_checks
+    from arbiter_app.services.session import Session
+
+    settings = config.load(Path(args.config) if args.config else None)
+    if settings.chain.chain_id != result.chain_id:
+        raise VerificationError(f"the receipt is for chain id {result.chain_id}, but the "
+                                f"settings use {settings.network} (chain id "
+                                f"{settings.chain.chain_id}); it cannot be checked there")
+    with Session(settings) as session:
+        receipt_checks.verify_online(result, session.api, session.contract_id)
 
 
 def run_pdf(args: argparse.Namespace) -> int:

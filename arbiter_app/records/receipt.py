@@ -6,7 +6,8 @@ txid, block height and arbiter address, plus the log entries those facts were re
 inclusion proofs under one signed checkpoint, and the attestation binding that checkpoint's
 key to the arbiter. The arbiter signs, through the signer, a SIP-018 message holding the
 sha256 of the canonical body and the key fields. :func:`verify` checks all of it offline and
-names the first field that disagrees; :func:`verify_online` adds the chain's word.
+names the first field that disagrees or makes no sense; ``receipt_checks.verify_online`` adds
+the chain's word.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from arbiter_app.case.models import TxStatus
@@ -28,9 +28,9 @@ from arbiter_app.decisionlog.checkpoint import (
 from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import InputError, PolicyError, VerificationError
 from arbiter_app.records.documents import parse_canonical
+from arbiter_app.records.receipt_checks import ReceiptFacts, check_sense
 
 if TYPE_CHECKING:
-    from arbiter_app.stacks.api import StacksApi
     from arbiter_app.stacks.clarity import Tuple
     from arbiter_app.store.db import Store
     from arbiter_app.wallet.signer import DevicePrompt, Signer
@@ -53,19 +53,6 @@ LOGGED_FIELDS = {
 PROVEN_KINDS = ("ruling-finalized", "rationale-published", "transaction-confirmed")
 BODY_KEYS = {"schema", "network", "chain_id", "invoice_id", "issued_at", "log",
              *LOGGED_FIELDS}
-
-
-@dataclass(frozen=True)
-class ReceiptReport:
-    """A verified receipt's key facts."""
-
-    invoice_id: int
-    ruling: str
-    arbiter: str
-    txid: str
-    block_height: int
-    rationale_hash: str
-    chain_id: int
 
 
 def signed_message(body: dict[str, Any]) -> tuple[Tuple, Tuple]:
@@ -209,7 +196,7 @@ def _check_fields(body: dict[str, Any], entries: dict[str, dict[str, Any]]) -> N
                                     f"entry")
 
 
-def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptReport:
+def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptFacts:
     """Verify a receipt offline: log proofs, field agreement, and the arbiter's signature.
 
     :param arbiter: the address the caller expects (e.g. the invoice's arbiter on chain)
@@ -218,6 +205,7 @@ def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptRepor
     from arbiter_app.stacks import sip018
 
     body, signature = _parse(document)
+    check_sense(body)
     _check_fields(body, _check_log(body))
     if signature.get("address") != body["arbiter"]:
         raise VerificationError("the receipt's signature address is not its 'arbiter' field")
@@ -234,33 +222,6 @@ def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptRepor
         raise VerificationError("the receipt's signature does not match its contents or is not "
                                 "by its arbiter (a field such as 'issued_at' or 'network' "
                                 "was changed after signing)")
-    return ReceiptReport(body["invoice_id"], body["ruling"], body["arbiter"], body["txid"],
-                         body["block_height"], body["rationale_hash"], body["chain_id"])
-
-
-def verify_online(report: ReceiptReport, api: StacksApi, contract_id: str) -> None:
-    """Check the receipt against the chain: the txid succeeded at the receipt's block, and the
-    escrow's stored ruling has the receipt's decision, arbiter and rationale hash.
-
-    :raises VerificationError: naming what the chain disagrees with
-    :raises NetworkError: if the chain cannot be asked
-    """
-    from arbiter_app.stacks import escrow
-
-    tx = api.get_transaction(report.txid)
-    if tx is None or not tx.confirmed:
-        status = "unknown to the chain" if tx is None else tx.status
-        raise VerificationError(f"transaction {report.txid} is {status}, not confirmed")
-    if tx.block_height != report.block_height:
-        raise VerificationError(f"transaction {report.txid} is in block {tx.block_height}, "
-                                f"not {report.block_height} as the receipt says")
-    value = api.call_read_only(contract_id, "get-ruling",
-                               escrow.read_only_args("get-ruling", report.invoice_id),
-                               report.arbiter)
-    ruling = escrow.decode_ruling(report.invoice_id, value)
-    if ruling is None:
-        raise VerificationError(f"the escrow holds no ruling for invoice {report.invoice_id}")
-    if ruling.rationale_hash != report.rationale_hash:
-        raise VerificationError("the on-chain rationale hash differs from the receipt's")
-    if ruling.decision.value != report.ruling or ruling.arbiter != report.arbiter:
-        raise VerificationError("the on-chain ruling or arbiter differs from the receipt's")
+    return ReceiptFacts(body["invoice_id"], body["ruling"], body["arbiter"], body["payer"],
+                        body["payee"], body["amount"], body["token"], body["txid"],
+                        body["block_height"], body["rationale_hash"], body["chain_id"])

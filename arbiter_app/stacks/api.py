@@ -215,7 +215,7 @@ class StacksApi:
         bare = shapes.bare_txid(tx_id)
         path = f"/extended/v3/transactions/0x{bare}"
         try:
-            url, doc = self._json("GET", path, params={"include": "result"})
+            url, doc = self._json("GET", path, params={"include": "result,function_args"})
         except ApiError as e:
             if e.status == 404:
                 return None

@@ -89,6 +89,15 @@ class LogPage:
 
 
 @dataclass(frozen=True)
+class ContractCall:
+    """The contract call a transaction makes: contract, function and argument hex (untrusted)."""
+
+    contract_id: str
+    function_name: str
+    args_hex: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TxStatus:
     """A transaction as the extended API's v3 route sees it.
 
@@ -106,6 +115,7 @@ class TxStatus:
     result_repr: str | None
     sender: str | None
     block_time: int | None = None
+    call: ContractCall | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -361,7 +371,23 @@ def parse_tx_status(doc: Any, txid: str, url: str) -> TxStatus:
         result_repr=result.get("repr") if isinstance(result.get("repr"), str) else None,
         sender=_need(sender, "address", str, url),
         block_time=time_,
+        call=_contract_call(doc.get("contract_call")),
     )
+
+
+def _contract_call(value: Any) -> ContractCall | None:
+    """The ``contract_call`` member with its ``function_args``, or ``None`` if not that shape."""
+    if not isinstance(value, dict):
+        return None
+    contract, function = value.get("contract_id"), value.get("function_name")
+    args = value.get("function_args")
+    if not isinstance(contract, str) or not isinstance(function, str) or \
+            not isinstance(args, list):
+        return None
+    hexes = tuple(a.get("hex") for a in args if isinstance(a, dict))
+    if len(hexes) != len(args) or not all(isinstance(h, str) for h in hexes):
+        return None
+    return ContractCall(contract, function, tuple(str(h) for h in hexes))
 
 
 def parse_interface_functions(doc: Any, url: str) -> frozenset[str]:

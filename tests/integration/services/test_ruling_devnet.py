@@ -122,12 +122,13 @@ def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: 
         execute(session, invoice_id)
         receipt = rows.load_receipt(session.store, invoice_id)
         assert receipt is not None
+        arbiter = session.signer.address()
     receipt_file = tmp_path / "receipt.json"
     receipt_file.write_text(receipt.document, encoding="utf-8")
     assert main(["receipt", "verify", str(receipt_file), "--online"]) == 0
     log_file = tmp_path / "log.jsonl"
     assert main(["log", "export", "-o", str(log_file)]) == 0
-    assert main(["log", "verify", str(log_file)]) == 0
+    assert main(["log", "verify", str(log_file), "--arbiter", arbiter]) == 0
     capsys.readouterr()
     assert main(["disputes", "--json"]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["invoice_id"] == invoice_id)

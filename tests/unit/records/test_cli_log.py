@@ -24,16 +24,19 @@ def test_export_then_verify(data_store: Path, tmp_path: Path,
                            capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "log.jsonl"
     assert main(["log", "export", "-o", str(out)]) == 0
-    assert main(["log", "verify", str(out), "--allow-unbound"]) == 0
-    assert "ok: 12 entries (whole log)" in capsys.readouterr().err
+    assert main(["log", "verify", str(out), "--allow-unbound"]) == 1  # nobody's identity
+    assert "NOT VERIFIED: 12 entries (whole log) under the checkpoint of size 12 are intact " \
+        "and signed by a log key bound to no address" in capsys.readouterr().err
     assert main(["log", "verify", str(out)]) == 1
     assert "not bound to an arbiter address" in capsys.readouterr().err
 
 
-def test_one_case_and_csv(data_store: Path, tmp_path: Path) -> None:
+def test_one_case_and_csv(data_store: Path, tmp_path: Path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "case.jsonl"
     assert main(["log", "export", "--case", "2", "-o", str(out)]) == 0
-    assert main(["log", "verify", str(out), "--allow-unbound"]) == 0
+    assert main(["log", "verify", str(out), "--allow-unbound"]) == 1
+    assert "NOT VERIFIED: 4 entries (case 2)" in capsys.readouterr().err
     assert len(out.read_bytes().splitlines()) == 1 + 4
     csv_out = tmp_path / "log.csv"
     assert main(["log", "export", "--format", "csv", "-o", str(csv_out)]) == 0
@@ -74,5 +77,5 @@ def test_previous_export_must_be_extended(data_store: Path, tmp_path: Path,
     with open_store(data_store) as store:
         fill(store, 3)
     assert main(["log", "export", "-o", str(new)]) == 0
-    assert main(["log", "verify", str(new), "--allow-unbound", "--previous", str(old)]) == 0
-    assert "extends the checkpoint of size 12" in capsys.readouterr().err
+    assert main(["log", "verify", str(new), "--allow-unbound", "--previous", str(old)]) == 1
+    assert "extending the checkpoint of size 12" in capsys.readouterr().err
