@@ -28,8 +28,8 @@ from arbiter_app.errors import ArbiterError, Cancelled
 
 # Command group modules, in the order ``--help`` lists them.
 GROUPS: tuple[str, ...] = (
-    "ledger", "sync", "disputes", "devnet", "log", "receipt", "evidence", "tx", "settings", "gui",
-    "demo",
+    "ledger", "sync", "disputes", "case", "ruling", "search", "devnet", "log", "receipt",
+    "evidence", "tx", "settings", "gui", "demo",
 )
 
 # Named ``logger``: ``log`` is the name of the ``log`` command's submodule, which importing

@@ -1,7 +1,7 @@
 """``arbiter-app log``: export the decision log (JSONL or CSV) and verify an export offline.
 
 ``log export [--case ID] [--format jsonl|csv] -o FILE`` signs a fresh checkpoint and writes
-the whole log or one case; ``log verify FILE`` checks the header's signatures, the key's
+the whole log or one case (``-o -``: to standard output); ``log verify FILE`` checks the header's signatures, the key's
 binding to the arbiter's address and every inclusion proof without touching the network, and
 exits 1 naming the first bad line. It exits 0 only with ``--arbiter ADDRESS``: without it,
 it says who signed and that nobody checked who that is.
@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.add_argument("--case", type=int, metavar="ID", help="only this invoice's entries")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
                         help="jsonl (verifiable, default) or csv (for spreadsheets)")
-    export.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    export.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="file to write (- for standard output)")
     export.set_defaults(handler=run_export)
     verify = sub.add_parser("verify", help="verify a JSONL export offline")
     verify.add_argument("file", metavar="FILE", help="the exported .jsonl file")
@@ -34,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="the Stacks address the log key must be bound to")
     verify.add_argument("--allow-unbound", action="store_true",
                         help="accept a log key not yet bound to an arbiter address")
+    verify.add_argument("--json", action="store_true",
+                        help="print what was verified as JSON (when it verified)")
     verify.set_defaults(handler=run_verify)
 
 
@@ -43,34 +46,30 @@ def run_export(args: argparse.Namespace) -> int:
 
     from arbiter_app import config
     from arbiter_app.cli import report
+    from arbiter_app.cli.output import describe, output_file
     from arbiter_app.records import export
     from arbiter_app.store.db import open_store
 
     settings = config.load(Path(args.config) if args.config else None)
-    out = Path(args.output)
-    tmp = out.with_name(out.name + ".part")
-    with open_store(Path(settings.data_dir) / "cases.sqlite") as store:
+    with open_store(Path(settings.data_dir) / "cases.sqlite") as store, \
+            output_file(args.output, text=args.format == "csv") as out:
         if args.format == "csv":
-            with open(tmp, "w", encoding="utf-8", newline="") as text:
-                count = export.export_csv(store, text, invoice_id=args.case)
+            count = export.export_csv(store, out, invoice_id=args.case)
         else:
-            with open(tmp, "wb") as binary:
-                count = export.export_jsonl(store, binary, invoice_id=args.case,
-                                            now=int(time.time()))
-    tmp.replace(out)
-    report(f"wrote {count} log entries to {out}")
+            count = export.export_jsonl(store, out, invoice_id=args.case, now=int(time.time()))
+    report(f"wrote {count} log entries to {describe(args.output)}")
     return 0
 
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify the export; print a one-line summary, or fail naming the first bad line."""
-    from arbiter_app.cli import report
+    from arbiter_app.cli import print_json, report
     from arbiter_app.records import export
 
     result = export.verify_jsonl(export.read_lines(_read(args.file)),
                                  require_attestation=not args.allow_unbound,
                                  arbiter=args.arbiter)
-    extends = ""
+    extends, old = "", None
     if args.previous:
         old = export.verify_header(export.read_lines(_read(args.previous))[0])
         export.check_previous(result, old)
@@ -85,6 +84,10 @@ def run_verify(args: argparse.Namespace) -> int:
                "who that is; pass --arbiter ADDRESS")
         return 1
     report(f"ok: {facts}, signed by the log key bound to {result.arbiter}")
+    if args.json:
+        print_json({"entries": result.entries, "case": result.case, "arbiter": result.arbiter,
+                    "checkpoint": result.checkpoint.to_json(),
+                    "previous_size": None if old is None else old.size})
     return 0
 
 

@@ -5,7 +5,9 @@ field makes sense and agrees with the logged entries, and the SIP-018 signature;
 only when the signer's identity was checked: against ``--arbiter``, or with ``--online``,
 against the chain, which must hold this escrow's ``resolve-dispute`` transaction for this
 invoice by that arbiter, successful at the stated block, with the receipt's award and
-rationale hash. ``receipt pdf FILE -o OUT`` writes the PDF of a verified receipt.
+rationale hash; ``--json`` then prints what was verified. ``receipt pdf FILE -o OUT`` writes
+the PDF of a verified receipt; ``receipt export ID -o FILE [--pdf PDF]`` writes the receipt
+the case store keeps for a case. ``-`` as a file name means standard output.
 """
 
 from __future__ import annotations
@@ -29,11 +31,22 @@ def register(subparsers: Any) -> None:
                         help="also check the transaction and the on-chain rationale hash")
     verify.add_argument("--arbiter", metavar="ADDRESS",
                         help="the address the invoice's arbiter must be")
+    verify.add_argument("--json", action="store_true",
+                        help="print what was verified as JSON (when it verified)")
     verify.set_defaults(handler=run_verify)
     pdf = sub.add_parser("pdf", help="write the PDF of a verified receipt")
     pdf.add_argument("file", metavar="FILE", help="the receipt .json file")
-    pdf.add_argument("-o", "--output", required=True, metavar="PDF", help="file to write")
+    pdf.add_argument("-o", "--output", required=True, metavar="PDF",
+                     help="file to write (- for standard output)")
     pdf.set_defaults(handler=run_pdf)
+    export = sub.add_parser("export", help="write a case's stored receipt (and its PDF)",
+                            description="Write the receipt the case store keeps for case ID "
+                                        "(after 'arbiter-app execute'), verified first.")
+    export.add_argument("case", type=int, metavar="ID", help="the invoice id")
+    export.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the receipt's JSON (- for standard output)")
+    export.add_argument("--pdf", metavar="PDF", help="also write its PDF here")
+    export.set_defaults(handler=run_export)
 
 
 def _read(name: str) -> str:
@@ -48,7 +61,9 @@ def _read(name: str) -> str:
 def run_verify(args: argparse.Namespace) -> int:
     """Verify and print one verdict; exit 0 only when the signer's identity was checked
     (``--arbiter``, or ``--online`` where the chain names the arbiter)."""
-    from arbiter_app.cli import report
+    import dataclasses
+
+    from arbiter_app.cli import print_json, report
     from arbiter_app.records import receipt
 
     result = receipt.verify(_read(args.file), arbiter=args.arbiter)
@@ -57,13 +72,15 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.online:
         _verify_online(args, result)
         report(f"ok: {facts}; signature, log proofs and the chain's record verified")
-        return 0
-    if args.arbiter is None:
+    elif args.arbiter is None:
         report(f"NOT VERIFIED: the receipt is intact and signed by {result.arbiter}, but "
                "nothing checked that this address is the invoice's arbiter; pass "
                "--arbiter ADDRESS or --online")
         return 1
-    report(f"ok: {facts}; signature and log proofs verified")
+    else:
+        report(f"ok: {facts}; signature and log proofs verified")
+    if args.json:
+        print_json({**dataclasses.asdict(result), "online": bool(args.online)})
     return 0
 
 
@@ -86,9 +103,37 @@ def _verify_online(args: argparse.Namespace, result: ReceiptFacts) -> None:
 def run_pdf(args: argparse.Namespace) -> int:
     """Render the PDF of a verified receipt."""
     from arbiter_app.cli import report
+    from arbiter_app.cli.output import describe, rendered_path
     from arbiter_app.records import pdf
 
-    out = Path(args.output)
-    pdf.render(_read(args.file), out)
-    report(f"wrote {out}")
+    with rendered_path(args.output, ".pdf") as out:
+        pdf.render(_read(args.file), out)
+    report(f"wrote {describe(args.output)}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write the stored receipt of a case (verified first), and its PDF with ``--pdf``."""
+    from arbiter_app import config
+    from arbiter_app.cli import report
+    from arbiter_app.cli.output import describe, rendered_path, write_bytes
+    from arbiter_app.errors import InputError
+    from arbiter_app.records import receipt
+    from arbiter_app.services import queries
+    from arbiter_app.services.session import Session
+
+    with Session(config.load(Path(args.config) if args.config else None)) as session:
+        stored = queries.load_receipt(session, args.case)
+    if stored is None:
+        raise InputError(f"the case store holds no receipt for invoice {args.case}; a receipt "
+                         "is issued when 'arbiter-app execute' confirms the ruling")
+    receipt.verify(stored.document)
+    write_bytes(args.output, stored.document.encode("utf-8"))
+    report(f"wrote the receipt of invoice {args.case} to {describe(args.output)}")
+    if args.pdf:
+        from arbiter_app.records import pdf
+
+        with rendered_path(args.pdf, ".pdf") as out:
+            pdf.render(stored.document, out)
+        report(f"wrote its PDF to {describe(args.pdf)}")
     return 0

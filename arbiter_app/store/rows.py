@@ -204,7 +204,8 @@ class SearchHit:
 
 
 def search(store: Store, text: str, limit: int = 50) -> list[SearchHit]:
-    """Full-text search over the arbiter's rationales and evidence titles.
+    """Full-text search over the arbiter's rationales and evidence titles, and the cases
+    whose payer or payee is one of the words (an address).
 
     :param text: words to look for (each is quoted, so no query syntax is needed)
     """
@@ -218,4 +219,10 @@ def search(store: Store, text: str, limit: int = 50) -> list[SearchHit]:
     hits += [SearchHit(int(r[0]), f"evidence #{r[1]}", str(r[2])) for r in store.conn.execute(
         "SELECT invoice_id, idx, snippet(evidence_fts, 0, '[', ']', '…', 12) FROM evidence_fts "
         "WHERE evidence_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit))]
+    addresses = [w.upper() for w in text.split()]
+    marks = ", ".join("?" * len(addresses))
+    hits += [SearchHit(int(r[0]), "party", f"payer {r[1]}, payee {r[2]}")
+             for r in store.conn.execute(
+                 f"SELECT id, payer, payee FROM invoices WHERE payer IN ({marks}) "
+                 f"OR payee IN ({marks}) ORDER BY id LIMIT ?", (*addresses, *addresses, limit))]
     return hits

@@ -123,3 +123,30 @@ def test_config_show_keys_and_every_limit_documented(capsys: pytest.CaptureFixtu
     for name in document["ipfs_limits"]:
         assert f"`{name}` (default {document['ipfs_limits'][name]})" in README or \
             f"`{name}` ({document['ipfs_limits'][name]})" in README
+
+
+def test_case_show_search_and_log_verify_keys(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from arbiter_app.case.models import Step
+    from arbiter_app.store.db import open_store
+    from tests.fixtures.store import walk_case
+
+    with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
+        walk_case(store, 4, Step.RULING)
+    document = printed_json(["case", "show", "4", "--json"], capsys)
+    assert set(document) == documented_keys("case show")
+    hits = printed_json(["search", "milestone", "--json"], capsys)
+    assert hits and all(set(h) == documented_keys("search") for h in hits)
+    out = tmp_path / "log.jsonl"
+    assert main(["log", "export", "-o", str(out)]) == 0
+    checked = printed_json(["log", "verify", str(out), "--allow-unbound", "--json"], capsys)
+    assert set(checked) == documented_keys("log verify")
+
+
+def test_receipt_verify_keys() -> None:
+    from arbiter_app.records.receipt import ReceiptReport
+
+    fields = {f.name for f in dataclasses.fields(ReceiptReport)}
+    assert fields | {"online"} == documented_keys("receipt verify")

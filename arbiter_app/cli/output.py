@@ -1,0 +1,69 @@
+"""Where a command writes a file: ``-`` means standard output, any other name a file that
+appears whole or not at all (written beside it, then renamed over it).
+
+Every ``-o``/``--output``/``--pdf`` option goes through :func:`output_file`, so ``-o -``
+works the same for every command that writes a file.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+STDOUT = "-"
+
+
+def describe(name: str) -> str:
+    """How to name the output in a message: ``standard output`` or the path."""
+    return "standard output" if name == STDOUT else name
+
+
+@contextmanager
+def output_file(name: str, *, text: bool = False) -> Iterator[IO[Any]]:
+    """A stream for ``name``: standard output for ``-``, else a temporary file beside it that
+    replaces ``name`` when the block ends without an error (and is removed when it fails).
+
+    :param text: a text stream (UTF-8, newlines as written) instead of a binary one
+    """
+    if name == STDOUT:
+        stream: IO[Any] = sys.stdout if text else sys.stdout.buffer
+        yield stream
+        stream.flush()
+        return
+    target = Path(name)
+    tmp = target.with_name(target.name + ".part")
+    try:
+        with (open(tmp, "w", encoding="utf-8", newline="") if text else open(tmp, "wb")) as f:
+            yield f
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_bytes(name: str, data: bytes) -> None:
+    """Write ``data`` whole to ``name`` (``-``: standard output)."""
+    with output_file(name) as f:
+        f.write(data)
+
+
+@contextmanager
+def rendered_path(name: str, suffix: str) -> Iterator[Path]:
+    """A path for a writer that only takes paths (the PDF renderer); for ``-`` the file is
+    made in a temporary directory and copied to standard output when the block ends."""
+    if name != STDOUT:
+        target = Path(name)
+        tmp = target.with_name(target.name + ".part")
+        try:
+            yield tmp
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="arbiter-out-") as scratch:
+        path = Path(scratch) / f"out{suffix}"
+        yield path
+        write_bytes(STDOUT, path.read_bytes())

@@ -1,0 +1,184 @@
+"""``arbiter-app rule`` (step 5) and ``arbiter-app execute`` (step 6) from the command line.
+
+``rule ID (--release|--refund) --rationale FILE [--cite CID ...] [--confirm FLAG ...]``
+finalizes the ruling under the same rules as the GUI (rationale length, cited evidence of
+this case, every manual-review flag confirmed), each unmet one named. ``execute ID [--yes]``
+prints the final review — the decoded transaction with its post-conditions and every
+signature the device will be asked for — and asks for confirmation on the terminal unless
+``--yes``; without a terminal and without ``--yes`` it refuses (exit 2) rather than sign
+unasked. Then the service signs on the configured signer, broadcasts, waits for the outcome
+and issues the receipt, naming each signature on stderr as the device asks for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from arbiter_app.services.ruling import RulingPreview
+    from arbiter_app.services.session import Session
+
+MAX_RATIONALE_BYTES = 1024 * 1024
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``rule`` and ``execute`` commands."""
+    from arbiter_app.case.models import ReviewFlag
+
+    rule = subparsers.add_parser(
+        "rule", help="step 5: finalize the ruling with its rationale",
+        description="Finalize the ruling of case ID: release (to the payee) or refund (to the "
+                    "payer), with a written rationale citing this case's evidence.")
+    rule.add_argument("case", type=int, metavar="ID", help="the invoice id")
+    decision = rule.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--release", action="store_true", help="funds to the payee")
+    decision.add_argument("--refund", action="store_true", help="funds to the payer")
+    rule.add_argument("--rationale", required=True, metavar="FILE",
+                      help="the rationale's text, UTF-8 (- for standard input)")
+    rule.add_argument("--cite", action="append", default=[], metavar="CID",
+                      help="an evidence manifest CID the rationale cites (repeat for more)")
+    rule.add_argument("--confirm", action="append", default=[], metavar="FLAG",
+                      choices=[f.value for f in ReviewFlag],
+                      help="confirm a manual-review flag 'case show' lists: "
+                           + ", ".join(f.value for f in ReviewFlag))
+    rule.set_defaults(handler=run_rule)
+    execute = subparsers.add_parser(
+        "execute", help="step 6: review, sign, broadcast, confirm, issue the receipt",
+        description="Print the final review of case ID's ruling transaction, ask for "
+                    "confirmation (unless --yes), sign it on the configured signer, "
+                    "broadcast it, wait for the outcome and issue the receipt.")
+    execute.add_argument("case", type=int, metavar="ID", help="the invoice id")
+    execute.add_argument("--yes", action="store_true",
+                         help="sign without asking (needed when there is no terminal)")
+    execute.set_defaults(handler=run_execute)
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    """A session on the settings in use."""
+    from arbiter_app import config
+    from arbiter_app.services.session import Session
+
+    return Session(config.load(Path(args.config) if args.config else None))
+
+
+def read_rationale(name: str) -> str:
+    """The rationale's text from ``name`` (``-``: standard input), at most 1 MiB of UTF-8.
+
+    :raises InputError: unreadable, too large, or not UTF-8
+    """
+    from arbiter_app.errors import InputError, LimitExceeded
+
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(MAX_RATIONALE_BYTES + 1)
+        else:
+            with open(name, "rb") as f:
+                data = f.read(MAX_RATIONALE_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"cannot read the rationale {name}: {e.strerror}") from e
+    if len(data) > MAX_RATIONALE_BYTES:
+        raise LimitExceeded("rationale size in bytes", len(data), MAX_RATIONALE_BYTES)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"the rationale {name} is not UTF-8 text (byte {e.start})") from e
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    """Finalize the ruling (step 5)."""
+    from arbiter_app.case.framework import RulingProposal
+    from arbiter_app.case.models import Decision, ReviewFlag
+    from arbiter_app.cli import report
+    from arbiter_app.services import steps
+
+    text = read_rationale(args.rationale)
+    proposal = RulingProposal(Decision.RELEASE if args.release else Decision.REFUND, text,
+                              tuple(args.cite), tuple(ReviewFlag(f) for f in args.confirm))
+    with open_session(args) as session:
+        ruling = steps.finalize_ruling(session, args.case, proposal, now=int(time.time()))
+    report(f"ruling of invoice {args.case} finalized: {ruling.decision.value} (logged); "
+           f"next: 'arbiter-app execute {args.case}'")
+    return 0
+
+
+def run_execute(args: argparse.Namespace) -> int:
+    """Review, confirm, sign, broadcast, confirm on chain, issue the receipt (step 6)."""
+    from arbiter_app.cli import report
+    from arbiter_app.errors import UsageError
+    from arbiter_app.progress import Progress, run_to_end
+    from arbiter_app.services import queries
+    from arbiter_app.services.ruling import execute_ruling, preview_ruling
+    from arbiter_app.wallet.signer import StderrPrompt
+
+    if not args.yes and not sys.stdin.isatty():
+        raise UsageError("execute signs a transaction that moves funds: run it on a terminal "
+                         "to confirm, or pass --yes")
+
+    def show(p: Progress) -> None:
+        report(f"{p.label}…")
+
+    with open_session(args) as session:
+        case = queries.load_case(session, args.case)
+        preview = None
+        if case.transaction is None:
+            preview = preview_ruling(session, args.case)
+            print(review_text(session, preview))
+        else:
+            print(f"resuming the stored transaction {case.transaction.txid} "
+                  f"({case.transaction.status.value}): it is re-sent unchanged")
+            print(signatures_text(session, args.case, None))
+        sys.stdout.flush()
+        if not args.yes:
+            confirm()
+        result = run_to_end(execute_ruling(session, args.case, prompt=StderrPrompt(),
+                                           reviewed=preview), show)
+    print(f"confirmed: transaction {result.txid} in block {result.block_height}; receipt "
+          f"issued (write it with 'arbiter-app receipt export {args.case} -o FILE')")
+    return 0
+
+
+def confirm() -> None:
+    """Ask on the terminal; anything but ``yes`` cancels (nothing signed)."""
+    from arbiter_app.errors import Cancelled
+
+    try:
+        answer = input("Type 'yes' to sign this on the device: ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() != "yes":
+        print("not signed", file=sys.stderr)
+        raise Cancelled()
+
+
+def review_text(session: Session, preview: RulingPreview) -> str:
+    """The final review: the ruling in words, the decoded transaction, the signatures."""
+    d = preview.described
+    payload = d["payload"]
+    lines = [
+        f"FINAL REVIEW of invoice {preview.invoice_id}: {preview.words}",
+        f"  network   {d['network_name']} (chain id {d['chain_id']})",
+        f"  sender    {d['sender']}  nonce {d['nonce']}  fee {d['fee']} µSTX",
+        f"  call      {payload.get('contract_id')}::{payload.get('function_name')}",
+    ]
+    lines += [f"    arg {a['repr']}" for a in payload.get("args", [])]
+    lines.append(f"  post-conditions ({d['post_condition_mode']} mode):")
+    lines += [f"    {pc['text']}" for pc in d["post_conditions"]]
+    lines.append(signatures_text(session, preview.invoice_id, preview))
+    return "\n".join(lines)
+
+
+def signatures_text(session: Session, invoice_id: int, preview: RulingPreview | None) -> str:
+    """Every signature the device will be asked for, in order."""
+    from arbiter_app.services import rationale
+    from arbiter_app.store import log
+
+    wanted = [f"the ruling transaction: {preview.words}"] if preview is not None else []
+    if log.attestation(session.store) is None:
+        wanted.append(rationale.BINDING_SUBJECT)
+    wanted.append(rationale.receipt_subject(invoice_id))
+    return "signatures to come on the device:\n" + "\n".join(
+        f"  {n}. {what}" for n, what in enumerate(wanted, 1))
