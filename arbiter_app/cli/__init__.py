@@ -104,10 +104,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def command_name(args: argparse.Namespace) -> str:
+    """The command and its action, e.g. ``receipt verify``."""
+    words = [args.command]
+    words += [str(v) for k, v in sorted(vars(args).items())
+              if k.endswith("_command") and isinstance(v, str)]
+    return " ".join(words)
+
+
 def run(argv: Sequence[str]) -> int:
     """Parse, set up logging, run the handler, and present its error by the exit policy."""
     args = parse(argv)
     log_path = logfile.configure(debug=args.debug, verbose=args.verbose)
+    # The command's name only: its arguments may hold a secret (config set api_key VALUE).
+    logger.info("arbiter-app %s: %s", __version__, command_name(args))
     try:
         status: int = args.handler(args)
         return status

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,8 @@ def test_sync_to_confirmed_rulings_receipts_and_log_with_only_the_command_line(
     hits = json_of("search", "deliverable timeline", "--json")
     assert {h["invoice_id"] for h in hits if h["where"] == "rationale"} == {101, 103}
     logged = (Path(os.environ["ARBITER_APP_LOG_DIR"]) / "arbiter-app.log").read_text("utf-8")
-    assert "DEBUG" in logged  # the log was written at its most talkative level
+    for command in ("config set", "sync", "case step", "rule", "execute", "receipt export"):
+        assert f": {command}\n" in logged
+    assert re.search(r"HTTP Request: POST http://127\.0\.0\.1:\d+/v2/transactions ", logged)
     for secret in key_material():
         assert secret not in logged
