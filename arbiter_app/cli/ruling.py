@@ -126,11 +126,11 @@ def run_execute(args: argparse.Namespace) -> int:
         preview = None
         if case.transaction is None:
             preview = preview_ruling(session, args.case)
-            print(review_text(session, preview))
+            print(review_text(preview))
         else:
             print(f"resuming the stored transaction {case.transaction.txid} "
                   f"({case.transaction.status.value}): it is re-sent unchanged")
-            print(signatures_text(session, args.case, None))
+            print(signatures_text(resumed_signatures(session, args.case)))
         sys.stdout.flush()
         if not args.yes:
             confirm()
@@ -154,7 +154,7 @@ def confirm() -> None:
         raise Cancelled()
 
 
-def review_text(session: Session, preview: RulingPreview) -> str:
+def review_text(preview: RulingPreview) -> str:
     """The final review: the ruling in words, the decoded transaction, the signatures."""
     d = preview.described
     payload = d["payload"]
@@ -167,18 +167,21 @@ def review_text(session: Session, preview: RulingPreview) -> str:
     lines += [f"    arg {a['repr']}" for a in payload.get("args", [])]
     lines.append(f"  post-conditions ({d['post_condition_mode']} mode):")
     lines += [f"    {pc['text']}" for pc in d["post_conditions"]]
-    lines.append(signatures_text(session, preview.invoice_id, preview))
+    lines.append(signatures_text(preview.signatures))
     return "\n".join(lines)
 
 
-def signatures_text(session: Session, invoice_id: int, preview: RulingPreview | None) -> str:
-    """Every signature the device will be asked for, in order."""
+def resumed_signatures(session: Session, invoice_id: int) -> tuple[str, ...]:
+    """What a resumed execution still asks the device for: the transaction is signed
+    already, the log-key binding (if not yet made) and the receipt are not."""
     from arbiter_app.services import rationale
     from arbiter_app.store import log
 
-    wanted = [f"the ruling transaction: {preview.words}"] if preview is not None else []
-    if log.attestation(session.store) is None:
-        wanted.append(rationale.BINDING_SUBJECT)
-    wanted.append(rationale.receipt_subject(invoice_id))
+    binding = () if log.attestation(session.store) is not None else (rationale.BINDING_SUBJECT,)
+    return (*binding, rationale.receipt_subject(invoice_id))
+
+
+def signatures_text(signatures: tuple[str, ...]) -> str:
+    """Every signature the device will be asked for, numbered in order."""
     return "signatures to come on the device:\n" + "\n".join(
-        f"  {n}. {what}" for n, what in enumerate(wanted, 1))
+        f"  {n}. {what}" for n, what in enumerate(signatures, 1))
