@@ -79,14 +79,14 @@ def run_step(args: argparse.Namespace) -> int:
     """Do what step N needs, then complete it."""
     from arbiter_app.case.models import Step
     from arbiter_app.cli import case_steps, report
-    from arbiter_app.errors import PolicyError
+    from arbiter_app.errors import PolicyError, UsageError
     from arbiter_app.services import queries
 
     unavailable = case_steps.parse_unavailable(args.unavailable)
     if unavailable and args.step != 2:
-        raise_usage("--unavailable belongs to step 2")
+        raise UsageError("--unavailable belongs to step 2")
     if args.declare_no_conflict and args.step != 1:
-        raise_usage("--declare-no-conflict belongs to step 1")
+        raise UsageError("--declare-no-conflict belongs to step 1")
     step = Step(args.step)
     with open_session(args) as session:
         case = queries.load_case(session, args.case)
@@ -110,13 +110,6 @@ def order_problem(case: CaseFile, step: Any) -> str:
         return f"invoice {case.invoice.id}'s ruling is signed; its steps can no longer change"
     return (f"step {int(step)} cannot be completed: complete step {int(case.current)} of "
             f"invoice {case.invoice.id} first (steps are done in order)")
-
-
-def raise_usage(message: str) -> None:
-    """Stop with a usage error (exit 2)."""
-    from arbiter_app.errors import UsageError
-
-    raise UsageError(message)
 
 
 def run_reopen(args: argparse.Namespace) -> int:
