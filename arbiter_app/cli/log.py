@@ -1,10 +1,11 @@
 """``arbiter-app log``: export the decision log (JSONL or CSV) and verify an export offline.
 
 ``log export [--case ID] [--format jsonl|csv] -o FILE`` signs a fresh checkpoint and writes
-the whole log or one case (``-o -``: to standard output); ``log verify FILE`` checks the header's signatures, the key's
-binding to the arbiter's address and every inclusion proof without touching the network, and
-exits 1 naming the first bad line. It exits 0 only with ``--arbiter ADDRESS``: without it,
-it says who signed and that nobody checked who that is.
+the whole log or one case (``-o -``: to standard output); ``log verify FILE`` checks the
+header's signatures, the key's binding to the arbiter's address and every inclusion proof
+without touching the network, and exits 1 naming the first bad line. It exits 0 only with
+``--arbiter ADDRESS``: without it, it says who signed and that nobody checked who that is;
+``--json`` prints what was verified.
 """
 
 from __future__ import annotations

@@ -130,23 +130,28 @@ def test_case_show_search_and_log_verify_keys(tmp_path: Path,
     import os
 
     from arbiter_app.case.models import Step
+    from arbiter_app.store import log
     from arbiter_app.store.db import open_store
+    from arbiter_app.wallet.software import SoftwareSigner
     from tests.fixtures.store import walk_case
 
+    signer = SoftwareSigner.from_private_key(bytes(range(1, 33)), config.DEVNET)
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         walk_case(store, 4, Step.RULING)
+        log.bind_key(store, signer, now=1)
     document = printed_json(["case", "show", "4", "--json"], capsys)
     assert set(document) == documented_keys("case show")
     hits = printed_json(["search", "milestone", "--json"], capsys)
     assert hits and all(set(h) == documented_keys("search") for h in hits)
     out = tmp_path / "log.jsonl"
     assert main(["log", "export", "-o", str(out)]) == 0
-    checked = printed_json(["log", "verify", str(out), "--allow-unbound", "--json"], capsys)
+    checked = printed_json(["log", "verify", str(out), "--arbiter", signer.address(), "--json"],
+                           capsys)
     assert set(checked) == documented_keys("log verify")
 
 
 def test_receipt_verify_keys() -> None:
-    from arbiter_app.records.receipt import ReceiptReport
+    from arbiter_app.records.receipt_checks import ReceiptFacts
 
-    fields = {f.name for f in dataclasses.fields(ReceiptReport)}
+    fields = {f.name for f in dataclasses.fields(ReceiptFacts)}
     assert fields | {"online"} == documented_keys("receipt verify")

@@ -8,23 +8,28 @@ from pathlib import Path
 
 import pytest
 
+from arbiter_app import config
 from arbiter_app.cli import main
 from arbiter_app.cli.output import output_file
+from arbiter_app.store import log
 from arbiter_app.store.db import open_store
+from arbiter_app.wallet.software import SoftwareSigner
 from tests.fixtures.store import fill
 
 
 def test_log_export_to_standard_output_verifies_as_a_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    signer = SoftwareSigner.from_private_key(bytes(range(1, 33)), config.DEVNET)
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         fill(store, 9)
+        log.bind_key(store, signer, now=1)
     assert main(["log", "export", "-o", "-"]) == 0
     captured = capsys.readouterr()
     assert "to standard output" in captured.err
     exported = tmp_path / "from-stdout.jsonl"
     exported.write_text(captured.out, encoding="utf-8")
-    assert main(["log", "verify", str(exported), "--allow-unbound", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["entries"] == 9
+    assert main(["log", "verify", str(exported), "--arbiter", signer.address(), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["entries"] == 10  # 9 and the key's binding
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_part_file(tmp_path: Path) -> None:
