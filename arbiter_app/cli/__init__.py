@@ -24,12 +24,19 @@ from typing import Any
 
 from arbiter_app import __version__
 from arbiter_app.cli import logfile
-from arbiter_app.errors import ArbiterError, Cancelled
+from arbiter_app.errors import ArbiterError, Cancelled, UsageError
 
 # Command group modules, in the order ``--help`` lists them.
 GROUPS: tuple[str, ...] = (
     "ledger", "sync", "disputes", "case", "ruling", "search", "devnet", "log", "receipt",
-    "evidence", "tx", "settings", "gui", "demo",
+    "evidence", "tx", "settings", "gui", "demo", "desktop",
+)
+# Groups that run the Node devnet, which the PyInstaller bundle does not carry.
+DEVNET_GROUPS = frozenset({"devnet", "demo"})
+NOT_IN_BUNDLE = (
+    "'arbiter-app {name}' is not part of this bundle: it runs the devnet on Node.js, which the "
+    "bundle does not carry. Run it from a source checkout ('make demo') or from an installed "
+    "wheel ('pip install arbiter-app', then 'arbiter-app {name}')"
 )
 
 # Named ``logger``: ``log`` is the name of the ``log`` command's submodule, which importing
@@ -53,9 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help="log at debug level (the log file is named in error messages)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in GROUPS:
+        if name in DEVNET_GROUPS and getattr(sys, "frozen", False):
+            _register_absent(subparsers, name)
+            continue
         module = importlib.import_module(f"arbiter_app.cli.{name}")
         module.register(subparsers)
     return parser
+
+
+def _register_absent(subparsers: Any, name: str) -> None:
+    """Add ``name`` unlisted, answering any use with where to run it instead."""
+
+    def refuse(args: argparse.Namespace) -> int:
+        raise UsageError(NOT_IN_BUNDLE.format(name=name))
+
+    parser = subparsers.add_parser(name, add_help=False, prefix_chars="\0")  # '-' is no prefix
+    parser.add_argument("ignored", nargs="*")
+    parser.set_defaults(handler=refuse)
 
 
 def print_json(document: Any) -> None:

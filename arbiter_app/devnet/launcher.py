@@ -23,11 +23,10 @@ from typing import Any
 
 import httpx
 
+from arbiter_app.assets import asset
 from arbiter_app.errors import ArbiterError
 
-REPO = Path(__file__).resolve().parents[2]
-SERVICE_DIR = REPO / "resources" / "devnet"
-CONTRACTS_DIR = REPO / "resources" / "contracts"
+NODE_MAJOR = 20
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 LOG_TAIL_CHARS = 4000
@@ -47,9 +46,38 @@ def devnet_mnemonics() -> dict[str, str]:
 
     These are public test mnemonics: never use them for real funds.
     """
-    with open(CONTRACTS_DIR / "settings" / "Devnet.toml", "rb") as f:
+    with open(asset("contracts", "settings", "Devnet.toml"), "rb") as f:
         settings = tomllib.load(f)
     return {name: str(acc["mnemonic"]) for name, acc in settings["accounts"].items()}
+
+
+def find_node() -> str:
+    """The ``node`` executable, checked to be Node.js 20 or newer (what the devnet needs).
+
+    :raises DevnetError: naming what is missing or too old
+    """
+    node = shutil.which("node")
+    if node is None:
+        raise DevnetError("the devnet needs Node.js 20 or newer, and node is not on PATH")
+    found = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    major = found.removeprefix("v").split(".")[0]
+    if not major.isdigit() or int(major) < NODE_MAJOR:
+        raise DevnetError(f"the devnet needs Node.js {NODE_MAJOR} or newer; {node} is {found!r}")
+    return node
+
+
+def service_dir() -> Path:
+    """The devnet's Node project, checked to have its packages installed.
+
+    :raises DevnetError: the packages are missing, naming the command that installs them
+    """
+    service = asset("devnet")
+    if not (service / "node_modules").is_dir():
+        raise DevnetError(
+            f"the devnet's Node packages are not installed in {service}; install them with: "
+            f"npm ci --omit=dev --prefix '{service}'"
+        )
+    return service
 
 
 def free_port() -> int:
@@ -104,9 +132,8 @@ class Devnet:
         :returns: the running devnet
         :raises DevnetError: when node is missing, the process dies, or it never gets ready
         """
-        node = shutil.which("node")
-        if node is None:
-            raise DevnetError("Node.js (node) is not installed or not on PATH")
+        node = find_node()
+        service = service_dir()
         port = port or free_port()
         if log_path is None:
             fd, name = tempfile.mkstemp(prefix="arbiter-devnet-", suffix=".log")
@@ -118,7 +145,7 @@ class Devnet:
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 args,
-                cwd=SERVICE_DIR,
+                cwd=service,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -29,17 +29,19 @@ from typing import Any
 
 import httpx
 
+from arbiter_app.assets import asset
 from arbiter_app.devnet.ledger_emulator import LedgerEmulator
 
-DEVNET_TOML = Path(__file__).resolve().parents[2] / "resources/contracts/settings/Devnet.toml"
 DEFAULT_ACCOUNT = "arbiter_1"
 
 
-def devnet_mnemonic(account: str = DEFAULT_ACCOUNT, path: Path = DEVNET_TOML) -> str:
+def devnet_mnemonic(account: str = DEFAULT_ACCOUNT, path: Path | None = None) -> str:
     """The mnemonic of a devnet account in a Clarinet ``Devnet.toml``.
 
+    :param path: the settings file (default: the shipped devnet's)
     :raises KeyError: the file has no such account
     """
+    path = path or asset("contracts", "settings", "Devnet.toml")
     with path.open("rb") as f:
         accounts = tomllib.load(f)["accounts"]
     if account not in accounts:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import signal
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from arbiter_app.assets import APP_ID, asset
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from arbiter_app import config
     from arbiter_app.services.session import Session
-
-ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "arbiter-desk.svg"
 
 
 def application() -> QApplication:
@@ -32,8 +31,8 @@ def application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Arbiter Desk")
     app.setOrganizationName("arbiter-app")
-    if ICON.exists():
-        app.setWindowIcon(QIcon(str(ICON)))
+    app.setDesktopFileName(APP_ID)  # the Wayland app id; names the installed .desktop entry
+    app.setWindowIcon(QIcon(str(asset("icons", "arbiter-desk.svg"))))
     return app
 
 

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from arbiter_app.devnet.launcher import SERVICE_DIR, Devnet
+from arbiter_app.devnet.launcher import Devnet, service_dir
 from tests.bench import PAIRS, Row, Target, interleaved_figures, seconds_of
 
 SIMNET_ONLY = (
@@ -22,7 +22,7 @@ SIMNET_ONLY = (
 def _simnet_floor() -> None:
     subprocess.run(
         ["node", "--input-type=module", "-e", SIMNET_ONLY],
-        cwd=SERVICE_DIR, check=True, capture_output=True,
+        cwd=service_dir(), check=True, capture_output=True,
     )
 
 
