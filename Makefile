@@ -11,12 +11,13 @@ LOCK := requirements.lock
 NODE_MAJOR := 20
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test test-python test-contracts bench lint clean node-check lock package
+.PHONY: demo test test-python test-contracts bench lint clean node-check lock package \
+	desktop-tools
 
 demo: node-check $(PY_STAMP) $(NODE_STAMP)
 	QT_QPA_PLATFORM= $(VENV)/bin/arbiter-app demo
 
-test: node-check $(PY_STAMP) $(NODE_STAMP)
+test: node-check $(PY_STAMP) $(NODE_STAMP) desktop-tools
 	cd $(NODE_DIR) && npm test
 	$(PY) -m pytest
 
@@ -37,6 +38,15 @@ node-check:
 		{ echo "$(NODE_NEEDED): node or npm is not on PATH"; exit 1; }
 	@node -e 'process.exit(+process.versions.node.split(".")[0] < $(NODE_MAJOR) ? 1 : 0)' || \
 		{ echo "$(NODE_NEEDED); this node is $$(node --version)"; exit 1; }
+
+# The validators of the installed desktop files: small Debian packages, added as root only.
+DESKTOP_TOOLS := desktop-file-utils appstream
+desktop-tools:
+	@command -v desktop-file-validate >/dev/null && command -v appstreamcli >/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -qq $(DESKTOP_TOOLS) || \
+		{ apt-get update -qq && apt-get install -y -qq $(DESKTOP_TOOLS); }; } >/dev/null 2>&1; } || \
+		echo "desktop-file-validate or appstreamcli is missing: their checks will be skipped"
 
 # The PyInstaller one-folder bundle in dist/arbiter-app (built with the locked versions).
 package: $(PY_STAMP)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from arbiter_app import __version__
+from arbiter_app import __version__, config
 from arbiter_app.cli import main
 from arbiter_app.store.db import open_store
 from tests.fixtures.ledger import EmulatorProcess
@@ -133,7 +133,9 @@ def test_ledger_address_from_the_emulator_matches_the_source_tree(
 
 def test_gui_opens_its_main_window_offscreen_and_closes_on_sigterm(bundle: Bundle) -> None:
     """The window is up once ``gui.app.run`` has shown it and taken SIGTERM (seen in /proc);
-    SIGTERM then closes it as the user would, and the process exits 0."""
+    SIGTERM then closes it as the user would, and the process exits 0. Saved settings make
+    it skip the first-run page."""
+    config.save(config.Settings(network="testnet", data_dir=os.environ["ARBITER_APP_DATA"]))
     process = subprocess.Popen([str(bundle.executable), "gui"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True,
                                env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
