@@ -1,7 +1,8 @@
 """The whole job through ``arbiter-app`` subprocesses only, as a scripted arbiter runs it: the
 settings written with ``config set``, a sync, steps 1-4 with ``case step``, the ruling with
-``rule``, ``execute --yes`` signing on the emulated Ledger, the stored receipt exported and
-verified online, the decision log exported and verified — for a release and a refund.
+``rule``, ``execute`` refused at the terminal's prompt and then run with ``--yes``, signing
+on the emulated Ledger, the stored receipt exported and verified online, the decision log
+exported and verified — for a release and a refund.
 The devnet (Clarity VM, stacks.js decoder) judges the signatures. Afterwards the log file
 (written at debug level) holds neither the signer's mnemonic nor any of its key material."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -61,10 +63,27 @@ def rule_on(invoice_id: int, decision: str, rationale: Path) -> None:
     confirms = [a for flag in case["flags"] for a in ("--confirm", flag)]
     arbiter_app("rule", str(invoice_id), decision, "--rationale", str(rationale), *cites,
                 *confirms)
+    refuse_at_the_terminal(invoice_id)
     executed = arbiter_app("execute", str(invoice_id), "--yes")
     assert "FINAL REVIEW" in executed.stdout and "signatures to come" in executed.stdout
     assert f"sign the ruling receipt for invoice {invoice_id}" in executed.stdout
     assert "confirmed: transaction" in executed.stdout
+
+
+def refuse_at_the_terminal(invoice_id: int) -> None:
+    """``execute`` on a terminal shows the final review and asks; answering no signs nothing."""
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "arbiter_app", "execute",
+                                    str(invoice_id)], cwd=REPO, stdin=terminal,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        os.write(controller, b"no\n")
+        out, err = process.communicate(timeout=300)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert process.returncode == 1 and "FINAL REVIEW" in out and "not signed" in err
+    assert json_of("case", "show", str(invoice_id), "--json")["transaction"] is None
 
 
 def key_material(role: str = "arbiter_1") -> list[str]:
