@@ -84,8 +84,8 @@ def sniff(head: bytes) -> str:
         try:
             json.loads(text)
             return "application/json"
-        except ValueError:
-            pass  # cut short by the sniff window or not JSON: plain text is still true
+        except (ValueError, RecursionError):
+            pass  # cut short by the sniff window, nested past the parser, or not JSON
     return "text/plain"
 
 

@@ -222,14 +222,17 @@ def party_of(address: str, payer: str, payee: str) -> Party | None:
     return None
 
 
-def open_item(
+def check_item(
     session: Any, invoice_id: int, index: int, cancel: CancelToken | None = None
 ) -> Generator[Progress, None, EvidenceItem]:
-    """Verify an evidence item again (from the cache when it is there) and record that the
-    arbiter opened it — or, if it cannot be had now, that it is unavailable and why.
+    """Verify an evidence item again (from the cache when it is there) before it is shown.
+
+    An item that cannot be had now is recorded as unavailable (or mismatched) with why. A
+    verified item is returned unrecorded: :func:`record_opened` records the opening once
+    the viewer has put its content on screen.
 
     :param session: the :class:`~arbiter_app.services.session.Session`
-    :returns: the item as stored afterwards
+    :returns: the verified item, or the item as stored afterwards
     """
     import time
 
@@ -240,10 +243,21 @@ def open_item(
     if item is None:
         raise InputError(f"invoice {invoice_id} has no evidence #{index}")
     checked = yield from verify_item(session.fetcher, item, cancel)
-    now = int(time.time())
     if checked.state is EvidenceState.VERIFIED:
-        return cases.open_evidence(session.store, invoice_id, index, title=checked.title,
-                                   files=checked.files, now=now)
+        return checked
     return cases.mark_evidence_unavailable(
         session.store, invoice_id, index, reason=checked.reason,
-        mismatch=checked.state is EvidenceState.MISMATCH, now=now)
+        mismatch=checked.state is EvidenceState.MISMATCH, now=int(time.time()))
+
+
+def record_opened(session: Any, item: EvidenceItem) -> EvidenceItem:
+    """Record that the arbiter saw the content of the verified ``item`` (``evidence-opened``).
+
+    :returns: the item as stored afterwards
+    """
+    import time
+
+    from arbiter_app.store import cases
+
+    return cases.open_evidence(session.store, item.invoice_id, item.index, title=item.title,
+                               files=item.files, now=int(time.time()))

@@ -88,6 +88,9 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
         qtbot.waitUntil(lambda: evidence.viewer is not None and evidence.viewer.isVisible(),
                         timeout=LONG)
         assert evidence.viewer is not None and evidence.viewer.files
+        qtbot.waitUntil(lambda: bool(evidence.viewer and evidence.viewer.shown_files),
+                        timeout=LONG)  # the opening is logged once the content is on screen
+        idle(qtbot)
         evidence.viewer.close()
         evidence.viewer = None
         idle(qtbot)
@@ -112,7 +115,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
         documents.documents.setCurrentRow(row)
         click(qtbot, documents.open_button)
         idle(qtbot)
-        assert documents.viewer is not None
+        assert documents.viewer is not None and documents.viewer.shown_files
         documents.viewer.close()
     click(qtbot, documents.confirmed)
     click(qtbot, documents.complete_button)

@@ -1,5 +1,6 @@
 """The evidence viewer: renderer chosen by content, markup shown as text, bombs refused,
-PDFs rendered by QtPdf, and hostile names escaped (reliability.md §4, T4.2, T4.5–T4.7)."""
+PDFs rendered by QtPdf in the render child, hostile names escaped, and ``shown`` emitted only
+for content on screen."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.case.models import EvidenceFile
+from arbiter_app.gui.render_process import LIMITS, RenderLimits
 from arbiter_app.gui.views import evidence as viewer
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
+from tests.fixtures.hostile_documents import kids_contain_their_own_node
 
 HOSTILE_HTML = (b"<html><body><img src='http://127.0.0.1:9/canary.png'>"
                 b"<a href='http://127.0.0.1:9/x'>click</a><b>bold</b></body></html>")
@@ -55,10 +58,18 @@ def shown(name: str, data: bytes, media_type: str = "application/octet-stream") 
     return ShownFile(EvidenceFile(name, "bafkreitest", media_type, len(data)), data)
 
 
-def open_viewer(qtbot: QtBot, title: str, *files: ShownFile) -> EvidenceViewer:
-    dialog = EvidenceViewer(title, list(files))
-    qtbot.addWidget(dialog)
+def rendered(qtbot: QtBot, dialog: EvidenceViewer) -> EvidenceViewer:
+    """Wait until the render child answered (or was stopped at its deadline)."""
+    qtbot.waitUntil(lambda: dialog.kind != viewer.RENDERING,
+                    timeout=int(dialog.limits.deadline_seconds * 1000) + 10_000)
     return dialog
+
+
+def open_viewer(qtbot: QtBot, title: str, *files: ShownFile,
+                limits: RenderLimits = LIMITS) -> EvidenceViewer:
+    dialog = EvidenceViewer(title, list(files), limits=limits)
+    qtbot.addWidget(dialog)
+    return rendered(qtbot, dialog)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +107,8 @@ def test_a_pdf_is_rendered_by_qtpdf(qtbot: QtBot, tmp_path: Path) -> None:
     data = one_page_pdf(tmp_path / "report.pdf")
     dialog = open_viewer(qtbot, "t", shown("report.txt", data, "text/plain"))
     assert dialog.kind == viewer.PDF
-    assert dialog.pdf_document.pageCount() == 1
+    assert dialog.rendering is not None and dialog.rendering.page_count == 1
+    assert [(p.index, p.width) for p in dialog.rendering.pages] == [(0, 1000)]
 
 
 def test_unknown_binary_content_is_described_not_opened(qtbot: QtBot) -> None:
@@ -118,12 +130,30 @@ def test_hostile_title_and_name_render_literally_with_bidi_escaped(qtbot: QtBot)
     assert not dialog.title.openExternalLinks()
 
 
-def test_a_bytearray_round_trip_keeps_pdf_bytes_alive(qtbot: QtBot, tmp_path: Path) -> None:
-    """The PDF buffer belongs to the dialog, so switching files does not free it under QtPdf."""
+def test_switching_files_mid_render_shows_the_file_selected_last(
+        qtbot: QtBot, tmp_path: Path) -> None:
     data = one_page_pdf(tmp_path / "a.pdf")
-    dialog = open_viewer(qtbot, "t", shown("a.pdf", data), shown("b.txt", b"text"))
-    dialog.list.setCurrentRow(1)
-    assert dialog.kind == viewer.TEXT
+    dialog = EvidenceViewer("t", [shown("a.pdf", data), shown("b.txt", b"text")])
+    qtbot.addWidget(dialog)
+    dialog.list.setCurrentRow(1)  # while a.pdf is still rendering
+    rendered(qtbot, dialog)
+    assert dialog.kind == viewer.TEXT and dialog.text.toPlainText() == "text"
     dialog.list.setCurrentRow(0)
+    rendered(qtbot, dialog)
     assert dialog.kind == viewer.PDF
-    assert QByteArray(dialog._buffer.data()).size() == len(data)  # type: ignore[union-attr]
+
+
+def test_shown_is_emitted_for_content_on_screen_and_never_for_a_refusal(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    good = shown("report.pdf", one_page_pdf(tmp_path / "r.pdf"))
+    cyclic = shown("trap.pdf", kids_contain_their_own_node())
+    dialog = EvidenceViewer("t", [cyclic, good], limits=RenderLimits(deadline_seconds=3))
+    qtbot.addWidget(dialog)
+    emitted: list[ShownFile] = []
+    dialog.shown.connect(emitted.append)
+    rendered(qtbot, dialog)
+    assert dialog.kind == viewer.REFUSED and emitted == []
+    assert dialog.refusal.startswith("This file could not be shown safely")
+    dialog.list.setCurrentRow(1)
+    rendered(qtbot, dialog)
+    assert dialog.kind == viewer.PDF and emitted == [good]

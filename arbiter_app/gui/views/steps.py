@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import ChainChecks, EvidenceFile, EvidenceState, Step, TermsState
+from arbiter_app.case.models import (
+    ChainChecks,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceState,
+    Step,
+    TermsState,
+)
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
@@ -169,7 +176,14 @@ class EvidencePage(StepPage):
                                     f"{item.reason}"), self)
             return
         self.viewer = EvidenceViewer(item.title, files, self.window())
+        self.viewer.shown.connect(lambda _: self.on_shown(item),
+                                  Qt.ConnectionType.SingleShotConnection)
         self.viewer.open()
+
+    def on_shown(self, item: EvidenceItem) -> None:
+        """The viewer put the item's content on screen: now record the opening."""
+        session = self.session
+        self.write(lambda: evidence.record_opened(session, item))
 
     def on_mark_unavailable(self) -> None:
         index = self.selected_index()
@@ -190,8 +204,8 @@ class EvidencePage(StepPage):
 
 def open_evidence(session: Session, invoice_id: int, index: int, token: CancelToken
                   ) -> Generator[Progress, None, tuple[Any, list[ShownFile]]]:
-    """Verify and log the opening of an item (the service), then read its verified files."""
-    item = yield from evidence.open_item(session, invoice_id, index, token)
+    """Verify an item again (the service), then read its verified files for the viewer."""
+    item = yield from evidence.check_item(session, invoice_id, index, token)
     files = []
     if item.state is EvidenceState.VERIFIED:
         for f in item.files:
@@ -335,11 +349,16 @@ class DocumentsPage(StepPage):
                  lambda files: self.on_opened(name, cid, files))
 
     def on_opened(self, name: str, cid: str, files: list[ShownFile]) -> None:
+        self.viewer = EvidenceViewer(name, files, self.window())
+        self.viewer.shown.connect(lambda _: self.on_shown(cid),
+                                  Qt.ConnectionType.SingleShotConnection)
+        self.viewer.open()
+
+    def on_shown(self, cid: str) -> None:
+        """A document counts as consulted once its content was on screen."""
         self.consulted.add(cid)
         if self.case is not None:
             self.fill(self.case)
-        self.viewer = EvidenceViewer(name, files, self.window())
-        self.viewer.open()
 
     def completion(self, case: CaseFile, now: int) -> Callable[[], object]:
         session, invoice_id = self.session, case.invoice.id

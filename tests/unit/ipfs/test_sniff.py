@@ -46,6 +46,10 @@ def test_sniff_by_content(head: bytes, media_type: str) -> None:
     assert sniff(head) == media_type
 
 
+def test_json_nested_deeper_than_the_parser_is_plain_text_not_a_crash() -> None:
+    assert sniff(b"[" * 4096) == "text/plain"
+
+
 @pytest.mark.parametrize(
     ("name", "safe"),
     [
