@@ -261,3 +261,17 @@ def record_opened(session: Any, item: EvidenceItem) -> EvidenceItem:
 
     return cases.open_evidence(session.store, item.invoice_id, item.index, title=item.title,
                                files=item.files, now=int(time.time()))
+
+
+def open_item(
+    session: Any, invoice_id: int, index: int, cancel: CancelToken | None = None
+) -> Generator[Progress, None, EvidenceItem]:
+    """Verify an item again and record its opening at once, for a caller that presents the
+    item by its verified file list (the command line) rather than in the viewer.
+
+    :returns: the item as stored afterwards
+    """
+    checked = yield from check_item(session, invoice_id, index, cancel)
+    if checked.state is EvidenceState.VERIFIED:
+        return record_opened(session, checked)
+    return checked
