@@ -138,7 +138,9 @@ class Seeder {
   async run() {
     const deployer = this.acc('deployer');
     await callAs(this.chain, deployer, this.escrow, 'set-admins', ['admin_1', 'admin_2', 'admin_3'].map((a) => Cl.principal(this.addr(a))));
+    // every admin action needs two of the three admins: admin_1 proposes (action 1), admin_2 approves
     await this.call('admin_1', 'whitelist-token', [Cl.principal(this.token)]);
+    await this.call('admin_2', 'approve-action', [Cl.uint(1)]);
     for (const p of ['payer_1', 'payer_2', 'payer_3']) {
       await callAs(this.chain, deployer, this.token, 'mint', [Cl.uint(100n * SATS_PER_BTC), Cl.principal(this.addr(p))]);
     }

@@ -36,10 +36,15 @@ function disputed(id, over = {}) {
   assert.equal(ok(call('payer_1', 'raise-dispute', [Cl.uint(id), Cl.stringAscii('QmReason')])), '(ok true)');
 }
 function status(id) { return cvToValue(ro('get-invoice', [Cl.uint(id)])).value.status.value; }
-function pause() {
-  assert.equal(ok(call('admin_1', 'propose-pause', [])), '(ok u1)');
-  assert.equal(ok(call('admin_2', 'approve-pause', [Cl.uint(1)])), '(ok true)');
+/** An admin action proposed by admin_1 and carried out by admin_2's approval; returns its id. */
+function govern(fn, args = [], by = ['admin_1', 'admin_2']) {
+  const proposed = ok(call(by[0], fn, args));
+  const id = BigInt(proposed.match(/^\(ok u(\d+)\)$/)[1]);
+  assert.equal(ok(call(by[1], 'approve-action', [Cl.uint(id)])), '(ok true)');
+  return id;
 }
+function pause() { govern('propose-pause'); }
+function printed(r) { return r.events.filter((e) => e.event === 'print_event').map((e) => repr(e.data.value)); }
 
 beforeEach(async () => {
   simnet = await initSimnet(MANIFEST);
@@ -51,7 +56,7 @@ beforeEach(async () => {
   const src = simnet.getContractSource('sbtc-token').replace('.sip-010-trait.sip-010-trait', `'${deployer}.sip-010-trait.sip-010-trait`);
   simnet.deployContract('fake-token', src, { clarityVersion: 3 }, deployer);
   call(deployer, 'set-admins', [Cl.principal(A.admin_1), Cl.principal(A.admin_2), Cl.principal(A.admin_3)]);
-  call('admin_1', 'whitelist-token', [Cl.principal(token)]);
+  govern('whitelist-token', [Cl.principal(token)]);
   for (const t of ['sbtc-token', 'fake-token']) {
     for (const p of ['payer_1', 'payer_2']) call(deployer, 'mint', [Cl.uint(10n * AMOUNT), Cl.principal(A[p])], t);
   }
@@ -76,29 +81,78 @@ test('set-admins: once, by the deployer only', async () => {
   assert.equal(repr(ro('get-admins', [])), `(list '${A.admin_1} '${A.admin_2} '${A.admin_3})`);
 });
 
-test('pause needs two of three admins; unpause by an admin', () => {
+test('pause needs two of three admins, and so does unpause', () => {
   assert.equal(ok(call('payer_1', 'propose-pause', [])), '(err u100)');
-  assert.equal(ok(call('admin_1', 'propose-pause', [])), '(ok u1)');
+  assert.equal(ok(call('admin_1', 'propose-pause', [])), '(ok u2)');
   assert.equal(repr(ro('is-paused', [])), 'false');
-  assert.equal(ok(call('admin_1', 'approve-pause', [Cl.uint(1)])), '(err u115)');
-  assert.equal(ok(call('payer_1', 'approve-pause', [Cl.uint(1)])), '(err u100)');
+  assert.equal(ok(call('admin_1', 'approve-pause', [Cl.uint(2)])), '(err u115)');
+  assert.equal(ok(call('payer_1', 'approve-pause', [Cl.uint(2)])), '(err u100)');
   assert.equal(ok(call('admin_2', 'approve-pause', [Cl.uint(9)])), '(err u114)');
-  assert.equal(ok(call('admin_2', 'approve-pause', [Cl.uint(1)])), '(ok true)');
+  assert.equal(ok(call('admin_2', 'approve-pause', [Cl.uint(1)])), '(err u114)', 'a whitelist action is not a pause');
+  assert.equal(ok(call('admin_2', 'approve-pause', [Cl.uint(2)])), '(ok true)');
   assert.equal(repr(ro('is-paused', [])), 'true');
-  assert.equal(ok(call('admin_3', 'approve-pause', [Cl.uint(1)])), '(err u120)');
+  assert.equal(ok(call('admin_3', 'approve-pause', [Cl.uint(2)])), '(err u120)');
   assert.equal(ok(call('payer_1', 'unpause', [])), '(err u100)');
-  assert.equal(ok(call('admin_3', 'unpause', [])), '(ok true)');
+  assert.equal(ok(call('admin_3', 'unpause', [])), '(ok u3)');
+  assert.equal(repr(ro('is-paused', [])), 'true', 'one admin alone cannot unpause');
+  assert.equal(ok(call('admin_3', 'approve-action', [Cl.uint(3)])), '(err u115)');
+  const r = call('admin_1', 'approve-action', [Cl.uint(3)]);
+  assert.equal(ok(r), '(ok true)');
+  assert.equal(repr(ro('is-paused', [])), 'false');
+  const events = printed(r);
+  assert.match(events[0], /\(event "action-approved"\)/);
+  assert.match(events[1], /\(event "unpaused"\)/);
+  assert.match(events[1], new RegExp(`\\(approvers \\(list '${A.admin_3} '${A.admin_1}\\)\\)`));
+  assert.match(events[1], new RegExp(`\\(proposer '${A.admin_3}\\)`));
   assert.equal(ok(call('admin_3', 'unpause', [])), '(err u121)');
+});
+
+test('token whitelist: two admins add and remove; one admin alone changes nothing', () => {
+  assert.equal(ok(call('payer_1', 'whitelist-token', [Cl.principal(fake)])), '(err u100)');
+  assert.equal(ok(call('admin_2', 'whitelist-token', [Cl.principal(fake)])), '(ok u2)');
+  assert.equal(repr(ro('is-token-whitelisted', [Cl.principal(fake)])), 'false');
+  assert.equal(ok(call('admin_3', 'approve-action', [Cl.uint(2)])), '(ok true)');
+  assert.equal(repr(ro('is-token-whitelisted', [Cl.principal(fake)])), 'true');
+  assert.equal(ok(call('payer_1', 'remove-token-from-whitelist', [Cl.principal(token)])), '(err u100)');
+  assert.equal(ok(call('admin_3', 'remove-token-from-whitelist', [Cl.principal(token)])), '(ok u3)');
+  assert.equal(repr(ro('is-token-whitelisted', [Cl.principal(token)])), 'true', 'one admin alone cannot take sBTC off');
+  govern('remove-token-from-whitelist', [Cl.principal(fake)], ['admin_1', 'admin_3']);
+  assert.equal(repr(ro('is-token-whitelisted', [Cl.principal(fake)])), 'false');
+});
+
+test('a proposal expires after 144 Bitcoin blocks', () => {
+  assert.equal(ok(call('admin_1', 'propose-pause', [])), '(ok u2)');
+  simnet.mineEmptyBurnBlocks(144);
+  assert.equal(ok(call('admin_2', 'approve-pause', [Cl.uint(2)])), '(err u122)');
   assert.equal(repr(ro('is-paused', [])), 'false');
 });
 
-test('token whitelist: admins add and remove, others are refused', () => {
-  assert.equal(ok(call('payer_1', 'whitelist-token', [Cl.principal(fake)])), '(err u100)');
-  assert.equal(ok(call('admin_2', 'whitelist-token', [Cl.principal(fake)])), '(ok true)');
-  assert.equal(repr(ro('is-token-whitelisted', [Cl.principal(fake)])), 'true');
-  assert.equal(ok(call('payer_1', 'remove-token-from-whitelist', [Cl.principal(fake)])), '(err u100)');
-  assert.equal(ok(call('admin_3', 'remove-token-from-whitelist', [Cl.principal(fake)])), '(ok true)');
-  assert.equal(repr(ro('is-token-whitelisted', [Cl.principal(fake)])), 'false');
+test('a pause lapses after 1008 Bitcoin blocks unless renewed', () => {
+  pause();
+  simnet.mineEmptyBurnBlocks(1000);
+  assert.equal(repr(ro('is-paused', [])), 'true');
+  simnet.mineEmptyBurnBlocks(10);
+  assert.equal(repr(ro('is-paused', [])), 'false');
+});
+
+test('admin replacement: two admins replace a third; the old admin loses its vote', () => {
+  assert.equal(ok(call('admin_1', 'propose-admin-replacement', [Cl.principal(A.admin_3), Cl.principal(A.admin_1)])), '(err u123)');
+  assert.equal(ok(call('admin_1', 'propose-admin-replacement', [Cl.principal(A.payer_2), Cl.principal(A.payee_2)])), '(err u123)');
+  assert.equal(ok(call('admin_3', 'propose-pause', [])), '(ok u2)');
+  const id = govern('propose-admin-replacement', [Cl.principal(A.admin_3), Cl.principal(A.payee_2)]);
+  assert.equal(id, 3n);
+  assert.equal(repr(ro('get-admins', [])), `(list '${A.admin_1} '${A.admin_2} '${A.payee_2})`);
+  assert.equal(ok(call('admin_3', 'whitelist-token', [Cl.principal(fake)])), '(err u100)');
+  // admin_3's proposal stands, but its own approval no longer counts: one more is needed
+  assert.equal(ok(call('admin_1', 'approve-pause', [Cl.uint(2)])), '(ok false)');
+  assert.equal(repr(ro('is-paused', [])), 'false');
+  assert.equal(ok(call('payee_2', 'approve-pause', [Cl.uint(2)])), '(ok true)');
+  assert.equal(repr(ro('is-paused', [])), 'true');
+});
+
+test('set-admins refuses the same admin twice', async () => {
+  simnet = await initSimnet(MANIFEST);
+  assert.equal(ok(call(deployer, 'set-admins', [Cl.principal(A.admin_1), Cl.principal(A.admin_1), Cl.principal(A.admin_3)])), '(err u123)');
 });
 
 test('create-invoice: stores the invoice and prints it', () => {
@@ -299,8 +353,91 @@ for (const [name, run, code] of RESOLVE_ERRORS) {
   test(`resolve-dispute refuses: ${name}`, () => assert.equal(ok(run()), `(err ${code})`));
 }
 
+const ROOT = new Uint8Array(32).fill(0xab);
+const HASH = new Uint8Array(32).fill(0x11);
+function split(id, payeeAmount, who = 'arbiter_1', t = token) {
+  return call(who, 'resolve-dispute-split', [Cl.uint(id), tokenArg(t), Cl.uint(payeeAmount), Cl.buffer(HASH), Cl.buffer(ROOT)]);
+}
+
+test('resolve-dispute-split 60/40 pays both parties exactly, in one transaction, and stores the award and log root', () => {
+  disputed(1);
+  const payer = balance('payer_1');
+  const payee = balance('payee_1');
+  const r = split(1, 30_000_000n);
+  assert.equal(ok(r), '(ok u5)');
+  assert.equal(balance('payee_1'), payee + 30_000_000n);
+  assert.equal(balance('payer_1'), payer + 20_000_000n);
+  assert.equal(balance(escrow), 0n);
+  assert.equal(status(1), '5');
+  assert.equal(repr(ro('get-award', [Cl.uint(1)])),
+    `(some (tuple (log-root (some 0x${'ab'.repeat(32)})) (payee-amount u30000000) (payer-amount u20000000)))`);
+  const event = printed(r)[0];
+  assert.match(event, /\(event "dispute-resolved"\)/);
+  assert.match(event, /\(payee-amount u30000000\)/);
+  assert.match(event, /\(payer-amount u20000000\)/);
+  assert.match(event, new RegExp(`\\(log-root \\(some 0x${'ab'.repeat(32)}\\)\\)`));
+  assert.match(event, /\(status u5\)/);
+  assert.equal(r.events.filter((e) => e.event === 'ft_transfer_event').length, 2);
+});
+
+for (const [payeeAmount, code, winner] of [[AMOUNT, '2', 'payee_1'], [0n, '4', 'payer_1']]) {
+  test(`resolve-dispute-split with ${payeeAmount} to the payee is a whole ${code === '2' ? 'release' : 'refund'} (status u${code}, one transfer)`, () => {
+    disputed(1);
+    const before = balance(winner);
+    const r = split(1, payeeAmount);
+    assert.equal(ok(r), `(ok u${code})`);
+    assert.equal(balance(winner), before + AMOUNT);
+    assert.equal(status(1), code);
+    assert.equal(r.events.filter((e) => e.event === 'ft_transfer_event').length, 1);
+    assert.equal(cvToValue(ro('get-ruling', [Cl.uint(1)])).value.release.value, code === '2');
+  });
+}
+
+const SPLIT_ERRORS = [
+  ['more than the deposit to the payee', () => { disputed(1); return split(1, AMOUNT + 1n); }, 'u124'],
+  ['caller is not the arbiter', () => { disputed(1); return split(1, 1n, 'arbiter_2'); }, 'u111'],
+  ['caller is the payee', () => { disputed(1); return split(1, AMOUNT, 'payee_1'); }, 'u111'],
+  ['not disputed', () => { funded(1); return split(1, 1n); }, 'u109'],
+  ['already resolved', () => { disputed(1); split(1, 1n); return split(1, 1n); }, 'u109'],
+  ['another token', () => { disputed(1); return split(1, 1n, 'arbiter_1', fake); }, 'u110'],
+  ['contract paused', () => { disputed(1); pause(); return split(1, 1n); }, 'u101'],
+  ['unknown invoice', () => split(9, 1n), 'u103'],
+];
+for (const [name, run, code] of SPLIT_ERRORS) {
+  test(`resolve-dispute-split refuses: ${name}`, () => assert.equal(ok(run()), `(err ${code})`));
+}
+
+test('escalate: after 4320 Bitcoin blocks either party gets the deposit back to the payer, even while paused', () => {
+  disputed(1);
+  disputed(2);
+  const due = Number(cvToValue(ro('get-escalation-height', [Cl.uint(1)])).value);
+  // a call runs in the simnet's current tenure: at its burn height (calls mine no burn block)
+  simnet.mineEmptyBurnBlocks(due - 1 - simnet.burnBlockHeight);
+  assert.equal(ok(call('payee_1', 'escalate', [Cl.uint(1), tokenArg()])), '(err u125)', 'one block too early');
+  simnet.mineEmptyBurnBlocks(1);
+  pause();
+  const before = balance('payer_1');
+  const r = call('payee_1', 'escalate', [Cl.uint(1), tokenArg()]);
+  assert.equal(ok(r), '(ok true)');
+  assert.equal(balance('payer_1'), before + AMOUNT);
+  assert.equal(status(1), '4');
+  assert.match(printed(r)[0], /\(event "dispute-escalated"\)/);
+  assert.equal(ok(call('payer_1', 'escalate', [Cl.uint(2), tokenArg()])), '(ok true)');
+});
+
+const ESCALATE_ERRORS = [
+  ['too early', () => { disputed(1); simnet.mineEmptyBurnBlocks(4000); return call('payer_1', 'escalate', [Cl.uint(1), tokenArg()]); }, 'u125'],
+  ['caller is not a party', () => { disputed(1); simnet.mineEmptyBurnBlocks(4400); return call('arbiter_1', 'escalate', [Cl.uint(1), tokenArg()]); }, 'u108'],
+  ['not disputed', () => { funded(1); simnet.mineEmptyBurnBlocks(4400); return call('payer_1', 'escalate', [Cl.uint(1), tokenArg()]); }, 'u109'],
+  ['already resolved', () => { disputed(1); split(1, 1n); simnet.mineEmptyBurnBlocks(4400); return call('payer_1', 'escalate', [Cl.uint(1), tokenArg()]); }, 'u109'],
+  ['another token', () => { disputed(1); simnet.mineEmptyBurnBlocks(4400); return call('payer_1', 'escalate', [Cl.uint(1), tokenArg(fake)]); }, 'u110'],
+];
+for (const [name, run, code] of ESCALATE_ERRORS) {
+  test(`escalate refuses: ${name}`, () => assert.equal(ok(run()), `(err ${code})`));
+}
+
 test('read-only getters answer none for unknown ids', () => {
-  for (const fn of ['get-invoice', 'get-dispute', 'get-ruling']) assert.equal(repr(ro(fn, [Cl.uint(77)])), 'none');
+  for (const fn of ['get-invoice', 'get-dispute', 'get-ruling', 'get-award', 'get-escalation-height', 'get-action']) assert.equal(repr(ro(fn, [Cl.uint(77)])), 'none');
   assert.equal(repr(ro('get-evidence', [Cl.uint(77), Cl.uint(0)])), 'none');
   assert.equal(repr(ro('get-pause-action', [Cl.uint(77)])), 'none');
 });
