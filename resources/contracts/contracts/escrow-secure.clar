@@ -209,6 +209,7 @@
   (default-to false (map-get? whitelisted-tokens token)))
 (define-read-only (get-action (action-id uint)) (map-get? actions action-id))
 (define-read-only (get-pause-action (action-id uint)) (get-action action-id))
+(define-read-only (get-last-action-id) (var-get last-action-id))
 
 ;; ---------------------------------------------------------------- invoices
 

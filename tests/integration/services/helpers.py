@@ -116,12 +116,31 @@ def call_as(session: Session, role: str, function: str, args: tuple[Any, ...]) -
     return session.api.broadcast(txn.serialize(signed), txn.txid(signed))
 
 
-def pause_escrow(session: Session) -> None:
-    """Two of the three admins pause the contract (DESIGN §4 governance)."""
+def next_action_id(session: Session) -> int:
+    """The id the escrow gives its next admin proposal."""
     from arbiter_app.stacks import clarity
 
-    call_as(session, "admin_1", "propose-pause", ())
-    call_as(session, "admin_2", "approve-pause", (clarity.UInt(1),))
+    last = session.api.call_read_only(session.contract_id, "get-last-action-id", (),
+                                      session.contract_id.partition(".")[0])
+    assert isinstance(last, clarity.UInt)
+    return last.value + 1
+
+
+def govern(session: Session, function: str, args: tuple[Any, ...] = ()) -> None:
+    """An admin action of the escrow, carried out as it must be: admin_1 proposes it and
+    admin_2 approves (two of the three admins)."""
+    from arbiter_app.stacks import clarity
+
+    action = next_action_id(session)
+    call_as(session, "admin_1", function, args)
+    call_as(session, "admin_2", "approve-action", (clarity.UInt(action),))
+
+
+def pause_escrow(session: Session) -> None:
+    """Two of the three admins pause the contract."""
+    from arbiter_app.stacks import clarity
+
+    govern(session, "propose-pause")
     paused = session.api.call_read_only(session.contract_id, "is-paused", (),
                                         session.contract_id.partition(".")[0])
     assert paused == clarity.Bool(True)
@@ -132,6 +151,7 @@ def pause_in_mempool(session: Session, devnet: Devnet) -> None:
     broadcast next is mined after them."""
     from arbiter_app.stacks import clarity
 
+    action = next_action_id(session)
     devnet.set_faults(hold_txs=True)
     call_as(session, "admin_1", "propose-pause", ())
-    call_as(session, "admin_2", "approve-pause", (clarity.UInt(1),))
+    call_as(session, "admin_2", "approve-pause", (clarity.UInt(action),))

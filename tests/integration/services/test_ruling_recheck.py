@@ -27,6 +27,7 @@ from arbiter_app.store import rows
 from tests.integration.services.helpers import (
     account_signer,
     call_as,
+    govern,
     devnet_settings,
     nonce_of,
     pause_escrow,
@@ -69,7 +70,7 @@ def settle_elsewhere(session: Session) -> None:
 
 def unlist_token(session: Session) -> None:
     token = rows.load_case(session.store, CASE).invoice.token
-    call_as(session, "admin_1", "remove-token-from-whitelist", (clarity.principal(token),))
+    govern(session, "remove-token-from-whitelist", (clarity.principal(token),))
 
 
 @pytest.mark.parametrize(
