@@ -64,7 +64,7 @@ def with_value(settings: config.Settings, key: str, text: str) -> config.Setting
 
     :raises UsageError: unknown key, or a value that is not what the key takes
     """
-    if key not in flat(settings):
+    if key not in flat(settings) and key not in config.to_dict(settings):
         raise UsageError(f"unknown setting {key!r}; 'arbiter-app config show' lists them")
     candidates: list[Any] = [text]
     with contextlib.suppress(ValueError):
@@ -84,6 +84,8 @@ def _set(settings: config.Settings, key: str, value: Any) -> config.Settings:
     outer, _, inner = key.partition(".")
     if inner:
         data[outer] = {**data[outer], inner: value}
+    elif isinstance(value, dict) and isinstance(data[outer], dict):
+        data[outer] = {**data[outer], **value}  # the limits not named keep their values
     else:
         data[outer] = value
     return config.from_dict(data, "config set")

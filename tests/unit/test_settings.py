@@ -98,11 +98,13 @@ def test_config_set_checks_saves_and_logs_old_and_new(
     assert main(["config", "set", "sla_hours", "48"]) == 0
     assert main(["config", "set", "ipfs_gateways", '["https://ipfs.io"]']) == 0
     assert main(["config", "set", "ipfs_limits.max_blocks", "500"]) == 0
+    assert main(["config", "set", "ipfs_limits", '{"max_depth": 16}']) == 0
     assert main(["config", "set", "api_key", "hunter2-secret"]) == 0
     assert main(["config", "set", "api_key", "12345"]) == 0  # not JSON of its type: a string
     saved = config.load(path)
     assert (saved.sla_hours, saved.ipfs_gateways, saved.ipfs_limits.max_blocks,
-            saved.api_key) == (48, ("https://ipfs.io",), 500, "12345")
+            saved.ipfs_limits.max_depth, saved.api_key) == (48, ("https://ipfs.io",), 500, 16,
+                                                            "12345")
     changes = logged_changes(Path(saved.data_dir))
     assert {"key": "sla_hours", "old": 72, "new": 48} in changes
     assert {"key": "ipfs_gateways", "old": [], "new": ["https://ipfs.io"]} in changes
