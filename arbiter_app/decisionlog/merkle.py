@@ -133,6 +133,27 @@ def range_root(frontier: Sequence[bytes]) -> bytes:
     return root
 
 
+class GrowingRange:
+    """The compact range of a tree grown one leaf at a time, in place: the root of n leaves
+    in n-1 node hashes and O(log n) memory (how a whole export is checked in one pass)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.frontier: list[bytes] = []
+
+    def add(self, leaf: bytes) -> None:
+        """Append one leaf hash."""
+        node, bits = leaf, self.size
+        while bits & 1:
+            node, bits = node_hash(self.frontier.pop(), node), bits >> 1
+        self.frontier.append(node)
+        self.size += 1
+
+    def root(self) -> bytes:
+        """The root of the leaves added so far."""
+        return range_root(self.frontier)
+
+
 def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
     """The root that ``proof`` leads to from ``leaf`` at ``index`` (RFC 9162 §2.1.3.2).
 

@@ -1,13 +1,16 @@
-"""Decision-log exports an auditor verifies offline: JSONL with proofs, and CSV for spreadsheets.
+"""Decision-log exports an auditor verifies offline: JSONL, and CSV for spreadsheets.
 
 A JSONL export is one header line and one line per entry, every line canonical JSON. The header
-carries the signed checkpoint the proofs lead to, the SIP-018 attestation binding the log key
-to the arbiter's address, the scope (whole log or one case), the exact entry indices the file
-holds, and an Ed25519 signature by the log key over all of that; each entry line carries the
-entry and its RFC 6962 inclusion proof (base64 hashes, bottom-up, as in C2SP ``tlog-proof``).
-:func:`verify_jsonl` needs no network and names the first bad line: any changed, deleted,
-reordered or inserted line or field breaks a signature, a proof, the index list or the
-canonical form.
+carries the signed checkpoint, the SIP-018 attestation binding the log key to the arbiter's
+address, the scope (whole log or one case), the exact entry indices a one-case file holds, and
+an Ed25519 signature by the log key over all of that. A whole-log export lists every entry in
+order and nothing more: :func:`verify_jsonl` rebuilds the tree from them once and compares its
+root with the signed checkpoint. A one-case export is a slice, so each of its lines also
+carries the entry's RFC 6962 inclusion proof (base64 hashes, bottom-up, as in C2SP
+``tlog-proof``). Verification needs no network. Any changed, deleted, reordered or inserted
+line or field breaks a signature, a proof, the root, the index list or the canonical form; the
+error names the first bad line, except an altered entry of a whole-log export, which only the
+rebuilt root betrays (its error names the lines the root covers).
 """
 
 from __future__ import annotations
@@ -29,17 +32,18 @@ from arbiter_app.decisionlog.checkpoint import (
     verify_attestation,
     verify_checkpoint,
 )
-from arbiter_app.decisionlog.entry import ENTRY_KINDS, canonical_json
+from arbiter_app.decisionlog.entry import ENTRY_KINDS, canonical_json, decode_canonical
 from arbiter_app.errors import InputError, VerificationError
 from arbiter_app.records.documents import parse_canonical
 
 if TYPE_CHECKING:
     from arbiter_app.store.db import Store
 
-SCHEMA = "arbiter-desk-log/1"
+SCHEMA = "arbiter-desk-log/2"  # 2: whole-log exports carry no per-entry proofs
 HEADER_KEYS = {"type", "schema", "scope", "case", "indices", "checkpoint", "attestation",
                "history", "signature"}
 LINE_KEYS = {"type", "entry", "proof"}
+WHOLE_HEAD, WHOLE_TAIL = b'{"entry":', b',"type":"entry"}'  # a whole-log entry line's frame
 ENTRY_KEYS = {"index", "kind", "case", "at", "data"}
 
 
@@ -97,10 +101,12 @@ def export_jsonl(store: Store, out: IO[bytes], *, invoice_id: int | None = None,
     header["signature"] = log.private_key(store).sign(canonical_json(header)).hex()
     out.write(canonical_json(header) + b"\n")
     for entry in rows:
+        if invoice_id is None:
+            out.write(WHOLE_HEAD + entry.body + WHOLE_TAIL + b"\n")
+            continue
         proof = [_b64(h) for h in tree.inclusion_proof(entry.index, cp.size)]
-        line = b'{"entry":' + entry.body + b',"proof":' + canonical_json(proof) + \
-            b',"type":"entry"}\n'
-        out.write(line)
+        out.write(b'{"entry":' + entry.body + b',"proof":' + canonical_json(proof) +
+                  b',"type":"entry"}\n')
     return len(rows)
 
 
@@ -149,6 +155,8 @@ def _check_header(h: dict[str, Any], attested: bool, log_key: bytes | None,
         signature = bytes.fromhex(h["signature"])
     except (InputError, TypeError, ValueError) as e:
         raise VerificationError(f"line 1: {e}") from e
+    if signature.hex() != h["signature"]:  # the one field its own signature cannot cover
+        raise VerificationError("line 1: the header's signature is not lowercase hex")
     if log_key is not None and cp.key != log_key:
         raise VerificationError(f"line 1: the log is signed by another log key "
                                 f"({cp.key.hex()[:16]}…, expected {log_key.hex()[:16]}…)")
@@ -228,17 +236,36 @@ def _expected_indices(h: dict[str, Any], size: int) -> Sequence[int]:
     raise VerificationError("line 1: the export's scope or index list is malformed")
 
 
+def _check_fields(e: Any, number: int, index: int) -> None:
+    if not isinstance(e, dict) or set(e) != ENTRY_KEYS or e["kind"] not in ENTRY_KINDS or \
+            not isinstance(e["data"], dict):
+        raise VerificationError(f"line {number}: the entry's fields are malformed")
+    if e["index"] != index:
+        raise VerificationError(f"line {number}: expected entry {index}, found {e['index']} "
+                                "(a line was removed, inserted or moved)")
+
+
+def _whole_log_leaf(line: bytes, number: int, index: int) -> bytes:
+    """Check one line of a whole-log export; return its entry's leaf hash."""
+    framed = line.startswith(WHOLE_HEAD) and line.endswith(WHOLE_TAIL)
+    body = line[len(WHOLE_HEAD):-len(WHOLE_TAIL)] if framed else b""
+    e = decode_canonical(body) if framed else None
+    if e is None:  # the strict parser names what is wrong, or vouches for the line
+        v = _parse(line, number)
+        if set(v) != {"type", "entry"} or v["type"] != "entry":
+            raise VerificationError(f"line {number}: not an entry line of a whole-log export")
+        e, body = v["entry"], line[len(WHOLE_HEAD):-len(WHOLE_TAIL)]
+    _check_fields(e, number, index)
+    return hashlib.sha256(b"\x00" + body).digest()
+
+
 def _check_entry(v: dict[str, Any], body: bytes, number: int, index: int, case: int | None,
                  cp: Checkpoint) -> None:
     if set(v) != LINE_KEYS or v["type"] != "entry" or not isinstance(v["entry"], dict) or \
             not isinstance(v["proof"], list):
         raise VerificationError(f"line {number}: not an entry line")
     e = v["entry"]
-    if set(e) != ENTRY_KEYS or e["kind"] not in ENTRY_KINDS or not isinstance(e["data"], dict):
-        raise VerificationError(f"line {number}: the entry's fields are malformed")
-    if e["index"] != index:
-        raise VerificationError(f"line {number}: expected entry {index}, found {e['index']} "
-                                "(a line was removed, inserted or moved)")
+    _check_fields(e, number, index)
     if case is not None and e["case"] != case:
         raise VerificationError(f"line {number}: entry {index} belongs to another case")
     leaf = merkle.leaf_hash(body)
@@ -283,16 +310,24 @@ def verify_jsonl(lines: Sequence[bytes], *, require_attestation: bool = True,
     h = _parse(lines[0], 1)
     cp, att, history = _check_header(h, require_attestation, log_key, arbiter)
     expected = _expected_indices(h, cp.size)
+    whole = merkle.GrowingRange() if h["scope"] == "all" else None
     count = 0
     for number, line in enumerate(lines[1:], start=2):
         if count >= len(expected):
             raise VerificationError(f"line {number}: more entries than the header lists")
-        value = _parse(line, number)
-        _check_entry(value, _entry_bytes(line), number, expected[count], h["case"], cp)
+        if whole is not None:
+            whole.add(_whole_log_leaf(line, number, count))
+        else:
+            value = _parse(line, number)
+            _check_entry(value, _entry_bytes(line), number, expected[count], h["case"], cp)
         count += 1
     if count < len(expected):
         raise VerificationError(f"line {count + 2}: entry {expected[count]} is missing "
                                 f"(the header lists {len(expected)} entries)")
+    if whole is not None and whole.root() != cp.root:
+        raise VerificationError(f"lines 2-{count + 1}: these entries are not the log signed in "
+                                f"line 1 ({_name(cp)}): one was altered or replaced, which a "
+                                "whole-log export cannot pin to a line (a one-case export can)")
     return ExportReport(h["scope"], h["case"], count, cp, att.address if att else None, history)
 
 

@@ -53,10 +53,11 @@ def append(store: Store, kind: str, data: dict[str, Any], *, invoice_id: int | N
         raise StoreError("a log entry must be written in the transaction of its change")
     size, frontier = _head(store)
     entry = make_entry(size, kind, invoice_id, at, data)
-    frontier = merkle.extend_range(frontier, size, entry.leaf)
+    leaf = entry.leaf  # a property that hashes: once per append
+    frontier = merkle.extend_range(frontier, size, leaf)
     store.conn.execute("INSERT INTO log_entries (idx, kind, invoice_id, at, body, leaf) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
-                       (size, kind, invoice_id, at, entry.body, entry.leaf))
+                       (size, kind, invoice_id, at, entry.body, leaf))
     store.conn.execute("INSERT INTO log_head (id, size, frontier) VALUES (1, ?, ?) ON CONFLICT "
                        "(id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier",
                        (size + 1, b"".join(frontier)))
