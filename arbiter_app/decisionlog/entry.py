@@ -27,8 +27,9 @@ ENTRY_KINDS = frozenset({
 })
 
 
-MAX_FAST_NESTING = 32
-"""Documents with more brackets than this take the strict parser (it bounds their depth)."""
+MAX_FAST_NESTING = 16
+"""Documents with more brackets than this take the strict parser, which bounds their depth
+(at twice this, so the fast path never vouches for a document the strict one refuses)."""
 
 # Floats decode as Decimal, which msgspec encodes as a JSON string: a float never re-encodes
 # to the same bytes, so documents holding one always go to the json module.

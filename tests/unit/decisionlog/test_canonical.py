@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arbiter_app.decisionlog import merkle
-from arbiter_app.decisionlog.entry import canonical_json, decode_canonical
+from arbiter_app.decisionlog.entry import MAX_FAST_NESTING, canonical_json, decode_canonical
 
 # Every JSON value json.dumps can write as UTF-8 (no lone surrogates), floats included.
 TEXT = st.text(st.characters(exclude_categories=("Cs",)))
@@ -33,7 +33,7 @@ def _has_float(value: Any) -> bool:
 def test_canonical_bytes_without_floats_are_vouched_for_with_the_same_value(value: Any) -> None:
     raw = canonical_json(value)
     fast = decode_canonical(raw)
-    if _has_float(value) or raw.count(b"[") + raw.count(b"{") > 32:
+    if _has_float(value) or raw.count(b"[") + raw.count(b"{") > MAX_FAST_NESTING:
         assert fast is None
     else:
         assert fast == value
