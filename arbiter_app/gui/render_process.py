@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from pathlib import Path
 
 from arbiter_app.gui import render_child as child
 from arbiter_app.progress import CancelToken, Progress
@@ -135,12 +136,13 @@ def _exchange(process: subprocess.Popen[bytes], data: bytes, run: _Run, deadline
         selector.register(process.stderr, selectors.EVENT_READ, run.err)
         sent = 0
         while _reading(selector, process):
+            run.peak_rss = max(run.peak_rss, resident_peak(process.pid))
             if cancel is not None:
                 cancel.check()
             if time.monotonic() > deadline:
                 run.stopped = f"showing it took longer than {limits.deadline_seconds:g} s"
                 return
-            for key, _ in selector.select(timeout=0.1):
+            for key, _ in selector.select(timeout=0.05):
                 if key.fileobj is process.stdin:
                     sent = _send(selector, process, data, sent)
                 else:
@@ -186,16 +188,31 @@ def _reap(process: subprocess.Popen[bytes], run: _Run, deadline: float,
         if run.stopped or time.monotonic() > deadline:
             run.stopped = run.stopped or (
                 f"showing it took longer than {limits.deadline_seconds:g} s")
+            run.peak_rss = max(run.peak_rss, resident_peak(process.pid))
             os.killpg(process.pid, signal.SIGKILL)
             pid, status, usage = os.wait4(process.pid, 0)
             break
         time.sleep(0.01)
     process.returncode = os.waitstatus_to_exitcode(status)
     run.status = process.returncode
-    run.peak_rss = usage.ru_maxrss * 1024  # kilobytes on Linux
+    # ru_maxrss also counts the parent's pages the child had before exec: only a fallback.
+    run.peak_rss = run.peak_rss or usage.ru_maxrss * 1024
     for stream in (process.stdin, process.stdout, process.stderr):
         if stream is not None:
             stream.close()
+
+
+def resident_peak(pid: int) -> int:
+    """The peak resident memory of process ``pid`` since its exec (Linux ``VmHWM``), in
+    bytes; 0 where it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def _refusal(run: _Run, limits: RenderLimits) -> str:
@@ -205,7 +222,8 @@ def _refusal(run: _Run, limits: RenderLimits) -> str:
         return f"{UNSAFE}{run.stopped}, so it was stopped."
     if run.status == -signal.SIGXCPU or (run.status == -signal.SIGKILL):
         return f"{UNSAFE}it needed more than {limits.cpu_seconds} s of processor time."
-    if run.status == child.OUT_OF_MEMORY or run.peak_rss >= limits.memory_bytes * 0.8:
+    if run.status == child.OUT_OF_MEMORY or (
+            run.status < 0 and run.peak_rss >= limits.memory_bytes * 0.75):
         return f"{UNSAFE}it needed more than the {memory} of memory allowed."
     if run.status < 0:
         return (f"{UNSAFE}the renderer stopped on signal "

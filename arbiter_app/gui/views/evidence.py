@@ -210,9 +210,12 @@ class EvidenceViewer(QDialog):
         widget = QWidget()
         layout = QVBoxLayout(widget)
         layout.addWidget(_plain_label(f"Pages {first}–{last} of {got.page_count}"))
+        fit = max(200, self.pages.viewport().width() - 30)  # i.e. fit to width, no zoom yet
         for page in got.pages:
             label = QLabel()
-            label.setPixmap(_pixmap(page))
+            label.setStyleSheet("background: white")  # a PDF page is transparent paper
+            label.setPixmap(_pixmap(page).scaledToWidth(
+                min(page.width, fit), Qt.TransformationMode.SmoothTransformation))
             layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
         self.more.setVisible(last < got.page_count)
         layout.addWidget(self.more, 0, Qt.AlignmentFlag.AlignHCenter)

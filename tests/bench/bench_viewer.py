@@ -1,0 +1,48 @@
+"""Hostile documents in the viewer: for each file of the corpus, the wall time until it was
+shown or refused and the render child's peak resident memory, beside a plain one-page PDF
+rendered in the same run. Targets: the limits the render child runs under (issue 18)."""
+
+from __future__ import annotations
+
+import statistics
+
+from arbiter_app.gui.render_process import LIMITS, Rendering, render
+from arbiter_app.gui.views.evidence import IMAGE_TYPES, TEXT_TYPES
+from arbiter_app.ipfs.sniff import SNIFF_BYTES, sniff
+from arbiter_app.progress import run_to_end
+from tests.bench import Row, Target
+from tests.fixtures.hostile_documents import CORPUS, normal_pdf
+
+MIB = 1 << 20
+MAPPED_ALLOWANCE = 128 * MIB  # resident code and mapped files beyond the data limit
+REFERENCE_RUNS = 3
+
+
+def _render(data: bytes) -> Rendering:
+    media_type = sniff(data[:SNIFF_BYTES])
+    kind = "text" if media_type in TEXT_TYPES else "image" if media_type in IMAGE_TYPES else "pdf"
+    return run_to_end(render(kind, data, limits=LIMITS))
+
+
+def _outcome(got: Rendering) -> str:
+    if not got.refusal:
+        return "shown"
+    return "refused: " + got.refusal.split(": ", 1)[-1].rstrip(".")[:48]
+
+
+def run() -> list[Row]:
+    """Render every corpus item once and the plain PDF :data:`REFERENCE_RUNS` times."""
+    plain = [_render(normal_pdf()) for _ in range(REFERENCE_RUNS)]
+    seconds = statistics.median(r.seconds for r in plain)
+    rss = statistics.median(r.peak_rss for r in plain) / MIB
+    in_time = Target("<=", LIMITS.deadline_seconds + 1, unit="s")
+    in_memory = Target("<=", (LIMITS.memory_bytes + MAPPED_ALLOWANCE) / MIB, unit="MiB")
+    rows: list[Row] = []
+    for hostile in CORPUS:
+        got = _render(hostile.build())
+        name = f"viewer {hostile.attack} ({_outcome(got)})"
+        rows.append(Row(f"{name}: time", got.seconds, "s", seconds, "plain 1-page PDF",
+                        (in_time,)))
+        rows.append(Row(f"{name}: child peak RSS", got.peak_rss / MIB, "MiB", rss,
+                        "plain 1-page PDF", (in_memory,)))
+    return rows
