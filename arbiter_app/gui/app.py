@@ -79,5 +79,7 @@ def first_run(path: Path) -> config.Settings | None:
     application()
     page = FirstRunPage(path)
     page.exec()
-    return page.saved
+    saved = page.saved
+    page.deleteLater()  # Qt deletes it in its own time, never Python at an arbitrary point
+    return saved
 
