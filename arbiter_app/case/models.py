@@ -21,6 +21,7 @@ class InvoiceStatus(IntEnum):
     RELEASED = 2
     DISPUTED = 3
     REFUNDED = 4
+    SPLIT = 5  # escrow v2: a ruling shared the deposit between payee and payer
 
 
 class Decision(StrEnum):

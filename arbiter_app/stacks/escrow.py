@@ -176,7 +176,7 @@ def decode_invoice(invoice_id: int, value: Any) -> Invoice | None:
     try:
         status = InvoiceStatus(status_code)
     except ValueError as e:
-        raise _fail(f"{what}.status", "a status code from 0 to 4") from e
+        raise _fail(f"{what}.status", "a status code from 0 to 5") from e
     amount = _uint(fields, "amount", what)
     held = status in (InvoiceStatus.FUNDED, InvoiceStatus.DISPUTED)
     return Invoice(
@@ -301,9 +301,19 @@ EVENT_STATUS = {
 
 
 def status_after(event: EscrowEvent) -> InvoiceStatus | None:
-    """The invoice status an event leaves behind (``None`` for evidence submissions)."""
+    """The invoice status an event leaves behind (``None`` for evidence submissions).
+
+    A v2 ruling prints its ``status`` (RELEASED, REFUNDED or SPLIT); a first-version ruling
+    only says whether it released. An escalated dispute is refunded to the payer.
+    """
     if event.name == "dispute-resolved":
+        code = event.fields.get("status")
+        if isinstance(code, int) and code in (InvoiceStatus.RELEASED, InvoiceStatus.REFUNDED,
+                                              InvoiceStatus.SPLIT):
+            return InvoiceStatus(code)
         return InvoiceStatus.RELEASED if event.fields.get("release") else InvoiceStatus.REFUNDED
+    if event.name == "dispute-escalated":
+        return InvoiceStatus.REFUNDED
     return EVENT_STATUS.get(event.name)
 
 

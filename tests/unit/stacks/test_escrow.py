@@ -119,6 +119,26 @@ def test_events_decode_and_imply_statuses() -> None:
     assert resolved is not None and escrow.status_after(resolved) is InvoiceStatus.RELEASED
 
 
+@pytest.mark.parametrize(("fields", "status"), [
+    ({"release": clarity.Bool(False), "status": clarity.UInt(5)}, InvoiceStatus.SPLIT),
+    ({"release": clarity.Bool(True), "status": clarity.UInt(2)}, InvoiceStatus.RELEASED),
+    ({"release": clarity.Bool(False), "status": clarity.UInt(4)}, InvoiceStatus.REFUNDED),
+    ({"release": clarity.Bool(False), "status": clarity.UInt(9)}, InvoiceStatus.REFUNDED),
+], ids=["v2-split", "v2-whole-release", "v2-whole-refund", "unknown-status-code-falls-back"])
+def test_a_v2_ruling_event_says_its_status(fields: dict[str, Any], status: InvoiceStatus) -> None:
+    resolved = escrow.decode_event(event("dispute-resolved", **fields, **{
+        "payee-amount": clarity.UInt(3), "payer-amount": clarity.UInt(2),
+        "log-root": clarity.Some(clarity.Buffer(b"\xab" * 32))}), "cd" * 32, 1, 13)
+    assert resolved is not None and escrow.status_after(resolved) is status
+    assert resolved.fields["log-root"] == "ab" * 32
+
+
+def test_an_escalated_dispute_is_refunded_to_the_payer() -> None:
+    escalated = escrow.decode_event(event("dispute-escalated", **{
+        "escalated-by": clarity.principal(PAYER)}), "ef" * 32, 0, 4400)
+    assert escalated is not None and escrow.status_after(escalated) is InvoiceStatus.REFUNDED
+
+
 def test_governance_prints_are_skipped_and_non_tuples_refused() -> None:
     unpaused = clarity.Tuple({"event": clarity.StringAscii("unpaused"),
                               "admin": clarity.principal(PAYER)})
