@@ -76,8 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from arbiter_app.cli import report
     from arbiter_app.cli.settings import settings_path
     from arbiter_app.devnet.stack import running
-    from arbiter_app.gui.app import run
-    from arbiter_app.services.session import Session
+    from arbiter_app.gui.app import run_on_settings
 
     with tempfile.TemporaryDirectory(prefix="arbiter-demo-") as scratch:
         data_dir = Path(args.data_dir) if args.data_dir else Path(scratch) / "data"
@@ -88,7 +87,8 @@ def run_demo(args: argparse.Namespace) -> int:
                 report(f"devnet at {stack.devnet.url}; Ledger emulator at {stack.ledger}; "
                        f"case store in {data_dir}; to make the device refuse: {refuse}")
                 settings = demo_settings(stack.devnet, stack.emulator.port, data_dir)
-                with lent_settings(settings, settings_path(args)), Session(settings) as session:
-                    return run(session, sync_on_start=True)
+                path = settings_path(args)
+                with lent_settings(settings, path):
+                    return run_on_settings(settings, path, sync_on_start=True)
         finally:
             report("demo stopped")

@@ -3,7 +3,8 @@
 Settings come from ``--config`` or the per-user config file; the case store lives in their
 ``data_dir``. Without a settings file the first-run page comes first (network, Ledger and its
 confirmed address, IPFS sources) and saves one. The window's Sync action pulls the
-disputes; ``--sync`` runs one at start.
+disputes; ``--sync`` runs one at start. Saving the Settings dialog closes the window and opens
+it again on the new settings.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     check_display()  # before anything starts: Qt aborts the process without a display
     from arbiter_app import config
-    from arbiter_app.gui.app import first_run, run
-    from arbiter_app.services.session import Session
+    from arbiter_app.gui.app import first_run, run_on_settings
 
     path = Path(args.config) if getattr(args, "config", None) else config.default_config_path()
     if path.exists():
@@ -37,5 +37,4 @@ def run_gui(args: argparse.Namespace) -> int:
         if chosen is None:
             return 0  # the user closed the first-run page: nothing was saved
         settings = chosen
-    with Session(settings) as session:
-        return run(session, sync_on_start=bool(getattr(args, "sync", False)), settings_path=path)
+    return run_on_settings(settings, path, sync_on_start=bool(getattr(args, "sync", False)))

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from arbiter_app import config
     from arbiter_app.services.session import Session
 
+# run()'s status when the window closed to open again on newly saved settings.
+RESTART = 75
+
 
 def application() -> QApplication:
     """The process's QApplication (created once)."""
@@ -43,7 +46,8 @@ def run(session: Session, *, sync_on_start: bool = False,
 
     :param settings_path: the settings file the window's Settings dialog saves
 
-    :returns: the event loop's exit status
+    :returns: the event loop's exit status, or :data:`RESTART` when the settings were
+        changed and the app should open again on them
     """
     from PySide6.QtCore import QThreadPool, QTimer
 
@@ -66,7 +70,25 @@ def run(session: Session, *, sync_on_start: bool = False,
         QThreadPool.globalInstance().waitForDone(30_000)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    return status
+    return RESTART if window.restart_requested else status
+
+
+def run_on_settings(settings: config.Settings, settings_path: Path, *,
+                    sync_on_start: bool = False) -> int:
+    """Run the app over a session on ``settings``; when the Settings dialog saved new ones,
+    open it again on what ``settings_path`` now holds.
+
+    :returns: the exit status of the last window
+    """
+    from arbiter_app import config
+    from arbiter_app.services.session import Session
+
+    while True:
+        with Session(settings) as session:
+            status = run(session, sync_on_start=sync_on_start, settings_path=settings_path)
+        if status != RESTART:
+            return status
+        settings = config.load(settings_path)
 
 
 def first_run(path: Path) -> config.Settings | None:

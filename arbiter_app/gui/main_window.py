@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings_path = settings_path or config.default_config_path()
         self.settings_dialog: SettingsDialog | None = None
+        self.restart_requested = False
         self.setWindowTitle(f"Arbiter Desk — {session.network.name}")
         self.resize(1400, 860)
         self.model = DisputesModel(session.settings.sla_hours, self)
@@ -101,9 +102,16 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.export_action)
 
     def on_settings(self) -> None:
-        """Open the settings dialog (checked before saving, every change logged)."""
+        """Open the settings dialog (checked before saving, every change logged); once saved,
+        the window closes and the app opens again on the new settings."""
         self.settings_dialog = SettingsDialog(self.session.settings, self.settings_path, self)
+        self.settings_dialog.accepted.connect(self.on_settings_saved)
         self.settings_dialog.open()
+
+    def on_settings_saved(self) -> None:
+        """Close, asking the caller to open the app again on the saved settings."""
+        self.restart_requested = True
+        self.close()
 
     def _build_status_bar(self) -> None:
         self.network_label = _status_label()

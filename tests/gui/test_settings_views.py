@@ -125,3 +125,35 @@ def test_gui_without_settings_opens_the_first_run_page_and_cancel_saves_nothing(
     QTimer.singleShot(0, cancel_the_page)
     assert main(["--config", str(path), "gui"]) == 0
     assert seen == ["Welcome to Arbiter Desk"] and not path.exists()
+
+
+def test_saving_the_settings_dialog_reopens_the_window_on_the_new_settings(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    from arbiter_app.cli import main
+    from arbiter_app.gui.main_window import MainWindow
+
+    path = tmp_path / "settings.json"
+    config.save(config.Settings(data_dir=str(tmp_path / "data")), path)
+    seen: list[int] = []
+
+    def step() -> None:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible() and not w.restart_requested]
+        if not windows or Task._running:
+            QTimer.singleShot(50, step)
+            return
+        window = windows[0]
+        seen.append(window.session.settings.sla_hours)
+        if len(seen) == 1:
+            window.on_settings()
+            assert window.settings_dialog is not None
+            window.settings_dialog.form.sla_hours.setValue(24)
+            window.settings_dialog.on_save()
+            QTimer.singleShot(50, step)
+        else:
+            window.close()
+
+    QTimer.singleShot(0, step)
+    assert main(["--config", str(path), "gui"]) == 0
+    assert seen == [72, 24]
+    assert "sla_hours" in logged_keys(config.load(path))

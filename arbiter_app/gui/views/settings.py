@@ -161,8 +161,9 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
-        layout.addWidget(_label("Changes are logged in the decision log and take effect the "
-                                "next time the app starts."))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save and reopen")
+        layout.addWidget(_label("Changes are logged in the decision log; the app reopens on "
+                                "the saved settings."))
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
 
