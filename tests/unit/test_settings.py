@@ -111,6 +111,7 @@ def test_config_set_checks_saves_and_logs_old_and_new(
     assert {"key": "ipfs_limits.max_blocks", "old": 100000, "new": 500} in changes
     assert {"key": "api_key", "old": "(set)", "new": "(set)"} in changes
     assert "hunter2" not in json.dumps(changes)
+    assert "hunter2" not in config.default_log_path().read_text(encoding="utf-8")
     capsys.readouterr()
     assert main(["config", "show", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)

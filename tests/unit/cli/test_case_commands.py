@@ -115,6 +115,8 @@ def test_rule_finalizes_then_case_show_and_search_find_it(
     status, out, _ = run(["case", "show", str(CASE), "--json"], capsys)
     document = json.loads(out)
     assert status == 0 and document["ruling"]["decision"] == "refund"
+    status, out, _ = run(["case", "show", str(CASE)], capsys)
+    assert status == 0 and "invoice 7: DISPUTED" in out and "ruling: refund" in out
     assert document["current_step"] == 6 and document["flags"] == ["first-time-payer"]
     status, out, _ = run(["search", "milestone terms", "--json"], capsys)
     assert {(h["invoice_id"], h["where"]) for h in json.loads(out)} >= {(CASE, "rationale")}
