@@ -1,8 +1,9 @@
 """The app loads only the Qt modules its declared Qt wheels provide: PySide6-Essentials
-(QtCore, QtGui, QtWidgets, QtSvg) and PySide6-Pdf (QtPdf, QtPdfWidgets).
+(QtCore, QtGui, QtWidgets, QtSvg) and PySide6-Pdf (QtPdf).
 
-A child process imports every GUI module and the receipt PDF writer, opens and closes the
-main window on a fresh case store, and lists the ``PySide6.Qt*`` modules it then holds.
+One child process imports every GUI module and the receipt PDF writer, opens and closes the
+main window on a fresh case store, and lists the ``PySide6.Qt*`` modules it then holds;
+another is the evidence render child drawing a PDF, listing its own at exit.
 """
 
 from __future__ import annotations
@@ -36,9 +37,15 @@ with Session(config.Settings(data_dir=sys.argv[1])) as session:
     QThreadPool.globalInstance().waitForDone(30_000)
 print(*sorted(name for name in sys.modules if name.startswith("PySide6.Qt")))
 """
-# QtSvg is loaded by install-desktop, which draws the PNG icons.
-USED = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "PySide6.QtPdf",
-        "PySide6.QtPdfWidgets"}
+RENDER = """
+import atexit, runpy, sys
+atexit.register(lambda: print(*sorted(name for name in sys.modules
+                                     if name.startswith("PySide6.Qt")), file=sys.stderr))
+sys.argv[0] = "render_child"
+runpy.run_module("arbiter_app.gui.render_child", run_name="__main__")
+"""
+# QtSvg is loaded by install-desktop, which draws the PNG icons; QtPdf by the render child.
+USED = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "PySide6.QtPdf"}
 
 
 def qt_modules_of_a_gui_session(data_dir: Path) -> set[str]:
@@ -46,6 +53,18 @@ def qt_modules_of_a_gui_session(data_dir: Path) -> set[str]:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return set(done.stdout.split())
+
+
+def qt_modules_of_a_pdf_render() -> set[str]:
+    from arbiter_app.gui.render_process import LIMITS
+
+    pdf = (REPO / "resources" / "devnet" / "seed" / "statement-of-work.pdf").read_bytes()
+    args = ["pdf", "0", str(LIMITS.pages), str(LIMITS.memory_bytes), str(LIMITS.cpu_seconds)]
+    done = subprocess.run([sys.executable, "-c", RENDER, *args], input=pdf, cwd=REPO,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) > len(pdf), "the child rendered nothing"
+    return set(done.stderr.decode().splitlines()[-1].split())
 
 
 def providers() -> dict[str, str]:
@@ -63,7 +82,9 @@ def providers() -> dict[str, str]:
 def test_gui_session_loads_only_qt_from_the_declared_qt_wheels(tmp_path: Path) -> None:
     declared = {canonicalize_name(Requirement(text).name) for text in
                 tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]}
-    loaded = qt_modules_of_a_gui_session(tmp_path)
-    assert {"PySide6.QtCore", "PySide6.QtWidgets", "PySide6.QtPdfWidgets"} <= loaded <= USED
+    window, render = qt_modules_of_a_gui_session(tmp_path), qt_modules_of_a_pdf_render()
+    assert {"PySide6.QtCore", "PySide6.QtWidgets"} <= window <= USED
+    assert "PySide6.QtPdf" in render <= USED
+    loaded = window | render
     source = providers()
     assert {module: source[module] for module in loaded if source[module] not in declared} == {}

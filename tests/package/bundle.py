@@ -70,7 +70,3 @@ def built_bundle() -> Bundle:
     stamp.write_text(key)
     return Bundle(executable, time.monotonic() - started)
 
-
-if __name__ == "__main__":
-    bundle = built_bundle()
-    print(f"{bundle.executable} (built in {bundle.build_seconds:.0f} s)")

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from arbiter_app.store.db import open_store
 from tests.fixtures.ledger import EmulatorProcess
 from tests.fixtures.unixfs import SCRIPT as UNIXFS_SCRIPT
 from tests.fixtures.unixfs import deterministic_bytes
-from tests.package.bundle import Bundle, built_bundle
+from tests.package.bundle import REPO, Bundle, built_bundle
 from tests.unit.records.test_receipt import KEY, executed_case, receipts, software_signer
 from tests.unit.stacks.test_cli_tx import SIGNED, VECTORS
 
@@ -174,8 +175,7 @@ def test_bundle_carries_the_qt_it_uses_and_no_test_tools(bundle: Bundle) -> None
 
     internal = bundle.executable.parent / "_internal"
     qt_libs = {p.name.split(".")[0] for p in (internal / "PySide6" / "Qt" / "lib").iterdir()}
-    assert {"libQt6Core", "libQt6Gui", "libQt6Widgets", "libQt6Svg", "libQt6Pdf",
-            "libQt6PdfWidgets"} <= qt_libs
+    assert {"libQt6Core", "libQt6Gui", "libQt6Widgets", "libQt6Svg", "libQt6Pdf"} <= qt_libs
     unused = {"libQt6Qml", "libQt6Quick", "libQt6WebEngineCore", "libQt6VirtualKeyboard",
               "libQt6OpenGL"}
     assert not qt_libs & unused
@@ -195,3 +195,27 @@ def test_install_desktop_from_the_bundle_points_the_entry_at_the_bundle(
     entry = (tmp_path / "applications" / "io.bitmind.ArbiterDesk.desktop").read_text()
     assert f"Exec={bundle.executable} gui\n" in entry
     assert (tmp_path / "icons/hicolor/256x256/apps/io.bitmind.ArbiterDesk.png").is_file()
+
+
+def test_evidence_render_child_runs_from_the_bundle(bundle: Bundle,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The viewer starts its render child as ``sys.executable -m …``; in the bundle that is
+    the bundle's executable, which must render the PDF as the source tree's child does."""
+    from arbiter_app.gui.render_process import Rendering, render
+
+    pdf = (REPO / "resources" / "devnet" / "seed" / "statement-of-work.pdf").read_bytes()
+
+    def rendered() -> Rendering:
+        steps = render("pdf", pdf)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                result: Rendering = done.value
+                return result
+
+    expected = rendered()
+    monkeypatch.setattr(sys, "executable", str(bundle.executable))
+    bundled = rendered()
+    assert bundled.refusal == "" and bundled.page_count == expected.page_count >= 1
+    assert bundled.pages == expected.pages
