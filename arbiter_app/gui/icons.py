@@ -24,10 +24,11 @@ def render_pngs(svg: Path, targets: dict[int, Path]) -> None:
     :param targets: size in pixels → the PNG file to write
     :raises ArbiterError: the SVG cannot be read or a PNG cannot be written
     """
-    from PySide6.QtGui import QGuiApplication
     from PySide6.QtSvg import QSvgRenderer
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(["arbiter-app", "-platform", "offscreen"])
+    # A QApplication (not only a QGuiApplication), so that the process can still open windows.
+    app = QApplication.instance() or QApplication(["arbiter-app", "-platform", "offscreen"])
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
         raise ArbiterError(f"cannot read the icon {svg} as SVG")
