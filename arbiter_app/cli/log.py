@@ -48,16 +48,16 @@ def run_export(args: argparse.Namespace) -> int:
     from arbiter_app import config
     from arbiter_app.cli import report
     from arbiter_app.cli.output import describe, output_file
-    from arbiter_app.records import export
-    from arbiter_app.store.db import open_store
+    from arbiter_app.services import logs
+    from arbiter_app.services.session import Session
 
     settings = config.load(Path(args.config) if args.config else None)
-    with open_store(Path(settings.data_dir) / "cases.sqlite") as store, \
+    with Session(settings) as session, \
             output_file(args.output, text=args.format == "csv") as out:
         if args.format == "csv":
-            count = export.export_csv(store, out, invoice_id=args.case)
+            count = logs.write_csv(session, out, invoice_id=args.case)
         else:
-            count = export.export_jsonl(store, out, invoice_id=args.case, now=int(time.time()))
+            count = logs.write_jsonl(session, out, invoice_id=args.case, now=int(time.time()))
     report(f"wrote {count} log entries to {describe(args.output)}")
     return 0
 

@@ -87,17 +87,12 @@ def run_verify(args: argparse.Namespace) -> int:
 def _verify_online(args: argparse.Namespace, result: ReceiptFacts) -> None:
     """Ask the chain of the configured network; a receipt of another chain is refused."""
     from arbiter_app import config
-    from arbiter_app.errors import VerificationError
-    from arbiter_app.records import receipt_checks
+    from arbiter_app.services import receipts
     from arbiter_app.services.session import Session
 
     settings = config.load(Path(args.config) if args.config else None)
-    if settings.chain.chain_id != result.chain_id:
-        raise VerificationError(f"the receipt is for chain id {result.chain_id}, but the "
-                                f"settings use {settings.network} (chain id "
-                                f"{settings.chain.chain_id}); it cannot be checked there")
     with Session(settings) as session:
-        receipt_checks.verify_online(result, session.api, session.contract_id)
+        receipts.verify_online(session, result)
 
 
 def run_pdf(args: argparse.Namespace) -> int:

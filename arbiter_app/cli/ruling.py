@@ -174,11 +174,9 @@ def review_text(preview: RulingPreview) -> str:
 def resumed_signatures(session: Session, invoice_id: int) -> tuple[str, ...]:
     """What a resumed execution still asks the device for: the transaction is signed
     already, the log-key binding (if not yet made) and the receipt are not."""
-    from arbiter_app.services import rationale
-    from arbiter_app.store import log
+    from arbiter_app.services import receipts
 
-    binding = () if log.attestation(session.store) is not None else (rationale.BINDING_SUBJECT,)
-    return (*binding, rationale.receipt_subject(invoice_id))
+    return receipts.signatures_to_come(session, invoice_id)
 
 
 def signatures_text(signatures: tuple[str, ...]) -> str:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -32,12 +32,10 @@ from arbiter_app.decisionlog.checkpoint import (
     verify_attestation,
     verify_checkpoint,
 )
-from arbiter_app.decisionlog.entry import ENTRY_KINDS, canonical_json, decode_canonical
+from arbiter_app.decisionlog.entry import ENTRY_KINDS, Entry, canonical_json, decode_canonical
+from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, VerificationError
 from arbiter_app.records.documents import parse_canonical
-
-if TYPE_CHECKING:
-    from arbiter_app.store.db import Store
 
 SCHEMA = "arbiter-desk-log/2"  # 2: whole-log exports carry no per-entry proofs
 HEADER_KEYS = {"type", "schema", "scope", "case", "indices", "checkpoint", "attestation",
@@ -72,58 +70,51 @@ def header_for(scope_case: int | None, indices: list[int], cp: Checkpoint,
             "history": history}
 
 
-def _history(store: Store, cp: Checkpoint, tree: merkle.Tree) -> list[dict[str, Any]]:
-    """Every earlier checkpoint, each with its consistency proof to ``cp`` (RFC 6962 §2.1.2),
-    so an auditor holding any of them can check that the log only grew."""
-    from arbiter_app.store import log
-
+def _history(view: LogView) -> list[dict[str, Any]]:
+    """Every earlier checkpoint, each with its consistency proof to the view's checkpoint
+    (RFC 6962 §2.1.2), so an auditor holding any of them can check that the log only grew."""
+    cp = view.checkpoint
     return [{"checkpoint": old.to_json(),
-             "consistency": [_b64(h) for h in tree.consistency_proof(old.size, cp.size)]}
-            for old in log.checkpoints(store) if 0 < old.size < cp.size]
+             "consistency": [_b64(h) for h in view.tree.consistency_proof(old.size, cp.size)]}
+            for old in view.earlier if 0 < old.size < cp.size]
 
 
-def export_jsonl(store: Store, out: IO[bytes], *, invoice_id: int | None = None,
-                 now: int) -> int:
-    """Write a JSONL export of the whole log (or of one case) under a fresh checkpoint.
+def export_jsonl(view: LogView, out: IO[bytes], sign: Callable[[bytes], bytes], *,
+                 invoice_id: int | None = None) -> int:
+    """Write a JSONL export of the entries of ``view`` under its checkpoint.
 
+    :param view: the log under a fresh checkpoint (all entries, or those of ``invoice_id``)
     :param out: a binary stream to write to
-    :param invoice_id: export only this case's entries
-    :param now: the time of the checkpoint, if a new one is needed
+    :param sign: the log key's Ed25519 signature of the header's canonical bytes
+    :param invoice_id: the case the view holds, or ``None`` for the whole log
     :returns: the number of entries written
     """
-    from arbiter_app.store import log
-
-    cp = log.checkpoint(store, now=now)
-    tree = log.tree(store, cp.size)
-    rows = log.entries(store, invoice_id=invoice_id, end=cp.size)
-    header = header_for(invoice_id, [e.index for e in rows], cp, log.attestation(store),
-                        _history(store, cp, tree))
-    header["signature"] = log.private_key(store).sign(canonical_json(header)).hex()
+    cp = view.checkpoint
+    header = header_for(invoice_id, [e.index for e in view.entries], cp, view.attestation,
+                        _history(view))
+    header["signature"] = sign(canonical_json(header)).hex()
     out.write(canonical_json(header) + b"\n")
-    for entry in rows:
+    for entry in view.entries:
         if invoice_id is None:
             out.write(WHOLE_HEAD + entry.body + WHOLE_TAIL + b"\n")
             continue
-        proof = [_b64(h) for h in tree.inclusion_proof(entry.index, cp.size)]
+        proof = [_b64(h) for h in view.tree.inclusion_proof(entry.index, cp.size)]
         out.write(b'{"entry":' + entry.body + b',"proof":' + canonical_json(proof) +
                   b',"type":"entry"}\n')
-    return len(rows)
+    return len(view.entries)
 
 
-def export_csv(store: Store, out: IO[str], *, invoice_id: int | None = None) -> int:
+def export_csv(entries: Sequence[Entry], out: IO[str]) -> int:
     """Write the entries as CSV (index, time, kind, case, leaf hash, data) for spreadsheets.
 
     The CSV is for reading, not for proof: verify the JSONL export.
     """
-    from arbiter_app.store import log
-
     writer = csv.writer(out)
     writer.writerow(["index", "time", "kind", "case", "leaf_sha256", "data"])
-    rows = log.entries(store, invoice_id=invoice_id)
-    for e in rows:
+    for e in entries:
         writer.writerow([e.index, e.at, e.kind, "" if e.invoice_id is None else e.invoice_id,
                          e.leaf.hex(), canonical_json(e.data).decode()])
-    return len(rows)
+    return len(entries)
 
 
 def _parse(line: bytes, number: int) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import TxStatus
 from arbiter_app.decisionlog import merkle
 from arbiter_app.decisionlog.checkpoint import (
@@ -26,14 +27,11 @@ from arbiter_app.decisionlog.checkpoint import (
     verify_checkpoint,
 )
 from arbiter_app.decisionlog.entry import canonical_json
+from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, PolicyError, VerificationError
 from arbiter_app.records.documents import parse_canonical
 from arbiter_app.records.receipt_checks import ReceiptFacts, check_sense
-
-if TYPE_CHECKING:
-    from arbiter_app.stacks.clarity import Tuple
-    from arbiter_app.store.db import Store
-    from arbiter_app.wallet.signer import DevicePrompt, Signer
+from arbiter_app.stacks import clarity, sip018
 
 SCHEMA = "arbiter-desk-receipt/1"
 DOMAIN_NAME = "Arbiter Desk Receipt"
@@ -55,10 +53,8 @@ BODY_KEYS = {"schema", "network", "chain_id", "invoice_id", "issued_at", "log",
              *LOGGED_FIELDS}
 
 
-def signed_message(body: dict[str, Any]) -> tuple[Tuple, Tuple]:
+def signed_message(body: dict[str, Any]) -> tuple[clarity.Tuple, clarity.Tuple]:
     """The SIP-018 (domain, message) pair of a receipt body."""
-    from arbiter_app.stacks import clarity, sip018
-
     domain = sip018.make_domain(DOMAIN_NAME, DOMAIN_VERSION, int(body["chain_id"]))
     message = clarity.Tuple({
         "receipt-sha256": clarity.Buffer(hashlib.sha256(canonical_json(body)).digest()),
@@ -69,64 +65,60 @@ def signed_message(body: dict[str, Any]) -> tuple[Tuple, Tuple]:
     return domain, message
 
 
-def _proof(store: Store, kind: str, invoice_id: int, cp: Checkpoint) -> dict[str, Any]:
-    from arbiter_app.store import log
-
-    found = [e for e in log.entries(store, invoice_id=invoice_id, end=cp.size) if e.kind == kind]
+def _proof(view: LogView, kind: str, invoice_id: int) -> dict[str, Any]:
+    found = [e for e in view.entries if e.kind == kind and e.invoice_id == invoice_id]
     if not found:
         raise PolicyError(f"invoice {invoice_id} has no '{kind}' log entry yet")
     entry = found[-1]
-    path = log.tree(store, cp.size).inclusion_proof(entry.index, cp.size)
+    path = view.tree.inclusion_proof(entry.index, view.checkpoint.size)
     return {"entry": json.loads(entry.body), "proof": [base64.b64encode(h).decode() for h in path]}
 
 
-def build(store: Store, invoice_id: int, *, network: str, chain_id: int, now: int
-          ) -> dict[str, Any]:
-    """The unsigned receipt body of an executed ruling, under a fresh signed checkpoint.
+def check_ready(case: CaseFile, attestation: Attestation | None) -> None:
+    """Refuse a receipt before its facts exist.
 
     :raises PolicyError: before the ruling is published and its transaction confirmed, or
         before the log key is bound to the arbiter
     """
-    from arbiter_app.store import log, rows
-
-    case = rows.load_case(store, invoice_id)
-    ruling, tx, inv = case.ruling, case.transaction, case.invoice
+    ruling, tx = case.ruling, case.transaction
     if ruling is None or ruling.rationale_hash is None or tx is None or \
             tx.status is not TxStatus.SUCCESS or tx.block_height is None:
-        raise PolicyError(f"invoice {invoice_id} has no published, confirmed ruling yet")
-    att = log.attestation(store)
-    if att is None:
+        raise PolicyError(f"invoice {case.invoice.id} has no published, confirmed ruling yet")
+    if attestation is None:
         raise PolicyError("bind the decision log key to your address before issuing receipts")
-    cp = log.checkpoint(store, now=now)
+
+
+def build(case: CaseFile, view: LogView, *, network: str, chain_id: int, now: int
+          ) -> dict[str, Any]:
+    """The unsigned receipt body of an executed ruling, proven under the view's checkpoint.
+
+    :param view: the log under a signed checkpoint taken after the ruling's entries
+    :raises PolicyError: as :func:`check_ready`, or when a proven entry is not in the view
+    """
+    check_ready(case, view.attestation)
+    ruling, tx, inv = case.ruling, case.transaction, case.invoice
+    assert ruling is not None and tx is not None and view.attestation is not None
     return {
-        "schema": SCHEMA, "network": network, "chain_id": chain_id, "invoice_id": invoice_id,
+        "schema": SCHEMA, "network": network, "chain_id": chain_id, "invoice_id": inv.id,
         "payer": inv.payer, "payee": inv.payee, "amount": inv.amount, "token": inv.token,
         "arbiter": inv.arbiter, "ruling": ruling.decision.value,
         "rationale_sha256": hashlib.sha256(ruling.rationale.encode()).hexdigest(),
         "rationale_cid": ruling.rationale_cid, "rationale_hash": ruling.rationale_hash,
         "cited_evidence": list(ruling.cited), "txid": tx.txid, "block_height": tx.block_height,
         "issued_at": now,
-        "log": {"checkpoint": cp.to_json(), "attestation": att.to_json(),
-                "entries": [_proof(store, k, invoice_id, cp) for k in PROVEN_KINDS]},
+        "log": {"checkpoint": view.checkpoint.to_json(),
+                "attestation": view.attestation.to_json(),
+                "entries": [_proof(view, k, inv.id) for k in PROVEN_KINDS]},
     }
 
 
-def issue(store: Store, invoice_id: int, signer: Signer, *, now: int,
-          prompt: DevicePrompt | None = None) -> str:
-    """Build and sign a receipt; returns its canonical JSON (verified before returning).
+def signed_document(body: dict[str, Any], address: str, rsv: bytes) -> str:
+    """The receipt's canonical JSON: the body and the arbiter's SIP-018 signature of it,
+    verified before it is returned.
 
-    :param prompt: where the user is asked to confirm the signature on the device
-
-    :raises PolicyError: if the signer is not the invoice's arbiter
+    :raises VerificationError: if the signature is not the body's by its arbiter
     """
-    body = build(store, invoice_id, network=signer.network.name,
-                 chain_id=signer.network.chain_id, now=now)
-    if signer.address() != body["arbiter"]:
-        raise PolicyError(f"the signer {signer.address()} is not this invoice's arbiter "
-                          f"{body['arbiter']}")
-    domain, message = signed_message(body)
-    rsv = signer.sign_structured_message(domain, message, prompt)
-    document = canonical_json({"receipt": body, "signature": {"address": signer.address(),
+    document = canonical_json({"receipt": body, "signature": {"address": address,
                                                               "rsv": rsv.hex()}}).decode()
     verify(document)
     return document
@@ -202,8 +194,6 @@ def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptFacts
     :param arbiter: the address the caller expects (e.g. the invoice's arbiter on chain)
     :raises VerificationError: naming the field or part that does not verify
     """
-    from arbiter_app.stacks import sip018
-
     body, signature = _parse(document)
     check_sense(body)
     _check_fields(body, _check_log(body))

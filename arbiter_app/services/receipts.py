@@ -1,13 +1,150 @@
-"""Ruling receipts: the facts a verified receipt shows, and its PDF.
+"""The receipt room: bind the decision-log key to the arbiter, issue (and re-issue) the
+signed ruling receipt, verify a receipt against the chain, and show or print its facts.
 
-The PDF is drawn by :mod:`arbiter_app.records.pdf`, which loads Qt only when it draws.
+The log key is bound once to the arbiter's Stacks address by one SIP-018 signature on the
+signer, so exports and receipts can be tied to the arbiter offline. A receipt is built under a
+fresh signed checkpoint, signed by the arbiter (SIP-018), verified before it is kept, logged
+as ``receipt-issued`` and published to IPFS when a node is configured. Issuing again replaces
+the kept receipt with a new one under a newer checkpoint; both verify. The PDF is drawn by
+:mod:`arbiter_app.records.pdf`, which loads Qt only when it draws.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from pathlib import Path
 
-from arbiter_app.records import pdf
+from arbiter_app.decisionlog.checkpoint import (
+    Attestation,
+    attestation_message,
+    verify_attestation,
+)
+from arbiter_app.errors import PolicyError, VerificationError
+from arbiter_app.records import pdf, receipt_checks
+from arbiter_app.records import receipt as records
+from arbiter_app.records.receipt_checks import ReceiptFacts
+from arbiter_app.services.session import Session
+from arbiter_app.store import execution, log, rows
+from arbiter_app.wallet.signer import DevicePrompt
+
+BINDING_SUBJECT = "sign the binding of your decision log key to your address (asked once)"
+
+
+def receipt_subject(invoice_id: int) -> str:
+    """What the user confirms for a receipt's SIP-018 signature."""
+    return f"sign the ruling receipt for invoice {invoice_id}"
+
+
+def signatures_to_come(session: Session, invoice_id: int) -> tuple[str, ...]:
+    """What issuing the receipt of ``invoice_id`` asks the device for, in order, in the
+    words each prompt names it: the log-key binding (while it is not made), the receipt."""
+    binding = () if log.attestation(session.store) is not None else (BINDING_SUBJECT,)
+    return (*binding, receipt_subject(invoice_id))
+
+
+class Announced:
+    """A :class:`~arbiter_app.wallet.signer.DevicePrompt` that names what is being signed.
+
+    The device's own request ("review the signed message for …, then approve") says how, not
+    what: the user is asked to confirm ``subject`` instead, e.g. "sign the ruling receipt for
+    invoice 101", on whatever prompt the caller gave (the Qt message, stderr).
+
+    :param inner: the caller's prompt (``None``: show nothing)
+    :param subject: what is being signed, in plain words
+    """
+
+    def __init__(self, inner: DevicePrompt | None, subject: str) -> None:
+        self.inner = inner
+        self.subject = subject
+
+    def confirm(self, action: str) -> None:
+        """Ask the user to confirm :attr:`subject` on the device."""
+        if self.inner is not None:
+            self.inner.confirm(self.subject)
+
+    def step(self, index: int, total: int) -> None:
+        """Pass the sending progress on."""
+        if self.inner is not None:
+            self.inner.step(index, total)
+
+    def finished(self) -> None:
+        """Pass the device's answer on."""
+        if self.inner is not None:
+            self.inner.finished()
+
+
+def bind_log_key(session: Session, *, now: int,
+                 prompt: DevicePrompt | None = None) -> Attestation:
+    """Bind the log key to the signer's address with one SIP-018 signature, and log it.
+
+    :param prompt: where the user is asked to confirm the signature on the device
+    :returns: the attestation (kept; an existing one for the same address is reused)
+    """
+    store, signer = session.store, session.signer
+    existing = log.attestation(store)
+    public = log.public_key(store)
+    address = signer.address()
+    if existing is not None and existing.address == address:
+        return existing
+    domain, message = attestation_message(public, signer.network.chain_id)
+    att = Attestation(address, signer.network.chain_id, public,
+                      signer.sign_structured_message(domain, message, prompt))
+    verify_attestation(att, public)
+    log.save_attestation(store, att, now=now)
+    return att
+
+
+def issue_receipt(session: Session, invoice_id: int, now: int | None = None, *,
+                  prompt: DevicePrompt | None = None) -> str:
+    """Build, sign (SIP-018, on the signer), keep and publish the receipt of an executed
+    ruling, binding the log key first if it is not bound yet.
+
+    :param prompt: where the user is asked to confirm each signature on the device (the
+        log-key binding the first time, then the receipt)
+    :returns: the receipt's canonical JSON
+    :raises PolicyError: before the ruling is confirmed, or if the signer is not the
+        invoice's arbiter
+    """
+    now = int(time.time()) if now is None else now
+    store, signer = session.store, session.signer
+    if log.attestation(store) is None:
+        bind_log_key(session, now=now, prompt=Announced(prompt, BINDING_SUBJECT))
+    case = rows.load_case(store, invoice_id)
+    records.check_ready(case, log.attestation(store))  # before a checkpoint is kept
+    view = log.view(store, log.checkpoint(store, now=now), invoice_id=invoice_id)
+    body = records.build(case, view, network=signer.network.name,
+                         chain_id=signer.network.chain_id, now=now)
+    if signer.address() != body["arbiter"]:
+        raise PolicyError(f"the signer {signer.address()} is not this invoice's arbiter "
+                          f"{body['arbiter']}")
+    domain, message = records.signed_message(body)
+    rsv = signer.sign_structured_message(domain, message,
+                                         Announced(prompt, receipt_subject(invoice_id)))
+    document = records.signed_document(body, signer.address(), rsv)
+    kubo = session.kubo()
+    if kubo is not None:
+        kubo.put_raw_block(document.encode("utf-8"))
+    execution.save_receipt(store, invoice_id, document,
+                           receipt_sha256=hashlib.sha256(document.encode("utf-8")).hexdigest(),
+                           now=now)
+    return document
+
+
+def verify_online(session: Session, facts: ReceiptFacts) -> None:
+    """Check a receipt already verified offline against the chain of the session's settings:
+    the transaction succeeded at the receipt's block and the escrow holds the receipt's ruling.
+
+    :raises VerificationError: naming what the chain disagrees with, or that the receipt is
+        for another network than the settings'
+    :raises NetworkError: if the chain cannot be asked
+    """
+    chain = session.network
+    if chain.chain_id != facts.chain_id:
+        raise VerificationError(f"the receipt is for chain id {facts.chain_id}, but the "
+                                f"settings use {session.settings.network} (chain id "
+                                f"{chain.chain_id}); it cannot be checked there")
+    receipt_checks.verify_online(facts, session.api, session.contract_id)
 
 
 def receipt_facts(document: str) -> list[tuple[str, str]]:

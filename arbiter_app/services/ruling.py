@@ -28,6 +28,7 @@ from arbiter_app.case.models import Decision, Invoice, InvoiceStatus, TxStatus
 from arbiter_app.errors import ApiError, NetworkError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import rationale as rationale_doc
+from arbiter_app.services import receipts
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.listing import format_amount
 from arbiter_app.services.recheck import recheck
@@ -155,11 +156,7 @@ def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
 
 def _planned(session: Session, preview: RulingPreview) -> tuple[str, ...]:
     """The signatures executing ``preview`` asks for, in the order they are asked."""
-    from arbiter_app.store import log
-
-    binding = () if log.attestation(session.store) is not None \
-        else (rationale_doc.BINDING_SUBJECT,)
-    return (preview.words, *binding, rationale_doc.receipt_subject(preview.invoice_id))
+    return (preview.words, *receipts.signatures_to_come(session, preview.invoice_id))
 
 
 def execute_ruling(
@@ -278,7 +275,7 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
                           f"{reviewed.fee} -> {preview.fee}, nonce {reviewed.nonce} -> "
                           f"{preview.nonce}); review it again")
     signed = session.signer.sign_transaction(preview.transaction,
-                                             rationale_doc.Announced(prompt, preview.words))
+                                             receipts.Announced(prompt, preview.words))
     raw = txn.serialize(signed)
     execution.record_transaction(session.store, case.invoice.id, txid=txn.txid(signed),
                                  raw_hex=raw.hex(), now=int(time.time()))
@@ -374,7 +371,7 @@ def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int,
     # The store's invoice follows the chain now (RELEASED/REFUNDED), keeping verified terms.
     cases.sync_dispute(session.store, dataclasses.replace(paid, terms=case.invoice.terms),
                        case.dispute, now=now)
-    receipt = rationale_doc.issue_receipt(session, case.invoice.id, now, prompt=prompt)
+    receipt = receipts.issue_receipt(session, case.invoice.id, now, prompt=prompt)
     return Execution(mined.tx_id, mined.status, mined.block_height, receipt, sent)
 
 

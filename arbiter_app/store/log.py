@@ -21,19 +21,14 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from arbiter_app.decisionlog import audit, merkle
-from arbiter_app.decisionlog.checkpoint import (
-    Attestation,
-    Checkpoint,
-    attestation_message,
-    sign_checkpoint,
-    verify_attestation,
-)
+from arbiter_app.decisionlog.checkpoint import Attestation, Checkpoint, sign_checkpoint
 from arbiter_app.decisionlog.entry import Entry, make_entry
+from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import StoreError
 
 if TYPE_CHECKING:
     from arbiter_app.store.db import Store
-    from arbiter_app.wallet.signer import DevicePrompt, Signer
+
 
 def _head(store: Store) -> tuple[int, list[bytes]]:
     row = store.conn.execute("SELECT size, frontier FROM log_head WHERE id = 1").fetchone()
@@ -136,27 +131,19 @@ def latest_checkpoint(store: Store) -> Checkpoint | None:
     return kept[-1] if kept else None
 
 
-def bind_key(store: Store, signer: Signer, *, now: int,
-             prompt: DevicePrompt | None = None) -> Attestation:
-    """Bind the log key to the signer's address with one SIP-018 signature, and log it.
-
-    :param prompt: where the user is asked to confirm the signature on the device
-    :returns: the attestation (stored; an existing one for the same address is reused)
-    """
-    existing = attestation(store)
-    public = public_key(store)
-    address = signer.address()
-    if existing is not None and existing.address == address:
-        return existing
-    domain, message = attestation_message(public, signer.network.chain_id)
-    att = Attestation(address, signer.network.chain_id, public,
-                      signer.sign_structured_message(domain, message, prompt))
-    verify_attestation(att, public)
+def save_attestation(store: Store, att: Attestation, *, now: int) -> None:
+    """Keep the verified binding of the log key to the arbiter's address, and log it."""
     with store.atomic():
         store.conn.execute("UPDATE log_keys SET attestation = ? WHERE public = ?",
-                           (json.dumps(att.to_json()), public))
-        append(store, "log-key-bound", {"address": address, "log_key": public.hex()}, at=now)
-    return att
+                           (json.dumps(att.to_json()), att.log_key))
+        append(store, "log-key-bound", {"address": att.address, "log_key": att.log_key.hex()},
+               at=now)
+
+
+def view(store: Store, cp: Checkpoint, *, invoice_id: int | None = None) -> LogView:
+    """The log under checkpoint ``cp`` (the whole log, or one case's entries)."""
+    return LogView(cp, tree(store, cp.size), entries(store, invoice_id=invoice_id, end=cp.size),
+                   attestation(store), [old for old in checkpoints(store) if old.size < cp.size])
 
 
 def attestation(store: Store) -> Attestation | None:

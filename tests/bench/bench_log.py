@@ -18,9 +18,11 @@ from typing import Any
 from arbiter_app import config
 from arbiter_app.decisionlog.entry import make_entry
 from arbiter_app.records import export
+from arbiter_app.services import logs, receipts
 from arbiter_app.store import log
 from arbiter_app.store.db import Store, open_store
 from tests.bench import PAIRS, Row, Target, interleaved, median_seconds, ratio_at_least
+from tests.fixtures.store import session_on
 
 COUNT = 100_000
 MILLION = 1_000_000
@@ -58,7 +60,7 @@ def _fill(store: Store, count: int) -> None:
 def _bound_store(path: Path) -> Store:
     """A store whose log key is bound, so its export verifies as an auditor's would."""
     store = open_store(path)
-    log.bind_key(store, _signer(), now=0)
+    receipts.bind_log_key(session_on(store, _signer()), now=0)
     return store
 
 
@@ -90,7 +92,7 @@ def _single_row(store: Store) -> Row:
 def _export(store: Store) -> tuple[bytes, list[bytes]]:
     path = store.path.with_suffix(".jsonl")
     with path.open("wb") as out:
-        export.export_jsonl(store, out, now=1)
+        logs.write_jsonl(session_on(store), out, now=1)
     return path.read_bytes(), [e.body for e in log.entries(store)]
 
 

@@ -22,7 +22,7 @@ from arbiter_app.gui.views.receipt import ReceiptView
 from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
 from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
-from arbiter_app.services.rationale import BINDING_SUBJECT
+from arbiter_app.services.receipts import BINDING_SUBJECT
 from arbiter_app.services.session import Session
 from arbiter_app.store import rows
 from tests.integration.services.helpers import RATIONALE, devnet_settings

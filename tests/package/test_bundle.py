@@ -21,12 +21,14 @@ import pytest
 
 from arbiter_app import __version__, config
 from arbiter_app.cli import main
+from arbiter_app.services.receipts import issue_receipt
 from arbiter_app.store.db import open_store
 from tests.fixtures.ledger import EmulatorProcess
+from tests.fixtures.store import session_on
 from tests.fixtures.unixfs import SCRIPT as UNIXFS_SCRIPT
 from tests.fixtures.unixfs import deterministic_bytes
 from tests.package.bundle import REPO, Bundle, built_bundle
-from tests.unit.records.test_receipt import KEY, executed_case, receipts, software_signer
+from tests.unit.records.test_receipt import KEY, executed_case, software_signer
 from tests.unit.stacks.test_cli_tx import SIGNED, VECTORS
 
 pytestmark = pytest.mark.slow
@@ -94,7 +96,7 @@ def ruled(tmp_path: Path) -> Iterator[tuple[Path, Path, str]]:
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         executed_case(store, signer)
         receipt = tmp_path / "receipt.json"
-        receipt.write_text(receipts.issue(store, 1, signer, now=1_790_000_100))
+        receipt.write_text(issue_receipt(session_on(store, signer), 1, 1_790_000_100))
     exported = tmp_path / "log.jsonl"
     assert main(["log", "export", "-o", str(exported)]) == 0
     yield exported, receipt, signer.address()

@@ -130,15 +130,15 @@ def test_case_show_search_and_log_verify_keys(tmp_path: Path,
     import os
 
     from arbiter_app.case.models import Step
-    from arbiter_app.store import log
+    from arbiter_app.services import receipts
     from arbiter_app.store.db import open_store
     from arbiter_app.wallet.software import SoftwareSigner
-    from tests.fixtures.store import walk_case
+    from tests.fixtures.store import session_on, walk_case
 
     signer = SoftwareSigner.from_private_key(bytes(range(1, 33)), config.DEVNET)
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         walk_case(store, 4, Step.RULING)
-        log.bind_key(store, signer, now=1)
+        receipts.bind_log_key(session_on(store, signer), now=1)
     document = printed_json(["case", "show", "4", "--json"], capsys)
     assert set(document) == documented_keys("case show")
     hits = printed_json(["search", "milestone", "--json"], capsys)

@@ -17,7 +17,7 @@ from arbiter_app.case.models import Decision
 from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.progress import run_to_end
-from arbiter_app.records import receipt as receipts
+from arbiter_app.services import receipts
 from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.ruling import execute_ruling
 from arbiter_app.services.session import Session
@@ -49,7 +49,7 @@ def name_other_transaction(session: Session, txid: str, height: int, now: int) -
         log.append(store, "transaction-confirmed",
                    {**confirmed.data, "txid": txid, "block_height": height},
                    invoice_id=RULED, at=now)
-    return receipts.issue(store, RULED, session.signer, now=now)
+    return receipts.issue_receipt(session, RULED, now)
 
 
 def test_receipt_naming_another_invoices_confirmed_txid_is_refused_online(

@@ -14,7 +14,8 @@ from arbiter_app.case.models import Decision
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import DeviceRejected
 from arbiter_app.progress import run_to_end
-from arbiter_app.services.rationale import BINDING_SUBJECT, receipt_subject
+from arbiter_app.services import receipts
+from arbiter_app.services.receipts import BINDING_SUBJECT, receipt_subject
 from arbiter_app.services.ruling import execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
@@ -96,8 +97,8 @@ def test_a_refused_receipt_is_reported_after_the_prompt(fresh_devnet: Devnet, le
             progress = next(execute_gen)
             if progress.label == "waiting for confirmation":
                 break
-        log.bind_key(session.store, session.signer, now=0, prompt=prompt)
-        # Called directly, bind_key hands the caller's prompt to the device as it is.
+        receipts.bind_log_key(session, now=0, prompt=prompt)
+        # Called directly, bind_log_key hands the caller's prompt to the device as it is.
         assert prompt.confirmed()[-1].startswith("review the signed message")
         ledger.mode = "reject"
         with pytest.raises(DeviceRejected):

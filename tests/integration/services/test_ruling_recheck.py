@@ -27,8 +27,8 @@ from arbiter_app.store import rows
 from tests.integration.services.helpers import (
     account_signer,
     call_as,
-    govern,
     devnet_settings,
+    govern,
     nonce_of,
     pause_escrow,
     short_session,

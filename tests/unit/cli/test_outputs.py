@@ -11,10 +11,10 @@ import pytest
 from arbiter_app import config
 from arbiter_app.cli import main
 from arbiter_app.cli.output import output_file
-from arbiter_app.store import log
+from arbiter_app.services import receipts
 from arbiter_app.store.db import open_store
 from arbiter_app.wallet.software import SoftwareSigner
-from tests.fixtures.store import fill
+from tests.fixtures.store import fill, session_on
 
 
 def test_log_export_to_standard_output_verifies_as_a_file(
@@ -22,7 +22,7 @@ def test_log_export_to_standard_output_verifies_as_a_file(
     signer = SoftwareSigner.from_private_key(bytes(range(1, 33)), config.DEVNET)
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         fill(store, 9)
-        log.bind_key(store, signer, now=1)
+        receipts.bind_log_key(session_on(store, signer), now=1)
     assert main(["log", "export", "-o", "-"]) == 0
     captured = capsys.readouterr()
     assert "to standard output" in captured.err

@@ -16,14 +16,15 @@ import pytest
 from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
 from arbiter_app.records import export
+from arbiter_app.services import logs
 from arbiter_app.store import log
 from arbiter_app.store.db import Store, open_store
-from tests.fixtures.store import T0, fill
+from tests.fixtures.store import T0, fill, session_on
 
 
 def export_bytes(store: Store, invoice_id: int | None = None) -> bytes:
     out = io.BytesIO()
-    export.export_jsonl(store, out, invoice_id=invoice_id, now=T0 + 10_000)
+    logs.write_jsonl(session_on(store), out, invoice_id=invoice_id, now=T0 + 10_000)
     return out.getvalue()
 
 
@@ -207,7 +208,7 @@ def test_malformed_files_are_refused_with_a_line_number(data: bytes, message: st
 
 def test_csv_export_lists_every_entry(filled: Store) -> None:
     out = io.StringIO()
-    assert export.export_csv(filled, out, invoice_id=None) == 40
+    assert export.export_csv(log.entries(filled), out) == 40
     rows = out.getvalue().splitlines()
     assert rows[0] == "index,time,kind,case,leaf_sha256,data" and len(rows) == 41
     assert rows[1].startswith(f"0,{T0},dispute-synced,1,")

@@ -20,9 +20,11 @@ from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.records import export
 from arbiter_app.records import receipt as receipts
+from arbiter_app.services import logs
+from arbiter_app.services import receipts as receipts_room
 from arbiter_app.store import execution, log
 from arbiter_app.store.db import Store, open_store
-from tests.fixtures.store import T0, walk_case
+from tests.fixtures.store import T0, session_on, walk_case
 
 KEY = bytes.fromhex("753b7cc01a1a2e86221266a154af739463fce51219d97e4f856cd7200c3bd2a6")
 OTHER_KEY = hashlib.sha256(b"another arbiter").digest()
@@ -42,7 +44,7 @@ def executed_case(store: Store, signer: Any, invoice_id: int = 1) -> None:
     execution.record_transaction(store, invoice_id, txid="7a" * 32, raw_hex="00", now=T0 + 11)
     execution.update_transaction(store, "7a" * 32, TxStatus.SUCCESS, now=T0 + 12,
                                  block_height=4321)
-    log.bind_key(store, signer, now=T0 + 13)
+    receipts_room.bind_log_key(session_on(store, signer), now=T0 + 13)
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def signer() -> Any:
 @pytest.fixture
 def issued(fresh_store: Store, signer: Any) -> str:
     executed_case(fresh_store, signer)
-    return receipts.issue(fresh_store, 1, signer, now=T0 + 20)
+    return receipts_room.issue_receipt(session_on(fresh_store, signer), 1, T0 + 20)
 
 
 def rewrite(document: str, change: Callable[[dict[str, Any]], None]) -> str:
@@ -139,7 +141,8 @@ def test_a_log_from_another_key_is_refused(issued: str, tmp_path: Path) -> None:
     other_signer = software_signer(OTHER_KEY)
     with open_store(tmp_path / "other.sqlite") as other:
         executed_case(other, other_signer)
-        theirs = json.loads(receipts.issue(other, 1, other_signer, now=T0 + 20))
+        theirs = json.loads(receipts_room.issue_receipt(session_on(other, other_signer), 1,
+                                                        T0 + 20))
     for part in ("checkpoint", "attestation"):
         def splice(v: dict[str, Any], part: str = part) -> None:
             v["receipt"]["log"][part] = theirs["receipt"]["log"][part]
@@ -155,23 +158,23 @@ def test_receipts_are_refused_before_execution_binding_or_by_another_signer(
     executed_case(fresh_store, signer)
     walk_case(fresh_store, 2, Step.RULING, arbiter=signer.address())
     with pytest.raises(PolicyError, match="no published, confirmed ruling"):
-        receipts.issue(fresh_store, 2, signer, now=T0)
+        receipts_room.issue_receipt(session_on(fresh_store, signer), 2, T0)
     with pytest.raises(PolicyError, match="not this invoice's arbiter"):
-        receipts.issue(fresh_store, 1, software_signer(OTHER_KEY), now=T0)
+        receipts_room.issue_receipt(session_on(fresh_store, software_signer(OTHER_KEY)), 1, T0)
 
 
 def test_the_log_key_binding_is_a_sip018_signature_by_the_arbiter(
         fresh_store: Store, signer: Any, tmp_path: Path) -> None:
     executed_case(fresh_store, signer)
     out = io.BytesIO()
-    export.export_jsonl(fresh_store, out, now=T0 + 30)
+    logs.write_jsonl(session_on(fresh_store), out, now=T0 + 30)
     lines = export.read_lines(out.getvalue())
     report = export.verify_jsonl(lines, arbiter=signer.address())
     assert report.arbiter == signer.address()
     with pytest.raises(VerificationError, match="bound to .*, not ST1SJ3"):
         export.verify_jsonl(lines, arbiter="ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")
     with open_store(tmp_path / "other.sqlite") as other:
-        log.bind_key(other, software_signer(OTHER_KEY), now=T0)
+        receipts_room.bind_log_key(session_on(other, software_signer(OTHER_KEY)), now=T0)
         foreign = log.attestation(other)
     header = json.loads(lines[0])
     assert foreign is not None

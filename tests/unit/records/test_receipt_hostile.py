@@ -25,9 +25,10 @@ from arbiter_app.decisionlog.checkpoint import sign_checkpoint
 from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
 from arbiter_app.records import receipt as receipts
-from arbiter_app.store import log
+from arbiter_app.services import receipts as receipts_room
+from arbiter_app.store import log, rows
 from arbiter_app.store.db import Store
-from tests.fixtures.store import T0
+from tests.fixtures.store import T0, session_on
 from tests.unit.records.test_receipt import KEY, executed_case, software_signer
 
 Change = Callable[[dict[str, Any], dict[str, dict[str, Any]]], None]
@@ -42,8 +43,9 @@ def forge(store: Store, signer: Any, change: Change) -> str:
     """A receipt whose body and logged entries ``change`` rewrote, with every proof and
     signature made again by the arbiter's own keys."""
     executed_case(store, signer)
-    body = receipts.build(store, 1, network="devnet", chain_id=signer.network.chain_id,
-                          now=T0 + 20)
+    view = log.view(store, log.checkpoint(store, now=T0 + 20), invoice_id=1)
+    body = receipts.build(rows.load_case(store, 1), view, network="devnet",
+                          chain_id=signer.network.chain_id, now=T0 + 20)
     items = body["log"]["entries"]
     change(body, {item["entry"]["kind"]: item["entry"] for item in items})
     size = body["log"]["checkpoint"]["size"]
@@ -145,7 +147,7 @@ def test_receipt_by_a_self_bound_key_without_arbiter_says_who_signed_and_exits_1
     stranger = software_signer(bytes(31) + b"\x07")
     executed_case(fresh_store, stranger)
     path = tmp_path / "receipt.json"
-    path.write_text(receipts.issue(fresh_store, 1, stranger, now=T0 + 20))
+    path.write_text(receipts_room.issue_receipt(session_on(fresh_store, stranger), 1, T0 + 20))
     assert main(["receipt", "verify", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"NOT VERIFIED: the receipt is intact and signed by {stranger.address()}" in err
@@ -158,7 +160,7 @@ def test_online_check_of_a_receipt_from_another_chain_gives_one_verdict_exit_1(
 ) -> None:
     executed_case(fresh_store, signer)
     path = tmp_path / "receipt.json"
-    path.write_text(receipts.issue(fresh_store, 1, signer, now=T0 + 20))
+    path.write_text(receipts_room.issue_receipt(session_on(fresh_store, signer), 1, T0 + 20))
     config.save(config.from_dict({"network": "mainnet"}))
     assert main(["receipt", "verify", str(path), "--online"]) == 1
     err = capsys.readouterr().err

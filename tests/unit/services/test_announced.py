@@ -4,7 +4,7 @@ silence."""
 
 from __future__ import annotations
 
-from arbiter_app.services.rationale import BINDING_SUBJECT, Announced, receipt_subject
+from arbiter_app.services.receipts import BINDING_SUBJECT, Announced, receipt_subject
 from arbiter_app.wallet.signer import DevicePrompt
 from tests.fixtures.ledger import RecordingPrompt
 
