@@ -132,14 +132,10 @@ def _page_size(document: QPdfDocument, index: int) -> QSize:
 
 
 def _pixels(index: int, image: QImage) -> bytes:
+    """A ``PAGE`` payload: index, width, height, then the rows (32-bit rows have no padding)."""
     image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
     header = struct.pack(">III", index, image.width(), image.height())
-    row = image.width() * 4
-    bits = bytes(image.constBits())
-    if image.bytesPerLine() == row:
-        return header + bits
-    step = image.bytesPerLine()
-    return header + b"".join(bits[y * step : y * step + row] for y in range(image.height()))
+    return header + bytes(image.constBits())
 
 
 def _buffer(data: bytes) -> QBuffer:
@@ -155,9 +151,9 @@ def frames(kind: str, data: bytes, first: int, count: int) -> Iterator[Frame]:
         yield from text_frames(data)
         return
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display, no input methods
-    app = QGuiApplication([sys.argv[0]])
+    app = QGuiApplication([sys.argv[0]])  # QtPdf and the image plugins need one
     yield from image_frames(data) if kind == IMAGE else pdf_frames(data, first, count)
-    del app
+    app.quit()
 
 
 def main(argv: list[str], stdin: BinaryIO, stdout: BinaryIO) -> int:

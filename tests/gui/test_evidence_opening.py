@@ -58,3 +58,4 @@ def test_evidence_opened_is_logged_only_once_its_content_is_on_screen(
     assert report.kind == viewer.PDF
     qtbot.waitUntil(lambda: opened(local_session) == [1], timeout=10_000)
     assert rows.load_case(local_session.store, 1).dispute.evidence[1].opened_at is not None
+    qtbot.waitUntil(lambda: not Task._running, timeout=10_000)  # the reload, before teardown

@@ -157,3 +157,38 @@ def test_shown_is_emitted_for_content_on_screen_and_never_for_a_refusal(
     dialog.list.setCurrentRow(1)
     rendered(qtbot, dialog)
     assert dialog.kind == viewer.PDF and emitted == [good]
+
+
+def pages_pdf(path: Path, count: int) -> bytes:
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    painter = QPainter(writer)
+    for n in range(count):
+        if n:
+            writer.newPage()
+        painter.drawText(200, 400, f"page {n + 1}")
+    painter.end()
+    return path.read_bytes()
+
+
+def test_a_long_pdf_is_rendered_a_window_of_pages_at_a_time(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = open_viewer(qtbot, "t", shown("minutes.pdf", pages_pdf(tmp_path / "m.pdf", 10)))
+    assert dialog.rendering is not None and dialog.rendering.page_count == 10
+    assert [p.index for p in dialog.rendering.pages] == list(range(LIMITS.pages))
+    assert not dialog.more.isHidden()
+    qtbot.mouseClick(dialog.more, Qt.MouseButton.LeftButton)
+    rendered(qtbot, dialog)
+    assert [p.index for p in dialog.rendering.pages] == [8, 9]
+    assert dialog.more.isHidden()
+
+
+def test_an_image_wider_than_the_view_limit_is_shown_scaled_down(qtbot: QtBot) -> None:
+    image = QImage(6000, 30, QImage.Format.Format_ARGB32)
+    image.fill(QColor("#f7931a"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    dialog = open_viewer(qtbot, "t", shown("wide.png", bytes(buffer.data().data()), "image/png"))
+    assert dialog.kind == viewer.IMAGE
+    assert dialog.image.pixmap().width() == 4096
+    assert "shown scaled down from 6000 × 30 pixels" in dialog.info.text()
