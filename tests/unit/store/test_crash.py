@@ -1,18 +1,24 @@
 """Crash safety (reliability.md T1.4, T2.1): a writer SIGKILLed at 200 random points.
 
-After every kill the store must open with ``integrity_check`` ok, the decision log must pass
-its full audit, every ruling the child acknowledged must be there with its step, transaction
-and log entry, no ruling may exist without its log entry (or the reverse), and every
-checkpoint published before any kill must still be there and be consistent with the new head.
+The writers are forked from one server that imported the app once (``crash_child``), so a
+kill costs a fork instead of a fresh interpreter. After every kill the store must open with
+``integrity_check`` ok, the decision log must pass its full audit, every ruling the child
+acknowledged must be there with its step, transaction and log entry, no ruling may exist
+without its log entry (or the reverse), and every checkpoint published before any kill must
+still be there and be consistent with the new head.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -24,19 +30,47 @@ REPO = Path(__file__).resolve().parents[3]
 KILLS = 200
 
 
-def run_and_kill(db: Path, rng: random.Random) -> list[str]:
-    child = subprocess.Popen([sys.executable, "-m", "tests.unit.store.crash_child", str(db)],
-                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert child.stdout is not None
-    first = child.stdout.readline()
-    if first != b"ready\n":
-        child.kill()
-        raise AssertionError(f"child failed to start: {first!r} {child.communicate()[1]!r}")
+@pytest.fixture
+def fork_server(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    db = tmp_path / "cases.sqlite"
+    open_store(db).close()
+    with (tmp_path / "stderr").open("w") as errors, \
+            subprocess.Popen([sys.executable, "-m", "tests.unit.store.crash_child", str(db)],
+                             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=errors, text=True) as server:
+        yield server
+        server.kill()
+
+
+def _line(out: IO[str], server: subprocess.Popen[str], errors: Path) -> str:
+    line = out.readline()
+    if not line:
+        server.kill()
+        raise AssertionError(f"the fork server ended: {errors.read_text()}")
+    return line.rstrip("\n")
+
+
+def run_and_kill(server: subprocess.Popen[str], rng: random.Random, errors: Path) -> list[str]:
+    """Fork a writer, let it run a random while, SIGKILL it; return what it acknowledged."""
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write("fork\n")
+    server.stdin.flush()
+    pid, ready = 0, False
+    while not (pid and ready):
+        line = _line(server.stdout, server, errors)
+        pid = int(line.split()[1]) if line.startswith("pid ") else pid
+        ready = ready or line == "ready"
+    said = []
+    if rng.random() < 0.5:  # half the kills land past a first ruling, however slow the machine
+        while not (line := _line(server.stdout, server, errors)).startswith("ruled "):
+            said.append(line)
+        said.append(line)
     time.sleep(rng.uniform(0, 0.12))
-    child.kill()  # SIGKILL: no cleanup, no atexit, mid-transaction if we are lucky
-    out, err = child.communicate()
-    assert child.returncode == -9, err.decode()
-    return out.decode().splitlines()
+    os.kill(pid, signal.SIGKILL)  # no cleanup, no atexit, mid-transaction if we are lucky
+    while not (line := _line(server.stdout, server, errors)).startswith("died "):
+        said.append(line)
+    assert line == "died -9", f"{line}: {errors.read_text()}"
+    return said
 
 
 def check_store(store: Store, acknowledged: set[int], published: dict[int, bytes]) -> None:
@@ -62,14 +96,14 @@ def check_store(store: Store, acknowledged: set[int], published: dict[int, bytes
 
 
 @pytest.mark.slow
-def test_sigkill_at_200_random_points_never_loses_or_halves_a_ruling(tmp_path: Path) -> None:
+def test_sigkill_at_200_random_points_never_loses_or_halves_a_ruling(
+        tmp_path: Path, fork_server: subprocess.Popen[str]) -> None:
     db = tmp_path / "cases.sqlite"
-    open_store(db).close()
     rng = random.Random(20260)
     acknowledged: set[int] = set()
     published: dict[int, bytes] = {}
     for _ in range(KILLS):
-        for line in run_and_kill(db, rng):
+        for line in run_and_kill(fork_server, rng, tmp_path / "stderr"):
             word, *rest = line.split()
             if word == "ruled":
                 acknowledged.add(int(rest[0]))
