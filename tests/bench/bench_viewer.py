@@ -24,12 +24,6 @@ def _render(data: bytes) -> Rendering:
     return run_to_end(render(kind, data, limits=LIMITS))
 
 
-def _outcome(got: Rendering) -> str:
-    if not got.refusal:
-        return "shown"
-    return "refused: " + got.refusal.split(": ", 1)[-1].rstrip(".")[:48]
-
-
 def run() -> list[Row]:
     """Render every corpus item once and the plain PDF :data:`REFERENCE_RUNS` times."""
     plain = [_render(normal_pdf()) for _ in range(REFERENCE_RUNS)]
@@ -40,7 +34,7 @@ def run() -> list[Row]:
     rows: list[Row] = []
     for hostile in CORPUS:
         got = _render(hostile.build())
-        name = f"viewer {hostile.attack} ({_outcome(got)})"
+        name = f"viewer {hostile.attack} ({'refused' if got.refusal else 'shown'})"
         rows.append(Row(f"{name}: time", got.seconds, "s", seconds, "plain 1-page PDF",
                         (in_time,)))
         rows.append(Row(f"{name}: child peak RSS", got.peak_rss / MIB, "MiB", rss,
