@@ -1,6 +1,8 @@
 // The loopback-only admin API of the devnet: fault switches, mining, the seed scenario's
-// summary, bench disputes and a health probe. Requests from anywhere but loopback are refused.
+// summary, bench disputes, governance calls signed by the devnet's admins and a health
+// probe. Requests from anywhere but loopback are refused.
 import { HttpError, json, readBody } from './http.js';
+import { governance } from './governance.js';
 
 function loopbackOnly(req) {
   const ip = req.socket.remoteAddress ?? '';
@@ -54,6 +56,7 @@ export function adminRoutes(router, ctx) {
     return json({ stacks_tip_height: height.height, block_time: ctx.chain.tip.time, mined_transactions: height.mined });
   });
   admin('GET', 'seed', () => json(ctx.seed() ?? { seeded: false }));
+  admin('POST', 'governance', async (req) => json(await governance(ctx.chain, ctx.chain.accounts, await body(req))));
   admin('POST', 'seed-bench', async (req) => {
     const b = await body(req);
     const n = Number(b.disputes ?? 0);
