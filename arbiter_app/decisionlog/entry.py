@@ -17,13 +17,13 @@ from arbiter_app.decisionlog import merkle
 from arbiter_app.errors import VerificationError
 
 # One kind per action an arbiter takes or the app records for a case (plus the framework's
-# reopenings and the key binding).
+# reopenings, the key binding, and the contract's governance events as read from the chain).
 ENTRY_KINDS = frozenset({
     "dispute-synced", "evidence-added", "evidence-opened", "evidence-unavailable",
     "step-completed", "step-reopened", "ruling-finalized", "rationale-published",
     "transaction-signed", "transaction-broadcast", "transaction-confirmed",
     "transaction-failed", "receipt-issued", "settings-changed", "network-changed",
-    "log-key-bound", "party-flagged",
+    "log-key-bound", "party-flagged", "governance-event",
 })
 
 

@@ -239,6 +239,17 @@ class Devnet:
         result: dict[str, Any] = self._admin("GET", "seed")
         return result
 
+    def govern(self, action: str, admin: str = "admin_1", **fields: Any) -> dict[str, Any]:
+        """Have a devnet admin sign and mine a governance call (``propose-pause``,
+        ``approve-pause``, ``unpause``, ``whitelist-token``, ``remove-token-from-whitelist``).
+
+        :param fields: ``action_id`` or ``token`` where the call takes one
+        :returns: ``{txid, status, result}`` of the transaction
+        """
+        result: dict[str, Any] = self._admin(
+            "POST", "governance", {"action": action, "admin": admin, **fields})
+        return result
+
     def seed_bench(self, disputes: int) -> dict[str, Any]:
         """Create ``disputes`` more disputes for ``arbiter_1`` (for the sync benchmark)."""
         result: dict[str, Any] = self._admin("POST", "seed-bench", {"disputes": disputes})

@@ -34,6 +34,13 @@ if TYPE_CHECKING:
 TICK_MS = 60_000
 
 
+def contract_words(paused: bool | None) -> str:
+    """The status bar's words for the contract's pause state (from its governance events)."""
+    if paused is None:
+        return "Contract: no pause recorded"
+    return "Contract: PAUSED by its admins" if paused else "Contract: active"
+
+
 def _status_label() -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -118,7 +125,9 @@ class MainWindow(QMainWindow):
         self.signer_label = _status_label()
         self.log_label = _status_label()
         self.sync_label = _status_label()
-        for label in (self.network_label, self.signer_label, self.log_label, self.sync_label):
+        self.contract_label = _status_label()
+        for label in (self.network_label, self.signer_label, self.contract_label,
+                      self.log_label, self.sync_label):
             self.statusBar().addPermanentWidget(label)
         s = self.session.settings
         self.network_label.setText(f"Network: {s.network} ({s.stacks_api})")
@@ -134,6 +143,7 @@ class MainWindow(QMainWindow):
             self.queue.select(selected)
         size, root = queries.log_head(self.session)
         self.log_label.setText(f"Log: {size} entries, root {root.hex()[:12]}…")
+        self.contract_label.setText(contract_words(queries.governance(self.session).paused))
 
     def identify_signer(self, then_sync: bool = False) -> Task:
         """Read the signer's address in the background (a Ledger answers on its own thread)."""

@@ -49,6 +49,8 @@ class ChainReader:
         self.contract_id = contract_id
         self.sender = sender
         self.newest_height: int | None = None
+        self.newest_key: tuple[str, int] | None = None
+        self.governance: list[escrow.GovernanceEvent] = []
 
     def _read(self, function: str, invoice_id: int, index: int | None = None) -> object:
         args = escrow.read_only_args(function, invoice_id, index)
@@ -126,11 +128,14 @@ class ChainReader:
         self, seen: tuple[str, int] | None, cancel: CancelToken | None = None
     ) -> Generator[Progress, None, list[escrow.EscrowEvent]]:
         """Page the contract's print events back to ``seen``; return the newer ones, oldest
-        first. Afterwards :attr:`newest_height` is the block height of the newest log.
+        first. Afterwards :attr:`newest_height` and :attr:`newest_key` (txid, event index)
+        place the newest log, and :attr:`governance` holds the governance events read,
+        oldest first.
 
         :param seen: the (txid, event index) of the newest event of the previous sync
         """
         found: list[escrow.EscrowEvent] = []
+        self.governance = []
         cursor: str | None = None
         while True:
             if cancel is not None:
@@ -138,23 +143,33 @@ class ChainReader:
             page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
             if cursor is None:
                 self.newest_height = page.top_height
+                top = page.results[0] if page.results else None
+                self.newest_key = (top.tx_id, top.event_index) if top else None
             for log in page.results:
                 if seen is not None and (log.tx_id, log.event_index) == seen:
                     found.reverse()
+                    self.governance.reverse()
                     return found
                 if log.topic == "print":
-                    event = self._event(log)
-                    if event is not None:
-                        found.append(event)
+                    self._collect(log, found)
             yield Progress("reading contract events", len(found), page.total)
             if page.older_cursor is None or not page.results:
                 found.reverse()
+                self.governance.reverse()
                 return found
             cursor = page.older_cursor
 
-    def _event(self, log: ContractLog) -> escrow.EscrowEvent | None:
+    def _collect(self, log: ContractLog, found: list[escrow.EscrowEvent]) -> None:
+        """Add the log's escrow event to ``found``, or its governance event to
+        :attr:`governance`."""
         try:
-            return escrow.decode_event(log.value, log.tx_id, log.event_index)
+            event = escrow.decode_event(log.value, log.tx_id, log.event_index)
+            if event is not None:
+                found.append(event)
+                return
+            governance = escrow.decode_governance(log.value, log.tx_id, log.event_index)
+            if governance is not None:
+                self.governance.append(governance)
         except DecodeError as e:
             raise ResponseError(f"a contract event has the wrong shape: {e}",
                                 f"/extended/v2/smart-contracts/{self.contract_id}/logs") from e

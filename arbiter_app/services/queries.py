@@ -12,9 +12,10 @@ from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Draft, Receipt, ReviewFlag
 from arbiter_app.services.session import Session
 from arbiter_app.store import log, rows
+from arbiter_app.store.governance import GovernanceState, governance_state
 from arbiter_app.store.rows import SearchHit
 
-__all__ = ["SearchHit", "list_cases", "load_case", "load_draft", "load_receipt", "log_head",
+__all__ = ["GovernanceState", "SearchHit", "governance", "list_cases", "load_case", "load_draft", "load_receipt", "log_head",
            "past_dealings", "review_flags", "search"]
 
 
@@ -55,6 +56,11 @@ def review_flags(session: Session, case: CaseFile) -> tuple[ReviewFlag, ...]:
     return review.review_flags(
         inv, first_time_payer=rows.first_time_payer(store, inv.payer, inv.id),
         suspicious=rows.suspicious_addresses(store))
+
+
+def governance(session: Session) -> GovernanceState:
+    """The escrow contract's admins, pause state and governance history, as last synced."""
+    return governance_state(session.store)
 
 
 def log_head(session: Session) -> tuple[int, bytes]:

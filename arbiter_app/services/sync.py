@@ -34,7 +34,8 @@ from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.session import Session
 from arbiter_app.services.target import check_target
 from arbiter_app.stacks.api import TxStatus
-from arbiter_app.stacks.escrow import EscrowEvent, EvidenceRecord
+from arbiter_app.stacks.escrow import EscrowEvent, EvidenceRecord, GovernanceEvent
+from arbiter_app.store.governance import GovernanceRecord, record_governance
 
 MARKER_KEY = "sync.last-event"
 _TX_ROUTE = "/extended/v3/transactions"
@@ -99,7 +100,8 @@ def sync_disputes(
     pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="sync-read")
     try:
         yield Progress("reading block times", 0, None)
-        txs = _transactions(session, [e for e in events if e.invoice_id in ids], pool)
+        timed = [e.tx_id for e in events if e.invoice_id in ids and e.name in TIMED_EVENTS]
+        txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool)
         events = [_timed(e, txs) for e in events]
         futures = [pool.submit(_read_case, session, reader, i, events, stored.get(i), me, txs,
                                cancel) for i in ids]
@@ -111,8 +113,10 @@ def sync_disputes(
                 summary = _add(summary, _store_case(session, read))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if events:
-        _save_marker(session, events[-1].key)
+    record_governance(session.store, _governance_records(reader.governance, txs),
+                      now=int(time.time()))
+    if reader.newest_key is not None and reader.newest_key != marker:
+        _save_marker(session, reader.newest_key)
     return dataclasses.replace(summary, requests=session.api.requests - start)
 
 
@@ -122,11 +126,29 @@ TIMED_EVENTS = frozenset({"dispute-raised", "evidence-submitted", "dispute-resol
 
 
 def _transactions(
-    session: Session, events: Sequence[EscrowEvent], pool: ThreadPoolExecutor
+    session: Session, txids: Sequence[str], pool: ThreadPoolExecutor
 ) -> dict[str, TxStatus | None]:
-    """The v3 transaction of each timed event, one request per txid, fetched in parallel."""
-    txids = sorted({e.tx_id for e in events if e.name in TIMED_EVENTS})
-    return dict(zip(txids, pool.map(session.api.get_transaction, txids), strict=True))
+    """The v3 transaction of each txid, one request per txid, fetched in parallel."""
+    unique = sorted(set(txids))
+    return dict(zip(unique, pool.map(session.api.get_transaction, unique), strict=True))
+
+
+def _governance_records(
+    events: Sequence[GovernanceEvent], txs: Mapping[str, TxStatus | None]
+) -> list[GovernanceRecord]:
+    """Governance events with their block and sender, from their transactions.
+
+    :raises ResponseError: when the API cannot place a governance event's transaction
+    """
+    records = []
+    for g in events:
+        tx = txs.get(g.tx_id)
+        if tx is None or tx.block_height is None or tx.block_time is None or tx.sender is None:
+            raise ResponseError(f"the API cannot place the transaction {g.tx_id} of the "
+                                f"contract's {g.name} event", _TX_ROUTE)
+        records.append(GovernanceRecord(g.tx_id, g.event_index, g.name, dict(g.fields),
+                                        tx.block_height, tx.block_time, tx.sender))
+    return records
 
 
 def _timed(event: EscrowEvent, txs: Mapping[str, TxStatus | None]) -> EscrowEvent:

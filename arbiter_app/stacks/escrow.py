@@ -389,3 +389,53 @@ def deposit_post_condition(contract_id: str, invoice: Invoice, network: config.N
         condition="eq",
         amount=invoice.amount,
     )
+
+
+# -- governance events ---------------------------------------------------------------------
+
+# The contract's governance prints (DESIGN §4): who the admins are, pausing and the token
+# whitelist. They carry no invoice id.
+GOVERNANCE_EVENTS = frozenset(
+    {"admins-set", "pause-proposed", "pause-approved", "unpaused", "token-whitelisted",
+     "token-removed"}
+)
+
+
+@dataclass(frozen=True)
+class GovernanceEvent:
+    """One governance ``print`` of the contract.
+
+    :param name: one of :data:`GOVERNANCE_EVENTS`
+    :param fields: every other tuple field as plain Python (principals as text)
+    :param tx_id: the transaction that printed it
+    :param event_index: its index in that transaction
+    :param block_height: the block, once read from the transaction
+    :param block_time: that block's time (Unix seconds), once read from the transaction
+    """
+
+    name: str
+    fields: Mapping[str, Any]
+    tx_id: str
+    event_index: int
+    block_height: int | None = None
+    block_time: int | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """What makes the event unique: (txid, event index)."""
+        return (self.tx_id, self.event_index)
+
+
+def decode_governance(value: Any, tx_id: str, event_index: int) -> GovernanceEvent | None:
+    """A ``print`` value → :class:`GovernanceEvent`; ``None`` for every other print.
+
+    :raises DecodeError: a governance event whose fields are not plain values
+    """
+    what = "governance event"
+    if not isinstance(value, clarity.Tuple) or "invoice-id" in value.fields:
+        return None
+    name = _ascii(value.fields, "event", what)
+    if name not in GOVERNANCE_EVENTS:
+        return None
+    rest = {k: to_python(v, f"{what}.{k}") for k, v in value.fields.items() if k != "event"}
+    return GovernanceEvent(name, rest, tx_id, event_index)

@@ -168,3 +168,18 @@ CREATE TRIGGER evidence_au AFTER UPDATE OF title ON evidence BEGIN
   UPDATE evidence_fts SET title = new.title
   WHERE invoice_id = old.invoice_id AND idx = old.idx; END;
 """
+
+
+@MIGRATIONS("keep the escrow contract's governance events")
+def _v3_governance(store: Store) -> None:
+    _run_script(store, _V3)
+
+
+# One row per governance print of the contract (pause proposed/approved, unpaused, token
+# whitelisted/removed, admins set), keyed like every contract event by (txid, event index).
+_V3 = """
+CREATE TABLE governance_events (
+  txid TEXT NOT NULL, event_index INTEGER NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL,
+  block_height INTEGER NOT NULL, block_time INTEGER NOT NULL, sender TEXT NOT NULL,
+  PRIMARY KEY (txid, event_index))
+"""

@@ -44,7 +44,7 @@ def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Sto
     assert q("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert q("PRAGMA synchronous").fetchone()[0] == 2
     assert q("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 2
+    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 3
 
 
 def test_a_store_from_a_newer_app_is_refused(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_the_v1_store_upgrades_and_its_log_still_verifies(tmp_path: Path) -> Non
         assert MIGRATIONS.version(old) == 1
         before = log.head(old)
     with open_store(copy) as store:
-        assert MIGRATIONS.version(store) == 2
+        assert MIGRATIONS.version(store) == MIGRATIONS.latest
         assert log.head(store) == before and log.verify_log(store) == 26
         assert [cp.size for cp in log.checkpoints(store)] == [13, 26]
         assert {h.invoice_id for h in rows.search(store, "note")} == {1, 2}

@@ -1,0 +1,93 @@
+"""The escrow contract's governance history in the case store: its admins, pause proposals
+and approvals, unpauses and token-whitelist changes, as read from the contract's events.
+
+:func:`record_governance` stores new events (each logged as ``governance-event`` in the same
+transaction); :func:`governance_state` answers what they add up to — the admins, whether the
+contract is paused, and the whole history, oldest first — for the queue, the case view and
+a fuller governance view.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from arbiter_app.store import log
+
+if TYPE_CHECKING:
+    from arbiter_app.store.db import Store
+
+
+@dataclass(frozen=True)
+class GovernanceRecord:
+    """One stored governance event.
+
+    :param name: ``admins-set``, ``pause-proposed``, ``pause-approved``, ``unpaused``,
+        ``token-whitelisted`` or ``token-removed``
+    :param fields: the event's other fields (principals as text, e.g. ``admin``, ``token``)
+    :param sender: the address that sent the transaction (who acted)
+    """
+
+    txid: str
+    event_index: int
+    name: str
+    fields: dict[str, Any]
+    block_height: int
+    block_time: int
+    sender: str
+
+
+@dataclass(frozen=True)
+class GovernanceState:
+    """What the stored governance events add up to.
+
+    :param admins: the admins named by ``admins-set`` (empty if never seen)
+    :param paused: whether the last pause change paused the contract; ``None`` if none seen
+    :param history: every event, oldest first
+    """
+
+    admins: tuple[str, ...]
+    paused: bool | None
+    history: tuple[GovernanceRecord, ...]
+
+
+def record_governance(store: Store, records: Sequence[GovernanceRecord], *, now: int) -> int:
+    """Store the records not stored yet, each with its decision-log entry; one transaction.
+
+    :returns: how many were new
+    """
+    new = 0
+    with store.atomic():
+        for r in records:
+            cur = store.conn.execute(
+                "INSERT OR IGNORE INTO governance_events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (r.txid, r.event_index, r.name, json.dumps(r.fields, sort_keys=True),
+                 r.block_height, r.block_time, r.sender))
+            if cur.rowcount:
+                new += 1
+                log.append(store, "governance-event", {
+                    "event": r.name, "txid": r.txid, "event_index": r.event_index,
+                    "fields": r.fields, "block_height": r.block_height,
+                    "block_time": r.block_time, "sender": r.sender}, at=now)
+    return new
+
+
+def governance_state(store: Store) -> GovernanceState:
+    """The contract's admins, pause state and governance history, from the stored events."""
+    rows = store.conn.execute(
+        "SELECT txid, event_index, name, fields, block_height, block_time, sender "
+        "FROM governance_events ORDER BY block_height, txid, event_index").fetchall()
+    history = tuple(GovernanceRecord(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6])
+                    for r in rows)
+    admins: tuple[str, ...] = ()
+    paused: bool | None = None
+    for r in history:
+        if r.name == "admins-set":
+            admins = tuple(str(a) for a in r.fields.get("admins", ()))
+        elif r.name == "pause-approved":
+            paused = bool(r.fields.get("paused")) or bool(paused)
+        elif r.name == "unpaused":
+            paused = False
+    return GovernanceState(admins, paused, history)
