@@ -30,15 +30,18 @@ if TYPE_CHECKING:
     from collections.abc import Generator
 
     from arbiter_app.services.session import Session
+    from arbiter_app.store.governance import GovernanceState
 
 TICK_MS = 60_000
 
 
-def contract_words(paused: bool | None) -> str:
+def contract_words(state: GovernanceState) -> str:
     """The status bar's words for the contract's pause state (from its governance events)."""
-    if paused is None:
-        return "Contract: no pause recorded"
-    return "Contract: PAUSED by its admins" if paused else "Contract: active"
+    if state.paused is None:
+        return "Contract: never paused"
+    if state.paused:
+        return f"Contract: PAUSED by its admins (lapses at Bitcoin block {state.paused_until})"
+    return "Contract: active"
 
 
 def _status_label() -> QLabel:
@@ -143,7 +146,7 @@ class MainWindow(QMainWindow):
             self.queue.select(selected)
         size, root = queries.log_head(self.session)
         self.log_label.setText(f"Log: {size} entries, root {root.hex()[:12]}…")
-        self.contract_label.setText(contract_words(queries.governance(self.session).paused))
+        self.contract_label.setText(contract_words(queries.governance(self.session)))
 
     def identify_signer(self, then_sync: bool = False) -> Task:
         """Read the signer's address in the background (a Ledger answers on its own thread)."""

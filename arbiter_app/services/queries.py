@@ -15,8 +15,8 @@ from arbiter_app.store import log, rows
 from arbiter_app.store.governance import GovernanceState, governance_state
 from arbiter_app.store.rows import SearchHit
 
-__all__ = ["GovernanceState", "SearchHit", "governance", "list_cases", "load_case", "load_draft", "load_receipt", "log_head",
-           "past_dealings", "review_flags", "search"]
+__all__ = ["GovernanceState", "SearchHit", "governance", "list_cases", "load_case",
+           "load_draft", "load_receipt", "log_head", "past_dealings", "review_flags", "search"]
 
 
 def load_case(session: Session, invoice_id: int) -> CaseFile:

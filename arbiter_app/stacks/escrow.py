@@ -393,11 +393,12 @@ def deposit_post_condition(contract_id: str, invoice: Invoice, network: config.N
 
 # -- governance events ---------------------------------------------------------------------
 
-# The contract's governance prints (DESIGN §4): who the admins are, pausing and the token
-# whitelist. They carry no invoice id.
+# The contract's governance prints (docs/contract.md): who the admins are, each 2-of-3
+# action's proposal and approvals, and what a carried action did (paused, unpaused, token
+# whitelisted or removed, admin replaced). They carry no invoice id.
 GOVERNANCE_EVENTS = frozenset(
-    {"admins-set", "pause-proposed", "pause-approved", "unpaused", "token-whitelisted",
-     "token-removed"}
+    {"admins-set", "pause-proposed", "action-proposed", "pause-approved", "action-approved",
+     "paused", "unpaused", "token-whitelisted", "token-removed", "admin-replaced"}
 )
 
 

@@ -1,5 +1,6 @@
-"""The escrow contract's governance history in the case store: its admins, pause proposals
-and approvals, unpauses and token-whitelist changes, as read from the contract's events.
+"""The escrow contract's governance history in the case store: its admins, each 2-of-3
+action's proposal and approvals, and what carried actions did (pause, unpause, token-whitelist
+changes, admin replacements), as read from the contract's events.
 
 :func:`record_governance` stores new events (each logged as ``governance-event`` in the same
 transaction); :func:`governance_state` answers what they add up to — the admins, whether the
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 class GovernanceRecord:
     """One stored governance event.
 
-    :param name: ``admins-set``, ``pause-proposed``, ``pause-approved``, ``unpaused``,
-        ``token-whitelisted`` or ``token-removed``
+    :param name: ``admins-set``, ``pause-proposed``, ``action-proposed``, ``pause-approved``,
+        ``action-approved``, ``paused``, ``unpaused``, ``token-whitelisted``,
+        ``token-removed`` or ``admin-replaced``
     :param fields: the event's other fields (principals as text, e.g. ``admin``, ``token``)
     :param sender: the address that sent the transaction (who acted)
     """
@@ -43,13 +45,16 @@ class GovernanceRecord:
 class GovernanceState:
     """What the stored governance events add up to.
 
-    :param admins: the admins named by ``admins-set`` (empty if never seen)
+    :param admins: the admins as ``admins-set`` and ``admin-replaced`` left them (empty if
+        never seen)
     :param paused: whether the last pause change paused the contract; ``None`` if none seen
+    :param paused_until: the Bitcoin block height a pause lapses at by itself, while paused
     :param history: every event, oldest first
     """
 
     admins: tuple[str, ...]
     paused: bool | None
+    paused_until: int | None
     history: tuple[GovernanceRecord, ...]
 
 
@@ -83,11 +88,12 @@ def governance_state(store: Store) -> GovernanceState:
                     for r in rows)
     admins: tuple[str, ...] = ()
     paused: bool | None = None
+    until: int | None = None
     for r in history:
-        if r.name == "admins-set":
+        if r.name in ("admins-set", "admin-replaced"):
             admins = tuple(str(a) for a in r.fields.get("admins", ()))
-        elif r.name == "pause-approved":
-            paused = bool(r.fields.get("paused")) or bool(paused)
+        elif r.name == "paused":
+            paused, until = True, int(r.fields.get("paused-until", 0))
         elif r.name == "unpaused":
-            paused = False
-    return GovernanceState(admins, paused, history)
+            paused, until = False, None
+    return GovernanceState(admins, paused, until, history)

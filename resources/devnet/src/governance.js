@@ -1,7 +1,8 @@
 // Governance for tests and the demo: the devnet's admins sign and mine the escrow's
 // governance calls (propose-pause, approve-pause, unpause, whitelist-token,
-// remove-token-from-whitelist) as real transactions, through the same broadcast path as any
-// client's, so a person or a test can pause the contract and watch the app notice.
+// remove-token-from-whitelist, approve-action) as real transactions, through the same
+// broadcast path as any client's, so a person or a test can pause the contract and watch the
+// app notice. Every action takes two of the three admins: one proposes, another approves.
 import { Cl } from '@stacks/transactions';
 import { HttpError } from './http.js';
 import { callAs } from './wallet.js';
@@ -12,6 +13,7 @@ const ADMINS = ['admin_1', 'admin_2', 'admin_3'];
 const CALLS = {
   'propose-pause': () => [],
   'approve-pause': (b, chain) => [Cl.uint(b.action_id ?? lastActionId(chain))],
+  'approve-action': (b, chain) => [Cl.uint(b.action_id ?? lastActionId(chain))],
   unpause: () => [],
   'whitelist-token': (b, chain) => [Cl.principal(token(b, chain))],
   'remove-token-from-whitelist': (b, chain) => [Cl.principal(token(b, chain))],

@@ -23,7 +23,7 @@ const newestLog = async () => {
   return page.results[0].contract_log.value.repr;
 };
 
-test('two admins pause the contract, a third unpauses it, each step a mined transaction', async () => {
+test('two admins pause the contract and two unpause it, each step a mined transaction', async () => {
   const proposed = await govern({ action: 'propose-pause', admin: 'admin_1' });
   assert.equal(proposed.status, 200);
   assert.equal(proposed.body.status, 'success');
@@ -33,19 +33,25 @@ test('two admins pause the contract, a third unpauses it, each step a mined tran
   const approved = await govern({ action: 'approve-pause', admin: 'admin_2' });
   assert.equal(approved.body.result, '(ok true)');
   assert.equal(await paused(), true);
+  assert.match(await newestLog(), /\(event "paused"\)/);
   const tx = await (await d.get(`/extended/v3/transactions/${approved.body.txid}`)).json();
   assert.equal(tx.sender.address, d.account('admin_2').address);
-  const unpaused = await govern({ action: 'unpause', admin: 'admin_3' });
-  assert.equal(unpaused.body.status, 'success');
+  assert.equal((await govern({ action: 'unpause', admin: 'admin_3' })).body.status, 'success');
+  assert.equal(await paused(), true);
+  const unpaused = await govern({ action: 'approve-action', admin: 'admin_1' });
+  assert.equal(unpaused.body.result, '(ok true)');
   assert.equal(await paused(), false);
 });
 
 test('whitelisting and removing a token change is-token-whitelisted', async () => {
   const listed = async () => (await callRead(d, escrow, 'is-token-whitelisted', [Cl.principal(token)])).result;
   assert.equal((await govern({ action: 'remove-token-from-whitelist' })).body.status, 'success');
+  assert.equal(await listed(), '0x03');
+  assert.equal((await govern({ action: 'approve-action', admin: 'admin_3' })).body.status, 'success');
   assert.equal(await listed(), '0x04');
   assert.match(await newestLog(), /\(event "token-removed"\)/);
-  assert.equal((await govern({ action: 'whitelist-token', token })).body.status, 'success');
+  await govern({ action: 'whitelist-token', token });
+  await govern({ action: 'approve-action', admin: 'admin_2' });
   assert.equal(await listed(), '0x03');
 });
 
