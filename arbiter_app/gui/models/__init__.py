@@ -1,1 +1,1 @@
-"""Qt item models over frozen domain rows (STYLE habit 9)."""
+"""Qt item models over frozen domain rows."""

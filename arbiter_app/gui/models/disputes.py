@@ -1,4 +1,4 @@
-"""The dispute queue as a Qt table model over frozen :class:`CaseFile` rows (STYLE habit 9).
+"""The dispute queue as a Qt table model over frozen :class:`CaseFile` rows.
 
 Named column constants over the shared row mechanics of :mod:`arbiter_app.gui.models.rows`
 (a sort role that gives each cell a comparable key, a row role that returns the case itself,

@@ -7,14 +7,7 @@ typed text against every column, case-insensitively. Choosing a row emits the in
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLineEdit,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QVBoxLayout, QWidget
 
 from arbiter_app.gui.models.disputes import (
     FILTER_ROLE,
@@ -23,6 +16,7 @@ from arbiter_app.gui.models.disputes import (
     SORT_ROLE,
     DisputesModel,
 )
+from arbiter_app.gui.views.table import rows_table
 
 
 class QueueView(QWidget):
@@ -46,12 +40,9 @@ class QueueView(QWidget):
         self.filter.setPlaceholderText("Filter disputes (invoice, status, address…)")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = rows_table(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(SLA, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(self.on_selection)
