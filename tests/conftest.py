@@ -20,6 +20,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.ledger",
     "tests.fixtures.devnet",
     "tests.fixtures.stacks",
+    "tests.fixtures.slowloris",
 ]
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from collections.abc import Generator, Iterable
+import time
+from collections.abc import Callable, Generator, Iterable
 from typing import Any, BinaryIO
 
 import ipfshttpclient
@@ -34,10 +35,13 @@ class KuboSource:
     :param addr: ``http://host:port`` (optionally with ``/api/v0``) or a multiaddr
     :param timeout: seconds for each RPC call, client side and as Kubo's ``timeout`` option
     :param retry: the backoff policy for :meth:`put_raw_block`
+    :param car_deadline: seconds one ``dag/export`` may take in all
     """
 
-    def __init__(self, addr: str, timeout: float = 30.0, retry: Retry | None = None) -> None:
+    def __init__(self, addr: str, timeout: float = 30.0, retry: Retry | None = None,
+                 car_deadline: float = 600.0) -> None:
         self.addr = addr
+        self.car_deadline = car_deadline
         self.name = f"Kubo at {addr}"
         self.timeout = timeout
         self.retry = retry or Retry()
@@ -90,11 +94,22 @@ class KuboSource:
             chunks: Iterable[bytes] = self._client.dag.export(
                 str(cid), stream=True, opts=self._opts()
             )
-            yield from spool_car(chunks, spool, limit, cancel)
+            yield from spool_car(chunks, spool, limit, cancel, self._in_time(self.car_deadline))
         except ipfs_exc.Error as e:
             if self._is_not_found(e):
                 raise FetchError(f"Kubo does not have {cid}", self.addr) from e
             raise self._translate(e, "dag/export") from e
+
+    def _in_time(self, seconds: float) -> Callable[[], None]:
+        """A check, run before each chunk, that the export has not taken longer than
+        ``seconds`` in all (a trickling node never trips the per-read timeout)."""
+        end = time.monotonic() + seconds
+
+        def check() -> None:
+            if time.monotonic() > end:
+                raise TransientError("Kubo too slow: dag/export did not finish in time",
+                                     self.addr)
+        return check
 
     def put_raw_block(self, data: bytes) -> CID:
         """Publish ``data`` as one raw block and check Kubo stored it under the CID we compute.

@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from arbiter_app.errors import LimitExceeded, NetworkError, ResponseError
+from arbiter_app import deadline
+from arbiter_app.errors import Cancelled, LimitExceeded, NetworkError, ResponseError
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.errors import BlockTooLarge, FetchError
 from arbiter_app.progress import CancelToken
@@ -149,9 +150,10 @@ class GatewaySource:
     """A trustless HTTP gateway (ipfs/specs trustless-gateway.md) through a given httpx client.
 
     :param client: an ``httpx.Client`` whose ``base_url`` is the gateway, with timeouts set
-        (its read timeout catches a gateway that stops sending)
+        (its read timeout catches a gateway that stops sending) and the transport of
+        :func:`arbiter_app.deadline.transport`, on which the deadlines below hold mid-request
     :param car_deadline: seconds one CAR response may take in all (a trickling gateway
-        never trips a read timeout, reliability.md T5.3/T5.5)
+        never trips a read timeout)
     :param block_deadline: seconds one raw block response may take in all
     """
 
@@ -162,11 +164,6 @@ class GatewaySource:
         self.name = str(client.base_url).rstrip("/") or "gateway"
         self.car_deadline = car_deadline
         self.block_deadline = block_deadline
-
-    @staticmethod
-    def _in_time(end: float, url: str) -> None:
-        if time.monotonic() > end:
-            raise TransientError("gateway too slow: the answer did not finish in time", url)
 
     def _check(self, response: httpx.Response, want: str) -> bool:
         """:returns: False for 404/410; raises for other failures."""
@@ -192,38 +189,49 @@ class GatewaySource:
         """``GET /ipfs/{cid}?format=car&dag-scope=entity`` (both Accept and format, IPIP-523)."""
         headers = {"Accept": f"{CAR_TYPE}; version=1; order=dfs; dups=n"}
         params = {"format": "car", "dag-scope": "entity"}
+        budget = deadline.start(self.car_deadline, cancel)
         try:
-            with self.client.stream("GET", f"/ipfs/{cid}", params=params, headers=headers) as r:
+            with deadline.resumed(budget):
+                request = self.client.build_request(
+                    "GET", f"/ipfs/{cid}", params=params, headers=headers
+                )
+                r = self.client.send(request, stream=True)
+            try:
                 if not self._check(r, CAR_TYPE):
                     raise FetchError(f"gateway does not have {cid}", str(r.url))
-                end, url = time.monotonic() + self.car_deadline, str(r.url)
-                yield from spool_car(
-                    r.iter_bytes(), spool, limit, cancel, lambda: self._in_time(end, url)
-                )
+                yield from spool_car(deadline.bounded(r.iter_bytes(), budget), spool, limit,
+                                     cancel)
+            finally:
+                r.close()
         except httpx.HTTPError as e:
-            raise _translate(e) from e
+            raise _translate(e, budget) from e
 
     def get_block(self, cid: CID, limit: int) -> bytes | None:
         """``GET /ipfs/{cid}?format=raw``; at most ``limit`` bytes are read."""
-        try:
-            with self.client.stream(
-                "GET", f"/ipfs/{cid}", params={"format": "raw"}, headers={"Accept": RAW_TYPE}
-            ) as r:
-                if not self._check(r, RAW_TYPE):
-                    return None
-                body, end = bytearray(), time.monotonic() + self.block_deadline
-                for chunk in r.iter_bytes():
-                    self._in_time(end, str(r.url))
-                    body += chunk
-                    if len(body) > limit:
-                        raise BlockTooLarge(len(body), limit)
-                return bytes(body)
-        except httpx.HTTPError as e:
-            raise _translate(e) from e
+        with deadline.within(self.block_deadline) as budget:
+            try:
+                with self.client.stream(
+                    "GET", f"/ipfs/{cid}", params={"format": "raw"},
+                    headers={"Accept": RAW_TYPE},
+                ) as r:
+                    if not self._check(r, RAW_TYPE):
+                        return None
+                    body = bytearray()
+                    for chunk in r.iter_bytes():
+                        body += chunk
+                        if len(body) > limit:
+                            raise BlockTooLarge(len(body), limit)
+                    return bytes(body)
+            except httpx.HTTPError as e:
+                raise _translate(e, budget) from e
 
 
-def _translate(error: httpx.HTTPError) -> NetworkError:
+def _translate(error: httpx.HTTPError, budget: deadline.Budget) -> Exception:
     url = str(error.request.url) if isinstance(error, httpx.RequestError) else None
+    if budget.cancelled:
+        return Cancelled()
+    if budget.left() <= 0:
+        return TransientError("gateway too slow: the answer did not finish in time", url)
     if isinstance(error, httpx.TimeoutException):
         return TransientError(f"gateway timed out ({type(error).__name__})", url)
     if isinstance(error, httpx.TransportError):

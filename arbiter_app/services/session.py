@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from arbiter_app import config
+from arbiter_app import config, deadline
 from arbiter_app.errors import UsageError
 from arbiter_app.stacks.api import StacksApi
 
@@ -31,17 +31,19 @@ MAX_API_RESPONSE = 4 * 1024 * 1024
 
 def http_client(base_url: str, *, timeout: httpx.Timeout | None = None,
                 max_connections: int = 8) -> httpx.Client:
-    """An httpx client for one service: explicit timeouts, bounded pool, no env proxies.
+    """An httpx client for one service: explicit timeouts, bounded pool, no env proxies, and
+    a transport on which each call's total deadline and cancel token hold mid-request.
 
     :param base_url: the service root, e.g. ``http://127.0.0.1:3999``
     :param timeout: overrides the default connect/read timeouts
     :param max_connections: pool size (the sync's parallel fetches stay within it)
     """
+    limits = httpx.Limits(max_connections=max_connections,
+                          max_keepalive_connections=max_connections)
     return httpx.Client(
         base_url=base_url,
         timeout=timeout or httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
-        limits=httpx.Limits(max_connections=max_connections,
-                            max_keepalive_connections=max_connections),
+        transport=deadline.transport(limits),
         trust_env=False,
         follow_redirects=False,
         headers={"user-agent": "arbiter-app"},

@@ -25,7 +25,8 @@ from urllib.parse import quote
 
 import httpx
 
-from arbiter_app.errors import ApiError, NetworkError, ResponseError
+from arbiter_app import deadline
+from arbiter_app.errors import ApiError, Cancelled, NetworkError, ResponseError
 from arbiter_app.progress import CancelToken
 from arbiter_app.stacks import api_shapes as shapes
 from arbiter_app.stacks.api_shapes import (
@@ -86,7 +87,11 @@ class StacksApi:
     :param max_response_bytes: answers longer than this are refused
     :param retry: retry policy for idempotent calls
     :param sleep: how to wait between tries (tests pass a recorder)
-    :param cancel: checked before every try and wait
+    :param cancel: checked before every try and wait, and while the socket waits
+    :param request_deadline: seconds one request may take in all, however slowly the
+        server trickles its answer
+    :param operation_deadline: seconds one call may take in all, its retries and waits
+        included
     """
 
     def __init__(
@@ -99,8 +104,12 @@ class StacksApi:
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
         cancel: CancelToken | None = None,
+        request_deadline: float = 60.0,
+        operation_deadline: float = 180.0,
     ) -> None:
         self._client = client
+        self.request_deadline = request_deadline
+        self.operation_deadline = operation_deadline
         self._headers = {"x-api-key": api_key} if api_key else {}
         self._cap = max_response_bytes
         self._retry = retry
@@ -241,6 +250,13 @@ class StacksApi:
         """Send, require 200, parse JSON; malformed JSON is retried like a transient fault."""
         content = None if json_body is None else json.dumps(json_body).encode()
         headers = {} if content is None else {"content-type": "application/json"}
+        with deadline.within(self.operation_deadline, self.cancel):
+            return self._json_tries(method, path, params, content, headers, idempotent)
+
+    def _json_tries(
+        self, method: str, path: str, params: dict[str, str] | None, content: bytes | None,
+        headers: dict[str, str], idempotent: bool,
+    ) -> tuple[str, Any]:
         for attempt in range(self._retry.attempts):
             url, status, body = self._send(
                 method, path, params=params, content=content, headers=headers,
@@ -267,6 +283,13 @@ class StacksApi:
         idempotent: bool,
     ) -> tuple[str, int, bytes]:
         """One request with retries (idempotent only); returns (url, status, capped body)."""
+        with deadline.within(self.operation_deadline, self.cancel):
+            return self._send_tries(method, path, params, content, headers, idempotent)
+
+    def _send_tries(
+        self, method: str, path: str, params: dict[str, str] | None, content: bytes | None,
+        headers: dict[str, str] | None, idempotent: bool,
+    ) -> tuple[str, int, bytes]:
         attempts = self._retry.attempts if idempotent else 1
         for attempt in range(attempts):
             self._check_cancel()
@@ -290,20 +313,31 @@ class StacksApi:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, request: httpx.Request, url: str) -> tuple[int, float | None, bytes]:
-        """Send one request; map httpx errors; read at most the size cap."""
+        """Send one request under its deadline; map httpx errors; read at most the size cap."""
         with self._count_lock:
             self.requests += 1
-        try:
-            response = self._client.send(request, stream=True)
-        except httpx.TimeoutException as e:
-            raise NetworkError(f"{request.method} timed out", url) from e
-        except httpx.TransportError as e:
-            raise NetworkError(f"{request.method} failed: {type(e).__name__}", url) from e
-        try:
-            body = self._read_capped(response, url)
-        finally:
-            response.close()
+        with deadline.within(self.request_deadline) as budget:
+            try:
+                response = self._client.send(request, stream=True)
+                try:
+                    body = self._read_capped(response, url)
+                finally:
+                    response.close()
+            except httpx.TransportError as e:
+                raise self._transport_error(e, request.method, url, budget) from e
         return response.status_code, _retry_after(response.headers), body
+
+    def _transport_error(self, error: httpx.TransportError, method: str, url: str,
+                         budget: deadline.Budget) -> Exception:
+        """Our error for an httpx one: cancelled, past the deadline, timed out or failed."""
+        if budget.cancelled:
+            return Cancelled()
+        if budget.left() <= 0:
+            return NetworkError(f"{method} did not finish within its deadline (the server "
+                                "answers too slowly)", url)
+        if isinstance(error, httpx.TimeoutException):
+            return NetworkError(f"{method} timed out", url)
+        return NetworkError(f"{method} failed: {type(error).__name__}", url)
 
     def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         declared = response.headers.get("content-length", "")
@@ -311,20 +345,18 @@ class StacksApi:
             raise ResponseError(f"answer of {declared} bytes exceeds the {self._cap}-byte cap", url)
         chunks: list[bytes] = []
         size = 0
-        try:
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > self._cap:
-                    raise ResponseError(f"answer exceeds the {self._cap}-byte cap", url)
-                chunks.append(chunk)
-        except httpx.TimeoutException as e:
-            raise NetworkError("reading the answer timed out", url) from e
-        except httpx.TransportError as e:
-            raise NetworkError(f"reading the answer failed: {type(e).__name__}", url) from e
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self._cap:
+                raise ResponseError(f"answer exceeds the {self._cap}-byte cap", url)
+            chunks.append(chunk)
         return b"".join(chunks)
 
     def _wait(self, seconds: float) -> None:
         self._check_cancel()
+        budget = deadline.current()
+        if budget is not None and seconds >= budget.left():
+            raise NetworkError("the API kept failing until the call's deadline; try later")
         self._sleep(seconds)
         self._check_cancel()
 

@@ -1,6 +1,7 @@
 """Gateway sources for the IPFS integration tests, built the same way by every test module.
 
-Each source gets its own httpx client (no env proxies, explicit timeouts), added to the list
+Each source gets its own httpx client (no env proxies, explicit timeouts, the app's deadline
+transport), added to the list
 the ``clients`` fixture of ``conftest.py`` closes after the test.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import httpx
 
+from arbiter_app import deadline
 from arbiter_app.ipfs.fetch import GatewaySource
 
 
@@ -19,6 +21,7 @@ def gateway(
     :param read: the read timeout, seconds (a test of a slow gateway makes it short)
     :param timeout: the connect, write and pool timeouts, seconds
     """
-    client = httpx.Client(base_url=url, timeout=httpx.Timeout(timeout, read=read), trust_env=False)
+    client = httpx.Client(base_url=url, timeout=httpx.Timeout(timeout, read=read), trust_env=False,
+                          transport=deadline.transport(httpx.Limits()))
     made.append(client)
     return GatewaySource(client)

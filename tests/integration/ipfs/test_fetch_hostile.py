@@ -218,9 +218,7 @@ def test_a_trickling_gateway_hits_the_total_deadline(
     one, two, url1, url2 = gateways
     one.set("car", str(dag.root), Reply(200, dag.car(), CAR, trickle=True))
     two.set("car", str(dag.root), Reply(200, dag.car(), CAR))
-    client = httpx.Client(base_url=url1, timeout=5.0, trust_env=False)
-    clients.append(client)
-    trickling = GatewaySource(client, car_deadline=0.3)
+    trickling = GatewaySource(gateway(url1, clients, read=5.0).client, car_deadline=0.3)
     got = fetch(Fetcher([trickling, gateway(url2, clients)], IpfsLimits(), None, FAST), dag.root)
     assert got.data == dag.data and one.asked[("car", str(dag.root))] == FAST.attempts
     assert got.source == f"{url2} (CAR)"
