@@ -104,19 +104,22 @@ class CallCancelled(httpcore.NetworkError):
     """The call's cancel token was set while it waited on the socket."""
 
 
-def _slice(timeout: float | None) -> tuple[float, float | None]:
-    """(the next wait on the socket, the socket timeout's own end) under the current budget."""
+def _slice(timeout: float | None, own_end: float | None) -> float | None:
+    """The next wait on the socket under the current budget (``None``: no limit).
+
+    :param own_end: when the socket operation's own timeout runs out (monotonic)
+    :raises CallCancelled / DeadlineExceeded: when the call was cancelled or is past its end
+    """
     budget = current()
-    own_end = None if timeout is None else time.monotonic() + timeout
     if budget is None:
-        return (math.inf if timeout is None else timeout), own_end
+        return timeout
     if budget.cancelled:
         raise CallCancelled("cancelled")
     left = budget.left()
     if left <= 0:
         raise DeadlineExceeded("the call did not finish before its deadline")
-    wait = min(left, SLICE, math.inf if timeout is None else timeout)
-    return wait, own_end
+    own_left = math.inf if own_end is None else max(0.001, own_end - time.monotonic())
+    return min(left, SLICE, own_left)
 
 
 def _capped(timeout: float | None) -> float | None:
@@ -124,7 +127,7 @@ def _capped(timeout: float | None) -> float | None:
     budget = current()
     if budget is None:
         return timeout
-    _slice(None)
+    _slice(None, None)
     return budget.left() if timeout is None else min(timeout, budget.left())
 
 
@@ -135,10 +138,10 @@ class _Stream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        own_end = None if timeout is None else time.monotonic() + timeout
         while True:
-            wait, own_end = _slice(timeout)
             try:
-                return self._inner.read(max_bytes, None if math.isinf(wait) else wait)
+                return self._inner.read(max_bytes, _slice(timeout, own_end))
             except httpcore.ReadTimeout:
                 if own_end is not None and time.monotonic() >= own_end:
                     raise
