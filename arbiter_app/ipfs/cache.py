@@ -5,9 +5,12 @@ holding ``content`` (the file bytes), ``dag.car`` (the file's dag-pb nodes, so t
 be re-verified against its CID without the network; raw leaves are read back from
 ``content``) and ``meta.json`` (size, sha256 of the content, block count, layout, media
 type). An entry is built in a temporary directory and renamed into place only after the
-verifier accepted the last block, with every file fsynced first: a partial or failed
-download never lands (reliability.md §5 "Rules that follow"). Reading an entry re-checks
-size and sha256 cheaply; :meth:`Cache.reverify` walks the whole DAG again on demand.
+verifier accepted the last block, with its content fsynced first: a partial or failed
+download never lands (reliability.md §5 "Rules that follow"). That one fsync per file is
+enough because nothing in an entry is trusted on reading: :meth:`Cache.lookup` re-checks the
+content's size and sha256 against ``meta.json`` (a torn ``meta.json`` is not JSON), and
+:meth:`Cache.reverify` walks the whole DAG again, so an entry a power cut damaged is evicted
+and fetched again; a rename the cut undid just means the file was never cached.
 """
 
 from __future__ import annotations
@@ -42,19 +45,6 @@ class CachedFile:
     blocks: int
     layout: str
     media_type: str
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as f:
-        os.fsync(f.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Cache:
@@ -176,7 +166,7 @@ class _EntrySource:
         self.index = index
         self.content = content
 
-    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | memoryview | None:
         block = self.index.get(cid)
         if block is not None or cid.codec == DAG_PB:
             return block
@@ -210,7 +200,7 @@ class CacheWriter:
         return _Recording(source, self)
 
     def commit(self, verified: Verified, media_type: str) -> CachedFile:
-        """Fsync and rename the entry into place; returns it."""
+        """Fsync the content and rename the entry into place; returns it."""
         meta = {
             "cid": str(self.cid),
             "size": verified.size,
@@ -219,12 +209,11 @@ class CacheWriter:
             "layout": verified.layout,
             "media_type": media_type,
         }
-        for f in (self._content, self._dag):
-            f.flush()
-            os.fsync(f.fileno())
-            f.close()
+        self._content.flush()
+        os.fsync(self._content.fileno())
+        self._content.close()
+        self._dag.close()
         (self.tmp / "meta.json").write_text(json.dumps(meta, indent=1), "utf-8")
-        _fsync_file(self.tmp / "meta.json")
         final = self.cache.entry(self.cid)
         try:
             os.rename(self.tmp, final)
@@ -232,7 +221,6 @@ class CacheWriter:
             if not final.exists():
                 raise
             shutil.rmtree(self.tmp, ignore_errors=True)  # another fetch landed it first
-        _fsync_dir(self.cache.root)
         found = self.cache.lookup(self.cid)
         if found is None:
             raise StoreError(f"the cache entry for {self.cid} vanished after writing")
@@ -261,7 +249,7 @@ class _Recording:
     def __init__(self, inner: BlockSource, writer: CacheWriter) -> None:
         self.inner, self.writer = inner, writer
 
-    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | memoryview | None:
         block = self.inner.get(cid, offset, size)
         if block is not None and cid.codec == DAG_PB:
             write_section(self.writer._dag, cid, block)

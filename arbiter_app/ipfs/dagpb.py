@@ -91,9 +91,14 @@ def decode_node(block: bytes | memoryview) -> PBNode:
 
     :raises NodeError: on anything the dag-pb spec does not allow
     """
+    buf = memoryview(block)
+    if len(buf) > 1 and buf[0] == 0x0A:  # a leaf: one Data field (1, bytes) filling the block
+        length, start = _varint(buf, 1, "dag-pb node")
+        if start + length == len(buf):
+            return PBNode((), buf[start:])
     links: list[PBLink] = []
     data: memoryview | None = None
-    for number, wire, value, offset in _fields(memoryview(block), "dag-pb node"):
+    for number, wire, value, offset in _fields(buf, "dag-pb node"):
         if number == 2 and wire == _BYTES and isinstance(value, memoryview):
             if data is not None:
                 raise NodeError("dag-pb node", offset, "Links before Data")

@@ -79,7 +79,7 @@ class VerifiedFile:
         return self.path.read_bytes()
 
 
-def _hash_ok(cid: CID, block: bytes) -> bool:
+def _hash_ok(cid: CID, block: bytes | memoryview) -> bool:
     hasher = HASHERS.get(cid.hash_code)
     return hasher is not None and hasher(block) == cid.digest
 
@@ -94,7 +94,7 @@ class _FetchSource:
         self.used: set[str] = set()
         self.problems: list[str] = []
 
-    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | memoryview | None:
         for name, index in self.cars:
             block = index.get(cid)
             if block is not None and _hash_ok(cid, block):

@@ -40,6 +40,8 @@ def decode_varint(buf: bytes | memoryview, offset: int = 0) -> tuple[int, int]:
     :returns: ``(value, offset just past it)``
     :raises CidError: if it runs off the end, is longer than 9 bytes, or is not minimal
     """
+    if offset < len(buf) and buf[offset] < 0x80:  # one byte: most varints of a CAR walk
+        return buf[offset], offset + 1
     value = 0
     for i in range(_MAX_VARINT_BYTES):
         pos = offset + i

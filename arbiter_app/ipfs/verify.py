@@ -66,7 +66,7 @@ HASHERS: Mapping[int, Hasher] = {
 class BlockSource(Protocol):
     """Where the verifier gets blocks; it trusts none of them."""
 
-    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | memoryview | None:
         """The block for ``cid``, or ``None`` when the source lacks it.
 
         :param offset: where the block's file bytes start in the file
@@ -119,7 +119,7 @@ class _Walk:
         # Named once: encoding the CID for every block's progress label cost ~10 % of a walk.
         self.root_name = str(self.root)
 
-    def load(self, cid: CID, where: str, size: int | None) -> bytes:
+    def load(self, cid: CID, where: str, size: int | None) -> bytes | memoryview:
         self.blocks += 1
         if self.blocks > self.limits.max_blocks:
             raise TooManyBlocks(self.blocks, self.limits.max_blocks)
@@ -167,7 +167,7 @@ class _Walk:
         return (yield from self.file_node(cid, block, depth, where))
 
     def file_node(
-        self, cid: CID, block: bytes, depth: int, where: str
+        self, cid: CID, block: bytes | memoryview, depth: int, where: str
     ) -> Generator[Progress, None, tuple[int, int]]:
         node = decode_node(block)
         if node.data is None:
@@ -286,7 +286,7 @@ class CarSource:
     def __init__(self, index: CarIndex) -> None:
         self.index = index
 
-    def get(self, cid: CID, offset: int, size: int | None) -> bytes | None:
+    def get(self, cid: CID, offset: int, size: int | None) -> bytes | memoryview | None:
         return self.index.get(cid)
 
 

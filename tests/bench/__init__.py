@@ -8,7 +8,10 @@ wrote them; nothing here asserts, so a missed target shows in the table instead 
 
 Timings are medians of :data:`PAIRS` interleaved A/B pairs (:func:`interleaved`): the figure
 and its reference run one after the other, the order swapped every pair, so a noisy
-neighbour on a shared machine slows both sides instead of one.
+neighbour on a shared machine slows both sides instead of one. Rows that compare two
+CPU-bound loops in this process time them by its CPU time (``time.process_time``, user and
+system), which a neighbour stealing the cores does not inflate; rows that wait on other
+processes or the network time them by the wall clock.
 """
 
 from __future__ import annotations
@@ -119,19 +122,26 @@ def interleaved_figures(a: Callable[[], float], b: Callable[[], float],
     return statistics.median(figures_a), statistics.median(figures_b)
 
 
-def seconds_of(operation: Callable[[], object]) -> Callable[[], float]:
-    """``operation`` made to return its own wall time."""
+def seconds_of(operation: Callable[[], object],
+               clock: Callable[[], float] = time.perf_counter) -> Callable[[], float]:
+    """``operation`` made to return its own time on ``clock`` (default: the wall clock)."""
     def timed() -> float:
-        start = time.perf_counter()
+        start = clock()
         operation()
-        return time.perf_counter() - start
+        return clock() - start
     return timed
 
 
-def interleaved(a: Callable[[], object], b: Callable[[], object],
-                pairs: int = PAIRS) -> tuple[float, float]:
+def interleaved(a: Callable[[], object], b: Callable[[], object], pairs: int = PAIRS,
+                clock: Callable[[], float] = time.perf_counter) -> tuple[float, float]:
     """Time ``a`` and ``b`` in interleaved pairs; return the median seconds of each."""
-    return interleaved_figures(seconds_of(a), seconds_of(b), pairs)
+    return interleaved_figures(seconds_of(a, clock), seconds_of(b, clock), pairs)
+
+
+def cpu_interleaved(a: Callable[[], object], b: Callable[[], object],
+                    pairs: int = PAIRS) -> tuple[float, float]:
+    """:func:`interleaved` on this process's CPU time, for two CPU-bound loops."""
+    return interleaved(a, b, pairs, time.process_time)
 
 
 def _figure(value: float, unit: str) -> str:

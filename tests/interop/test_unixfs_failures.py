@@ -30,7 +30,8 @@ def sections(car: Path) -> tuple[list[CID], list[tuple[CID, bytes]]]:
     """The header roots and the (label, block) sections of a CAR, in file order."""
     with car.open("rb") as f:
         index = CarIndex(f, IpfsLimits())
-        return index.roots, [(s.cid, index.get(s.cid) or b"") for s in index.sections.values()]
+        return index.roots, [(s.cid, bytes(index.get(s.cid) or b""))
+                             for s in index.sections.values()]
 
 
 def verify(data: bytes, root: str, limits: IpfsLimits | None = None) -> None:

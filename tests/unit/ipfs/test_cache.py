@@ -1,4 +1,5 @@
-"""The verified cache: atomic landing, cheap check, full re-verify, CIDv0/v1 sharing."""
+"""The verified cache: atomic landing, cheap check, torn entries evicted, full re-verify,
+CIDv0/v1 sharing."""
 
 from __future__ import annotations
 
@@ -68,6 +69,15 @@ def test_changed_content_fails_the_cheap_check_and_is_evicted(tmp_path: Path) ->
     with got.path.open("r+b") as f:
         f.seek(1000)
         f.write(b"X")
+    assert cache.lookup(got.cid) is None and not cache.entry(got.cid).exists()
+
+
+@pytest.mark.parametrize("cut", [0, 1, 40, -1], ids=["empty", "one-byte", "half", "all-but-one"])
+def test_a_meta_file_torn_by_a_power_cut_is_evicted(tmp_path: Path, cut: int) -> None:
+    # Only the content is fsynced before the rename: a torn meta.json must never pass.
+    cache, got, _ = landed(tmp_path, KUBO_V1)
+    meta = cache.entry(got.cid) / "meta.json"
+    meta.write_bytes(meta.read_bytes()[:cut])
     assert cache.lookup(got.cid) is None and not cache.entry(got.cid).exists()
 
 
