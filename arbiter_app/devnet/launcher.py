@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -58,8 +59,10 @@ def find_node() -> str:
     """
     node = shutil.which("node")
     if node is None:
-        raise DevnetError("the devnet needs Node.js 20 or newer, and node is not on PATH")
-    found = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+        raise DevnetError(
+            f"the devnet needs Node.js {NODE_MAJOR} or newer, and node is not on PATH")
+    found = subprocess.run([node, "--version"], capture_output=True, text=True,
+                           timeout=30).stdout.strip()
     major = found.removeprefix("v").split(".")[0]
     if not major.isdigit() or int(major) < NODE_MAJOR:
         raise DevnetError(f"the devnet needs Node.js {NODE_MAJOR} or newer; {node} is {found!r}")
@@ -75,7 +78,7 @@ def service_dir() -> Path:
     if not (service / "node_modules").is_dir():
         raise DevnetError(
             f"the devnet's Node packages are not installed in {service}; install them with: "
-            f"npm ci --omit=dev --prefix '{service}'"
+            f"npm ci --omit=dev --prefix {shlex.quote(str(service))}"
         )
     return service
 
