@@ -237,17 +237,20 @@ def reopen(case: CaseFile, step: Step) -> CaseFile:
 
 
 def add_evidence(case: CaseFile, item: EvidenceItem) -> CaseFile:
-    """Add a newly seen evidence item; after step 2 it is flagged late and reopens step 2.
+    """Add a newly seen evidence item; after step 2 it reopens step 2, and it is flagged late
+    when its block's time is after step 2 was completed (or unknown).
 
     Once the ruling's transaction is signed the item is still flagged late, but nothing is
     reopened: the funds are already on their way.
     """
     if any(e.index == item.index for e in case.dispute.evidence):
         raise PolicyError(f"evidence #{item.index} is already known")
-    late = Step.EVIDENCE in case.completed
+    after_step = Step.EVIDENCE in case.completed
+    done = next((s.completed_at for s in case.steps if s.step is Step.EVIDENCE), 0)
+    late = after_step and (item.submitted_time == 0 or item.submitted_time > done)
     item = dataclasses.replace(item, late=late)
     dispute = dataclasses.replace(case.dispute, evidence=(*case.dispute.evidence, item))
     case = dataclasses.replace(case, dispute=dispute)
-    if late and case.transaction is None:
+    if after_step and case.transaction is None:
         case = reopen(case, Step.EVIDENCE)
     return case

@@ -154,8 +154,10 @@ class EvidenceItem:
     :param files: the manifest's files, once verified
     :param state: verification state of the manifest and its files
     :param reason: why it is unavailable or mismatched (empty otherwise)
-    :param late: it arrived after the evidence step was completed
+    :param late: submitted on chain after the evidence step was completed (or at an unknown
+        time once it was)
     :param opened_at: when the arbiter opened it in the app, or ``None``
+    :param submitted_time: time of the block that submitted it (Unix seconds), 0 if unknown
     """
 
     invoice_id: int
@@ -170,6 +172,7 @@ class EvidenceItem:
     reason: str = ""
     late: bool = False
     opened_at: int | None = None
+    submitted_time: int = 0
 
     @property
     def cids(self) -> frozenset[str]:

@@ -23,7 +23,6 @@ from arbiter_app.case.models import (
     EvidenceState,
     Invoice,
     Ruling,
-    Step,
 )
 from arbiter_app.errors import StoreError
 from arbiter_app.store import log
@@ -47,7 +46,8 @@ def write_evidence(store: Store, e: EvidenceItem) -> None:
         "invoice_id": e.invoice_id, "idx": e.index, "party": e.party.value,
         "submitter": e.submitter, "manifest_cid": e.manifest_cid, "height": e.height,
         "title": e.title, "files": files_to_json(e.files), "state": e.state.value,
-        "reason": e.reason, "late": int(e.late), "opened_at": e.opened_at},
+        "reason": e.reason, "late": int(e.late), "opened_at": e.opened_at,
+        "submitted_time": e.submitted_time},
         pk=("invoice_id", "idx"))
 
 
@@ -102,7 +102,8 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
             log.append(store, "dispute-synced", {
                 "payer": invoice.payer, "payee": invoice.payee, "amount": invoice.amount,
                 "token": invoice.token, "arbiter": invoice.arbiter, "raised_by": dispute.raised_by,
-                "reason_cid": dispute.reason_cid, "raised_height": dispute.raised_height},
+                "reason_cid": dispute.reason_cid, "raised_height": dispute.raised_height,
+                "raised_time": dispute.raised_time},
                 invoice_id=invoice.id, at=now)
         case = before = load_case(store, invoice.id)
         known = {e.index for e in case.dispute.evidence}
@@ -110,9 +111,11 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
             if item.index in known:
                 continue
             case = framework.add_evidence(case, item)
+            added = next(e for e in case.dispute.evidence if e.index == item.index)
             log.append(store, "evidence-added", {
                 "index": item.index, "party": item.party.value, "submitter": item.submitter,
-                "manifest_cid": item.manifest_cid, "late": Step.EVIDENCE in before.completed},
+                "manifest_cid": item.manifest_cid, "late": added.late,
+                "submitted_height": item.height, "submitted_time": item.submitted_time},
                 invoice_id=invoice.id, at=now)
         write_changes(store, before, case, now)
         return load_case(store, invoice.id)

@@ -183,3 +183,9 @@ CREATE TABLE governance_events (
   block_height INTEGER NOT NULL, block_time INTEGER NOT NULL, sender TEXT NOT NULL,
   PRIMARY KEY (txid, event_index))
 """
+
+
+@MIGRATIONS("keep the block time of each evidence submission")
+def _v4_evidence_time(store: Store) -> None:
+    # 0 for items stored before: their time was never read
+    _run_script(store, "ALTER TABLE evidence ADD COLUMN submitted_time INTEGER NOT NULL DEFAULT 0")

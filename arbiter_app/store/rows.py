@@ -71,7 +71,8 @@ def _evidence(r: Any) -> EvidenceItem:
     files = tuple(EvidenceFile(**f) for f in json.loads(r["files"]))
     return EvidenceItem(r["invoice_id"], r["idx"], Party(r["party"]), r["submitter"],
                         r["manifest_cid"], r["height"], r["title"], files,
-                        EvidenceState(r["state"]), r["reason"], bool(r["late"]), r["opened_at"])
+                        EvidenceState(r["state"]), r["reason"], bool(r["late"]), r["opened_at"],
+                        r["submitted_time"])
 
 
 def _rows(store: Store, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

@@ -53,6 +53,8 @@ def check_seed_synced(session: Session, devnet: Devnet) -> None:
         raised = seed["disputes"][str(case.invoice.id)]
         assert (case.dispute.raised_height, case.dispute.raised_time) == (
             raised["block_height"], raised["block_time"])
+        assert [(e.height, e.submitted_time) for e in case.dispute.evidence] == [
+            (w["block_height"], w["block_time"]) for w in want]
         clock = sla_clock(case.dispute, 72, now=raised["block_time"])
         assert clock.due_at == raised["block_time"] + 72 * 3600 and not clock.overdue
     assert {s for s, _ in states(session, 101).values()} == {EvidenceState.VERIFIED}

@@ -286,6 +286,21 @@ def test_late_evidence_is_flagged_and_reopens_step2(last: Step) -> None:
     assert case.completed == {Step.TERMS} and case.ruling is None
 
 
+@pytest.mark.parametrize(
+    ("submitted", "late"),
+    [(T0 - 60, False), (T0, False), (T0 + 60, True), (0, True)],
+    ids=["mined-before-step2-done", "mined-as-step2-done", "mined-after-step2-done",
+         "mined-at-unknown-time"],
+)
+def test_evidence_is_late_by_its_block_time_and_always_reopens_step2(
+    submitted: int, late: bool
+) -> None:
+    item = dataclasses.replace(make_evidence(1, 5, Party.PAYEE), submitted_time=submitted)
+    case = fw.add_evidence(through(new_case(), Step.EVIDENCE), item)
+    assert case.dispute.evidence[-1].late is late
+    assert case.completed == {Step.TERMS}
+
+
 def test_late_evidence_after_signing_is_flagged_but_reopens_nothing() -> None:
     case = dataclasses.replace(through(new_case(), Step.RULING),
                                transaction=confirmed_tx(new_case(), TxStatus.BROADCAST))
