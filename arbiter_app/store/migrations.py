@@ -3,8 +3,15 @@
 A migration is a decorated function; its position in :data:`MIGRATIONS` is the schema version
 it produces. Each runs in one transaction together with the ``user_version`` bump, so a crash
 leaves the old version or the new one, never half. Never edit a released migration: add a new
-one (STYLE habit 11), and keep a database file of each released version under
-``tests/data/store/`` for the upgrade test.
+one, and keep a database file of each released version under ``tests/data/store/`` for the
+upgrade test.
+
+Why not ``sqlite_utils.Migrations`` (sqlite-utils 4): it records applied migrations by name
+in a ``_sqlite_migrations`` table, while every released store records its version in
+``PRAGMA user_version``; adopting it would add that table to existing files (a schema change)
+and need a bridge from the pragma. It also ignores names it does not know instead of refusing
+a file written by a newer app, which :meth:`Migrations.apply` must do before touching it. The
+store does use sqlite-utils where it fits: table upserts and nested transactions.
 """
 
 from __future__ import annotations

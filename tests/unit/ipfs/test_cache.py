@@ -88,7 +88,7 @@ def test_full_reverify_catches_what_the_cheap_check_cannot(
     # Content and its stored digest changed together: only the DAG walk can tell.
     cache, got, data = landed(tmp_path, profile)
     entry = cache.entry(got.cid)
-    changed = data[:5000] + b"Y" + data[5001:]
+    changed = data[:5000] + bytes([data[5000] ^ 0xFF]) + data[5001:]  # always a different byte
     (entry / "content").write_bytes(changed)
     meta = json.loads((entry / "meta.json").read_text())
     meta["sha256"] = hashlib.sha256(changed).hexdigest()
