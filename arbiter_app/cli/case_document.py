@@ -90,14 +90,14 @@ def transaction_document(tx: TransactionRecord | None) -> dict[str, Any] | None:
 
 def case_text(document: dict[str, Any]) -> str:
     """The document in lines for people (party text escaped)."""
-    from arbiter_app.ipfs.sniff import display_name
-    from arbiter_app.services.listing import format_amount
+    from arbiter_app.case import words
+    from arbiter_app.text import display_name
 
     d = document
     terms = d["terms"]
     lines = [
-        f"invoice {d['invoice_id']}: {d['status']}, {format_amount(d['amount'])} sBTC "
-        f"(deposit {format_amount(d['deposit'])}), deadline block {d['deadline']}",
+        f"invoice {d['invoice_id']}: {d['status']}, {words.amount(d['amount'])} sBTC "
+        f"(deposit {words.amount(d['deposit'])}), deadline block {d['deadline']}",
         f"  payer   {d['payer']}", f"  payee   {d['payee']}", f"  arbiter {d['arbiter']}",
         f"  raised by {d['dispute']['raised_by']}; reason {d['dispute']['reason_cid']}",
         f"  SLA {'overdue by' if d['sla_remaining'] < 0 else 'remaining'} "

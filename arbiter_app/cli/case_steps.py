@@ -36,7 +36,7 @@ def parse_unavailable(values: list[str]) -> dict[int, str]:
 
 
 def _show(text: str, limit: int = 2000) -> str:
-    from arbiter_app.ipfs.sniff import display_name
+    from arbiter_app.text import display_name
 
     return "\n".join(display_name(line, limit) for line in text.splitlines())
 

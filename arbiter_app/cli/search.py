@@ -26,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     """Print the hits (case, where it matched, the snippet)."""
     from arbiter_app import config
     from arbiter_app.cli import print_json
-    from arbiter_app.ipfs.sniff import display_name
     from arbiter_app.services import queries
     from arbiter_app.services.session import Session
+    from arbiter_app.text import display_name
 
     with Session(config.load(Path(args.config) if args.config else None)) as session:
         hits = queries.search(session, args.text)

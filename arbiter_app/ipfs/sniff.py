@@ -13,6 +13,8 @@ import json
 import re
 import unicodedata
 
+from arbiter_app.text import hidden
+
 SNIFF_BYTES = 4096
 
 # (magic prefix, media type); order matters only where prefixes overlap.
@@ -44,10 +46,6 @@ _HTML_MARKERS = (
     b"<title",
 )
 # Bidi embeddings/overrides/isolates and marks (Trojan Source, CVE-2021-42574) and zero-width.
-_INVISIBLE = set(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-    "\u200b\u200c\u200d\u2060\ufeff"
-)
 _RESERVED = {
     "con",
     "prn",
@@ -112,7 +110,7 @@ def sanitize_name(name: str, max_bytes: int = 200) -> str:
         Windows names; ``evidence`` when nothing usable is left
     """
     name = unicodedata.normalize("NFC", name)
-    name = "".join(c for c in name if c not in _INVISIBLE and unicodedata.category(c)[0] != "C")
+    name = "".join(c for c in name if not hidden(c))
     name = re.sub(r"[/\\:*?\"<>|]", "_", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
     stem, dot, ext = name.rpartition(".")
@@ -127,12 +125,3 @@ def sanitize_name(name: str, max_bytes: int = 200) -> str:
     return (stem + suffix) if stem else "evidence" + suffix
 
 
-def display_name(name: str, max_chars: int = 120) -> str:
-    """A name for showing: invisible and control characters made visible as ``\\u....`` escapes."""
-    out = []
-    for c in name[:max_chars]:
-        if c in _INVISIBLE or unicodedata.category(c)[0] == "C":
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(c)
-    return "".join(out) + ("…" if len(name) > max_chars else "")

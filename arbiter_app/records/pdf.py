@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from arbiter_app.case import words
 from arbiter_app.records import receipt as receipts
 
 TITLE = "Arbiter Desk — Ruling receipt"
@@ -32,9 +33,8 @@ def facts(document: str) -> list[tuple[str, str]]:
     return [
         ("Invoice", str(body["invoice_id"])),
         ("Network", f"{body['network']} (chain id {body['chain_id']})"),
-        ("Ruling", "RELEASE to the payee" if body["ruling"] == "release" else
-         "REFUND to the payer"),
-        ("Amount", f"{amount / 10**8:.8f} sBTC ({amount} base units)"),
+        ("Ruling", words.ruling_label(body["ruling"])),
+        ("Amount", f"{words.amount(amount)} sBTC ({amount} base units)"),
         ("Token", body["token"]),
         ("Payer", body["payer"]),
         ("Payee", body["payee"]),

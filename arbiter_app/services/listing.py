@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import EvidenceState
 from arbiter_app.case.sla import sla_clock
@@ -59,12 +60,6 @@ def dispute_row(case: CaseFile, sla_hours: int, now: int) -> dict[str, Any]:
     }
 
 
-def format_amount(amount: int, decimals: int = 8) -> str:
-    """Base units as a decimal token amount, e.g. ``2.50000000``."""
-    whole, frac = divmod(amount, 10**decimals)
-    return f"{whole}.{frac:0{decimals}d}"
-
-
 def text_table(cases: list[CaseFile], sla_hours: int, now: int) -> str:
     """The queue as a fixed-width text table (one line per dispute)."""
     header = ("invoice", "status", "amount (sBTC)", "payer", "payee", "SLA", "step", "evidence")
@@ -73,10 +68,9 @@ def text_table(cases: list[CaseFile], sla_hours: int, now: int) -> str:
         row = dispute_row(case, sla_hours, now)
         ev = row["evidence"]
         lines.append((
-            str(row["invoice_id"]), row["status"], format_amount(row["amount"]),
-            row["payer"], row["payee"],
-            sla_clock(case.dispute, sla_hours, now).label(),
-            f"{len(row['steps_done'])}/6",
+            str(row["invoice_id"]), row["status"], words.amount(row["amount"]),
+            row["payer"], row["payee"], words.sla_label(case, sla_hours, now),
+            words.step_label(case),
             f"{ev['verified']} ok, {ev['unavailable']} unavail., {ev['mismatch']} bad, "
             f"{ev['pending']} pending",
         ))

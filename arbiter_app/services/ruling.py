@@ -23,6 +23,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Decision, Invoice, InvoiceStatus, TxStatus
 from arbiter_app.errors import ApiError, NetworkError, PolicyError
@@ -30,11 +31,11 @@ from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services import receipts
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
-from arbiter_app.services.listing import format_amount
 from arbiter_app.services.recheck import recheck
 from arbiter_app.services.session import Session
-from arbiter_app.stacks.api import BroadcastRejected, untrusted_text
+from arbiter_app.stacks.api import BroadcastRejected
 from arbiter_app.stacks.api import TxStatus as ApiTx
+from arbiter_app.text import untrusted_text
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
@@ -104,13 +105,7 @@ class RulingPreview:
     @property
     def words(self) -> str:
         """The ruling's effect in plain words: ``release 0.2 sBTC to ST…``."""
-        verb = "release" if self.decision is Decision.RELEASE else "refund"
-        return f"{verb} {sbtc_text(self.amount)} sBTC to {self.recipient}"
-
-
-def sbtc_text(amount: int) -> str:
-    """Base units as a short sBTC amount: ``12.5``, ``0.001``, ``3``."""
-    return format_amount(amount).rstrip("0").rstrip(".")
+        return words.ruling_words(self.decision, self.amount, self.recipient, self.recipient)
 
 
 def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:

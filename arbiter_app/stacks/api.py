@@ -6,10 +6,11 @@ no env proxies) and adds what the app needs on top: a response size cap, an opti
 ``Retry-After``, 410 Gone on switched-off routes, and a shape check of every answer (the
 checks and the result dataclasses are in ``stacks/api_shapes.py``, re-exported here). A
 malformed or lying answer is a :class:`ResponseError` naming the URL; an error status is an
-:class:`ApiError`. Server text reaches the user only through :func:`untrusted_text`
-(printable ASCII, truncated, labelled). Only current routes are used (DESIGN §6,
-reference/stacks.md §7): never ``/extended/v1``. Broadcast is never retried here: the
-ruling service re-sends the stored signed bytes itself (reliability.md §5).
+:class:`ApiError`. Server text reaches the user only through
+:func:`arbiter_app.text.untrusted_text` (printable ASCII, truncated, labelled). Only current
+routes are used (DESIGN §6, reference/stacks.md §7): never ``/extended/v1``. Broadcast is
+never retried here: the ruling service re-sends the stored signed bytes itself
+(reliability.md §5).
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ from arbiter_app.stacks.api_shapes import (
     Nonces,
     PoxInfo,
     TxStatus,
-    untrusted_text,
 )
+from arbiter_app.text import untrusted_text
 
-# The result types and untrusted_text live in api_shapes; callers import them from here.
+# The result types live in api_shapes; callers import them from here.
 __all__ = [
     "Account", "BroadcastRejected", "ContractLog", "FeeEstimate", "LogPage", "NodeInfo",
-    "Nonces", "PoxInfo", "RetryPolicy", "StacksApi", "TxStatus", "untrusted_text",
+    "Nonces", "PoxInfo", "RetryPolicy", "StacksApi", "TxStatus",
 ]
 
 

@@ -4,19 +4,17 @@ Every answer is hostile until checked (STYLE habit 5, DESIGN §6): each ``parse_
 takes a decoded JSON document and the URL it came from, requires each field the app uses to be
 present with the expected JSON type, and returns a frozen dataclass; anything else is a
 :class:`ResponseError` naming the URL. Server text reaches the user only through
-:func:`untrusted_text` (printable ASCII, truncated, labelled). The transport, retries and
-error-status mapping live in ``stacks/api.py``, which re-exports the names callers use.
+:func:`arbiter_app.text.untrusted_text` (printable ASCII, truncated, labelled). The transport,
+retries and error-status mapping live in ``stacks/api.py``, which re-exports the names callers use.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from arbiter_app.errors import ApiError, ResponseError
-
-log = logging.getLogger(__name__)
+from arbiter_app.text import untrusted_text
 
 
 @dataclass(frozen=True)
@@ -151,21 +149,6 @@ MEMPOOL_STATUSES = frozenset(
 TX_STATUSES = MEMPOOL_STATUSES | {
     "success", "abort_by_response", "abort_by_post_condition", "problematic_skipped",
 }
-
-
-def untrusted_text(text: str, limit: int = 120) -> str:
-    """Server text made safe to show: printable ASCII, truncated and labelled.
-
-    The full text goes to the log only.
-
-    :param text: what the server sent
-    :param limit: the most characters shown
-    """
-    log.info("server text: %r", text)
-    clean = "".join(c if " " <= c <= "~" else "?" for c in text.strip())
-    if len(clean) > limit:
-        clean = clean[:limit] + "..."
-    return f'server said: "{clean}"'
 
 
 def _need(doc: Any, key: str, kind: type | tuple[type, ...], url: str) -> Any:

@@ -1,10 +1,11 @@
 """Open the case store: one SQLite file in WAL mode, checked pragmas, migrations, one writer.
 
-Every multi-statement write is one :meth:`Store.atomic` block (``BEGIN IMMEDIATE`` … ``COMMIT``,
-reliability.md §2): the write lock is taken up front, a second writer waits ``busy_timeout``
-instead of failing, and a thread lock makes this process's writes one at a time (STYLE habit
-7). ``synchronous=FULL`` because a signed ruling lost to a power cut is worse than a slower
-commit. sqlite3 errors are translated to :class:`StoreError` here, with the cause kept.
+Every multi-statement write is one :meth:`Store.atomic` block (``BEGIN IMMEDIATE`` … ``COMMIT``):
+the write lock is taken up front, a second writer waits ``busy_timeout`` instead of failing,
+and a thread lock makes this process's writes one at a time on the one writer connection;
+reads outside a write go through per-thread read-only connections. ``synchronous=FULL``
+because a signed ruling lost to a power cut is worse than a slower commit. sqlite3 errors are
+translated to :class:`StoreError` here, with the cause kept.
 """
 
 from __future__ import annotations
@@ -24,17 +25,47 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class Store:
-    """An open case store. Use :func:`open_store` to get one; close it when done."""
+    """An open case store. Use :func:`open_store` to get one; close it when done.
+
+    One connection writes, inside :meth:`atomic` (one block at a time, process-wide). Every
+    other read goes through a read-only connection of the reading thread's own, so a thread
+    sees only committed rows (WAL gives each statement the last committed state), never the
+    writer's transaction in progress.
+    """
 
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
         self.db = db
         self.path = path
         self._writer = threading.RLock()
+        self._writing: int | None = None  # the thread inside atomic(), if any
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """The underlying connection (readers may use it outside :meth:`atomic`)."""
-        return self.db.conn
+        """The connection for this thread: the writer inside :meth:`atomic` (it sees its own
+        uncommitted rows), else the thread's read-only connection."""
+        if self._writing == threading.get_ident():
+            return self.db.conn
+        reader: sqlite3.Connection | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._open_reader()
+        return reader
+
+    def _open_reader(self) -> sqlite3.Connection:
+        try:
+            # check_same_thread=False only so that close() may close it from another thread.
+            reader = sqlite3.connect(str(self.path), isolation_level=None,
+                                     check_same_thread=False)
+            reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            reader.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as e:
+            raise _translate(e, self.path) from e
+        with self._readers_lock:
+            self._readers.append(reader)
+        self._local.reader = reader
+        return reader
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite_utils.Database]:
@@ -43,34 +74,42 @@ class Store:
         :raises StoreError: if SQLite refuses the write (disk full, damaged file, busy)
         """
         with self._writer:
-            if self.conn.in_transaction:
+            if self._writing == threading.get_ident():
                 with self.db.atomic():
                     yield self.db
                 return
+            writer = self.db.conn
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                writer.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as e:
                 raise _translate(e, self.path) from e
+            self._writing = threading.get_ident()
             try:
                 yield self.db
-                self.conn.execute("COMMIT")
+                writer.execute("COMMIT")
             except sqlite3.Error as e:
                 self._rollback()
                 raise _translate(e, self.path) from e
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                self._writing = None
 
     def _rollback(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("ROLLBACK")
 
     def integrity(self) -> str:
         """``PRAGMA integrity_check``'s answer (``"ok"`` for a sound file)."""
         return ";".join(str(r[0]) for r in self.conn.execute("PRAGMA integrity_check"))
 
     def close(self) -> None:
-        """Close the connection (the WAL is checkpointed by SQLite, never deleted by us)."""
+        """Close every connection (the WAL is checkpointed by SQLite, never deleted by us)."""
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            reader.close()
         self.db.close()
 
     def __enter__(self) -> Store:

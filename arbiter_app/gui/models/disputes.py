@@ -15,13 +15,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import InvoiceStatus
-from arbiter_app.case.sla import sla_clock
+from arbiter_app.case.sla import SlaClock, sla_clock
 from arbiter_app.gui.models.rows import FIRST_FREE_ROLE, RowsModel
 from arbiter_app.gui.models.rows import ROW_ROLE as ROW_ROLE  # the views import them from here
 from arbiter_app.gui.models.rows import SORT_ROLE as SORT_ROLE
-from arbiter_app.services.listing import format_amount
 
 FILTER_ROLE = FIRST_FREE_ROLE  # full text (addresses unshortened) for filtering
 
@@ -54,18 +53,13 @@ class DisputesModel(RowsModel[CaseFile]):
         if role == Qt.ItemDataRole.ToolTipRole and column in (PAYER, PAYEE):
             return self._text(case, column)  # a c32 address: no markup can be in it
         if role == Qt.ItemDataRole.ForegroundRole and column == SLA:
-            overdue = self._clock(case).overdue and not self._closed(case)
+            overdue = self._clock(case).overdue and not words.closed(case)
             return QBrush(QColor("#b00020")) if overdue else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (INVOICE, AMOUNT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    @staticmethod
-    def _closed(case: CaseFile) -> bool:
-        """No clock runs once the case is done or the invoice left DISPUTED."""
-        return case.current is None or case.invoice.status is not InvoiceStatus.DISPUTED
-
-    def _clock(self, case: CaseFile) -> Any:
+    def _clock(self, case: CaseFile) -> SlaClock:
         return sla_clock(case.dispute, self._sla_hours, self._now)
 
     def _text(self, case: CaseFile, column: int) -> str:
@@ -75,17 +69,15 @@ class DisputesModel(RowsModel[CaseFile]):
         if column == STATUS:
             return inv.status.name
         if column == AMOUNT:
-            return format_amount(inv.amount)
+            return words.amount(inv.amount)
         if column == PAYER:
             return inv.payer
         if column == PAYEE:
             return inv.payee
         if column == SLA:
-            return "closed" if self._closed(case) else self._clock(case).label()
+            return words.sla_label(case, self._sla_hours, self._now)
         if column == STEP:
-            if case.current is None:
-                return "done"
-            return "closed" if self._closed(case) else f"{int(case.current)} of 6"
+            return words.step_label(case)
         verified = sum(1 for e in case.dispute.evidence if e.state.value == "verified")
         return f"{verified}/{len(case.dispute.evidence)} verified"
 

@@ -18,7 +18,7 @@ from arbiter_app.case.models import EvidenceItem, EvidenceState
 from arbiter_app.gui.models.rows import FIRST_FREE_ROLE, RowsModel
 from arbiter_app.gui.models.rows import ROW_ROLE as ROW_ROLE  # the views import them from here
 from arbiter_app.gui.models.rows import SORT_ROLE as SORT_ROLE
-from arbiter_app.ipfs.sniff import display_name
+from arbiter_app.text import display_name
 
 STATE_ROLE = FIRST_FREE_ROLE
 

@@ -23,23 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Step
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
-from arbiter_app.gui.views.step_page import STEP_TITLES, StepPage, plain
+from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
 from arbiter_app.services import queries, steps
-from arbiter_app.services.listing import format_amount
 
 if TYPE_CHECKING:
     from arbiter_app.services.session import Session
-
-
-SHORT_TITLES = {
-    Step.TERMS: "Terms", Step.EVIDENCE: "Evidence", Step.CHAIN: "Chain records",
-    Step.DOCUMENTS: "Documents", Step.RULING: "Ruling", Step.EXECUTION: "Execution",
-}
 
 
 def step_state(case: CaseFile, step: Step) -> str:
@@ -78,7 +72,7 @@ class CasePane(QWidget):
             page.changed.connect(self.reload)
             page.reopen_requested.connect(self.on_reopen)
         for step in Step:
-            self.steps.addItem(f"{int(step)}. {SHORT_TITLES[step]}")
+            self.steps.addItem(f"{int(step)}. {words.STEP_SHORT[step]}")
         row = QHBoxLayout()
         row.addWidget(self.steps)
         row.addWidget(self.stack, 1)
@@ -102,12 +96,13 @@ class CasePane(QWidget):
         self.setEnabled(True)
         inv = case.invoice
         self.header.setText(f"Invoice {inv.id} — {inv.status.name} — "
-                            f"{format_amount(inv.amount)} sBTC")
+                            f"{words.amount(inv.amount)} sBTC")
         self.parties.setText(f"payer {inv.payer}  →  payee {inv.payee}")
         marks = {"done": "✓ done", "current": "▶ current", "locked": "locked"}
         for step in Step:
             item = self.steps.item(int(step) - 1)
-            item.setText(f"{int(step)}. {SHORT_TITLES[step]}\n    {marks[step_state(case, step)]}")
+            mark = marks[step_state(case, step)]
+            item.setText(f"{int(step)}. {words.STEP_SHORT[step]}\n    {mark}")
         for page in self.pages.values():
             page.load(case)
 
@@ -132,8 +127,9 @@ class CasePane(QWidget):
         later = [int(s) for s in Step if s > step and s in self.case.completed]
         extra = (f" Steps {', '.join(map(str, later))} will be invalidated too and must be done "
                  "again.") if later else ""
+        title = words.STEP_TITLES[step]
         answer = QMessageBox.question(self, "Reopen step",
-                                      f"Reopen step {int(step)} ({STEP_TITLES[step]})?{extra}")
+                                      f"Reopen step {int(step)} ({title})?{extra}")
         return answer == QMessageBox.StandardButton.Yes
 
     def on_reopen(self, number: int) -> None:

@@ -42,7 +42,8 @@ from arbiter_app.case.models import EvidenceFile
 from arbiter_app.errors import Cancelled
 from arbiter_app.gui.render_process import LIMITS, Page, Rendering, RenderLimits, render
 from arbiter_app.gui.tasks import Task
-from arbiter_app.ipfs.sniff import SNIFF_BYTES, display_name, sniff
+from arbiter_app.ipfs.sniff import SNIFF_BYTES, sniff
+from arbiter_app.text import display_name
 
 log = logging.getLogger(__name__)
 TEXT_TYPES = ("text/plain", "application/json", "text/html", "image/svg+xml", "application/xml")

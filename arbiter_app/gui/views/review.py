@@ -25,29 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Decision
-from arbiter_app.services.ruling import RulingPreview, sbtc_text
-
-
-def sbtc(amount: int) -> str:
-    """Base units as a short sBTC amount: ``12.5``, ``0.001``."""
-    return sbtc_text(amount)
+from arbiter_app.services.ruling import RulingPreview
 
 
 def ruling_words(case: CaseFile, short: bool = False) -> str:
     """The ruling's effect in plain words, e.g. "release 12.5 sBTC to ST… (the payee)"."""
     assert case.ruling is not None
     inv = case.invoice
-    if case.ruling.decision is Decision.RELEASE:
-        words = f"release {sbtc(inv.amount)} sBTC to {inv.payee}"
-        who = "the payee"
-    else:
-        words = f"refund {sbtc(inv.amount)} sBTC to {inv.payer}"
-        who = "the payer"
     if short:
-        return words
-    return f"{words[0].upper()}{words[1:]} ({who}), from the escrow, for invoice {inv.id}."
+        return words.ruling_words(case.ruling.decision, inv.amount, inv.payee, inv.payer)
+    return words.ruling_sentence(case.ruling.decision, inv.amount, inv.payee, inv.payer, inv.id)
 
 
 # The escrow's resolve-dispute parameters, in order (DESIGN §4).
@@ -59,7 +48,7 @@ def _in_sbtc(pc: dict[str, Any]) -> str:
     """`` (= 12.5 sBTC)`` for an sBTC amount post-condition, else nothing."""
     asset = str(pc.get("asset", ""))
     if pc.get("type") == "fungible" and asset.endswith(("::sbtc", "::sbtc-token")):
-        return f" (= {sbtc(int(pc['amount']))} sBTC)"
+        return f" (= {words.sbtc(int(pc['amount']))} sBTC)"
     return ""
 
 
@@ -94,10 +83,8 @@ def preview_headline(preview: RulingPreview) -> str:
 
     :returns: e.g. "Release 0.2 sBTC to ST… (the payee), from the escrow, for invoice 101."
     """
-    who = "the payee" if preview.decision is Decision.RELEASE else "the payer"
-    words = preview.words
-    return (f"{words[0].upper()}{words[1:]} ({who}), from the escrow, "
-            f"for invoice {preview.invoice_id}.")
+    return words.ruling_sentence(preview.decision, preview.amount, preview.recipient,
+                                 preview.recipient, preview.invoice_id)
 
 
 def signatures_text(signatures: tuple[str, ...]) -> str:

@@ -39,9 +39,9 @@ from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
 from arbiter_app.gui.views.step_page import StepPage, plain
-from arbiter_app.ipfs.sniff import display_name
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import queries, steps
+from arbiter_app.text import display_name
 
 if TYPE_CHECKING:
     from arbiter_app.services.ruling import RulingPreview

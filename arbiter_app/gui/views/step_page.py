@@ -17,24 +17,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Step
 from arbiter_app.gui.tasks import Task, call
-from arbiter_app.ipfs.sniff import display_name
 from arbiter_app.progress import CancelToken, Progress
 
 if TYPE_CHECKING:
     from arbiter_app.services.session import Session
-
-STEP_TITLES = {
-    Step.TERMS: "Review contract/invoice terms",
-    Step.EVIDENCE: "Examine evidence from both parties",
-    Step.CHAIN: "Check blockchain records",
-    Step.DOCUMENTS: "Consult off-chain documentation (IPFS)",
-    Step.RULING: "Make a ruling and document the rationale",
-    Step.EXECUTION: "Execute release or refund",
-}
-
 
 def plain(text: str = "") -> QLabel:
     """A label that never interprets its text as rich text (reliability.md §4, T4.7)."""
@@ -43,12 +33,6 @@ def plain(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def party_text(text: str, limit: int = 2000) -> str:
-    """Party or server text for a label: each line with invisible and bidi characters shown
-    as escapes (reliability.md §4, T4.5), line breaks kept."""
-    return "\n".join(display_name(line, limit) for line in text.splitlines())
 
 
 class StepPage(QWidget):
@@ -73,7 +57,7 @@ class StepPage(QWidget):
         self.reopen_button = QPushButton(f"Reopen step {int(step)}")
         self.reopen_button.clicked.connect(lambda: self.reopen_requested.emit(int(self.step)))
         self.body = QVBoxLayout()
-        title = plain(f"Step {int(step)}: {STEP_TITLES[step]}")
+        title = plain(f"Step {int(step)}: {words.STEP_TITLES[step]}")
         title.setStyleSheet("font-size: 15px; font-weight: bold")
         buttons = QHBoxLayout()
         buttons.addStretch(1)

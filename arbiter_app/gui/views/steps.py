@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
     ChainChecks,
@@ -38,11 +39,11 @@ from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
-from arbiter_app.gui.views.step_page import StepPage, party_text, plain
+from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.gui.views.table import rows_table
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import evidence, queries, steps
-from arbiter_app.services.listing import format_amount
+from arbiter_app.text import party_text
 
 if TYPE_CHECKING:
     from arbiter_app.services.session import Session
@@ -75,7 +76,7 @@ class TermsPage(StepPage):
             self.facts.removeRow(0)
         for name, value in (
             ("Invoice", str(inv.id)), ("Status", inv.status.name),
-            ("Amount", f"{format_amount(inv.amount)} sBTC (deposit {format_amount(inv.deposit)})"),
+            ("Amount", f"{words.amount(inv.amount)} sBTC (deposit {words.amount(inv.deposit)})"),
             ("Token", inv.token), ("Payer", inv.payer), ("Payee", inv.payee),
             ("Arbiter", inv.arbiter), ("Deadline", f"block {inv.deadline}"),
             ("Raised by", case.dispute.raised_by),

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arbiter_app.ipfs.sniff import display_name, sanitize_name, sniff
+from arbiter_app.ipfs.sniff import sanitize_name, sniff
+from arbiter_app.text import display_name
 
 
 @pytest.mark.parametrize(

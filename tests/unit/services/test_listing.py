@@ -3,13 +3,14 @@ each case, and both read what the store holds."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from arbiter_app.case.models import EvidenceState
+from arbiter_app.case.models import EvidenceState, InvoiceStatus
 from arbiter_app.cli import main
 from arbiter_app.services import listing
 from arbiter_app.store import cases, rows
@@ -72,8 +73,13 @@ def test_cli_on_an_empty_store_says_what_to_do(capsys: pytest.CaptureFixture[str
     assert "arbiter-app sync" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("amount", "text"), [(0, "0.00000000"), (1, "0.00000001"),
-                                              (1_250_000_000, "12.50000000")],
-                         ids=["zero", "one-sat", "twelve-and-a-half"])
-def test_format_amount(amount: int, text: str) -> None:
-    assert listing.format_amount(amount) == text
+def test_cli_table_shows_a_case_closed_on_chain_as_closed_like_the_queue(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with open_store(data_store()) as store:
+        refunded = dataclasses.replace(make_invoice(4), status=InvoiceStatus.REFUNDED)
+        cases.sync_dispute(store, refunded, make_dispute(4, evidence=0), now=T0)
+        cases.sync_dispute(store, make_invoice(5), make_dispute(5, evidence=0), now=T0)
+    assert main(["disputes"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["4"].split()[5:7] == ["closed", "closed"]
+    assert "overdue" in lines["5"] and " 1 of 6 " in lines["5"]  # T0 is long past

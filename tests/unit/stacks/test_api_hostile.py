@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
-from arbiter_app.stacks.api import RetryPolicy, StacksApi, untrusted_text
+from arbiter_app.stacks.api import RetryPolicy, StacksApi
+from arbiter_app.text import untrusted_text
 
 TXID = "cd" * 32
 PHISH = "Please upgrade at https://evil.example/\x1b[31m<a href=x>now</a>\u202e"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -40,7 +42,7 @@ def kinds(store: Store, invoice_id: int | None = None) -> list[str]:
 
 
 def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Store) -> None:
-    q = fresh_store.conn.execute
+    q = fresh_store.db.conn.execute  # the writer's settings
     assert q("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert q("PRAGMA synchronous").fetchone()[0] == 2
     assert q("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -48,7 +50,7 @@ def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Sto
 
 
 def test_a_store_from_a_newer_app_is_refused(tmp_path: Path) -> None:
-    with open_store(tmp_path / "c.sqlite") as store:
+    with open_store(tmp_path / "c.sqlite") as store, store.atomic():
         store.conn.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="newer than this app"):
         open_store(tmp_path / "c.sqlite")
@@ -87,6 +89,25 @@ def test_an_action_and_its_log_entry_commit_together_or_not_at_all(fresh_store: 
         fresh_store.conn.execute("INSERT INTO settings VALUES ('x', 'y')")
         raise RuntimeError("crash between the change and the commit")
     assert log.head(fresh_store) == size and rows.setting(fresh_store, "x") is None
+
+
+def test_other_threads_read_committed_rows_only_and_reads_cannot_write(
+        fresh_store: Store) -> None:
+    seen: list[int] = []
+
+    def count_from_another_thread() -> None:
+        seen.append(fresh_store.conn.execute("SELECT count(*) FROM settings").fetchone()[0])
+
+    with fresh_store.atomic():
+        fresh_store.conn.execute("INSERT INTO settings VALUES ('k', 'v')")
+        reader = threading.Thread(target=count_from_another_thread)
+        reader.start()
+        reader.join()
+        assert fresh_store.conn.execute("SELECT count(*) FROM settings").fetchone()[0] == 1
+    count_from_another_thread()
+    assert seen == [0, 1]  # the uncommitted row was invisible to the other thread
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        fresh_store.conn.execute("DELETE FROM settings")  # outside atomic(): a read connection
 
 
 def test_a_log_entry_outside_a_transaction_is_refused(fresh_store: Store) -> None:
@@ -174,7 +195,8 @@ def test_the_full_audit_catches_tampering_in_the_store(fresh_store: Store, sql: 
                                                        message: str) -> None:
     walk_case(fresh_store, 1, Step.TERMS)
     log.checkpoint(fresh_store, now=T0)
-    fresh_store.conn.execute(sql)
+    with fresh_store.atomic():
+        fresh_store.conn.execute(sql)
     with pytest.raises(VerificationError, match=message):
         log.verify_log(fresh_store)
 
@@ -182,8 +204,9 @@ def test_the_full_audit_catches_tampering_in_the_store(fresh_store: Store, sql: 
 def test_a_full_disk_fails_cleanly_and_the_same_action_succeeds_later(fresh_store: Store) -> None:
     walk_case(fresh_store, 1, Step.DOCUMENTS)
     steps.save_draft(session_on(fresh_store), Draft(1, RATIONALE, Decision.RELEASE, (), T0))
-    pages = fresh_store.conn.execute("PRAGMA page_count").fetchone()[0]
-    fresh_store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    writer = fresh_store.db.conn
+    pages = writer.execute("PRAGMA page_count").fetchone()[0]
+    writer.execute(f"PRAGMA max_page_count = {pages}")
     big = proposal(1, rationale=RATIONALE * 40)
     with pytest.raises(StoreError, match="full"):
         steps.finalize_ruling(session_on(fresh_store), 1, big, now=T0)
@@ -191,7 +214,7 @@ def test_a_full_disk_fails_cleanly_and_the_same_action_succeeds_later(fresh_stor
     assert rows.load_ruling(fresh_store, 1) is None
     draft = rows.load_draft(fresh_store, 1)
     assert draft is not None and draft.text == RATIONALE
-    fresh_store.conn.execute("PRAGMA max_page_count = 1073741823")
+    writer.execute("PRAGMA max_page_count = 1073741823")
     steps.finalize_ruling(session_on(fresh_store), 1, big, now=T0)
     assert rows.load_ruling(fresh_store, 1) is not None
 
