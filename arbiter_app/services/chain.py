@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from arbiter_app.case.models import ChainChecks, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services.paging import PageGuard
 from arbiter_app.stacks import escrow
 from arbiter_app.stacks.api import ContractLog, StacksApi
 
@@ -137,10 +138,13 @@ class ChainReader:
         found: list[escrow.EscrowEvent] = []
         self.governance = []
         cursor: str | None = None
+        guard = PageGuard(f"/extended/v2/smart-contracts/{self.contract_id}/logs", PAGE_SIZE)
         while True:
             if cancel is not None:
                 cancel.check()
             page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
+            guard.page(page.total, page.older_cursor,
+                       [(log.tx_id, log.event_index) for log in page.results])
             if cursor is None:
                 self.newest_height = page.top_height
                 top = page.results[0] if page.results else None
