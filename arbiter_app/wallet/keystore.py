@@ -26,6 +26,11 @@ from arbiter_app.errors import KeystoreError
 
 FORMAT = "arbiter-keystore/1"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # ~32 MiB, as interactive logins use (RFC 7914 §2)
+# What a keystore may ask for: 8x the memory and 64x the work of the parameters above.
+MAX_N, MAX_R, MAX_P = 2**20, 16, 16
+MAX_KDF_MEMORY = 256 * 1024 * 1024
+MAX_KDF_WORK = 2**24
+MAX_FILE = 64 * 1024  # a keystore is under 1 kB
 
 
 class WrongPassword(KeystoreError):
@@ -80,10 +85,11 @@ def unseal(text: str, password: str) -> tuple[Sealed, bytes]:
         header = {k: doc[k] for k in ("format", "network", "address", "kdf", "cipher", "check")}
     except (KeyError, TypeError, ValueError) as e:
         raise DamagedKeystore(f"the keystore file is damaged: missing or bad field {e}") from e
-    if kdf.get("name") != "scrypt" or cipher.get("name") != "aes-256-gcm" or not 2 <= n <= 2**20:
+    if kdf.get("name") != "scrypt" or cipher.get("name") != "aes-256-gcm":
         raise DamagedKeystore(
             "the keystore file names a key derivation or cipher this app does not use"
         )
+    _check_cost(n, r, p, salt)
     key, check = _stretch(password, salt, n, r, p)
     if not hmac.compare_digest(hashlib.sha256(check).hexdigest(), str(doc["check"])):
         raise WrongPassword("wrong password for this keystore")
@@ -129,7 +135,12 @@ def read_text(path: Path) -> str:
     :raises DamagedKeystore: the file is missing or unreadable
     """
     try:
-        return path.read_text("utf-8")
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE + 1)
+        if len(data) > MAX_FILE:
+            raise DamagedKeystore(f"the keystore file {path} is over {MAX_FILE} bytes; a "
+                                  "keystore is under 1 kB")
+        return data.decode("utf-8")
     except FileNotFoundError as e:
         raise DamagedKeystore(f"no keystore file at {path}") from e
     except (OSError, UnicodeDecodeError) as e:
@@ -144,6 +155,30 @@ def _parse(text: str) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise DamagedKeystore(f"the file is not an {FORMAT} keystore")
     return doc
+
+
+def _check_cost(n: int, r: int, p: int, salt: bytes) -> None:
+    """Refuse scrypt parameters whose memory or work exceed what the app ever writes by more
+    than the bounds below, before any is spent (a hostile file could ask for terabytes).
+
+    scrypt needs about ``128·r·n`` bytes and ``n·r·p`` block mixes (RFC 7914 §2 and §5).
+    """
+    problems = []
+    if not (2 <= n <= MAX_N and n & (n - 1) == 0):
+        problems.append(f"n = {n} (a power of two up to {MAX_N})")
+    if not 1 <= r <= MAX_R:
+        problems.append(f"r = {r} (1 to {MAX_R})")
+    if not 1 <= p <= MAX_P:
+        problems.append(f"p = {p} (1 to {MAX_P})")
+    if not problems and 128 * r * n > MAX_KDF_MEMORY:
+        problems.append(f"memory 128·r·n = {128 * r * n} bytes (at most {MAX_KDF_MEMORY})")
+    if not problems and n * r * p > MAX_KDF_WORK:
+        problems.append(f"work n·r·p = {n * r * p} (at most {MAX_KDF_WORK})")
+    if not 16 <= len(salt) <= 64:
+        problems.append(f"a salt of {len(salt)} bytes (16 to 64)")
+    if problems:
+        raise DamagedKeystore("the keystore asks for scrypt parameters out of bounds: "
+                              + "; ".join(problems))
 
 
 def _stretch(password: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
