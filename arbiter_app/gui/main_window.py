@@ -29,6 +29,7 @@ from arbiter_app.services import logs, queries
 if TYPE_CHECKING:
     from collections.abc import Generator
 
+    from arbiter_app.case.framework import CaseFile
     from arbiter_app.services.session import Session
     from arbiter_app.store.governance import GovernanceState
 
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([560, 840])
         self.setCentralWidget(splitter)
         self.queue.case_selected.connect(self.case_pane.show_case)
-        self.case_pane.case_changed.connect(lambda _: self.refresh())
+        self.case_pane.case_changed.connect(self.on_case_changed)
         self.signer_address: str | None = None
         self.last_sync: int | None = None
         self._build_actions()
@@ -89,7 +90,9 @@ class MainWindow(QMainWindow):
         self.clock.setInterval(TICK_MS)
         self.clock.timeout.connect(lambda: self.model.tick(int(time.time())))
         self.clock.start()
-        self.refresh()
+        self.model.set_rows(queries.list_cases(session))
+        self.queue.fit_columns()
+        self.show_log_head()
         self.identify_signer(then_sync=sync_on_start)
 
     def _build_actions(self) -> None:
@@ -138,12 +141,16 @@ class MainWindow(QMainWindow):
                                   " (not read yet)")
         self.sync_label.setText("Last sync: never")
 
-    def refresh(self) -> None:
-        """Refill the queue from the store and update the log head."""
-        selected = self.queue.selected_id()
-        self.model.set_rows(queries.list_cases(self.session))
-        if selected is not None:
-            self.queue.select(selected)
+    def on_case_changed(self, invoice_id: int) -> None:
+        """A step changed the open case: repaint its row (the pane has just read it) and the
+        log head; nothing else is read."""
+        case = self.case_pane.case
+        if case is not None and case.invoice.id == invoice_id:
+            self.model.update_cases([case])
+        self.show_log_head()
+
+    def show_log_head(self) -> None:
+        """The decision log's size and root in the status bar."""
         size, root = queries.log_head(self.session)
         self.log_label.setText(f"Log: {size} entries, root {root.hex()[:12]}…")
         self.contract_label.setText(contract_words(queries.governance(self.session)))
@@ -182,18 +189,27 @@ class MainWindow(QMainWindow):
         from arbiter_app.services.sync import sync_disputes
 
         session = self.session
+
+        def op(token: CancelToken) -> Generator[Progress, None, tuple[Any, list[CaseFile]]]:
+            summary = yield from sync_disputes(session, token)
+            yield Progress("reading the cases", 0, None)
+            return summary, queries.list_cases(session)  # read here, off the UI thread
+
         self.sync_action.setEnabled(False)
-        task = Task(lambda token: sync_disputes(session, token), parent=self)
+        task = Task(op, parent=self)
         task.on_success(self.on_synced).with_progress("Syncing disputes").run()
         task.signals.finished.connect(lambda: self.sync_action.setEnabled(True))
         return task
 
-    def on_synced(self, summary: Any) -> None:
+    def on_synced(self, result: tuple[Any, list[CaseFile]]) -> None:
+        """Take in the synced cases (only changed rows repaint) and show the open case again."""
+        summary, cases = result
+        self.model.update_cases(cases)
+        self.show_log_head()
         self.last_sync = int(time.time())
         self.sync_label.setText(
             f"Last sync: {time.strftime('%H:%M:%S', time.localtime(self.last_sync))} "
             f"({summary.disputes} updated, {summary.evidence} new evidence)")
-        self.refresh()
         if self.case_pane.case is not None:
             self.case_pane.show_case(self.case_pane.case.invoice.id)
         self.synced.emit(summary)
@@ -207,7 +223,7 @@ class MainWindow(QMainWindow):
 
     def exported(self, count: int, path: Path) -> None:
         """Show the new log head (the export's checkpoint) and what was written."""
-        self.refresh()
+        self.show_log_head()
         self.statusBar().showMessage(f"Wrote {count} log entries to {path}", 8000)
 
     def on_export(self) -> None:

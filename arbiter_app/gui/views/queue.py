@@ -1,26 +1,27 @@
-"""The dispute queue: the disputes table behind a sort/filter proxy, with a filter box.
+"""The dispute queue: the disputes table with a filter box and the open/closed/all views.
 
-Sorting uses the model's sort role (SLA seconds, amounts as integers), filtering matches the
-typed text against every column, case-insensitively. Choosing a row emits the invoice id.
+The model sorts (the header's click) and filters (each keystroke) over keys it worked out
+once per case. Choosing a row emits the invoice id, once per change of case: a filter, a sort
+or a refill that hides or moves the open case never opens another one (the case pane keeps
+what it shows), and the row is chosen again when it comes back into view.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QVBoxLayout, QWidget
 
-from arbiter_app.gui.models.disputes import (
-    FILTER_ROLE,
-    ROW_ROLE,
-    SLA,
-    SORT_ROLE,
-    DisputesModel,
-)
+from arbiter_app.gui.models.disputes import SLA, VIEWS, DisputesModel
 from arbiter_app.gui.views.table import rows_table
+
+# How many rows the columns are fitted to when the queue first fills (Qt would measure every
+# row of a 10,000-case queue otherwise).
+FIT_ROWS = 50
+VIEW_TITLES = {"open": "Open cases", "closed": "Closed cases", "all": "All cases"}
 
 
 class QueueView(QWidget):
-    """The queue table with its filter box.
+    """The queue table with its filter box and view chooser.
 
     :param model: the disputes model the window fills
     """
@@ -30,42 +31,79 @@ class QueueView(QWidget):
     def __init__(self, model: DisputesModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterRole(FILTER_ROLE)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.chosen: int | None = None  # the case last emitted
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter disputes (invoice, status, address…)")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = rows_table(self.proxy)
+        self.filter.setAccessibleName("Filter disputes")
+        self.filter.textChanged.connect(self.on_filter)
+        self.view = QComboBox()
+        for view in VIEWS:
+            self.view.addItem(VIEW_TITLES[view], view)
+        self.view.setAccessibleName("Show cases")
+        self.view.currentIndexChanged.connect(lambda _: self.show_view(self.view.currentData()))
+        self.table = rows_table(model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(SLA, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the queue; arrows move the row
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setResizeContentsPrecision(FIT_ROWS)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(40)
         self.table.selectionModel().selectionChanged.connect(self.on_selection)
+        model.modelReset.connect(self.reselect)
+        model.set_view("open")
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.filter)
+        layout.addLayout(top)
         layout.addWidget(self.table)
+        self.setMinimumWidth(320)
+
+    def fit_columns(self) -> None:
+        """Fit each column to its title and the first rows (after the first fill)."""
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+    def on_filter(self, text: str) -> None:
+        self.model.set_filter(text)
+
+    def show_view(self, view: str) -> None:
+        """Show the open, closed or all cases (the chooser's choice)."""
+        index = self.view.findData(view)
+        if index != self.view.currentIndex():
+            self.view.setCurrentIndex(index)  # comes back here through the signal
+            return
+        self.model.set_view(view)
 
     def on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.case_selected.emit(int(self.proxy.data(rows[0], ROW_ROLE).invoice.id))
+        if not rows:
+            return  # a hidden case stays open in the pane
+        invoice_id = self.model.case(rows[0].row()).invoice.id
+        if invoice_id != self.chosen:
+            self.chosen = invoice_id
+            self.case_selected.emit(invoice_id)
+
+    def reselect(self) -> None:
+        """Choose the open case's row again after the rows were rearranged."""
+        if self.chosen is not None:
+            self._select_row(self.model.row_of(self.chosen))
 
     def select(self, invoice_id: int) -> None:
-        """Select the row of ``invoice_id`` (if it is shown)."""
-        row = self.model.row_of(invoice_id)
-        if row < 0:
-            return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if index.isValid():
-            self.table.selectRow(index.row())
+        """Select the row of ``invoice_id`` (if it is shown) and open it."""
+        self._select_row(self.model.row_of(invoice_id))
+
+    def _select_row(self, row: int) -> None:
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
 
     def selected_id(self) -> int | None:
         """The selected invoice id, if any."""
         rows = self.table.selectionModel().selectedRows()
-        return int(self.proxy.data(rows[0], ROW_ROLE).invoice.id) if rows else None
+        return self.model.case(rows[0].row()).invoice.id if rows else None
