@@ -71,8 +71,9 @@ class QueueRow:
         due = sla_clock(case.dispute, sla_hours, 0).due_at
         ruled = case.ruling.finalized_at if case.ruling is not None else None
         verified = sum(1 for e in case.dispute.evidence if e.state.value == "verified")
+        evidence = f"{verified}/{len(case.dispute.evidence)} verified"
         texts = (str(inv.id), inv.status.name, words.CLOSED if closed else "",
-                 words.step_label(case), words.amount(inv.amount), f"{verified}/{len(case.dispute.evidence)} verified",
+                 words.step_label(case), words.amount(inv.amount), evidence,
                  _date(case.dispute.raised_time), _date(ruled), inv.payer, inv.payee)
         keys = (inv.id, int(inv.status), due, 7 if case.current is None else int(case.current),
                 inv.amount, len(case.dispute.evidence), case.dispute.raised_time, ruled or 0,
