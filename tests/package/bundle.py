@@ -1,7 +1,8 @@
 """Build the PyInstaller bundle once and keep it in the clone's ``build/`` folder.
 
 The bundle is rebuilt only when what goes into it changes: the app's Python sources, the
-spec, the shipped icons and desktop files, the lock, or the PyInstaller and Python versions.
+spec, the shipped icons and desktop files, the lock, the packages installed in the venv it is
+built from, or the Python version.
 Its key (a sha256 of all of these) sits beside it, so a second ``make test`` in the same
 clone reuses it.
 """
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,10 +45,9 @@ def _input_files() -> list[Path]:
 
 
 def input_key() -> str:
-    """sha256 over every input's path and bytes, PyInstaller's version and Python's."""
-    import PyInstaller
-
-    digest = hashlib.sha256(f"{PyInstaller.__version__} {sys.version}".encode())
+    """sha256 over every input's path and bytes, the venv's packages and Python's version."""
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    digest = hashlib.sha256(" ".join([sys.version, *installed]).encode())
     for path in _input_files():
         digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
