@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Generator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from arbiter_app.case.framework import CaseFile
@@ -27,19 +27,20 @@ from arbiter_app.case.models import (
     Party,
     TermsState,
 )
-from arbiter_app.errors import PolicyError, ResponseError
+from arbiter_app.errors import Cancelled, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.session import Session
 from arbiter_app.services.target import check_target
 from arbiter_app.stacks.api import TxStatus
-from arbiter_app.stacks.escrow import EscrowEvent, EvidenceRecord, GovernanceEvent
+from arbiter_app.stacks.escrow import DisputeRecord, EscrowEvent, EvidenceRecord, GovernanceEvent
 from arbiter_app.store.governance import GovernanceRecord, record_governance
 
 MARKER_KEY = "sync.last-event"
 _TX_ROUTE = "/extended/v3/transactions"
 READERS = 4  # cases read from the network at once
+BATCH = 200  # cases stored per SQLite transaction
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,14 @@ def sync_disputes(
         timed = [e.tx_id for e in events if e.invoice_id in ids and e.name in TIMED_EVENTS]
         txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool)
         events = [_timed(e, txs) for e in events]
-        futures = [pool.submit(_read_case, session, reader, i, events, stored.get(i), me, txs,
-                               cancel) for i in ids]
-        for n, (invoice_id, future) in enumerate(zip(ids, futures, strict=True)):
-            yield Progress(f"invoice {invoice_id}", n, len(ids))
-            _check(cancel)
-            read = future.result()
-            if read is not None:
-                summary = _add(summary, _store_case(session, read))
+        by_invoice: dict[int, list[EscrowEvent]] = {}
+        for e in events:
+            by_invoice.setdefault(e.invoice_id, []).append(e)
+        futures = [pool.submit(_read_case, session, reader, i, by_invoice.get(i, []),
+                               stored.get(i), me, txs, cancel) for i in ids]
+        for start_at in range(0, len(ids), BATCH):
+            batch = range(start_at, min(start_at + BATCH, len(ids)))
+            summary = yield from _store_batch(session, ids, futures, batch, summary, cancel)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     record_governance(session.store, _governance_records(reader.governance, txs),
@@ -174,12 +175,22 @@ def _read_case(
     stored: CaseFile | None, me: str, txs: Mapping[str, TxStatus | None],
     cancel: CancelToken | None,
 ) -> _CaseRead | None:
-    """Read one case from the chain and IPFS (no store access: runs on a reader thread)."""
+    """Read one case from the chain and IPFS (no store access: runs on a reader thread).
+
+    :param events: this sync's events of this invoice, oldest first
+    """
+    mine = events
+    record = _dispute_from_events(invoice_id, mine, stored)
+    raised = any(e.name == "dispute-raised" for e in mine)
+    if record is None and not raised:
+        return None  # never disputed (a dispute raised earlier would be stored)
     invoice = reader.invoice(invoice_id)
-    record = reader.dispute(invoice_id)
-    if invoice is None or record is None or invoice.arbiter != me:
-        return None  # not (or no longer) a dispute of this arbiter
-    mine = [e for e in events if e.invoice_id == invoice_id]
+    if invoice is None or invoice.arbiter != me:
+        return None  # not (or no longer) an invoice of this arbiter
+    if record is None:
+        record = reader.dispute(invoice_id)  # its raising transaction is not placed yet
+    if record is None:
+        return None
     flagged = [f"invoice {invoice_id}: {p}" for p in _partial_disagreements(invoice, mine)]
     if stored is None or stored.invoice.terms.state is not TermsState.VERIFIED:
         terms, why = run_to_end(docs.fetch_terms(session.fetcher, invoice.metadata_hash, cancel))
@@ -203,6 +214,55 @@ def _read_case(
     dispute = Dispute(invoice_id, record.raised_by, record.reason_cid, record.raised_height,
                       _raised_time(invoice_id, mine, stored), tuple(items))
     return _CaseRead(invoice, dispute, tuple(flagged), new=stored is None)
+
+
+def _store_batch(
+    session: Session, ids: Sequence[int], futures: Sequence[Future[_CaseRead | None]],
+    batch: range, summary: SyncSummary, cancel: CancelToken | None,
+) -> Generator[Progress, None, SyncSummary]:
+    """Store a batch of cases, in order, in one transaction (one commit for them all).
+
+    A cancel commits the cases stored before it, then raises.
+    """
+    stopped: Cancelled | None = None
+    with session.store.atomic():
+        for n in batch:
+            yield Progress(f"invoice {ids[n]}", n, len(ids))
+            try:
+                _check(cancel)
+                read = futures[n].result()
+            except Cancelled as e:
+                stopped = e
+                break
+            if read is not None:
+                summary = _add(summary, _store_case(session, read))
+    if stopped is not None:
+        raise stopped
+    return summary
+
+
+def _dispute_from_events(
+    invoice_id: int, events: Sequence[EscrowEvent], stored: CaseFile | None
+) -> DisputeRecord | None:
+    """What ``get-dispute`` would say, from the dispute-raised event (its block height from
+    its transaction) or the stored case, and the evidence-submitted events; ``None`` when
+    neither this sync's events nor the store know the dispute (then it is read).
+
+    The events print every fact of the record; the invoice's ``call-read`` still
+    cross-checks the status they imply.
+    """
+    raised = next((e for e in events if e.name == "dispute-raised"), None)
+    indices = [e.fields.get("index") for e in events if e.name == "evidence-submitted"]
+    known = [i.index for i in stored.dispute.evidence] if stored is not None else []
+    count = max((i for i in [*indices, *known] if isinstance(i, int)), default=-1) + 1
+    if raised is not None and raised.block_height is not None:
+        by, reason = raised.fields.get("raised-by"), raised.fields.get("reason-cid")
+        if isinstance(by, str) and isinstance(reason, str):
+            return DisputeRecord(invoice_id, by, reason, raised.block_height, count)
+    if stored is None:
+        return None
+    d = stored.dispute
+    return DisputeRecord(invoice_id, d.raised_by, d.reason_cid, d.raised_height, count)
 
 
 def _store_case(session: Session, read: _CaseRead) -> SyncSummary:

@@ -200,3 +200,22 @@ def test_cli_sync_with_a_withheld_block_finishes(devnet: Devnet, tmp_path: Path,
     assert main(["sync", "--arbiter", devnet.accounts["arbiter_1"], "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["unavailable"] > 1 and summary["disputes"] == len(arbiter_1_disputes(devnet))
+
+
+def test_first_sync_takes_disputes_from_their_events_not_get_dispute(
+        devnet: Devnet, tmp_path: Path) -> None:
+    paths: list[str] = []
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        made = session.client
+
+        def recording(base_url: str) -> httpx.Client:
+            client = made(base_url)
+            client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
+            return client
+
+        session.client = recording  # type: ignore[method-assign]
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        check_seed_synced(session, devnet)
+    assert summary.disputes == len(arbiter_1_disputes(devnet))
+    assert [p for p in paths if p.endswith("/get-dispute")] == []
+    assert len([p for p in paths if p.endswith("/get-invoice")]) == summary.disputes
