@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 import platformdirs
 
+from arbiter_app import private
 from arbiter_app.errors import UsageError
 
 APP_NAME = "arbiter-app"
@@ -206,9 +207,9 @@ def load(path: Path | None = None) -> Settings:
 def save(settings: Settings, path: Path | None = None) -> None:
     """Write settings atomically (temp file, fsync, rename)."""
     path = path or default_config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private.make_dir(path.parent)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
+    with os.fdopen(private.create_file(tmp), "w", encoding="utf-8") as f:
         json.dump(to_dict(settings), f, indent=2, sort_keys=True)
         f.flush()
         os.fsync(f.fileno())

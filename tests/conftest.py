@@ -21,6 +21,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.devnet",
     "tests.fixtures.stacks",
     "tests.fixtures.slowloris",
+    "tests.fixtures.disks",
 ]
 
 REPO = Path(__file__).resolve().parent.parent

@@ -133,12 +133,31 @@ def command_name(args: argparse.Namespace) -> str:
     return " ".join(words)
 
 
+def warn_if_readable(args: argparse.Namespace) -> None:
+    """Warn, at every start, about the settings and data files other local users can read."""
+    from pathlib import Path
+
+    from arbiter_app import config, private
+
+    chosen = Path(args.config) if args.config else None
+    try:
+        data = Path(config.load(chosen).data_dir)
+    except ArbiterError:
+        return  # the command reports a bad settings file itself
+    paths = [chosen or config.default_config_path(), data, data / "cases.sqlite",
+             data / "ipfs-cache"]
+    for warning in private.too_open(paths):
+        logger.warning(warning)
+        print(f"arbiter-app: warning: {warning}", file=sys.stderr)
+
+
 def run(argv: Sequence[str]) -> int:
     """Parse, set up logging, run the handler, and present its error by the exit policy."""
     args = parse(argv)
     log_path = logfile.configure(debug=args.debug, verbose=args.verbose)
     # The command's name only: its arguments may hold a secret (config set api_key VALUE).
     logger.info("arbiter-app %s: %s", __version__, command_name(args))
+    warn_if_readable(args)
     try:
         status: int = args.handler(args)
         return status

@@ -2,17 +2,21 @@
 appears whole or not at all (written beside it, then renamed over it).
 
 Every ``-o``/``--output``/``--pdf`` option goes through :func:`output_file`, so ``-o -``
-works the same for every command that writes a file.
+works the same for every command that writes a file, every file is created 0600, and a
+failed write is one message naming its cause (``arbiter_app.writes``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+
+from arbiter_app import private, writes
 
 STDOUT = "-"
 
@@ -37,11 +41,15 @@ def output_file(name: str, *, text: bool = False) -> Iterator[IO[Any]]:
     target = Path(name)
     tmp = target.with_name(target.name + ".part")
     try:
-        with (open(tmp, "w", encoding="utf-8", newline="") if text else open(tmp, "wb")) as f:
+        fd = private.create_file(tmp)
+        with (open(fd, "w", encoding="utf-8", newline="") if text else open(fd, "wb")) as f:
             yield f
         tmp.replace(target)
+    except OSError as e:
+        raise writes.failure(target, e) from e
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only folder holds no part file
+            tmp.unlink()
 
 
 def write_bytes(name: str, data: bytes) -> None:
@@ -58,10 +66,14 @@ def rendered_path(name: str, suffix: str) -> Iterator[Path]:
         target = Path(name)
         tmp = target.with_name(target.name + ".part")
         try:
+            private.touch(tmp)  # the writer keeps this file's 0600 mode
             yield tmp
             tmp.replace(target)
+        except OSError as e:
+            raise writes.failure(target, e) from e
         finally:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only folder holds no part file
+                tmp.unlink()
         return
     with tempfile.TemporaryDirectory(prefix="arbiter-out-") as scratch:
         path = Path(scratch) / f"out{suffix}"

@@ -15,6 +15,7 @@ and fetched again; a rename the cut undid just means the file was never cached.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from arbiter_app import private, writes
 from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import StoreError, VerificationError
 from arbiter_app.ipfs.car import CarIndex, car_bytes, write_section
@@ -93,10 +95,10 @@ class Cache:
     def writer(self, cid: CID) -> CacheWriter:
         """A writer that lands a new entry only when :meth:`CacheWriter.commit` is called."""
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            private.make_dir(self.root)
             tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=self.root))
         except OSError as e:
-            raise StoreError(f"cannot write the IPFS cache at {self.root}: {e}") from e
+            raise writes.failure(self.entry(cid), e) from e
         return CacheWriter(self, cid, tmp)
 
     def reverify(
@@ -227,9 +229,10 @@ class CacheWriter:
         return found
 
     def abort(self) -> None:
-        """Throw the partial entry away."""
-        self._content.close()
-        self._dag.close()
+        """Throw the partial entry away (closing may fail again on a full disk: ignored)."""
+        for f in (self._content, self._dag):
+            with contextlib.suppress(OSError):
+                f.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self) -> CacheWriter:

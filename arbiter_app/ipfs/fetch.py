@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from arbiter_app import writes
 from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import InputError, NetworkError, VerificationError
 from arbiter_app.ipfs.cache import Cache, CachedFile
@@ -230,10 +231,13 @@ class Fetcher:
                 hashlib.sha256(data).hexdigest(),
                 _origin(source),
             )
-        with self.cache.writer(cid) as writer:
-            blocks: BlockSource = writer.record(source)
-            verified = yield from verify_dag(cid, blocks, writer, self.limits, cancel)
-            found = writer.commit(verified, sniff(writer.head))
+        try:
+            with self.cache.writer(cid) as writer:
+                blocks: BlockSource = writer.record(source)
+                verified = yield from verify_dag(cid, blocks, writer, self.limits, cancel)
+                found = writer.commit(verified, sniff(writer.head))
+        except OSError as e:  # the cache's disk is full or read-only: say which, no traceback
+            raise writes.failure(self.cache.entry(cid), e) from e
         return _from_cache(found, _origin(source))
 
 

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from arbiter_app import writes
 from arbiter_app.case import words
 from arbiter_app.records import receipt as receipts
 
@@ -54,6 +55,7 @@ def render(document: str, path: Path) -> None:
     """Write the receipt's PDF to ``path`` (A4, one page of facts).
 
     :raises VerificationError: if the receipt does not verify
+    :raises WriteFailed: if nothing could be written (naming why: folder, permission, disk)
     """
     lines = facts(document)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -66,7 +68,9 @@ def render(document: str, path: Path) -> None:
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle(TITLE)
     writer.setCreator("Arbiter Desk")
-    painter = QPainter(writer)
+    painter = QPainter()
+    if not painter.begin(writer):  # a missing or unwritable folder, a full disk
+        raise writes.failure(path)
     try:
         width = writer.width()
         scale = writer.resolution() / 72  # points to device units
@@ -92,4 +96,6 @@ def render(document: str, path: Path) -> None:
                          "The signed JSON receipt is the document of record. Check it with: "
                          "arbiter-app receipt verify FILE --online")
     finally:
-        painter.end()
+        ended = painter.end()
+    if not ended or not path.is_file() or path.stat().st_size == 0:
+        raise writes.failure(path)

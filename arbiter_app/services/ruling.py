@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
     from arbiter_app.wallet.signer import DevicePrompt
 
-MAX_FEE = 1_000_000  # µSTX (1 STX): a quote above this is refused, never paid blindly
 BROADCAST_TRIES = 4
 POLL_INTERVAL = 1.0
 POLL_LIMIT = 120
@@ -80,7 +79,7 @@ class RulingPreview:
         JSON (what the final review shows)
     :param amount: base units the escrow sends
     :param recipient: who receives them (the payee on release, the payer on refund)
-    :param fee: µSTX, from the API's quote under :data:`MAX_FEE`
+    :param fee: µSTX, from the API's quote under the fee policy's ceiling
     :param nonce: the arbiter account's next nonce
     :param signatures: every signature the ruling will ask the device for, in order, in
         the words each prompt will name it (the transaction; the one-time binding of the
@@ -115,7 +114,7 @@ def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
     from the document, which is the hash publishing stores.
 
     :raises PolicyError: no finalized ruling, the signer is for another network or is not
-        the invoice's arbiter, or the fee quote is above :data:`MAX_FEE`
+        the invoice's arbiter, or the fee quote is above the ceiling for its size
     :raises NetworkError: the nonce or fee could not be read
     """
     from arbiter_app.stacks import escrow
@@ -277,16 +276,13 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
 
 
 def _fee(session: Session, unsigned: Transaction) -> int:
-    """The API's fee quote for ``unsigned``, at least 1 µSTX a byte, at most :data:`MAX_FEE`."""
+    """The API's fee quote for ``unsigned``, held to the size-relative fee policy."""
+    from arbiter_app.stacks import fees
     from arbiter_app.stacks import transaction as txn
 
     length = len(txn.serialize(unsigned))
     estimate = session.api.estimate_fee(txn.payload_bytes(unsigned), length)
-    fee = max(estimate.middle, length)  # at least 1 µSTX per byte (mempool rule)
-    if fee > MAX_FEE:
-        raise PolicyError(f"the API quotes a fee of {fee} µSTX, above the {MAX_FEE} µSTX "
-                          "limit; refusing to sign")
-    return fee
+    return fees.checked_fee(estimate.middle, length)
 
 
 def _broadcast(session: Session, case: CaseFile,

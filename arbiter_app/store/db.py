@@ -19,6 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from arbiter_app import private, writes
 from arbiter_app.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -147,8 +148,10 @@ def backup(store: Store, target: Path | str) -> Path:
 
 def _translate(error: sqlite3.Error, path: Path) -> StoreError:
     text = str(error)
-    if "full" in text:
-        return StoreError(f"the disk holding the case store {path} is full; nothing was saved")
+    # SQLite says "database or disk is full" when it sees ENOSPC itself, but only "disk I/O
+    # error" when the write of its WAL or a sync fails: the free space tells them apart.
+    if "full" in text or ("disk I/O error" in text and writes.disk_full(path.parent)):
+        return StoreError(f"{writes.FULL} (the case store is {path})")
     if isinstance(error, sqlite3.DatabaseError) and "malformed" in text or "not a database" in text:
         return StoreError(f"the case store {path} is damaged ({text}); restore it from a backup")
     return StoreError(f"the case store {path} cannot be written: {text}")
@@ -189,7 +192,11 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
     from arbiter_app.store.migrations import MIGRATIONS
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        private.make_dir(path.parent)
+        private.touch(path)  # 0600 before SQLite opens it; its -wal and -shm follow
+    except OSError as e:
+        raise StoreError(f"cannot create the case store at {path}: {e.strerror}") from e
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         _configure(conn, path)

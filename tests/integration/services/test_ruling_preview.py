@@ -15,9 +15,10 @@ from arbiter_app.case.models import Decision
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import PolicyError
 from arbiter_app.progress import run_to_end
-from arbiter_app.services.ruling import MAX_FEE, execute_ruling, preview_ruling
+from arbiter_app.services.ruling import execute_ruling, preview_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
+from arbiter_app.stacks import fees
 from arbiter_app.stacks import transaction as txn
 from arbiter_app.store import rows
 from tests.integration.services.helpers import (
@@ -60,7 +61,8 @@ def test_the_reviewed_preview_is_what_is_signed(fresh_devnet: Devnet, ledger: An
         preview = preview_ruling(session, invoice_id)
         assert (preview.invoice_id, preview.decision) == (invoice_id, decision)
         assert preview.amount == inv.amount and preview.recipient == getattr(inv, recipient)
-        assert preview.nonce == nonce and 0 < preview.fee <= MAX_FEE
+        size = len(txn.serialize(preview.transaction))
+        assert preview.nonce == nonce and size <= preview.fee <= fees.MAX_RATE * size
         described = preview.described
         direct = {**txn.describe(preview.transaction), "network_name": "devnet"}
         assert described == json.loads(json.dumps(direct))
