@@ -39,7 +39,6 @@ from arbiter_app.store.governance import GovernanceRecord, record_governance
 
 MARKER_KEY = "sync.last-event"
 _TX_ROUTE = "/extended/v3/transactions"
-READERS = 4  # cases read from the network at once
 BATCH = 200  # cases stored per SQLite transaction
 
 
@@ -98,7 +97,8 @@ def sync_disputes(
     ids = sorted({e.invoice_id for e in events if e.fields.get("arbiter") == me}
                  | {e.invoice_id for e in events if e.invoice_id in stored})
     summary = SyncSummary(events=len(events))
-    pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="sync-read")
+    pool = ThreadPoolExecutor(max_workers=session.settings.sync_workers,
+                              thread_name_prefix="sync-read")
     try:
         yield Progress("reading block times", 0, None)
         timed = [e.tx_id for e in events if e.invoice_id in ids and e.name in TIMED_EVENTS]

@@ -37,6 +37,8 @@ WRONG = [
     ("sla_hours", 0, ">= 1"),
     ("sla_hours", 72.5, "expected `int`, got `float`"),
     ("min_rationale_chars", -5, ">= 0"),
+    ("sync_workers", 0, ">= 1"),
+    ("sync_workers", 9, "<= 8"),
     ("data_dir", 3, "expected `str`"),
 ]
 
