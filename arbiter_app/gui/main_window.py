@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
 
 from arbiter_app import config
-from arbiter_app.gui.models.disputes import DisputesModel
+from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.gui.views.queue import QueueView
@@ -29,11 +29,11 @@ from arbiter_app.services import logs, queries
 if TYPE_CHECKING:
     from collections.abc import Generator
 
-    from arbiter_app.case.framework import CaseFile
     from arbiter_app.services.session import Session
     from arbiter_app.store.governance import GovernanceState
 
 TICK_MS = 60_000
+FIRST_CASES = 100  # more than a window shows
 
 
 def contract_words(state: GovernanceState) -> str:
@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
     """
 
     synced = Signal(object)
+    queue_ready = Signal()  # every case of the store is in the queue
     signer_known = Signal(str)
 
     def __init__(self, session: Session, *, sync_on_start: bool = False,
@@ -90,9 +91,13 @@ class MainWindow(QMainWindow):
         self.clock.setInterval(TICK_MS)
         self.clock.timeout.connect(lambda: self.model.tick(int(time.time())))
         self.clock.start()
-        self.model.set_rows(queries.list_cases(session))
+        # The oldest cases (the top of the queue's SLA order) paint at once; the rest are read
+        # and prepared on the task runner and join the queue when ready.
+        self.model.set_rows(queries.list_cases(session, limit=FIRST_CASES))
         self.queue.fit_columns()
         self.show_log_head()
+        self.queue_loaded = False
+        self.load_queue()
         self.identify_signer(then_sync=sync_on_start)
 
     def _build_actions(self) -> None:
@@ -140,6 +145,26 @@ class MainWindow(QMainWindow):
         self.signer_label.setText(f"Signer: {s.signer} {s.ledger if s.signer == 'ledger' else ''}"
                                   " (not read yet)")
         self.sync_label.setText("Last sync: never")
+
+    def load_queue(self) -> Task:
+        """Read every case and work out the queue rows of those not shown yet, off the UI
+        thread; the model takes them in one change."""
+        session, known, hours = self.session, self.model.known(), self.model.sla_hours
+
+        def done(rows: list[QueueRow]) -> None:
+            # A sync may have brought some of these in meanwhile, newer: keep those.
+            self.model.update_rows(r for r in rows if self.model.find(r.case.invoice.id) is None)
+            self.queue_loaded = True
+            self.queue_ready.emit()
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(self) and self.isVisible():  # not when closed while reading
+                from arbiter_app.gui.errors import show_error
+
+                show_error(error, self)
+
+        return Task(call(lambda: changed_rows(queries.list_cases(session), known, hours)),
+                    parent=self).on_success(done).on_failure(failed).run()
 
     def on_case_changed(self, invoice_id: int) -> None:
         """A step changed the open case: repaint its row (the pane has just read it) and the
@@ -190,10 +215,13 @@ class MainWindow(QMainWindow):
 
         session = self.session
 
-        def op(token: CancelToken) -> Generator[Progress, None, tuple[Any, list[CaseFile]]]:
+        known, hours = self.model.known(), self.model.sla_hours
+
+        def op(token: CancelToken) -> Generator[Progress, None, tuple[Any, list[QueueRow]]]:
             summary = yield from sync_disputes(session, token)
             yield Progress("reading the cases", 0, None)
-            return summary, queries.list_cases(session)  # read here, off the UI thread
+            # Read and compared here, off the UI thread: the queue repaints changed rows only.
+            return summary, changed_rows(queries.list_cases(session), known, hours)
 
         self.sync_action.setEnabled(False)
         task = Task(op, parent=self)
@@ -201,10 +229,10 @@ class MainWindow(QMainWindow):
         task.signals.finished.connect(lambda: self.sync_action.setEnabled(True))
         return task
 
-    def on_synced(self, result: tuple[Any, list[CaseFile]]) -> None:
+    def on_synced(self, result: tuple[Any, list[QueueRow]]) -> None:
         """Take in the synced cases (only changed rows repaint) and show the open case again."""
-        summary, cases = result
-        self.model.update_cases(cases)
+        summary, rows = result
+        self.model.update_rows(rows)
         self.show_log_head()
         self.last_sync = int(time.time())
         self.sync_label.setText(

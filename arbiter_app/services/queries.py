@@ -27,9 +27,9 @@ def load_case(session: Session, invoice_id: int) -> CaseFile:
     return rows.load_case(session.store, invoice_id)
 
 
-def list_cases(session: Session) -> list[CaseFile]:
-    """Every stored case, by invoice id."""
-    return rows.list_cases(session.store)
+def list_cases(session: Session, limit: int | None = None) -> list[CaseFile]:
+    """Every stored case (or the ``limit`` oldest), oldest dispute first."""
+    return rows.list_cases(session.store, limit)
 
 
 def load_draft(session: Session, invoice_id: int) -> Draft | None:

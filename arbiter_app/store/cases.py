@@ -32,23 +32,31 @@ if TYPE_CHECKING:
     from arbiter_app.store.db import Store
 
 
+def invoice_row(invoice: Invoice, now: int) -> dict[str, object]:
+    """The ``invoices`` row of ``invoice``, synced at ``now``."""
+    return {"id": invoice.id, "payer": invoice.payer, "payee": invoice.payee,
+            "amount": invoice.amount, "token": invoice.token, "arbiter": invoice.arbiter,
+            "deadline": invoice.deadline, "status": int(invoice.status),
+            "metadata_hash": invoice.metadata_hash, "deposit": invoice.deposit,
+            "terms": terms_to_json(invoice.terms), "synced_at": now}
+
+
+def evidence_row(e: EvidenceItem) -> dict[str, object]:
+    """The ``evidence`` row of ``e``."""
+    return {"invoice_id": e.invoice_id, "idx": e.index, "party": e.party.value,
+            "submitter": e.submitter, "manifest_cid": e.manifest_cid, "height": e.height,
+            "title": e.title, "files": files_to_json(e.files), "state": e.state.value,
+            "reason": e.reason, "late": int(e.late), "opened_at": e.opened_at,
+            "submitted_time": e.submitted_time}
+
+
 def _write_invoice(store: Store, invoice: Invoice, now: int) -> None:
-    store.db["invoices"].upsert({  # type: ignore[union-attr]
-        "id": invoice.id, "payer": invoice.payer, "payee": invoice.payee,
-        "amount": invoice.amount, "token": invoice.token, "arbiter": invoice.arbiter,
-        "deadline": invoice.deadline, "status": int(invoice.status),
-        "metadata_hash": invoice.metadata_hash, "deposit": invoice.deposit,
-        "terms": terms_to_json(invoice.terms), "synced_at": now}, pk="id")
+    store.db["invoices"].upsert(invoice_row(invoice, now), pk="id")  # type: ignore[union-attr]
 
 
 def write_evidence(store: Store, e: EvidenceItem) -> None:
-    store.db["evidence"].upsert({  # type: ignore[union-attr]
-        "invoice_id": e.invoice_id, "idx": e.index, "party": e.party.value,
-        "submitter": e.submitter, "manifest_cid": e.manifest_cid, "height": e.height,
-        "title": e.title, "files": files_to_json(e.files), "state": e.state.value,
-        "reason": e.reason, "late": int(e.late), "opened_at": e.opened_at,
-        "submitted_time": e.submitted_time},
-        pk=("invoice_id", "idx"))
+    store.db["evidence"].upsert(  # type: ignore[union-attr]
+        evidence_row(e), pk=("invoice_id", "idx"))
 
 
 def write_changes(store: Store, before: CaseFile, after: CaseFile, now: int) -> None:

@@ -41,7 +41,9 @@ HEADERS = ("Invoice", "Status", "SLA", "Step", "Amount (sBTC)", "Evidence", "Rai
            "Payer", "Payee")
 VIEWS = ("open", "closed", "all")
 OVERDUE = QColor("#b00020")
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+RIGHT_FLAGS = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = int(RIGHT_FLAGS)
 
 
 def short_address(address: str) -> str:
@@ -79,6 +81,13 @@ class QueueRow:
                 inv.amount, len(case.dispute.evidence), case.dispute.raised_time, ruled or 0,
                 inv.payer, inv.payee)
         return cls(case, closed, texts, keys, "\t".join(texts).casefold())
+
+
+def changed_rows(cases: Iterable[CaseFile], known: dict[int, CaseFile],
+                 sla_hours: int) -> list[QueueRow]:
+    """The rows of the ``cases`` that are new or differ from ``known`` (a snapshot of
+    :meth:`DisputesModel.known`); pure, so a worker thread can work them out."""
+    return [QueueRow.of(c, sla_hours) for c in cases if known.get(c.invoice.id) != c]
 
 
 class DisputesModel(QAbstractTableModel):
@@ -122,6 +131,13 @@ class DisputesModel(QAbstractTableModel):
         row, column = self._rows[self._shown[index.row()]], index.column()
         value = self._cell(row, column, role)
         return no_value(role) if value is None else value
+
+    def shown(self, index: Index) -> tuple[str, Qt.AlignmentFlag, QBrush | None]:
+        """What a cell draws, in one call (the table's delegate): text, alignment, colour."""
+        row, column = self._rows[self._shown[index.row()]], index.column()
+        brush = self._cell(row, column, Qt.ItemDataRole.ForegroundRole)
+        align = LEFT if column not in (INVOICE, AMOUNT) else RIGHT_FLAGS
+        return self._cell(row, column, Qt.ItemDataRole.DisplayRole), align, brush
 
     def _cell(self, row: QueueRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -190,16 +206,33 @@ class DisputesModel(QAbstractTableModel):
         self._order()
         self._choose()
 
+    @property
+    def sla_hours(self) -> int:
+        """The response time the SLA column counts down."""
+        return self._sla_hours
+
+    def known(self) -> dict[int, CaseFile]:
+        """Every case the queue holds, by invoice id (for :func:`changed_rows`)."""
+        return {r.case.invoice.id: r.case for r in self._rows}
+
     def update_cases(self, cases: Iterable[CaseFile]) -> None:
-        """Take in changed or new cases (after a step or a sync): a changed case keeps its
-        place and repaints its row; new cases join the shown order once, at the end of the
-        call."""
+        """Take in changed or new cases (after a step): see :meth:`update_rows`."""
+        cases = list(cases)
+        self.update_rows(changed_rows(cases, self.known_of(cases), self._sla_hours))
+
+    def known_of(self, cases: Iterable[CaseFile]) -> dict[int, CaseFile]:
+        """The held cases with the ids of ``cases``."""
+        return {c.invoice.id: self._rows[at].case for c in cases
+                if (at := self._position.get(c.invoice.id)) is not None}
+
+    def update_rows(self, rows: Iterable[QueueRow]) -> None:
+        """Take in the rows of changed or new cases (after a step, a sync or the background
+        load): a changed case keeps its place and repaints its row; new cases join the shown
+        order once, at the end of the call."""
         added = False
-        for case in cases:
+        for row in rows:
+            case = row.case
             at = self._position.get(case.invoice.id)
-            if at is not None and self._rows[at].case == case:
-                continue
-            row = QueueRow.of(case, self._sla_hours)
             if at is None:
                 self._position[case.invoice.id] = len(self._rows)
                 self._rows.append(row)
