@@ -141,11 +141,15 @@ def decode_unixfs(data: memoryview | bytes) -> UnixFSData:
 
     :raises NodeError: on a malformed message or an unknown type
     """
+    buf = memoryview(data)
+    leaf = _file_leaf(buf)
+    if leaf is not None:
+        return leaf
     kind: int | None = None
     inline: memoryview | None = None
     filesize: int | None = None
     sizes: list[int] = []
-    for number, wire, value, offset in _fields(memoryview(data), "UnixFS data"):
+    for number, wire, value, offset in _fields(buf, "UnixFS data"):
         if number == 1 and wire == _VARINT and isinstance(value, int):
             kind = value
         elif number == 2 and wire == _BYTES and isinstance(value, memoryview):
@@ -163,6 +167,22 @@ def decode_unixfs(data: memoryview | bytes) -> UnixFSData:
     if kind is None or not 0 <= kind <= HAMT_SHARD:
         raise NodeError("UnixFS data", 0, "a Type field of 0 to 5")
     return UnixFSData(kind, inline, filesize, tuple(sizes))
+
+
+def _file_leaf(buf: memoryview) -> UnixFSData | None:
+    """A file leaf exactly as Kubo writes one (Type File, Data, filesize), read directly;
+    ``None`` for anything else, which the general decoder then reads or refuses."""
+    if len(buf) < 5 or buf[0] != 0x08 or buf[1] != FILE or buf[2] != 0x12:
+        return None
+    try:
+        length, start = decode_varint(buf, 3)
+        end = start + length
+        if end >= len(buf) or buf[end] != 0x18:
+            return None
+        filesize, stop = decode_varint(buf, end + 1)
+    except CidError:
+        return None
+    return UnixFSData(FILE, buf[start:end], filesize) if stop == len(buf) else None
 
 
 def _packed(buf: memoryview, base: int) -> list[int]:
