@@ -21,6 +21,7 @@ from arbiter_app.case.models import (
     Dispute,
     EvidenceItem,
     Invoice,
+    InvoiceStatus,
     ReviewFlag,
     Ruling,
     Step,
@@ -80,6 +81,7 @@ def _advance(case: CaseFile, step: Step, now: int, note: str, problems: list[str
     """Check order and ``problems``; return ``case`` with ``step`` completed."""
     if step in case.completed:
         raise PolicyError(f"step {step.value} ({step.name.lower()}) is already completed")
+    _refuse_closed_on_chain(case, step)
     missing = [s for s in Step if s < step and s not in case.completed]
     if missing:
         names = ", ".join(f"{s.value} ({s.name.lower()})" for s in missing)
@@ -222,13 +224,25 @@ def complete_execution(case: CaseFile, *, transaction: TransactionRecord, now: i
     return _advance(case, Step.EXECUTION, now, f"confirmed in tx {transaction.txid}", problems)
 
 
+def _refuse_closed_on_chain(case: CaseFile, step: Step) -> None:
+    """A case whose invoice left DISPUTED on chain (released, refunded or split, by this
+    ruling or otherwise) is closed: only the execution step, which records how it closed,
+    may still be completed."""
+    status = case.invoice.status
+    if step is not Step.EXECUTION and status is not InvoiceStatus.DISPUTED:
+        raise PolicyError(f"invoice {case.invoice.id} is {status.name} on chain: the case is "
+                          "closed and can only be read")
+
+
 def reopen(case: CaseFile, step: Step) -> CaseFile:
     """Take ``step`` back: it and every later step become incomplete (the ruling too, if any).
 
     :raises PolicyError: once the ruling's transaction is signed (it can no longer be undone)
+        or the invoice is closed on chain
     """
     if case.transaction is not None:
         raise PolicyError("the ruling's transaction is already signed; the case cannot be reopened")
+    _refuse_closed_on_chain(case, step)
     if step not in case.completed:
         raise PolicyError(f"step {step.value} ({step.name.lower()}) is not completed")
     kept = tuple(r for r in case.steps if r.step < step)

@@ -173,3 +173,23 @@ def test_marking_an_item_unavailable_records_the_reason(
     assert (item.state.value, item.reason) == ("unavailable", "no gateway has the file")
     model = page.model  # type: ignore[attr-defined]
     assert model.data(model.index(0, 0), STATE_ROLE) == "unavailable(no gateway has the file)"
+
+
+def test_a_case_refunded_on_chain_is_read_only_and_says_why(
+        qtbot: QtBot, local_session: Session) -> None:
+    from arbiter_app.case.models import InvoiceStatus
+
+    add_case(local_session, 7, invoice=dataclasses.replace(
+        make_invoice(7), status=InvoiceStatus.REFUNDED))
+    pane = pane_for(qtbot, local_session, 7)
+    assert all(not page.complete_button.isEnabled() for page in pane.pages.values())
+    assert not pane.closed_note.isHidden()
+    assert pane.closed_note.text().startswith("Closed on chain (REFUNDED); read-only.")
+    assert "No receipt." in pane.closed_note.text()
+    terms = pane.pages[Step.TERMS]
+    assert "REFUNDED on chain" in terms.gate.text()
+    terms.no_conflict.setChecked(True)
+    terms.on_complete()  # even asked directly, the services refuse: nothing is logged
+    qtbot.waitUntil(lambda: not Task._running, timeout=10_000)
+    close_message_boxes(qtbot)
+    assert completed(local_session, 7) == frozenset()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Step
+from arbiter_app.case.models import InvoiceStatus, Step
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
 from arbiter_app.gui.views.step_page import StepPage, plain
@@ -58,6 +58,9 @@ class CasePane(QWidget):
         self.header = plain("Select a dispute in the queue.")
         self.header.setStyleSheet("font-size: 16px; font-weight: bold")
         self.parties = plain()
+        self.closed_note = plain()
+        self.closed_note.setStyleSheet("color: #555555; font-weight: bold")
+        self.closed_note.hide()
         self.steps = QListWidget()
         self.steps.setFixedWidth(190)
         self.steps.currentRowChanged.connect(self.on_step_chosen)
@@ -79,6 +82,7 @@ class CasePane(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.parties)
+        layout.addWidget(self.closed_note)
         layout.addLayout(row, 1)
         self.setEnabled(False)
 
@@ -98,6 +102,7 @@ class CasePane(QWidget):
         self.header.setText(f"Invoice {inv.id} — {inv.status.name} — "
                             f"{words.amount(inv.amount)} sBTC")
         self.parties.setText(f"payer {inv.payer}  →  payee {inv.payee}")
+        self.show_closed(case)
         marks = {"done": "✓ done", "current": "▶ current", "locked": "locked"}
         for step in Step:
             item = self.steps.item(int(step) - 1)
@@ -105,6 +110,24 @@ class CasePane(QWidget):
             item.setText(f"{int(step)}. {words.STEP_SHORT[step]}\n    {mark}")
         for page in self.pages.values():
             page.load(case)
+
+    def show_closed(self, case: CaseFile) -> None:
+        """For a case closed on chain: say so, with its ruling, transaction and receipt."""
+        if case.invoice.status is InvoiceStatus.DISPUTED:
+            self.closed_note.hide()
+            return
+        parts = [f"Closed on chain ({case.invoice.status.name}); read-only."]
+        if case.ruling is not None:
+            when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(case.ruling.finalized_at))
+            parts.append(f"Ruling: {words.ruling_label(case.ruling.decision.value)}, {when}.")
+        else:
+            parts.append("No ruling of yours: the invoice was closed without one.")
+        if case.transaction is not None:
+            parts.append(f"Transaction {case.transaction.txid}.")
+        receipt = queries.load_receipt(self.session, case.invoice.id)
+        parts.append("Receipt issued." if receipt is not None else "No receipt.")
+        self.closed_note.setText(" ".join(parts))
+        self.closed_note.show()
 
     def reload(self) -> None:
         """Read the case again after a change, and tell the window."""

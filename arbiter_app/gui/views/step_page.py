@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Step
+from arbiter_app.case.models import InvoiceStatus, Step
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.progress import CancelToken, Progress
 
@@ -73,11 +73,17 @@ class StepPage(QWidget):
         """Show ``case`` and apply the framework's gating to the buttons."""
         self.case = case
         done = self.step in case.completed
-        open_now = case.current == self.step and case.transaction is None
+        # Closed on chain (refunded, released, split): read-only but for the execution record.
+        closed = (case.invoice.status is not InvoiceStatus.DISPUTED
+                  and self.step is not Step.EXECUTION)
+        open_now = case.current == self.step and case.transaction is None and not closed
         self.complete_button.setEnabled(open_now)
         self.reopen_button.setVisible(self.step is not Step.EXECUTION)
-        self.reopen_button.setEnabled(done and case.transaction is None)
-        if done:
+        self.reopen_button.setEnabled(done and case.transaction is None and not closed)
+        if closed and not done:
+            self.gate.setText(f"The invoice is {case.invoice.status.name} on chain: the case is "
+                              "closed and can only be read.")
+        elif done:
             record = next(r for r in case.steps if r.step is self.step)
             when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(record.completed_at))
             self.gate.setText(f"Completed {when}: {record.note}")

@@ -12,9 +12,11 @@ from arbiter_app.case.models import (
     AiParse,
     Decision,
     EvidenceState,
+    InvoiceStatus,
     Party,
     ReviewFlag,
     Step,
+    StepRecord,
     TermsState,
     TermsSummary,
     TransactionRecord,
@@ -320,3 +322,14 @@ def test_sla_clock_counts_from_the_dispute_block_time() -> None:
     assert clock.label() == "2d 23h left" and not clock.overdue
     late = sla_clock(dispute, 72, T0 + 72 * 3600 + 600)
     assert late.overdue and late.label() == "0h 10m overdue"
+
+
+@pytest.mark.parametrize("status", [InvoiceStatus.REFUNDED, InvoiceStatus.RELEASED])
+def test_a_case_closed_on_chain_completes_and_reopens_no_step(status: InvoiceStatus) -> None:
+    case = new_case()
+    case = dataclasses.replace(case, invoice=dataclasses.replace(case.invoice, status=status))
+    with pytest.raises(PolicyError, match=f"{status.name} on chain: the case is closed"):
+        fw.complete_terms(case, no_conflict=True, dealings_shown=(), past_dealings=(), now=T0)
+    done = dataclasses.replace(case, steps=(StepRecord(1, Step.TERMS, T0, ""),))
+    with pytest.raises(PolicyError, match="the case is closed"):
+        fw.reopen(done, Step.TERMS)
