@@ -234,6 +234,14 @@ def _check_fields(e: Any, number: int, index: int) -> None:
     if e["index"] != index:
         raise VerificationError(f"line {number}: expected entry {index}, found {e['index']} "
                                 "(a line was removed, inserted or moved)")
+    if not _whole(e["at"]) or not (e["case"] is None or _whole(e["case"])):
+        raise VerificationError(f"line {number}: the entry's time or case is not a whole "
+                                "number of at least 0")
+
+
+def _whole(value: Any) -> bool:
+    """A JSON integer of at least 0 (``true`` is not one)."""
+    return type(value) is int and value >= 0
 
 
 def _whole_log_leaf(line: bytes, number: int, index: int) -> bytes:

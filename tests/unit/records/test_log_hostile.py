@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from arbiter_app.cli import main
+from arbiter_app.decisionlog import merkle
 from arbiter_app.decisionlog.checkpoint import sign_checkpoint
 from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
@@ -116,3 +117,19 @@ def test_forged_checkpoint_size_1e9_through_the_cli_exits_1(
     status, err = verify(path, capsys)
     assert status == 1 and "line 3: entry 1 is missing (the header lists 1000000000" in err
 
+
+
+@pytest.mark.parametrize(("field", "value"), [("at", -5), ("at", "noon"), ("at", True),
+                                              ("case", -1), ("case", 2.5)],
+                         ids=["time-negative", "time-as-text", "time-true", "case-negative",
+                              "case-fraction"])
+def test_self_signed_entry_with_nonsense_time_or_case_exits_1(field: str, value: object) -> None:
+    entry = {"at": T0, "case": None, "data": {}, "index": 0, "kind": "dispute-synced",
+             field: value}
+    key = Ed25519PrivateKey.generate()
+    cp = sign_checkpoint(key, 1, merkle.leaf_hash(canonical_json(entry)), T0)
+    header = export.header_for(None, [], cp, None, [])
+    header["signature"] = key.sign(canonical_json(header)).hex()
+    lines = [canonical_json(header), canonical_json({"entry": entry, "type": "entry"})]
+    with pytest.raises(VerificationError, match="line 2: the entry's time or case is not"):
+        export.verify_jsonl(lines, require_attestation=False)
