@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
 
 from arbiter_app import config
+from arbiter_app.gui import keys
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.signer_address: str | None = None
         self.last_sync: int | None = None
         self._build_actions()
+        keys.install(self)
         self._build_status_bar()
         self.clock = QTimer(self)
         self.clock.setInterval(TICK_MS)
@@ -102,7 +104,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.sync_action = QAction("&Sync", self)
-        self.sync_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.sync_action.setShortcuts([QKeySequence("Ctrl+R"), QKeySequence("F5")])
         self.sync_action.triggered.connect(self.sync)
         self.export_action = QAction("&Export log…", self)
         self.export_action.triggered.connect(self.on_export)

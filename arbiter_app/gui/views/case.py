@@ -140,6 +140,17 @@ class CasePane(QWidget):
             self.steps.setCurrentRow(int(self.case.current) - 1)
         self.case_changed.emit(invoice_id)
 
+    def show_step(self, step: Step) -> None:
+        """Show the page of ``step``."""
+        if self.case is not None:
+            self.steps.setCurrentRow(int(step) - 1)
+
+    def complete_shown_step(self) -> None:
+        """The shown step's main action: complete it (when the gating allows)."""
+        page = self.stack.currentWidget()
+        if isinstance(page, StepPage) and page.complete_button.isEnabled():
+            page.complete_button.click()
+
     def on_step_chosen(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)

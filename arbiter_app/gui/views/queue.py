@@ -103,6 +103,12 @@ class QueueView(QWidget):
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
 
+    def step_case(self, delta: int) -> None:
+        """Open the case ``delta`` rows below (above, if negative) the selected one."""
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() + delta if rows else 0
+        self._select_row(max(0, min(row, self.model.rowCount() - 1)))
+
     def selected_id(self) -> int | None:
         """The selected invoice id, if any."""
         rows = self.table.selectionModel().selectedRows()
