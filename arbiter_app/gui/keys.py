@@ -5,7 +5,8 @@ Every action has a menu entry with a mnemonic, so it can be found as well as typ
 * Ctrl+PgDown / Ctrl+PgUp: next / previous case in the queue (the queue's own arrows move the
   selection too; Tab leaves the queue instead of walking its cells);
 * Ctrl+Return: the shown step's main action (complete it); Ctrl+1 … Ctrl+6 show a step;
-* Ctrl+F: the filter box; Ctrl+Shift+O / C / A: open, closed or all cases.
+* Ctrl+F: the filter box; Ctrl+Shift+F: search past cases; Ctrl+Shift+O / C / A: open,
+  closed or all cases.
 
 The tab chain runs filter → view chooser → queue → step list → the shown page's controls,
 each page's own inputs before its Reopen and Complete buttons (the buttons are built first,
@@ -53,6 +54,7 @@ def install(window: MainWindow) -> None:
                                     partial(pane.show_step, step)))
     view_menu = window.menuBar().addMenu("&View")
     view_menu.addAction(_action(window, "&Filter…", "Ctrl+F", queue.filter.setFocus))
+    view_menu.addAction(_action(window, "&Search cases…", "Ctrl+Shift+F", window.on_search))
     for view, title, keys in (("open", "&Open cases", "Ctrl+Shift+O"),
                               ("closed", "C&losed cases", "Ctrl+Shift+C"),
                               ("all", "&All cases", "Ctrl+Shift+A")):

@@ -23,6 +23,7 @@ from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_row
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.gui.views.queue import QueueView
+from arbiter_app.gui.views.search import SearchDialog
 from arbiter_app.gui.views.settings import SettingsDialog
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import logs, queries
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings_path = settings_path or config.default_config_path()
         self.settings_dialog: SettingsDialog | None = None
+        self.search_dialog: SearchDialog | None = None
         self.restart_requested = False
         self.setWindowTitle(f"Arbiter Desk — {session.network.name}")
         self.resize(1400, 860)
@@ -127,6 +129,22 @@ class MainWindow(QMainWindow):
         self.settings_dialog = SettingsDialog(self.session.settings, self.settings_path, self)
         self.settings_dialog.accepted.connect(self.on_settings_saved)
         self.settings_dialog.open()
+
+    def on_search(self) -> SearchDialog:
+        """Open (or bring back) the search of past cases."""
+        if self.search_dialog is None:
+            self.search_dialog = SearchDialog(self.session, self)
+            self.search_dialog.open_case.connect(self.open_case)
+        self.search_dialog.show()
+        self.search_dialog.raise_()
+        self.search_dialog.query.setFocus()
+        return self.search_dialog
+
+    def open_case(self, invoice_id: int) -> None:
+        """Open ``invoice_id`` in the case pane, and choose its row if the queue shows it."""
+        self.queue.chosen = invoice_id
+        self.queue.select(invoice_id)
+        self.case_pane.show_case(invoice_id)
 
     def on_settings_saved(self) -> None:
         """Close, asking the caller to open the app again on the saved settings."""

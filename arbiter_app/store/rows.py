@@ -244,8 +244,8 @@ class SearchHit:
 
 
 def search(store: Store, text: str, limit: int = 50) -> list[SearchHit]:
-    """Full-text search over the arbiter's rationales and evidence titles, and the cases
-    whose payer or payee is one of the words (an address).
+    """Full-text search over the arbiter's rationales and evidence titles, the cases whose
+    invoice id is one of the words, and those whose payer or payee is one (an address).
 
     :param text: words to look for (each is quoted, so no query syntax is needed)
     """
@@ -259,6 +259,12 @@ def search(store: Store, text: str, limit: int = 50) -> list[SearchHit]:
     hits += [SearchHit(int(r[0]), f"evidence #{r[1]}", str(r[2])) for r in store.conn.execute(
         "SELECT invoice_id, idx, snippet(evidence_fts, 0, '[', ']', '…', 12) FROM evidence_fts "
         "WHERE evidence_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit))]
+    numbers = [int(w) for w in text.split() if w.isdigit() and len(w) < 19]  # SQLite's range
+    if numbers:
+        ids = ", ".join("?" * len(numbers))
+        hits += [SearchHit(int(r[0]), "invoice", f"invoice {r[0]}") for r in store.conn.execute(
+            f"SELECT invoice_id FROM disputes WHERE invoice_id IN ({ids}) ORDER BY invoice_id "
+            "LIMIT ?", (*numbers, limit))]
     addresses = [w.upper() for w in text.split()]
     marks = ", ".join("?" * len(addresses))
     hits += [SearchHit(int(r[0]), "party", f"payer {r[1]}, payee {r[2]}")
