@@ -5,6 +5,7 @@ Every action has a menu entry with a mnemonic, so it can be found as well as typ
 * Ctrl+PgDown / Ctrl+PgUp: next / previous case in the queue (the queue's own arrows move the
   selection too; Tab leaves the queue instead of walking its cells);
 * Ctrl+Return: the shown step's main action (complete it); Ctrl+1 … Ctrl+6 show a step;
+* Ctrl+\\: collapse the case pane; Ctrl+Shift+Y: copy the case's id and full addresses;
 * Ctrl+F: the filter box; Ctrl+Shift+F: search past cases; Ctrl+Shift+O / C / A: open,
   closed or all cases.
 
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from arbiter_app.case.models import Step
+from arbiter_app.gui import layout
 
 if TYPE_CHECKING:
     from arbiter_app.gui.main_window import MainWindow
@@ -53,6 +55,8 @@ def install(window: MainWindow) -> None:
         case_menu.addAction(_action(window, f"Step &{int(step)}", f"Ctrl+{int(step)}",
                                     partial(pane.show_step, step)))
     view_menu = window.menuBar().addMenu("&View")
+    view_menu.addAction(window.pane_action)
+    view_menu.addAction(_action(window, "&Copy case", "Ctrl+Shift+Y", partial(_copy, window)))
     view_menu.addAction(_action(window, "&Filter…", "Ctrl+F", queue.filter.setFocus))
     view_menu.addAction(_action(window, "&Search cases…", "Ctrl+Shift+F", window.on_search))
     for view, title, keys in (("open", "&Open cases", "Ctrl+Shift+O"),
@@ -62,6 +66,10 @@ def install(window: MainWindow) -> None:
     chain(queue.filter, queue.view, queue.table, pane.steps)
     for page in pane.pages.values():
         page_chain(page)
+
+
+def _copy(window: MainWindow) -> None:
+    QApplication.clipboard().setText(layout.copy_text(window))
 
 
 def chain(*widgets: QWidget) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
 
 from arbiter_app import config
-from arbiter_app.gui import keys
+from arbiter_app.gui import keys, layout
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
@@ -79,16 +79,17 @@ class MainWindow(QMainWindow):
         self.model = DisputesModel(session.settings.sla_hours, self)
         self.queue = QueueView(self.model)
         self.case_pane = CasePane(session)
-        splitter = QSplitter()
-        splitter.addWidget(self.queue)
-        splitter.addWidget(self.case_pane)
-        splitter.setSizes([560, 840])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.queue)
+        self.splitter.addWidget(self.case_pane)
+        self.splitter.setSizes([560, 840])
+        self.setCentralWidget(self.splitter)
         self.queue.case_selected.connect(self.case_pane.show_case)
         self.case_pane.case_changed.connect(self.on_case_changed)
         self.signer_address: str | None = None
         self.last_sync: int | None = None
         self._build_actions()
+        self.pane_action = layout.install(self)
         keys.install(self)
         self._build_status_bar()
         self.clock = QTimer(self)
@@ -98,7 +99,8 @@ class MainWindow(QMainWindow):
         # The oldest cases (the top of the queue's SLA order) paint at once; the rest are read
         # and prepared on the task runner and join the queue when ready.
         self.model.set_rows(queries.list_cases(session, limit=FIRST_CASES))
-        self.queue.fit_columns()
+        if not layout.restore(self):
+            self.queue.fit_columns()
         self.show_log_head()
         self.queue_loaded = False
         self.load_queue()
@@ -283,6 +285,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the clock and cancel running tasks; the caller closes the session."""
         self.clock.stop()
+        layout.save(self)
         for task in list(Task._running):
             task.cancel()
         super().closeEvent(event)
