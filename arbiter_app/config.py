@@ -99,6 +99,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     :param keystore: path of the software key store (devnet/testnet only)
     :param sla_hours: hours an arbiter has to rule, counted from the dispute's block time
     :param min_rationale_chars: shortest rationale accepted at step 5
+    :param fee_confirm_above: µSTX above which the final review asks to confirm the fee
     :param sync_workers: cases a sync reads from the network at once (Hiro's public API
         rate-limits by IP: keep it low without an API key; a 429 is waited out)
     :param data_dir: where the case store, the cache and logs live
@@ -117,6 +118,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     keystore: str | None = None
     sla_hours: Positive = 72
     min_rationale_chars: Annotated[int, msgspec.Meta(ge=0)] = 300
+    fee_confirm_above: Annotated[int, msgspec.Meta(ge=0)] = 10_000
     sync_workers: Annotated[int, msgspec.Meta(ge=1, le=8)] = 4
     data_dir: str = msgspec.field(default_factory=lambda: str(default_data_dir()))
 

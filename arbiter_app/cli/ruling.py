@@ -132,6 +132,9 @@ def run_execute(args: argparse.Namespace) -> int:
                   f"({case.transaction.status.value}): it is re-sent unchanged")
             print(signatures_text(resumed_signatures(session, args.case)))
         sys.stdout.flush()
+        if preview is not None and preview.fee_warning and args.yes:
+            raise UsageError(f"{preview.fee_warning} --yes does not confirm a fee above the "
+                             "setting: run execute on a terminal to confirm it")
         if not args.yes:
             confirm()
         result = run_to_end(execute_ruling(session, args.case, prompt=StderrPrompt(),
@@ -168,6 +171,8 @@ def review_text(preview: RulingPreview) -> str:
     lines.append(f"  post-conditions ({d['post_condition_mode']} mode):")
     lines += [f"    {pc['text']}" for pc in d["post_conditions"]]
     lines.append(signatures_text(preview.signatures))
+    if preview.fee_warning:
+        lines.append(f"FEE ABOVE YOUR SETTING: {preview.fee_warning}")
     return "\n".join(lines)
 
 

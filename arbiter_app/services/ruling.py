@@ -33,6 +33,7 @@ from arbiter_app.services import receipts
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.recheck import recheck
 from arbiter_app.services.session import Session
+from arbiter_app.stacks import fees
 from arbiter_app.stacks.api import BroadcastRejected
 from arbiter_app.stacks.api import TxStatus as ApiTx
 from arbiter_app.text import untrusted_text
@@ -81,6 +82,7 @@ class RulingPreview:
     :param recipient: who receives them (the payee on release, the payer on refund)
     :param fee: µSTX, from the API's quote under the fee policy's ceiling
     :param nonce: the arbiter account's next nonce
+    :param fee_warning: a sentence when the fee is above the ``fee_confirm_above`` setting
     :param signatures: every signature the ruling will ask the device for, in order, in
         the words each prompt will name it (the transaction; the one-time binding of the
         decision-log key, while it is unbound; the receipt)
@@ -95,6 +97,7 @@ class RulingPreview:
     fee: int
     nonce: int
     signatures: tuple[str, ...] = ()
+    fee_warning: str = ""
 
     @property
     def described(self) -> dict[str, Any]:
@@ -144,7 +147,8 @@ def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
     recipient = inv.payee if ruling.decision is Decision.RELEASE else inv.payer
     preview = RulingPreview(invoice_id, ruling.decision, unsigned,
                             json.dumps(described, sort_keys=True), inv.amount, recipient, fee,
-                            nonce)
+                            nonce, fee_warning=fees.fee_warning(
+                                fee, session.settings.fee_confirm_above))
     return dataclasses.replace(preview, signatures=_planned(session, preview))
 
 
@@ -277,7 +281,6 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
 
 def _fee(session: Session, unsigned: Transaction) -> int:
     """The API's fee quote for ``unsigned``, held to the size-relative fee policy."""
-    from arbiter_app.stacks import fees
     from arbiter_app.stacks import transaction as txn
 
     length = len(txn.serialize(unsigned))

@@ -4,7 +4,8 @@
 can quote anything (999,999 µSTX where the honest quote is ~300). Stacks fees are paid per
 byte of the transaction, so the quote is held to a ceiling of :data:`MAX_RATE` µSTX a byte
 of this transaction — far above what real congestion has asked, far below a drain — and never
-below the mempool's floor of 1 µSTX a byte.
+below the mempool's floor of 1 µSTX a byte. A fee under the ceiling but above the user's
+``fee_confirm_above`` setting is not refused; the final review asks for it by name.
 """
 
 from __future__ import annotations
@@ -30,3 +31,14 @@ def checked_fee(quote: int, length: int) -> int:
             "server may be lying, try another Stacks API"
         )
     return fee
+
+
+def fee_warning(fee: int, confirm_above: int) -> str:
+    """A sentence for the final review when ``fee`` is above the user's setting, else ``""``.
+
+    :param confirm_above: the ``fee_confirm_above`` setting, µSTX
+    """
+    if fee <= confirm_above:
+        return ""
+    return (f"The fee of {fee} µSTX is above your setting fee_confirm_above ({confirm_above} "
+            "µSTX): confirm it only if you accept paying that much for this transaction.")

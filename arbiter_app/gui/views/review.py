@@ -119,8 +119,13 @@ class FinalReviewDialog(QDialog):
         self.signatures = QLabel(signatures_text(preview.signatures))
         self.signatures.setTextFormat(Qt.TextFormat.PlainText)
         self.signatures.setWordWrap(True)
-        self.confirm = QCheckBox("I have checked the amount, the recipient and the transaction "
-                                 "above, and I want to sign it on my Ledger")
+        self.fee_warning = QLabel(preview.fee_warning)
+        self.fee_warning.setWordWrap(True)
+        self.fee_warning.setStyleSheet("color: #b00020; font-weight: bold")
+        self.fee_warning.setVisible(bool(preview.fee_warning))
+        fee = f", including its fee of {preview.fee} µSTX," if preview.fee_warning else ""
+        self.confirm = QCheckBox(f"I have checked the amount, the recipient and the transaction "
+                                 f"above{fee} and I want to sign it on my Ledger")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.sign = self.buttons.addButton("Sign on Ledger",
                                            QDialogButtonBox.ButtonRole.AcceptRole)
@@ -132,6 +137,7 @@ class FinalReviewDialog(QDialog):
         layout.addWidget(headline)
         layout.addWidget(self.details, 1)
         layout.addWidget(self.signatures)
+        layout.addWidget(self.fee_warning)
         layout.addWidget(self.confirm)
         layout.addWidget(self.buttons)
 

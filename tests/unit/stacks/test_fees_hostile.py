@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from arbiter_app.errors import PolicyError
-from arbiter_app.stacks.fees import MAX_RATE, checked_fee
+from arbiter_app.stacks.fees import MAX_RATE, checked_fee, fee_warning
 
 RULING_TX_BYTES = 297  # a resolve-dispute call with one post-condition, single-sig
 
@@ -23,3 +23,12 @@ def test_lying_fee_quote_above_the_size_ceiling_is_refused(quote: int) -> None:
                          ids=["honest-quote", "zero-raised-to-the-floor", "at-the-ceiling"])
 def test_sane_fee_quotes_are_paid(quote: int, fee: int) -> None:
     assert checked_fee(quote, RULING_TX_BYTES) == fee
+
+
+@pytest.mark.parametrize(("fee", "warned"), [(10_001, True), (10_000, False), (300, False)],
+                         ids=["one-above-the-setting", "at-the-setting", "honest"])
+def test_fee_above_the_confirmation_setting_is_named(fee: int, warned: bool) -> None:
+    warning = fee_warning(fee, 10_000)
+    assert bool(warning) is warned
+    if warned:
+        assert f"fee of {fee} µSTX is above your setting fee_confirm_above" in warning
