@@ -1,20 +1,23 @@
-"""The GUI's one error presenter, with the fixed three-way policy of STYLE habit 4.
+"""The GUI's one error presenter, with a fixed three-way policy.
 
 ``Cancelled`` shows nothing (the user said no); an :class:`ArbiterError` shows its own
-message, which already names the problem; anything else is a bug: its traceback goes to
-the log and the user sees a short generic sentence naming the log file. Messages are shown
+message, which already names the problem (a network failure in plain words: which service
+could not be reached and what to do, the technical line going to the log); anything else is
+a bug: its traceback goes to the log and the user sees a short generic sentence naming the
+log file. Messages are shown
 as plain text, never as rich text, so server or party text cannot render as HTML.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from arbiter_app import config
-from arbiter_app.errors import ArbiterError, Cancelled
+from arbiter_app.errors import ApiError, ArbiterError, Cancelled, NetworkError, ResponseError
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +33,24 @@ def error_text(error: BaseException) -> str | None:
     """The sentence to show for ``error``, or ``None`` when nothing should be shown."""
     if isinstance(error, Cancelled):
         return None
+    if isinstance(error, NetworkError) and not isinstance(error, ApiError | ResponseError):
+        log.warning("network failure: %s", error)
+        return network_words(error)
     if isinstance(error, ArbiterError):
         return str(error)
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     return generic_message()
+
+
+def network_words(error: NetworkError) -> str:
+    """A failed connection in plain words: the server that could not be reached, and what
+    to try."""
+    host = urlsplit(error.url).netloc if error.url else ""
+    where = f"the server at {host}" if host else "the server"
+    slow = "deadline" in str(error) or "timed out" in str(error)
+    what = "did not answer in time" if slow else "could not be reached"
+    return (f"{where[0].upper()}{where[1:]} {what}. Check the network connection and the "
+            "address in Settings, then try again.")
 
 
 def show_error(error: BaseException, parent: QWidget | None = None) -> QMessageBox | None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
 
 from arbiter_app import config
+from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.gui import keys, layout
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
@@ -45,6 +46,13 @@ def contract_words(state: GovernanceState) -> str:
     if state.paused:
         return f"Contract: PAUSED by its admins (lapses at Bitcoin block {state.paused_until})"
     return "Contract: active"
+
+
+def _when(seconds: int) -> str:
+    """A moment in the arbiter's local time, with the date unless it is today."""
+    moment = time.localtime(seconds)
+    same_day = time.strftime("%Y-%m-%d", moment) == time.strftime("%Y-%m-%d")
+    return time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M", moment)
 
 
 def _status_label() -> QLabel:
@@ -159,14 +167,34 @@ class MainWindow(QMainWindow):
         self.log_label = _status_label()
         self.sync_label = _status_label()
         self.contract_label = _status_label()
-        for label in (self.network_label, self.signer_label, self.contract_label,
-                      self.log_label, self.sync_label):
+        self.online_label = _status_label()
+        for label in (self.online_label, self.network_label, self.signer_label,
+                      self.contract_label, self.log_label, self.sync_label):
             self.statusBar().addPermanentWidget(label)
         s = self.session.settings
         self.network_label.setText(f"Network: {s.network} ({s.stacks_api})")
         self.signer_label.setText(f"Signer: {s.signer} {s.ledger if s.signer == 'ledger' else ''}"
                                   " (not read yet)")
-        self.sync_label.setText("Last sync: never")
+        synced = queries.last_synced(self.session)
+        self.sync_label.setText("Last sync: never" if synced is None else
+                                f"Last sync: {_when(synced)}")
+        self.set_online(None)
+
+    def set_online(self, online: bool | None) -> None:
+        """The connection as the last network call found it (``None``: not tried yet)."""
+        text = {None: "○ Not connected yet", True: "● Online", False: "● Offline"}[online]
+        colour = {None: "#555555", True: "#1b5e20", False: "#b00020"}[online]
+        self.online_label.setText(text)
+        self.online_label.setStyleSheet(f"color: {colour}")
+        self.online = online
+
+    def on_sync_failed(self, error: BaseException) -> None:
+        """Say the app is offline when the network failed; the one presenter says why."""
+        from arbiter_app.gui.errors import show_error
+
+        if isinstance(error, NetworkError) and not isinstance(error, ApiError | ResponseError):
+            self.set_online(False)
+        show_error(error, self)
 
     def load_queue(self) -> Task:
         """Read every case and work out the queue rows of those not shown yet, off the UI
@@ -247,7 +275,8 @@ class MainWindow(QMainWindow):
 
         self.sync_action.setEnabled(False)
         task = Task(op, parent=self)
-        task.on_success(self.on_synced).with_progress("Syncing disputes").run()
+        task.on_success(self.on_synced).on_failure(self.on_sync_failed)
+        task.with_progress("Syncing disputes").run()
         task.signals.finished.connect(lambda: self.sync_action.setEnabled(True))
         return task
 
@@ -257,9 +286,9 @@ class MainWindow(QMainWindow):
         self.model.update_rows(rows)
         self.show_log_head()
         self.last_sync = int(time.time())
-        self.sync_label.setText(
-            f"Last sync: {time.strftime('%H:%M:%S', time.localtime(self.last_sync))} "
-            f"({summary.disputes} updated, {summary.evidence} new evidence)")
+        self.set_online(True)
+        self.sync_label.setText(f"Last sync: {_when(self.last_sync)} ({summary.disputes} "
+                                f"updated, {summary.evidence} new evidence)")
         if self.case_pane.case is not None:
             self.case_pane.show_case(self.case_pane.case.invoice.id)
         self.synced.emit(summary)

@@ -15,7 +15,7 @@ from arbiter_app.store import log, rows
 from arbiter_app.store.governance import GovernanceState, governance_state
 from arbiter_app.store.rows import SearchHit
 
-__all__ = ["GovernanceState", "SearchHit", "governance", "list_cases", "load_case",
+__all__ = ["GovernanceState", "SearchHit", "governance", "last_synced", "list_cases", "load_case",
            "load_draft", "load_receipt", "log_head", "past_dealings", "review_flags", "search"]
 
 
@@ -61,6 +61,11 @@ def review_flags(session: Session, case: CaseFile) -> tuple[ReviewFlag, ...]:
 def governance(session: Session) -> GovernanceState:
     """The escrow contract's admins, pause state and governance history, as last synced."""
     return governance_state(session.store)
+
+
+def last_synced(session: Session) -> int | None:
+    """When a sync last brought an invoice in, or ``None`` on a store never synced."""
+    return rows.last_synced(session.store)
 
 
 def log_head(session: Session) -> tuple[int, bytes]:

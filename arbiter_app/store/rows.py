@@ -228,6 +228,12 @@ def suspicious_addresses(store: Store) -> frozenset[str]:
         "SELECT address FROM parties WHERE suspicious = 1"))
 
 
+def last_synced(store: Store) -> int | None:
+    """When a sync last wrote an invoice (Unix seconds), or ``None`` if none ever did."""
+    row = store.conn.execute("SELECT MAX(synced_at) FROM invoices").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
 def setting(store: Store, key: str) -> str | None:
     """A value kept in the store's settings table."""
     row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()

@@ -59,3 +59,31 @@ def test_exported_log_verifies_offline(qtbot: QtBot, local_session: Session,
     assert report.entries > 0
     assert window.statusBar().currentMessage() == f"Wrote {report.entries} log entries to {out}"
     assert not (tmp_path / "log.jsonl.part").exists()
+
+
+def test_last_sync_comes_from_the_store_and_a_network_failure_shows_offline(
+        qtbot: QtBot, local_session: Session) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from arbiter_app.errors import NetworkError
+    from tests.fixtures.store import T0
+
+    window = opened(qtbot, local_session)
+    assert window.sync_label.text() == "Last sync: never"
+    assert window.online_label.text() == "○ Not connected yet"
+    add_case(local_session, 1)  # written by the store's sync writer at T0
+    again = opened(qtbot, local_session)
+    assert again.sync_label.text() != "Last sync: never"
+    assert time_text(T0) in again.sync_label.text()
+    again.on_sync_failed(NetworkError("GET failed: ConnectError", "http://127.0.0.1:9/v2/info"))
+    assert again.online_label.text() == "● Offline"
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    assert boxes and boxes[-1].text().startswith("The server at 127.0.0.1:9 could not be")
+    for box in boxes:
+        box.close()
+
+
+def time_text(seconds: int) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(seconds))

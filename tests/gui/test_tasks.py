@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from arbiter_app.errors import Cancelled, VerificationError
+from arbiter_app.errors import Cancelled, NetworkError, VerificationError
 from arbiter_app.gui.errors import error_text, generic_message, show_error
 from arbiter_app.gui.tasks import Task
 from arbiter_app.progress import CancelToken, Progress
@@ -110,3 +110,20 @@ def test_error_box_is_plain_text(qtbot: QtBot) -> None:
     qtbot.addWidget(box)
     assert box.text() == "<b>bold</b> from a server"
     assert box.textFormat().name == "PlainText"
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (NetworkError("GET failed: ConnectError", "http://127.0.0.1:3999/v2/info"),
+         "The server at 127.0.0.1:3999 could not be reached. Check the network connection "
+         "and the address in Settings, then try again."),
+        (NetworkError("GET timed out", "https://api.testnet.hiro.so/extended"),
+         "The server at api.testnet.hiro.so did not answer in time. Check the network "
+         "connection and the address in Settings, then try again."),
+    ],
+    ids=["refused-connection", "timeout"],
+)
+def test_a_network_failure_is_said_in_plain_words(error: NetworkError, expected: str) -> None:
+    assert error_text(error) == expected
+    assert "ConnectError" not in (error_text(error) or "")

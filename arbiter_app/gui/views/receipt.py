@@ -55,9 +55,13 @@ class ReceiptView(QDialog):
         save_json.clicked.connect(self.on_save_json)
         save_pdf.clicked.connect(self.on_save_pdf)
         buttons.rejected.connect(self.reject)
+        self.saved = QLabel()
+        self.saved.setTextFormat(Qt.TextFormat.PlainText)
+        self.saved.setStyleSheet("color: #1b5e20")
         layout = QVBoxLayout(self)
         layout.addLayout(facts)
         layout.addWidget(raw, 1)
+        layout.addWidget(self.saved)
         layout.addWidget(buttons)
 
     def facts(self) -> list[tuple[str, str]]:
@@ -71,19 +75,38 @@ class ReceiptView(QDialog):
                 ] + [(k, f"{v[:24]}…{v[-24:]}" if k.startswith("Signature") else v)
                      for k, v in facts]
 
+    def file_name(self, suffix: str) -> str:
+        """``receipt-<invoice>.<suffix>``, the name offered when saving (``receipt`` alone
+        if the document names no invoice)."""
+        try:
+            invoice_id = int(json.loads(self.document)["receipt"]["invoice_id"])
+        except (ValueError, KeyError, TypeError):
+            return f"receipt.{suffix}"
+        return f"receipt-{invoice_id}.{suffix}"
+
     def save_json(self, path: Path) -> None:
-        """Write the receipt's JSON to ``path``."""
+        """Write the receipt's JSON to ``path`` and say where it went."""
         path.write_text(self.document, encoding="utf-8")
+        self.confirm(path)
+
+    def confirm(self, path: Path) -> None:
+        """Tell the arbiter the receipt was saved, and where."""
+        self.saved.setText(f"Saved the receipt to {path}.")
 
     def on_save_json(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save receipt", "receipt.json",
+        name, _ = QFileDialog.getSaveFileName(self, "Save receipt", self.file_name("json"),
                                               "JSON (*.json)")
         if name:
             self.save_json(Path(name))
 
     def on_save_pdf(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save receipt PDF", "receipt.pdf",
+        name, _ = QFileDialog.getSaveFileName(self, "Save receipt PDF", self.file_name("pdf"),
                                               "PDF (*.pdf)")
         if name:
-            document = self.document
-            Task(call(lambda: receipts.save_pdf(document, Path(name))), parent=self).run()
+            self.save_pdf(Path(name))
+
+    def save_pdf(self, path: Path) -> Task:
+        """Write the receipt as a PDF on the task runner and say where it went."""
+        document = self.document
+        return Task(call(lambda: receipts.save_pdf(document, path)), parent=self
+                    ).on_success(lambda _: self.confirm(path)).run()
