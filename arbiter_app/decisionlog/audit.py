@@ -25,7 +25,10 @@ def verify_rows(rows: Iterable[tuple[object, object, object]], size: int, root: 
     for position, (idx, body, leaf) in enumerate(rows):
         if not isinstance(body, bytes) or not isinstance(leaf, bytes):
             raise VerificationError(f"log entry {position} is damaged (not stored as bytes)")
-        entry = Entry.from_body(body)
+        try:
+            entry = Entry.from_body(body)
+        except VerificationError as e:
+            raise VerificationError(f"log entry {position} is damaged: {e}") from e
         if idx != position or entry.index != position:
             raise VerificationError(f"log entry {position} is missing or out of place")
         if merkle.leaf_hash(body) != leaf:

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog import merkle, strict
 from arbiter_app.errors import VerificationError
 
 # One kind per action an arbiter takes or the app records for a case (plus the framework's
@@ -82,17 +82,16 @@ class Entry:
 
         :raises VerificationError: if the bytes are not a canonical entry
         """
+        fast = decode_canonical(body)
+        v = strict.parse_canonical(body, "a log entry") if fast is None else fast
         try:
-            fast = decode_canonical(body)
-            v = json.loads(body.decode("utf-8")) if fast is None else fast
-            entry = cls(int(v["index"]), str(v["kind"]),
-                        None if v["case"] is None else int(v["case"]), int(v["at"]),
-                        dict(v["data"]), body)
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            if not isinstance(v["data"], dict):
+                raise TypeError("its data is not an object")
+            return cls(int(v["index"]), str(v["kind"]),
+                       None if v["case"] is None else int(v["case"]), int(v["at"]),
+                       v["data"], body)
+        except (ValueError, KeyError, TypeError) as e:
             raise VerificationError(f"a log entry is malformed: {e!r}") from e
-        if fast is None and canonical_json(v) != body:
-            raise VerificationError(f"log entry {entry.index} is not in canonical form")
-        return entry
 
 
 def make_entry(index: int, kind: str, invoice_id: int | None, at: int,

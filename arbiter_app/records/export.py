@@ -33,9 +33,9 @@ from arbiter_app.decisionlog.checkpoint import (
     verify_checkpoint,
 )
 from arbiter_app.decisionlog.entry import ENTRY_KINDS, Entry, canonical_json, decode_canonical
+from arbiter_app.decisionlog.strict import parse_canonical
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, VerificationError
-from arbiter_app.records.documents import parse_canonical
 
 SCHEMA = "arbiter-desk-log/2"  # 2: whole-log exports carry no per-entry proofs
 HEADER_KEYS = {"type", "schema", "scope", "case", "indices", "checkpoint", "attestation",

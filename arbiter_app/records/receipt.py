@@ -27,9 +27,9 @@ from arbiter_app.decisionlog.checkpoint import (
     verify_checkpoint,
 )
 from arbiter_app.decisionlog.entry import canonical_json
+from arbiter_app.decisionlog.strict import parse_canonical
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, PolicyError, VerificationError
-from arbiter_app.records.documents import parse_canonical
 from arbiter_app.records.receipt_checks import ReceiptFacts, check_sense
 from arbiter_app.stacks import clarity, sip018
 
