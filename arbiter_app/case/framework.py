@@ -65,16 +65,19 @@ class CaseFile:
 class RulingProposal:
     """What the arbiter submits at step 5.
 
-    :param decision: release or refund
+    :param decision: release, refund or split
     :param rationale: the written rationale
     :param cited: the evidence CIDs cited by the rationale
     :param confirmations: the manual-review flags explicitly confirmed
+    :param payee_amount: for a split, the payee's share in base units (the rest goes to the
+        payer); ``None`` otherwise
     """
 
     decision: Decision
     rationale: str
     cited: tuple[str, ...]
     confirmations: tuple[ReviewFlag, ...] = ()
+    payee_amount: int | None = None
 
 
 def _advance(case: CaseFile, step: Step, now: int, note: str, problems: list[str]) -> CaseFile:
@@ -192,7 +195,21 @@ def ruling_problems(
     for flag in flags:
         if flag not in proposal.confirmations:
             problems.append(f"manual review '{flag.value}' is not confirmed")
+    problems.extend(_award_problems(case.invoice.amount, proposal))
     return problems
+
+
+def _award_problems(amount: int, proposal: RulingProposal) -> list[str]:
+    """A split gives each party a part of the deposit; release and refund name no amount."""
+    share = proposal.payee_amount
+    if proposal.decision is not Decision.SPLIT:
+        return [] if share is None else [f"a {proposal.decision.value} takes no payee amount"]
+    if share is None:
+        return ["a split needs the payee's amount"]
+    if not 0 < share < amount:
+        return [f"a split gives the payee more than 0 and less than the whole {amount} "
+                f"(asked: {share}); rule release or refund to give one side everything"]
+    return []
 
 
 def finalize_ruling(
@@ -205,7 +222,8 @@ def finalize_ruling(
     """
     problems = ruling_problems(case, proposal, flags, min_chars)
     ruling = Ruling(case.invoice.id, proposal.decision, proposal.rationale,
-                    tuple(proposal.cited), tuple(proposal.confirmations), now)
+                    tuple(proposal.cited), tuple(proposal.confirmations), now,
+                    payee_amount=proposal.payee_amount)
     advanced = _advance(case, Step.RULING, now, f"ruling: {proposal.decision.value}", problems)
     return dataclasses.replace(advanced, ruling=ruling)
 

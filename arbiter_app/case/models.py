@@ -25,10 +25,31 @@ class InvoiceStatus(IntEnum):
 
 
 class Decision(StrEnum):
-    """What a ruling does with the deposit: release to the payee or refund to the payer."""
+    """What a ruling does with the deposit: release it to the payee, refund it to the payer,
+    or split it (a payee amount, the rest to the payer; escrow v2)."""
 
     RELEASE = "release"
     REFUND = "refund"
+    SPLIT = "split"
+
+
+@dataclass(frozen=True)
+class Award:
+    """What a ruling pays each party, in the token's base units (they add up to the amount)."""
+
+    payee: int
+    payer: int
+
+    @classmethod
+    def of(cls, decision: Decision, amount: int, payee_amount: int | None) -> Award:
+        """The award of ``decision`` over ``amount``; ``payee_amount`` is a split's share."""
+        if decision is Decision.RELEASE:
+            return cls(amount, 0)
+        if decision is Decision.REFUND:
+            return cls(0, amount)
+        if payee_amount is None or not 0 <= payee_amount <= amount:
+            raise ValueError(f"a split needs a payee amount from 0 to {amount}")
+        return cls(payee_amount, amount - payee_amount)
 
 
 class Party(StrEnum):
@@ -261,13 +282,14 @@ class Ruling:
     """A finalized ruling (step 5).
 
     :param invoice_id: the case
-    :param decision: release or refund
+    :param decision: release, refund or split
     :param rationale: the rationale text
     :param cited: the cited evidence CIDs, in the order given
     :param confirmations: the manual-review flags the arbiter explicitly confirmed
     :param finalized_at: when it was finalized
     :param rationale_hash: hex sha256 of the published rationale document (once published)
     :param rationale_cid: the CID of that document (once published)
+    :param payee_amount: a split's share for the payee (``None`` for release and refund)
     """
 
     invoice_id: int
@@ -278,6 +300,11 @@ class Ruling:
     finalized_at: int = 0
     rationale_hash: str | None = None
     rationale_cid: str | None = None
+    payee_amount: int | None = None
+
+    def award(self, amount: int) -> Award:
+        """What this ruling pays each party out of ``amount``."""
+        return Award.of(self.decision, amount, self.payee_amount)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ float, so what is shown is what the contract moves.
 from __future__ import annotations
 
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Decision, InvoiceStatus, Step
+from arbiter_app.case.models import Award, Decision, InvoiceStatus, Step
 from arbiter_app.case.sla import sla_clock
 
 SBTC_DECIMALS = 8
@@ -41,26 +41,38 @@ def sbtc(base_units: int) -> str:
     return amount(base_units).rstrip("0").rstrip(".")
 
 
-def ruling_words(decision: Decision, base_units: int, payee: str, payer: str) -> str:
+def ruling_words(decision: Decision, base_units: int, payee: str, payer: str,
+                 payee_share: int | None = None) -> str:
     """What a ruling does, in the words the device prompt and the review use:
-    ``release 12.5 sBTC to ST…`` (to the payee) or ``refund 12.5 sBTC to ST…`` (the payer)."""
+    ``release 12.5 sBTC to ST…`` (to the payee), ``refund 12.5 sBTC to ST…`` (the payer), or
+    ``split 0.5 sBTC: 0.3 sBTC to ST… (the payee) and 0.2 sBTC to ST… (the payer)``."""
+    if decision is Decision.SPLIT:
+        award = Award.of(decision, base_units, payee_share)
+        return (f"split {sbtc(base_units)} sBTC: {sbtc(award.payee)} sBTC to {payee} "
+                f"(the payee) and {sbtc(award.payer)} sBTC to {payer} (the payer)")
     if decision is Decision.RELEASE:
         return f"release {sbtc(base_units)} sBTC to {payee}"
     return f"refund {sbtc(base_units)} sBTC to {payer}"
 
 
 def ruling_sentence(decision: Decision, base_units: int, payee: str, payer: str,
-                    invoice_id: int) -> str:
+                    invoice_id: int, payee_share: int | None = None) -> str:
     """The ruling as a sentence: ``Release 0.2 sBTC to ST… (the payee), from the escrow, for
     invoice 101.``"""
-    words = ruling_words(decision, base_units, payee, payer)
-    who = "the payee" if decision is Decision.RELEASE else "the payer"
-    return f"{words[0].upper()}{words[1:]} ({who}), from the escrow, for invoice {invoice_id}."
+    words = ruling_words(decision, base_units, payee, payer, payee_share)
+    who = {Decision.RELEASE: " (the payee)", Decision.REFUND: " (the payer)"}.get(decision, "")
+    return f"{words[0].upper()}{words[1:]}{who}, from the escrow, for invoice {invoice_id}."
+
+
+RULING_LABELS = {Decision.RELEASE.value: "RELEASE to the payee",
+                 Decision.REFUND.value: "REFUND to the payer",
+                 Decision.SPLIT.value: "SPLIT between payee and payer"}
 
 
 def ruling_label(decision: str) -> str:
-    """A ruling named by its outcome: ``RELEASE to the payee`` or ``REFUND to the payer``."""
-    return "RELEASE to the payee" if decision == Decision.RELEASE.value else "REFUND to the payer"
+    """A ruling named by its outcome: ``RELEASE to the payee``, ``REFUND to the payer`` or
+    ``SPLIT between payee and payer``."""
+    return RULING_LABELS.get(decision, decision)
 
 
 def closed(case: CaseFile) -> bool:

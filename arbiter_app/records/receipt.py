@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import TxStatus
+from arbiter_app.case.models import Decision, TxStatus
 from arbiter_app.decisionlog import merkle
 from arbiter_app.decisionlog.checkpoint import (
     Attestation,
@@ -30,7 +30,7 @@ from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.decisionlog.strict import parse_canonical
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, PolicyError, VerificationError
-from arbiter_app.records.receipt_checks import ReceiptFacts, check_sense
+from arbiter_app.records.receipt_checks import ReceiptFacts, check_sense, payee_amount
 from arbiter_app.stacks import clarity, sip018
 
 SCHEMA = "arbiter-desk-receipt/1"
@@ -51,6 +51,9 @@ LOGGED_FIELDS = {
 PROVEN_KINDS = ("ruling-finalized", "rationale-published", "transaction-confirmed")
 BODY_KEYS = {"schema", "network", "chain_id", "invoice_id", "issued_at", "log",
              *LOGGED_FIELDS}
+# A split ruling's receipt also states its award ({"payee": base units, "payer": ...}),
+# as its ruling-finalized entry does; release and refund receipts keep their first form.
+AWARD_KEY = "award"
 
 
 def signed_message(body: dict[str, Any]) -> tuple[clarity.Tuple, clarity.Tuple]:
@@ -98,7 +101,7 @@ def build(case: CaseFile, view: LogView, *, network: str, chain_id: int, now: in
     check_ready(case, view.attestation)
     ruling, tx, inv = case.ruling, case.transaction, case.invoice
     assert ruling is not None and tx is not None and view.attestation is not None
-    return {
+    body: dict[str, Any] = {
         "schema": SCHEMA, "network": network, "chain_id": chain_id, "invoice_id": inv.id,
         "payer": inv.payer, "payee": inv.payee, "amount": inv.amount, "token": inv.token,
         "arbiter": inv.arbiter, "ruling": ruling.decision.value,
@@ -110,6 +113,10 @@ def build(case: CaseFile, view: LogView, *, network: str, chain_id: int, now: in
                 "attestation": view.attestation.to_json(),
                 "entries": [_proof(view, k, inv.id) for k in PROVEN_KINDS]},
     }
+    if ruling.decision is Decision.SPLIT:
+        award = ruling.award(inv.amount)
+        body[AWARD_KEY] = {"payee": award.payee, "payer": award.payer}
+    return body
 
 
 def signed_document(body: dict[str, Any], address: str, rsv: bytes) -> str:
@@ -131,7 +138,8 @@ def _parse(document: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
             not isinstance(value["receipt"], dict) or not isinstance(value["signature"], dict):
         raise VerificationError("the receipt is not an Arbiter Desk receipt")
     body = value["receipt"]
-    extra, missing = set(body) - BODY_KEYS, BODY_KEYS - set(body)
+    expected = BODY_KEYS | ({AWARD_KEY} if body.get("ruling") == "split" else set())
+    extra, missing = set(body) - expected, expected - set(body)
     if extra or missing or body["schema"] != SCHEMA:
         names = ", ".join(sorted(extra | missing)) or "schema"
         raise VerificationError(f"receipt field(s) {names} are unknown, missing or wrong")
@@ -186,6 +194,9 @@ def _check_fields(body: dict[str, Any], entries: dict[str, dict[str, Any]]) -> N
         if entries[kind]["data"].get(key) != body[field]:
             raise VerificationError(f"receipt field '{field}' does not match the logged '{kind}' "
                                     f"entry")
+    if entries["ruling-finalized"]["data"].get(AWARD_KEY) != body.get(AWARD_KEY):
+        raise VerificationError(f"receipt field '{AWARD_KEY}' does not match the logged "
+                                "'ruling-finalized' entry")
 
 
 def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptFacts:
@@ -214,4 +225,5 @@ def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptFacts
                                 "was changed after signing)")
     return ReceiptFacts(body["invoice_id"], body["ruling"], body["arbiter"], body["payer"],
                         body["payee"], body["amount"], body["token"], body["txid"],
-                        body["block_height"], body["rationale_hash"], body["chain_id"])
+                        body["block_height"], body["rationale_hash"], body["chain_id"],
+                        payee_amount(body))

@@ -21,9 +21,12 @@ from arbiter_app.errors import DecodeError, VerificationError
 if TYPE_CHECKING:
     from arbiter_app.stacks.api import StacksApi
 
-RULINGS = ("release", "refund")
+RULINGS = ("release", "refund", "split")
 HEX64 = re.compile(r"[0-9a-f]{64}")
-ESCROW_FUNCTION = "resolve-dispute"
+# The escrow's ruling functions (docs/contract.md): the first version's all-or-nothing one
+# (invoice, token, release, rationale hash) and v2's (invoice, token, payee amount,
+# rationale hash, log root).
+V1_FUNCTION, V2_FUNCTION = "resolve-dispute", "resolve-dispute-split"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class ReceiptFacts:
     block_height: int
     rationale_hash: str
     chain_id: int
+    payee_amount: int
 
 
 def _count(body: dict[str, Any], field: str, least: int) -> None:
@@ -86,9 +90,11 @@ def check_sense(body: dict[str, Any]) -> None:
         raise VerificationError(f"receipt field 'chain_id' ({body['chain_id']!r:.20}) is not "
                                 f"the chain id of {network.name} ({network.chain_id})")
     if body["ruling"] not in RULINGS:
-        raise VerificationError(f"receipt field 'ruling' must be release or refund, not "
-                                f"{body['ruling']!r:.40}")
+        raise VerificationError(f"receipt field 'ruling' must be release, refund or split, "
+                                f"not {body['ruling']!r:.40}")
     _count(body, "amount", 1)
+    if body["ruling"] == "split":
+        _check_award(body)
     for field in ("invoice_id", "issued_at"):
         _count(body, field, 0)
     _count(body, "block_height", 1)
@@ -101,6 +107,24 @@ def check_sense(body: dict[str, Any]) -> None:
     cited = body["cited_evidence"]
     if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
         raise VerificationError("receipt field 'cited_evidence' must be a list of CIDs")
+
+
+def _check_award(body: dict[str, Any]) -> None:
+    """A split's award gives each party a positive share, adding up to the amount."""
+    award = body["award"]
+    shares: list[int] = [v for v in (award.get("payee"), award.get("payer"))
+                         if type(v) is int and v > 0] if isinstance(award, dict) else []
+    if not isinstance(award, dict) or set(award) != {"payee", "payer"} or len(shares) != 2 \
+            or sum(shares) != body["amount"]:
+        raise VerificationError("receipt field 'award' must give the payee and the payer each "
+                                f"a positive share adding up to the amount {body['amount']}")
+
+
+def payee_amount(body: dict[str, Any]) -> int:
+    """What the receipt's ruling paid the payee: all, nothing, or a split's share."""
+    if body["ruling"] == "split":
+        return int(body["award"]["payee"])
+    return int(body["amount"]) if body["ruling"] == "release" else 0
 
 
 def verify_online(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None:
@@ -125,28 +149,37 @@ def verify_online(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None
 
 
 def _check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
-    """The transaction must be the escrow's resolve-dispute with the receipt's arguments."""
+    """The transaction must be one of the escrow's rulings with the receipt's arguments."""
     from arbiter_app.stacks import clarity
 
-    if call is None or call.contract_id != contract_id or call.function_name != ESCROW_FUNCTION:
-        raise VerificationError(f"transaction {facts.txid} is not a call of {ESCROW_FUNCTION} "
-                                f"on the escrow {contract_id}")
+    function = None if call is None else call.function_name
+    if call is None or call.contract_id != contract_id or function not in (V1_FUNCTION,
+                                                                           V2_FUNCTION):
+        raise VerificationError(f"transaction {facts.txid} is not a call of {V2_FUNCTION} or "
+                                f"{V1_FUNCTION} on the escrow {contract_id}")
+    count = 5 if function == V2_FUNCTION else 4
     try:
-        invoice, token, release, digest = (clarity.from_hex(a) for a in call.args_hex)
+        args = [clarity.from_hex(a) for a in call.args_hex]
     except (ValueError, DecodeError) as e:
-        raise VerificationError(f"transaction {facts.txid} does not carry the four arguments "
-                                f"of {ESCROW_FUNCTION}") from e
-    expected = {
-        "invoice": clarity.UInt(facts.invoice_id),
-        "ruling": clarity.Bool(facts.ruling == "release"),
-        "rationale hash": clarity.Buffer(bytes.fromhex(facts.rationale_hash)),
-    }
-    for name, got in (("invoice", invoice), ("ruling", release), ("rationale hash", digest)):
-        if got != expected[name]:
+        raise VerificationError(f"transaction {facts.txid} does not carry the {count} "
+                                f"arguments of {function}") from e
+    if len(args) != count:
+        raise VerificationError(f"transaction {facts.txid} does not carry the {count} "
+                                f"arguments of {function}")
+    if function == V1_FUNCTION and facts.ruling == "split":
+        raise VerificationError(f"transaction {facts.txid} is an all-or-nothing {V1_FUNCTION}, "
+                                "but the receipt states a split")
+    award = (clarity.UInt(facts.payee_amount) if function == V2_FUNCTION
+             else clarity.Bool(facts.ruling == "release"))
+    expected = (("invoice", clarity.UInt(facts.invoice_id), args[0]),
+                ("ruling", award, args[2]),
+                ("rationale hash", clarity.Buffer(bytes.fromhex(facts.rationale_hash)), args[3]))
+    for name, want, got in expected:
+        if got != want:
             raise VerificationError(f"transaction {facts.txid} resolves with another {name} "
                                     "than the receipt's")
-    if str(token) != facts.token:
-        raise VerificationError(f"transaction {facts.txid} names the token {token}, not the "
+    if str(args[1]) != facts.token:
+        raise VerificationError(f"transaction {facts.txid} names the token {args[1]}, not the "
                                 f"receipt's {facts.token}")
 
 
@@ -164,7 +197,9 @@ def _check_ruling(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None
         raise VerificationError(f"the escrow holds no ruling for invoice {facts.invoice_id}")
     if ruling.rationale_hash != facts.rationale_hash:
         raise VerificationError("the on-chain rationale hash differs from the receipt's")
-    if ruling.decision.value != facts.ruling or ruling.arbiter != facts.arbiter:
+    # get-ruling records whether everything went to the payee; a split is neither
+    if (ruling.decision.value == "release") != (facts.ruling == "release") \
+            or ruling.arbiter != facts.arbiter:
         raise VerificationError("the on-chain ruling or arbiter differs from the receipt's")
     invoice = escrow.decode_invoice(facts.invoice_id, read("get-invoice"))
     if invoice is None:

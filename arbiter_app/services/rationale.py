@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Step
+from arbiter_app.case.models import Decision, Step
 from arbiter_app.errors import VerificationError
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.services.session import Session
@@ -34,7 +34,7 @@ def document(case: CaseFile) -> dict[str, Any]:
     ruling = case.ruling
     if ruling is None:
         raise ValueError(f"invoice {case.invoice.id} has no finalized ruling")
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "invoice_id": case.invoice.id,
         "ruling": ruling.decision.value,
@@ -47,6 +47,13 @@ def document(case: CaseFile) -> dict[str, Any]:
         "finalized_at": ruling.finalized_at,
         "arbiter": case.invoice.arbiter,
     }
+    if ruling.decision is Decision.SPLIT:
+        # a split states its shares; release and refund documents keep their first form,
+        # so a stored rationale hash still matches the document rebuilt from the store
+        award = ruling.award(case.invoice.amount)
+        doc["award"] = {"payee": award.payee, "payer": award.payer,
+                        "token": case.invoice.token}
+    return doc
 
 
 def document_bytes(case: CaseFile) -> bytes:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Decision, Invoice, InvoiceStatus, TxStatus
+from arbiter_app.case.models import Award, Decision, Invoice, InvoiceStatus, TxStatus
 from arbiter_app.errors import ApiError, NetworkError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import rationale as rationale_doc
@@ -65,6 +65,11 @@ class Execution:
     broadcasts: int
 
 
+# The invoice status each ruling leaves behind on chain.
+OUTCOME = {Decision.RELEASE: InvoiceStatus.RELEASED, Decision.REFUND: InvoiceStatus.REFUNDED,
+           Decision.SPLIT: InvoiceStatus.SPLIT}
+
+
 class RulingFailed(PolicyError):
     """The ruling transaction was mined but failed, or was dropped; the case stays open."""
 
@@ -79,7 +84,8 @@ class RulingPreview:
     :param describe_json: ``transaction.describe`` of it plus ``network_name``, as canonical
         JSON (what the final review shows)
     :param amount: base units the escrow sends
-    :param recipient: who receives them (the payee on release, the payer on refund)
+    :param recipient: who receives them (the payee on release, the payer on refund, the
+        payee first on a split)
     :param fee: µSTX, from the API's quote under the fee policy's ceiling
     :param nonce: the arbiter account's next nonce
     :param fee_warning: a sentence when the fee is above the ``fee_confirm_above`` setting
@@ -98,6 +104,8 @@ class RulingPreview:
     nonce: int
     signatures: tuple[str, ...] = ()
     fee_warning: str = ""
+    award: Award | None = None
+    payer: str = ""
 
     @property
     def described(self) -> dict[str, Any]:
@@ -106,8 +114,11 @@ class RulingPreview:
 
     @property
     def words(self) -> str:
-        """The ruling's effect in plain words: ``release 0.2 sBTC to ST…``."""
-        return words.ruling_words(self.decision, self.amount, self.recipient, self.recipient)
+        """The ruling's effect in plain words: ``release 0.2 sBTC to ST…``, or for a split
+        ``split 0.5 sBTC: 0.3 sBTC to ST… (the payee) and 0.2 sBTC to ST… (the payer)``."""
+        payee_share = None if self.award is None else self.award.payee
+        return words.ruling_words(self.decision, self.amount, self.recipient,
+                                  self.payer or self.recipient, payee_share)
 
 
 def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
@@ -133,23 +144,39 @@ def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
     digest = bytes.fromhex(ruling.rationale_hash) if ruling.rationale_hash is not None \
         else hashlib.sha256(rationale_doc.document_bytes(case)).digest()
     public_key = session.signer.public_key()
+    award = ruling.award(case.invoice.amount)
+    root = ruling_log_root(session, invoice_id)
 
     def build(fee: int) -> Transaction:
-        call: Transaction = escrow.resolve_dispute_call(
-            session.network, session.contract_id, case.invoice, ruling.decision, digest,
+        return escrow.resolve_dispute_call(
+            session.network, session.contract_id, case.invoice, award, digest, root,
             public_key, nonce, fee)
-        return call
 
     fee = _fee(session, build(0))
     unsigned = build(fee)
     described = {**txn.describe(unsigned), "network_name": session.network.name}
     inv = case.invoice
-    recipient = inv.payee if ruling.decision is Decision.RELEASE else inv.payer
+    recipient = inv.payer if ruling.decision is Decision.REFUND else inv.payee
     preview = RulingPreview(invoice_id, ruling.decision, unsigned,
                             json.dumps(described, sort_keys=True), inv.amount, recipient, fee,
                             nonce, fee_warning=fees.fee_warning(
-                                fee, session.settings.fee_confirm_above))
+                                fee, session.settings.fee_confirm_above),
+                            award=award, payer=inv.payer)
     return dataclasses.replace(preview, signatures=_planned(session, preview))
+
+
+def ruling_log_root(session: Session, invoice_id: int) -> bytes:
+    """The decision log's root over every entry up to and including the case's
+    ``ruling-finalized`` entry: what the ruling transaction puts on chain. It is fixed once
+    the ruling is, so a retried transaction carries the same root, and a log rewritten
+    before the ruling disagrees with the chain (``log verify --online``).
+    """
+    from arbiter_app.store import log, rows
+
+    index = rows.ruling_log_index(session.store, invoice_id)
+    if index is None:
+        raise PolicyError(f"invoice {invoice_id} has no finalized ruling (step 5)")
+    return log.tree(session.store, index + 1).root()
 
 
 def _planned(session: Session, preview: RulingPreview) -> tuple[str, ...]:
@@ -378,10 +405,11 @@ def _check_outcome(session: Session, case: CaseFile) -> Invoice:
     reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
     ruling = reader.ruling(case.invoice.id)
     invoice = reader.invoice(case.invoice.id)
-    want = (InvoiceStatus.RELEASED if case.ruling.decision is Decision.RELEASE
-            else InvoiceStatus.REFUNDED)
+    want = OUTCOME[case.ruling.decision]
+    # get-ruling records only whether everything went to the payee; the status tells a split
+    released = case.ruling.decision is Decision.RELEASE
     if ruling is None or invoice is None or invoice.status is not want \
-            or ruling.decision is not case.ruling.decision \
+            or (ruling.decision is Decision.RELEASE) is not released \
             or ruling.rationale_hash != case.ruling.rationale_hash:
         raise ApiError("the transaction confirmed, but the contract does not hold this "
                        "ruling; no receipt is issued", None)

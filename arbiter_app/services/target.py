@@ -17,7 +17,7 @@ MAINNET_VERSIONS = frozenset({c32.MAINNET_SINGLE_SIG, c32.MAINNET_MULTI_SIG})
 # Functions the app calls; a contract without them is not the escrow.
 ESCROW_FUNCTIONS = frozenset(
     {"get-invoice", "get-dispute", "get-evidence", "get-ruling", "is-paused",
-     "is-token-whitelisted", "resolve-dispute"}
+     "is-token-whitelisted", "resolve-dispute-split"}
 )
 
 

@@ -1,10 +1,10 @@
 """Bindings of the ``escrow-secure`` contract: read-only result decoders, print-event
-decoding, and the ``resolve-dispute`` builder (DESIGN §4).
+decoding, and the ruling transaction's builder (docs/contract.md).
 
 Everything here is pure: values in, domain values out. A contract answer that does not
 have the exact tuple shape of ``resources/contracts/escrow-secure.clar`` is refused with a
 :class:`DecodeError` naming the field, because a wrong shape means a wrong screen. The only
-fund-moving call, ``resolve-dispute``, is built in deny mode with one post-condition: the
+fund-moving call, ``resolve-dispute-split``, is built in deny mode with one post-condition: the
 escrow contract sends exactly the deposit of the invoice's token, and nothing else may move
 (reliability.md §3, T3.2). Post-conditions cannot name the receiver, so the ruling service
 checks the transfer events after confirmation.
@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arbiter_app import config
-from arbiter_app.case.models import Decision, Invoice, InvoiceStatus
+from arbiter_app.case.models import Award, Decision, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError
 from arbiter_app.stacks import clarity
+
+if TYPE_CHECKING:
+    from arbiter_app.stacks.transaction import Transaction
 
 # Fungible-token names inside the sBTC contracts: the real one's, and the devnet mock's.
 SBTC_ASSET = "sbtc-token"
@@ -317,7 +320,13 @@ def status_after(event: EscrowEvent) -> InvoiceStatus | None:
     return EVENT_STATUS.get(event.name)
 
 
-# -- resolve-dispute --------------------------------------------------------------------
+# -- the ruling transaction ------------------------------------------------------------
+
+# The escrow v2 ruling: (invoice-id uint) (token <sip-010>) (payee-amount uint)
+# (rationale-hash (buff 32)) (log-root (buff 32)); docs/contract.md.
+RULING_FUNCTION = "resolve-dispute-split"
+# Both ruling functions of the escrow: the first version's all-or-nothing one stays callable.
+RULING_FUNCTIONS = ("resolve-dispute", RULING_FUNCTION)
 
 
 def token_asset_name(token_contract: str, network: config.Network) -> str:
@@ -343,38 +352,47 @@ def resolve_dispute_call(
     network: config.Network,
     contract_id: str,
     invoice: Invoice,
-    decision: Decision,
+    award: Award,
     rationale_hash: bytes,
+    log_root: bytes,
     public_key: bytes,
     nonce: int,
     fee: int,
-) -> Any:
-    """The unsigned ``resolve-dispute`` transaction for ``invoice``.
+) -> Transaction:
+    """The unsigned ruling transaction for ``invoice``: ``resolve-dispute-split`` (escrow v2),
+    which pays ``award.payee`` to the payee and the rest to the payer and puts the decision
+    log's root on chain. A release is the award of everything to the payee, a refund of
+    nothing.
 
     Deny mode, with one post-condition: the escrow contract sends exactly
     ``invoice.amount`` of the invoice's token. Nothing else may move.
 
     :param rationale_hash: sha256 of the published rationale document (32 bytes)
-    :raises PolicyError: the invoice is not DISPUTED or its token is unknown
-    :raises ValueError: the hash is not 32 bytes
+    :param log_root: the decision log's root at the ruling's ``ruling-finalized`` entry
+    :raises PolicyError: the invoice is not DISPUTED, its token is unknown, or the award
+        does not add up to the amount
+    :raises ValueError: the hash or the root is not 32 bytes
     """
     from arbiter_app.errors import PolicyError
     from arbiter_app.stacks import transaction as txn
 
     if invoice.status is not InvoiceStatus.DISPUTED:
         raise PolicyError(f"invoice {invoice.id} is {invoice.status.name}, not DISPUTED")
-    if len(rationale_hash) != 32:
-        raise ValueError("the rationale hash must be 32 bytes")
-    token_address, _, token_name = invoice.token.partition(".")
+    if award.payee < 0 or award.payer < 0 or award.payee + award.payer != invoice.amount:
+        raise PolicyError(f"the award ({award.payee} + {award.payer}) is not the invoice's "
+                          f"amount {invoice.amount}")
+    if len(rationale_hash) != 32 or len(log_root) != 32:
+        raise ValueError("the rationale hash and the log root must be 32 bytes each")
     args = (
         clarity.UInt(invoice.id),
         clarity.principal(invoice.token),
-        clarity.Bool(decision is Decision.RELEASE),
+        clarity.UInt(award.payee),
         clarity.Buffer(rationale_hash),
+        clarity.Buffer(log_root),
     )
     guard = deposit_post_condition(contract_id, invoice, network)
     return txn.make_contract_call(
-        network, contract_id, "resolve-dispute", args, public_key, nonce, fee,
+        network, contract_id, RULING_FUNCTION, args, public_key, nonce, fee,
         post_conditions=(guard,), post_condition_mode=txn.DENY,
     )
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from arbiter_app.case import framework
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
+    Decision,
     Dispute,
     Draft,
     EvidenceFile,
@@ -176,14 +177,21 @@ def record_ruling(store: Store, case: CaseFile, now: int) -> None:
     """
     ruling, inv = case.ruling, case.invoice
     assert ruling is not None
-    entry = log.append(store, "ruling-finalized", {
+    data: dict[str, object] = {
         "payer": inv.payer, "payee": inv.payee, "amount": inv.amount, "token": inv.token,
         "arbiter": inv.arbiter, "decision": ruling.decision.value,
         "rationale_sha256": hashlib.sha256(ruling.rationale.encode()).hexdigest(),
         "cited": list(ruling.cited),
-        "confirmations": [f.value for f in ruling.confirmations]},
-        invoice_id=inv.id, at=now)
-    store.conn.execute("INSERT INTO rulings VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?)", (
-        inv.id, ruling.decision.value, ruling.rationale, json.dumps(list(ruling.cited)),
-        json.dumps([f.value for f in ruling.confirmations]), now, entry.index))
+        "confirmations": [f.value for f in ruling.confirmations]}
+    if ruling.decision is Decision.SPLIT:
+        # only a split names its shares, so release and refund entries keep their first form
+        award = ruling.award(inv.amount)
+        data["award"] = {"payee": award.payee, "payer": award.payer}
+    entry = log.append(store, "ruling-finalized", data, invoice_id=inv.id, at=now)
+    store.conn.execute(
+        "INSERT INTO rulings (invoice_id, decision, rationale, cited, confirmations, "
+        "finalized_at, log_index, payee_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+            inv.id, ruling.decision.value, ruling.rationale, json.dumps(list(ruling.cited)),
+            json.dumps([f.value for f in ruling.confirmations]), now, entry.index,
+            ruling.payee_amount))
     store.conn.execute("DELETE FROM drafts WHERE invoice_id = ?", (inv.id,))

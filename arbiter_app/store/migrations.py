@@ -182,6 +182,11 @@ def _v3_governance(store: Store) -> None:
     _run_script(store, _V3)
 
 
+@MIGRATIONS("add the payee's share of a split ruling (escrow v2)")
+def _v4_split_rulings(store: Store) -> None:
+    store.conn.execute("ALTER TABLE rulings ADD COLUMN payee_amount INTEGER")
+
+
 # One row per governance print of the contract (pause proposed/approved, unpaused, token
 # whitelisted/removed, admins set), keyed like every contract event by (txid, event index).
 _V3 = """

@@ -162,7 +162,8 @@ def _ruling(r: Any) -> Ruling:
     return Ruling(r["invoice_id"], Decision(r["decision"]), r["rationale"],
                   tuple(json.loads(r["cited"])),
                   tuple(ReviewFlag(f) for f in json.loads(r["confirmations"])),
-                  r["finalized_at"], r["rationale_hash"], r["rationale_cid"])
+                  r["finalized_at"], r["rationale_hash"], r["rationale_cid"],
+                  r["payee_amount"])
 
 
 def ruling_log_index(store: Store, invoice_id: int) -> int | None:

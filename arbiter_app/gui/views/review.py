@@ -35,13 +35,20 @@ def ruling_words(case: CaseFile, short: bool = False) -> str:
     assert case.ruling is not None
     inv = case.invoice
     if short:
-        return words.ruling_words(case.ruling.decision, inv.amount, inv.payee, inv.payer)
-    return words.ruling_sentence(case.ruling.decision, inv.amount, inv.payee, inv.payer, inv.id)
+        return words.ruling_words(case.ruling.decision, inv.amount, inv.payee, inv.payer,
+                                  case.ruling.payee_amount)
+    return words.ruling_sentence(case.ruling.decision, inv.amount, inv.payee, inv.payer, inv.id,
+                                 case.ruling.payee_amount)
 
 
-# The escrow's resolve-dispute parameters, in order (DESIGN §4).
-ARGUMENT_NAMES = {"resolve-dispute": ("invoice-id", "token", "release (true: to the payee; "
-                                      "false: to the payer)", "rationale-hash")}
+# The escrow's ruling parameters, in order (docs/contract.md).
+ARGUMENT_NAMES = {
+    "resolve-dispute": ("invoice-id", "token", "release (true: to the payee; false: to the "
+                        "payer)", "rationale-hash"),
+    "resolve-dispute-split": ("invoice-id", "token", "payee-amount (to the payee; the rest "
+                              "to the payer)", "rationale-hash", "log-root (your decision "
+                              "log at the ruling)"),
+}
 
 
 def _in_sbtc(pc: dict[str, Any]) -> str:

@@ -51,8 +51,10 @@ def fast_retries(session: Session) -> None:
     session.api._sleep = lambda seconds: None
 
 
-def walk_to_ruling(session: Session, invoice_id: int, decision: Decision) -> None:
-    """Complete steps 1-5 of a synced case the way the GUI does."""
+def walk_to_ruling(session: Session, invoice_id: int, decision: Decision,
+                   payee_amount: int | None = None) -> None:
+    """Complete steps 1-5 of a synced case the way the GUI does (``payee_amount`` is a
+    split's share for the payee)."""
     from arbiter_app.services.chain import ChainReader
 
     now = int(time.time())
@@ -73,7 +75,8 @@ def walk_to_ruling(session: Session, invoice_id: int, decision: Decision) -> Non
     case = queries.load_case(session, invoice_id)
     cited = tuple(e.manifest_cid for e in case.dispute.evidence
                   if e.state is EvidenceState.VERIFIED)[:2]
-    proposal = RulingProposal(decision, RATIONALE, cited, queries.review_flags(session, case))
+    proposal = RulingProposal(decision, RATIONALE, cited, queries.review_flags(session, case),
+                              payee_amount=payee_amount)
     steps.finalize_ruling(session, invoice_id, proposal, now=now)
 
 

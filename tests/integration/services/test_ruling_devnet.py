@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from arbiter_app import config
-from arbiter_app.case.models import Decision, Step, TxStatus
+from arbiter_app.case.models import Decision, InvoiceStatus, Step, TxStatus
 from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import ApiError, DeviceRejected, NetworkError, PolicyError
@@ -84,6 +84,42 @@ def test_full_case_through_the_services(fresh_devnet: Devnet, ledger: Any, tmp_p
         check_published_rationale(session, invoice_id)
         signed = [d for d in ledger.display_log if d.get("kind") == "transaction"]
         assert len(signed) == 1 and "resolve-dispute" in json.dumps(signed[0])
+
+
+def test_a_60_40_split_pays_both_parties_and_puts_the_log_root_on_chain(
+        fresh_devnet: Devnet, ledger: Any, tmp_path: Path) -> None:
+    from arbiter_app.records import receipt as receipts
+    from arbiter_app.records.receipt_checks import verify_online
+    from arbiter_app.services.ruling import ruling_log_root
+
+    session = short_session(devnet_settings(fresh_devnet, tmp_path / "data", ledger.ledger,
+                                            True))
+    run_to_end(sync_disputes(session))
+    amount = rows.load_case(session.store, RELEASE_CASE).invoice.amount
+    share = amount * 6 // 10
+    walk_to_ruling(session, RELEASE_CASE, Decision.SPLIT, payee_amount=share)
+    with session:
+        before = balances(session, RELEASE_CASE)
+        execute(session, RELEASE_CASE)
+        after = balances(session, RELEASE_CASE)
+        assert after["payee"] - before["payee"] == share
+        assert after["payer"] - before["payer"] == amount - share
+        assert before["escrow"] - after["escrow"] == amount
+        case = rows.load_case(session.store, RELEASE_CASE)
+        assert case.invoice.status is InvoiceStatus.SPLIT and case.current is None
+        award = session.api.call_read_only(
+            session.contract_id, "get-award", (clarity.UInt(RELEASE_CASE),), case.invoice.arbiter)
+        fields = award.value.fields  # type: ignore[attr-defined]
+        assert fields["payee-amount"] == clarity.UInt(share)
+        assert fields["log-root"] == clarity.Some(clarity.Buffer(
+            ruling_log_root(session, RELEASE_CASE)))
+        stored = rows.load_receipt(session.store, RELEASE_CASE)
+        assert stored is not None
+        facts = receipts.verify(stored.document, arbiter=case.invoice.arbiter)
+        assert (facts.ruling, facts.payee_amount) == ("split", share)
+        verify_online(facts, session.api, session.contract_id)
+        signed = [d for d in ledger.display_log if d.get("kind") == "transaction"]
+        assert len(signed) == 1 and "resolve-dispute-split" in json.dumps(signed[0])
 
 
 def check_published_rationale(session: Session, invoice_id: int) -> None:

@@ -67,7 +67,7 @@ def test_the_reviewed_preview_is_what_is_signed(fresh_devnet: Devnet, ledger: An
         direct = {**txn.describe(preview.transaction), "network_name": "devnet"}
         assert described == json.loads(json.dumps(direct))
         assert (described["nonce"], described["fee"]) == (preview.nonce, preview.fee)
-        assert described["payload"]["function_name"] == "resolve-dispute"
+        assert described["payload"]["function_name"] == "resolve-dispute-split"
         assert described["network_name"] == "devnet" and not described["signature_valid"]
         assert preview.words.startswith(decision.value) and preview.recipient in preview.words
         assert preview_ruling(session, invoice_id) == preview  # nothing moved in between

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from arbiter_app import config
-from arbiter_app.case.models import Decision
+from arbiter_app.case.models import Award, Decision
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.progress import run_to_end
 from arbiter_app.services.recheck import RulingChanged
@@ -62,7 +62,9 @@ def settle_elsewhere(session: Session) -> None:
     invoice = rows.load_case(session.store, CASE).invoice
     nonce = session.api.get_nonces(signer.address()).next_nonce
     call = escrow.resolve_dispute_call(config.DEVNET, session.contract_id, invoice,
-                                       Decision.REFUND, hashlib.sha256(b"elsewhere").digest(),
+                                       Award(0, invoice.amount),
+                                       hashlib.sha256(b"elsewhere").digest(),
+                                       hashlib.sha256(b"another log").digest(),
                                        signer.public_key(), nonce, 5000)
     signed = signer.sign_transaction(call)
     session.api.broadcast(txn.serialize(signed), txn.txid(signed))

@@ -27,8 +27,8 @@ class RecordingPrompt:
 
 
 def resolve_dispute(public_key: bytes, arbiter: str, nonce: int = 7, fee: int = 3000) -> Any:
-    """An unsigned ``resolve-dispute`` of a disputed invoice, built by the escrow bindings."""
-    from arbiter_app.case.models import Decision, Invoice, InvoiceStatus
+    """An unsigned ruling (a refund) of a disputed invoice, built by the escrow bindings."""
+    from arbiter_app.case.models import Award, Invoice, InvoiceStatus
     from arbiter_app.stacks import escrow
 
     invoice = Invoice(
@@ -42,7 +42,8 @@ def resolve_dispute(public_key: bytes, arbiter: str, nonce: int = 7, fee: int = 
         status=InvoiceStatus.DISPUTED,
     )
     return escrow.resolve_dispute_call(
-        config.DEVNET, ESCROW, invoice, Decision.REFUND, bytes(range(32)), public_key, nonce, fee
+        config.DEVNET, ESCROW, invoice, Award(0, invoice.amount), bytes(range(32)),
+        bytes(range(32, 64)), public_key, nonce, fee
     )
 
 

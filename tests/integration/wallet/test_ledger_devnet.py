@@ -9,7 +9,7 @@ import hashlib
 import httpx
 
 from arbiter_app import config
-from arbiter_app.case.models import Decision, Invoice, InvoiceStatus
+from arbiter_app.case.models import Award, Invoice, InvoiceStatus
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.wallet.ledger import LedgerSigner
 from tests.fixtures.ledger import EmulatorProcess
@@ -50,8 +50,9 @@ def test_ledger_signed_ruling_is_accepted_and_executed(
                 config.DEVNET,
                 fresh_devnet.escrow_contract,
                 invoice,
-                Decision.REFUND,
+                Award(0, invoice.amount),
                 hashlib.sha256(b"rationale").digest(),
+                hashlib.sha256(b"log root").digest(),
                 signer.public_key(),
                 nonce,
                 fee=5000,

@@ -197,6 +197,32 @@ def test_step5_rationale_rules(changes: dict[str, object], message: str) -> None
         fw.finalize_ruling(case, proposal(case, **changes), flags=(), min_chars=300, now=T0)
 
 
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"decision": Decision.SPLIT}, "a split needs the payee's amount"),
+    ({"decision": Decision.SPLIT, "payee_amount": 0}, "more than 0 and less than the whole"),
+    ({"decision": Decision.SPLIT, "payee_amount": -1}, "more than 0 and less than the whole"),
+    ({"decision": "whole"}, "more than 0 and less than the whole"),
+    ({"payee_amount": 5}, "a release takes no payee amount"),
+], ids=["split-without-amount", "split-of-nothing", "split-negative", "split-of-everything",
+        "release-with-an-amount"])
+def test_step5_split_rules(changes: dict[str, object], message: str) -> None:
+    case = through(new_case(), Step.DOCUMENTS)
+    if changes.get("decision") == "whole":
+        changes = {"decision": Decision.SPLIT, "payee_amount": case.invoice.amount}
+    with pytest.raises(PolicyError, match=message):
+        fw.finalize_ruling(case, proposal(case, **changes), flags=(), min_chars=300, now=T0)
+
+
+def test_step5_split_60_40_keeps_the_award() -> None:
+    case = through(new_case(), Step.DOCUMENTS)
+    share = case.invoice.amount * 6 // 10
+    done = fw.finalize_ruling(case, proposal(case, decision=Decision.SPLIT, payee_amount=share),
+                              flags=(), min_chars=300, now=T0)
+    assert done.ruling is not None
+    award = done.ruling.award(case.invoice.amount)
+    assert (award.payee, award.payer) == (share, case.invoice.amount - share)
+
+
 def test_step5_min_chars_is_the_setting() -> None:
     case = through(new_case(), Step.DOCUMENTS)
     done = fw.finalize_ruling(case, proposal(case, rationale="x" * 20), flags=(), min_chars=20,

@@ -78,7 +78,7 @@ def body_only(field: str, value: Any) -> Change:
 
 
 NONSENSE: dict[str, tuple[Change, str]] = {
-    "ruling-steal": (both("ruling", "steal"), "'ruling' must be release or refund"),
+    "ruling-steal": (both("ruling", "steal"), "'ruling' must be release, refund or split"),
     "amount-negative": (both("amount", -5), "'amount' must be a whole number of at least 1"),
     "amount-zero": (both("amount", 0), "'amount'"),
     "amount-as-text": (both("amount", "100"), "'amount'"),
@@ -91,6 +91,7 @@ NONSENSE: dict[str, tuple[Change, str]] = {
     "txid-uppercase": (both("txid", "7A" * 32), "'txid' must be 64 lowercase hex"),
     "token-an-account": (both("token", "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5"),
                          "'token' must name a contract"),
+    "split-without-its-award": (both("ruling", "split"), "field\\(s\\) award are unknown, missing"),
 }
 
 

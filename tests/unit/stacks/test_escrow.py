@@ -155,24 +155,44 @@ def disputed_invoice(**changes: Any) -> Invoice:
     return dataclasses.replace(inv, **changes)
 
 
-@pytest.mark.parametrize("decision", [Decision.RELEASE, Decision.REFUND], ids=["release", "refund"])
-def test_resolve_dispute_is_deny_mode_with_one_exact_send(decision: Decision) -> None:
+ROOT = b"\x0a" * 32
+
+
+@pytest.mark.parametrize(("decision", "payee_amount", "to_payee"), [
+    (Decision.RELEASE, None, 20_000_000), (Decision.REFUND, None, 0),
+    (Decision.SPLIT, 12_000_000, 12_000_000)], ids=["release", "refund", "split-60-40"])
+def test_the_ruling_is_deny_mode_with_one_exact_send(decision: Decision, payee_amount: int | None,
+                                                     to_payee: int) -> None:
     from coincurve import PrivateKey
 
+    from arbiter_app.case.models import Award
     from arbiter_app.stacks import transaction as txn
 
     public = PrivateKey(KEY[:32]).public_key.format(compressed=True)
-    tx = escrow.resolve_dispute_call(config.DEVNET, ESCROW, disputed_invoice(), decision,
-                                     b"\x05" * 32, public, nonce=3, fee=400)
-    # T3.2: deny mode, and exactly one "escrow sends exactly the amount" condition.
+    award = Award.of(decision, 20_000_000, payee_amount)
+    tx = escrow.resolve_dispute_call(config.DEVNET, ESCROW, disputed_invoice(), award,
+                                     b"\x05" * 32, ROOT, public, nonce=3, fee=400)
+    # deny mode, and exactly one "escrow sends exactly the amount" condition: a split moves
+    # the same total, to two recipients
     assert tx.post_condition_mode == txn.DENY
     assert tx.post_conditions == (txn.FungiblePostCondition(
         principal=ESCROW, asset=f"{TOKEN}::sbtc", condition="eq", amount=20_000_000),)
-    assert tx.payload.function_name == "resolve-dispute"
+    assert tx.payload.function_name == "resolve-dispute-split"
     assert tx.payload.args == (clarity.UInt(101), clarity.principal(TOKEN),
-                               clarity.Bool(decision is Decision.RELEASE),
-                               clarity.Buffer(b"\x05" * 32))
+                               clarity.UInt(to_payee), clarity.Buffer(b"\x05" * 32),
+                               clarity.Buffer(ROOT))
     assert txn.deserialize(txn.serialize(tx)) == tx
+
+
+@pytest.mark.parametrize(("payee", "payer"), [(20_000_001, 0), (1, 1), (-1, 20_000_001)],
+                         ids=["over-award", "short-of-the-amount", "negative-share"])
+def test_an_award_that_is_not_the_amount_is_refused(payee: int, payer: int) -> None:
+    from arbiter_app.case.models import Award
+
+    with pytest.raises(PolicyError, match="is not the invoice's amount"):
+        escrow.resolve_dispute_call(config.DEVNET, ESCROW, disputed_invoice(),
+                                    Award(payee, payer), b"\x05" * 32, ROOT, b"\x02" * 33, 0,
+                                    400)
 
 
 @settings(max_examples=200, deadline=None)
@@ -180,11 +200,12 @@ def test_resolve_dispute_is_deny_mode_with_one_exact_send(decision: Decision) ->
        release=st.booleans(), digest=st.binary(min_size=32, max_size=32))
 def test_every_ruling_is_guarded_by_one_exact_send(amount: int, invoice_id: int, release: bool,
                                                     digest: bytes) -> None:
+    from arbiter_app.case.models import Award
     from arbiter_app.stacks import transaction as txn
 
     inv = disputed_invoice(id=invoice_id, amount=amount, deposit=amount)
-    decision = Decision.RELEASE if release else Decision.REFUND
-    tx = escrow.resolve_dispute_call(config.DEVNET, ESCROW, inv, decision, digest,
+    award = Award.of(Decision.RELEASE if release else Decision.REFUND, amount, None)
+    tx = escrow.resolve_dispute_call(config.DEVNET, ESCROW, inv, award, digest, ROOT,
                                      b"\x02" + bytes(32), 0, 300)
     assert tx.post_condition_mode == txn.DENY
     [guard] = tx.post_conditions
@@ -198,9 +219,12 @@ def test_every_ruling_is_guarded_by_one_exact_send(amount: int, invoice_id: int,
     ids=["not-disputed", "unknown-token"],
 )
 def test_resolve_dispute_refuses(changes: dict[str, Any], error: type[Exception]) -> None:
+    from arbiter_app.case.models import Award
+
     with pytest.raises(error):
         escrow.resolve_dispute_call(config.DEVNET, ESCROW, disputed_invoice(**changes),
-                                    Decision.RELEASE, b"\x05" * 32, b"\x02" * 33, 0, 400)
+                                    Award(20_000_000, 0), b"\x05" * 32, ROOT, b"\x02" * 33,
+                                    0, 400)
 
 
 @pytest.mark.parametrize(
