@@ -54,7 +54,7 @@ def case_document(case: CaseFile, flags: tuple[ReviewFlag, ...], receipt: Receip
             "decision": ruling.decision.value, "rationale": ruling.rationale,
             "cited": list(ruling.cited), "confirmations": [f.value for f in ruling.confirmations],
             "finalized_at": ruling.finalized_at, "rationale_hash": ruling.rationale_hash,
-            "rationale_cid": ruling.rationale_cid},
+            "rationale_cid": ruling.rationale_cid, "payee_amount": ruling.payee_amount},
         "transaction": transaction_document(case.transaction),
         "receipt": None if receipt is None else {"issued_at": receipt.issued_at},
     }

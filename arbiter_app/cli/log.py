@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="the Stacks address the log key must be bound to")
     verify.add_argument("--allow-unbound", action="store_true",
                         help="accept a log key not yet bound to an arbiter address")
+    verify.add_argument("--online", action="store_true",
+                        help="also compare each ruling's log root on chain with the export "
+                             "(a whole-log export)")
     verify.add_argument("--json", action="store_true",
                         help="print what was verified as JSON (when it verified)")
     verify.set_defaults(handler=run_verify)
@@ -67,7 +70,8 @@ def run_verify(args: argparse.Namespace) -> int:
     from arbiter_app.cli import print_json, report
     from arbiter_app.records import export
 
-    result = export.verify_jsonl(export.read_lines(_read(args.file)),
+    lines = export.read_lines(_read(args.file))
+    result = export.verify_jsonl(lines,
                                  require_attestation=not args.allow_unbound,
                                  arbiter=args.arbiter)
     extends, old = "", None
@@ -85,11 +89,26 @@ def run_verify(args: argparse.Namespace) -> int:
                "who that is; pass --arbiter ADDRESS")
         return 1
     report(f"ok: {facts}, signed by the log key bound to {result.arbiter}")
+    if args.online:
+        for line in _check_online(args, lines, args.arbiter):
+            report(line)
     if args.json:
         print_json({"entries": result.entries, "case": result.case, "arbiter": result.arbiter,
                     "checkpoint": result.checkpoint.to_json(),
                     "previous_size": None if old is None else old.size})
     return 0
+
+
+def _check_online(args: argparse.Namespace, lines: list[bytes], arbiter: str) -> list[str]:
+    """Each confirmed ruling's on-chain log root against the export (configured network)."""
+    from arbiter_app import config
+    from arbiter_app.decisionlog.anchors import anchors
+    from arbiter_app.services import logs
+    from arbiter_app.services.session import Session
+
+    found = anchors(lines)
+    with Session(config.load(Path(args.config) if args.config else None)) as session:
+        return logs.check_anchors(session, found, arbiter)
 
 
 def _read(name: str) -> bytes:

@@ -1,8 +1,9 @@
 """``arbiter-app rule`` (step 5) and ``arbiter-app execute`` (step 6) from the command line.
 
-``rule ID (--release|--refund) --rationale FILE [--cite CID ...] [--confirm FLAG ...]``
-finalizes the ruling under the same rules as the GUI (rationale length, cited evidence of
-this case, every manual-review flag confirmed), each unmet one named. ``execute ID [--yes]``
+``rule ID (--release|--refund|--split SHARE) --rationale FILE [--cite CID ...]
+[--confirm FLAG ...]`` finalizes the ruling under the same rules as the GUI (rationale
+length, cited evidence of this case, every manual-review flag confirmed, a split's share
+more than nothing and less than everything), each unmet one named. ``execute ID [--yes]``
 prints the final review — the decoded transaction with its post-conditions and every
 signature the device will be asked for — and asks for confirmation on the terminal unless
 ``--yes``; without a terminal and without ``--yes`` it refuses (exit 2) rather than sign
@@ -31,12 +32,16 @@ def register(subparsers: Any) -> None:
 
     rule = subparsers.add_parser(
         "rule", help="step 5: finalize the ruling with its rationale",
-        description="Finalize the ruling of case ID: release (to the payee) or refund (to the "
-                    "payer), with a written rationale citing this case's evidence.")
+        description="Finalize the ruling of case ID: release (to the payee), refund (to the "
+                    "payer) or split (a share to the payee, the rest to the payer), with a "
+                    "written rationale citing this case's evidence.")
     rule.add_argument("case", type=int, metavar="ID", help="the invoice id")
     decision = rule.add_mutually_exclusive_group(required=True)
     decision.add_argument("--release", action="store_true", help="funds to the payee")
     decision.add_argument("--refund", action="store_true", help="funds to the payer")
+    decision.add_argument("--split", metavar="SHARE",
+                          help="the payee's share, in sBTC (0.3) or percent (60%%); the rest "
+                               "goes to the payer")
     rule.add_argument("--rationale", required=True, metavar="FILE",
                       help="the rationale's text, UTF-8 (- for standard input)")
     rule.add_argument("--cite", action="append", default=[], metavar="CID",
@@ -88,19 +93,47 @@ def read_rationale(name: str) -> str:
         raise InputError(f"the rationale {name} is not UTF-8 text (byte {e.start})") from e
 
 
+def parse_share(text: str, amount: int) -> int:
+    """A split's payee share, ``0.3`` (sBTC) or ``60%`` of ``amount``, in base units.
+
+    :raises UsageError: for anything else, or a share with more than 8 decimals
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from arbiter_app.errors import UsageError
+
+    percent = text.endswith("%")
+    try:
+        value = Decimal(text[:-1] if percent else text)
+    except InvalidOperation as e:
+        raise UsageError(f"--split takes sBTC (0.3) or a percentage (60%), not {text!r:.40}") \
+            from e
+    units = value * amount / 100 if percent else value * 10**8
+    if not value.is_finite() or units != units.to_integral_value():
+        raise UsageError(f"--split {text!r:.40} is not a whole number of base units of the "
+                         f"amount {amount}")
+    return int(units)
+
+
 def run_rule(args: argparse.Namespace) -> int:
     """Finalize the ruling (step 5)."""
     from arbiter_app.case.framework import RulingProposal
     from arbiter_app.case.models import Decision, ReviewFlag
     from arbiter_app.cli import report
-    from arbiter_app.services import steps
+    from arbiter_app.services import queries, steps
 
     text = read_rationale(args.rationale)
-    proposal = RulingProposal(Decision.RELEASE if args.release else Decision.REFUND, text,
-                              tuple(args.cite), tuple(ReviewFlag(f) for f in args.confirm))
+    decision = Decision.RELEASE if args.release else Decision.REFUND if args.refund \
+        else Decision.SPLIT
     with open_session(args) as session:
+        share = None if args.split is None else \
+            parse_share(args.split, queries.load_case(session, args.case).invoice.amount)
+        proposal = RulingProposal(decision, text, tuple(args.cite),
+                                  tuple(ReviewFlag(f) for f in args.confirm),
+                                  payee_amount=share)
         ruling = steps.finalize_ruling(session, args.case, proposal, now=int(time.time()))
-    report(f"ruling of invoice {args.case} finalized: {ruling.decision.value} (logged); "
+    award = "" if share is None else f" ({share} to the payee, the rest to the payer)"
+    report(f"ruling of invoice {args.case} finalized: {ruling.decision.value}{award} (logged); "
            f"next: 'arbiter-app execute {args.case}'")
     return 0
 

@@ -4,13 +4,14 @@ confirmation, party text shown literally, and the ruling editor's counter, flags
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from arbiter_app.case.models import ReviewFlag, Step, TermsState, TermsSummary
+from arbiter_app.case.models import Decision, ReviewFlag, Step, TermsState, TermsSummary
 from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.services.session import Session
@@ -142,6 +143,32 @@ def test_ruling_editor_counts_confirms_flags_and_saves_drafts(
     for box in flags.values():
         box.setChecked(True)
     assert "large-amount" not in page.problems.text()  # type: ignore[attr-defined]
+
+
+def test_the_split_editor_shows_both_payouts_and_feeds_the_proposal(
+        qtbot: QtBot, local_session: Session, tmp_path: Path) -> None:
+    add_case(local_session, 8, invoice=dataclasses.replace(make_invoice(8), amount=5 * 10**7,
+                                                           deposit=5 * 10**7))
+    pane = pane_for(qtbot, local_session, 8)
+    pane.resize(1100, 760)
+    pane.show()
+    pane.steps.setCurrentRow(4)
+    page = pane.pages[Step.RULING]
+    editor = page.split_editor  # type: ignore[attr-defined]
+    assert not editor.isVisible()
+    qtbot.mouseClick(page.split, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert editor.isVisible()
+    editor.percent.setValue(60)
+    assert editor.payee_amount() == 3 * 10**7
+    assert editor.payouts.text() == "payee receives 0.3 sBTC, payer receives 0.2 sBTC"
+    proposal = page.proposal()  # type: ignore[attr-defined]
+    assert proposal.decision is Decision.SPLIT and proposal.payee_amount == 3 * 10**7
+    editor.sbtc.setValue(0.5)  # the whole deposit is no split: the framework says so
+    assert "less than the whole" in page.problems.text()  # type: ignore[attr-defined]
+    editor.sbtc.setValue(0.12345678)
+    assert page.proposal().payee_amount == 12_345_678  # type: ignore[attr-defined]
+    assert editor.percent.value() == 24
+    pane.grab().save(str(tmp_path / "split.png"))
 
 
 def test_a_declaration_is_not_carried_over_to_another_case(

@@ -1,6 +1,7 @@
 """Steps 5 and 6: the ruling editor and the sign-and-broadcast flow with its final review.
 
-Step 5 (:class:`RulingPage`): release or refund, the rationale saved as typed (a debounced
+Step 5 (:class:`RulingPage`): release, refund or split (a share for the payee, the rest
+to the payer; :mod:`arbiter_app.gui.views.split`), the rationale saved as typed (a debounced
 draft through the services, so a crash loses nothing), cited evidence, a character counter
 against the minimum, and one explicit confirmation per manual-review flag; what is still
 missing comes from :func:`arbiter_app.case.framework.ruling_problems`, live. Step 6
@@ -38,6 +39,7 @@ from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
+from arbiter_app.gui.views.split import SplitEditor
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import queries, steps
@@ -57,8 +59,11 @@ class RulingPage(StepPage):
         super().__init__(session, Step.RULING, parent)
         self.release = QRadioButton("Release the funds to the payee")
         self.refund = QRadioButton("Refund the funds to the payer")
+        self.split = QRadioButton("Split them between payee and payer")
+        self.split_editor = SplitEditor()
+        self.split_editor.changed.connect(self.on_edited)
         self.decision = QButtonGroup(self)
-        for button in (self.release, self.refund):
+        for button in (self.release, self.refund, self.split):
             self.decision.addButton(button)
             button.toggled.connect(self.on_edited)
         self.rationale = QPlainTextEdit()
@@ -87,8 +92,10 @@ class RulingPage(StepPage):
         radios = QHBoxLayout()
         radios.addWidget(self.release)
         radios.addWidget(self.refund)
+        radios.addWidget(self.split)
         radios.addStretch(1)
         self.body.addLayout(radios)
+        self.body.addWidget(self.split_editor)
         self.body.addWidget(self.rationale, 3)
         self.body.addWidget(self.counter)
         self.body.addWidget(self.cited_box)
@@ -98,7 +105,8 @@ class RulingPage(StepPage):
     def fill(self, case: CaseFile) -> None:
         key = (case.invoice.id, case.ruling is not None)
         editable = case.ruling is None and case.transaction is None
-        for widget in (self.release, self.refund, self.rationale, self.cited_box, self.flags_box):
+        for widget in (self.release, self.refund, self.split, self.split_editor, self.rationale,
+                       self.cited_box, self.flags_box):
             widget.setEnabled(editable)
         if key == self._shown_for:
             self.on_edited()
@@ -119,7 +127,9 @@ class RulingPage(StepPage):
         self.decision.setExclusive(False)
         self.release.setChecked(decision is Decision.RELEASE)
         self.refund.setChecked(decision is Decision.REFUND)
+        self.split.setChecked(decision is Decision.SPLIT)
         self.decision.setExclusive(True)
+        self.split_editor.set_total(case.invoice.amount, ruling.payee_amount if ruling else None)
         self.rationale.setPlainText(ruling.rationale if ruling else (draft.text if draft else ""))
         _clear(self.cited_layout)
         self.cited = {}
@@ -147,12 +157,15 @@ class RulingPage(StepPage):
     def proposal(self) -> RulingProposal | None:
         """The ruling as currently entered (``None`` until a decision is chosen)."""
         decision = (Decision.RELEASE if self.release.isChecked()
-                    else Decision.REFUND if self.refund.isChecked() else None)
+                    else Decision.REFUND if self.refund.isChecked()
+                    else Decision.SPLIT if self.split.isChecked() else None)
         if decision is None:
             return None
+        share = self.split_editor.payee_amount() if decision is Decision.SPLIT else None
         return RulingProposal(decision, self.rationale.toPlainText(),
                               tuple(c for c, box in self.cited.items() if box.isChecked()),
-                              tuple(f for f, box in self.flags.items() if box.isChecked()))
+                              tuple(f for f, box in self.flags.items() if box.isChecked()),
+                              payee_amount=share)
 
     def on_edited(self) -> None:
         minimum = self.session.settings.min_rationale_chars
@@ -162,10 +175,11 @@ class RulingPage(StepPage):
         if self.case is None:
             return
         proposal = self.proposal()
+        self.split_editor.setVisible(self.split.isChecked())
         if self.case.ruling is not None:
             self.problems.setText("The ruling is finalized.")
         elif proposal is None:
-            self.problems.setText("Choose release or refund.")
+            self.problems.setText("Choose release, refund or split.")
         else:
             problems = ruling_problems(self.case, proposal, tuple(self.flags),
                                        self.session.settings.min_rationale_chars)
@@ -197,7 +211,7 @@ class RulingPage(StepPage):
         def work() -> object:
             steps.save_draft(session, draft)
             if proposal is None:
-                raise PolicyError("step 5 cannot be completed: choose release or refund")
+                raise PolicyError("step 5 cannot be completed: choose release, refund or split")
             return steps.finalize_ruling(session, invoice_id, proposal, now=now)
         return work
 

@@ -166,10 +166,52 @@ def test_full_case_through_the_cli(fresh_devnet: Devnet, ledger: Any, tmp_path: 
     assert main(["log", "export", "-o", str(log_file)]) == 0
     assert main(["log", "verify", str(log_file), "--arbiter", arbiter]) == 0
     capsys.readouterr()
+    assert main(["log", "verify", str(log_file), "--arbiter", arbiter, "--online"]) == 0
+    assert f"case {invoice_id}: the log root on chain matches" in capsys.readouterr().err
     assert main(["disputes", "--json"]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["invoice_id"] == invoice_id)
     assert row["status"] == status and row["steps_done"] == [1, 2, 3, 4, 5, 6]
     assert row["transaction"]["status"] == "success"
+
+
+def rewrite_history(store: Any) -> None:
+    """What an arbiter holding the log key could do after a ruling: change an early entry,
+    rebuild the tree and drop the old checkpoints, so the re-signed log verifies offline."""
+    from arbiter_app.decisionlog import merkle
+    from arbiter_app.decisionlog.entry import canonical_json
+
+    body = bytes(store.conn.execute("SELECT body FROM log_entries WHERE idx = 1").fetchone()[0])
+    entry = json.loads(body)
+    entry["at"] += 1
+    forged = canonical_json(entry)
+    with store.atomic():
+        store.conn.execute("UPDATE log_entries SET body = ?, leaf = ? WHERE idx = 1",
+                           (forged, merkle.leaf_hash(forged)))
+        leaves = [bytes(r[0]) for r in store.conn.execute(
+            "SELECT leaf FROM log_entries ORDER BY idx")]
+        frontier: list[bytes] = []
+        for size, leaf in enumerate(leaves):
+            frontier = merkle.extend_range(frontier, size, leaf)
+        store.conn.execute("UPDATE log_head SET frontier = ?", (b"".join(frontier),))
+        store.conn.execute("DELETE FROM log_checkpoints")
+
+
+def test_a_log_rewritten_after_the_ruling_fails_log_verify_online(
+        fresh_devnet: Devnet, ledger: Any, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = Path(os.environ["ARBITER_APP_DATA"])
+    settings = devnet_settings(fresh_devnet, data, ledger.ledger)
+    config.save(settings)
+    with prepared(fresh_devnet, ledger, data, REFUND_CASE, Decision.REFUND) as session:
+        execute(session, REFUND_CASE)
+        arbiter = session.signer.address()
+        rewrite_history(session.store)
+    log_file = tmp_path / "rewritten.jsonl"
+    assert main(["log", "export", "-o", str(log_file)]) == 0
+    assert main(["log", "verify", str(log_file), "--arbiter", arbiter]) == 0  # re-signed
+    capsys.readouterr()
+    assert main(["log", "verify", str(log_file), "--arbiter", arbiter, "--online"]) == 1
+    assert "the log was rewritten after the ruling" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

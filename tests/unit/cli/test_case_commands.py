@@ -127,6 +127,37 @@ def test_rule_finalizes_then_case_show_and_search_find_it(
     assert rows.load_draft(store, CASE) is not None  # the rationale went back to the editor
 
 
+@pytest.mark.parametrize(("share", "status", "words"), [
+    ("a lot", 2, "--split takes sBTC (0.3) or a percentage (60%)"),
+    ("0.123456789", 2, "is not a whole number of base units"),
+    ("100%", 1, "a split gives the payee more than 0 and less than the whole"),
+    ("0", 1, "a split gives the payee more than 0 and less than the whole"),
+], ids=["not-a-number", "finer-than-a-base-unit", "everything-to-the-payee", "nothing"])
+def test_rule_refuses_a_split_that_is_no_split(
+        store: Store, tmp_path: Path, share: str, status: int, words: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["rule", str(CASE), "--split", share, "--rationale", rationale_file(tmp_path),
+            "--cite", evidence_cid(), "--confirm", "first-time-payer"]
+    got, _, err = run(argv, capsys)
+    assert got == status and words in err
+    assert rows.load_ruling(store, CASE) is None
+
+
+@pytest.mark.parametrize("share", ["60%", "0.12"], ids=["percent", "sbtc"])
+def test_rule_finalizes_a_split_in_percent_or_sbtc(
+        store: Store, tmp_path: Path, share: str, capsys: pytest.CaptureFixture[str]) -> None:
+    amount = rows.load_case(store, CASE).invoice.amount
+    expected = amount * 60 // 100 if share.endswith("%") else 12_000_000
+    argv = ["rule", str(CASE), "--split", share, "--rationale", rationale_file(tmp_path),
+            "--cite", evidence_cid(), "--confirm", "first-time-payer"]
+    assert run(argv, capsys)[0] == 0
+    ruling = rows.load_ruling(store, CASE)
+    assert ruling is not None and ruling.decision.value == "split"
+    assert ruling.payee_amount == expected
+    status, out, _ = run(["case", "show", str(CASE), "--json"], capsys)
+    assert json.loads(out)["ruling"]["payee_amount"] == expected
+
+
 def test_execute_without_a_terminal_or_yes_refuses_before_anything(store: Store) -> None:
     done = subprocess.run([sys.executable, "-m", "arbiter_app", "execute", str(CASE)],
                           cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True, text=True,
