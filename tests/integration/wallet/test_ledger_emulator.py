@@ -81,7 +81,7 @@ def test_resolve_dispute_is_signed_and_verified_by_stacksjs(
     assert decoded["txid"] == transaction.txid(signed)
     assert transaction.recover_public_key(signed) == signer.public_key()
     assert (decoded["function"], decoded["nonce"], decoded["fee"]) == (
-        "resolve-dispute",
+        "resolve-dispute-split",
         "7",
         "3000",
     )
@@ -105,7 +105,7 @@ def test_display_record_equals_the_decoded_transaction(
         decoded["fee"],
     )
     assert record["chain_id"] == decoded["chain_id"] == config.DEVNET.chain_id
-    assert json.dumps(record["payload"]).count("resolve-dispute") == 1
+    assert json.dumps(record["payload"]).count("resolve-dispute-split") == 1
     for arg in unsigned.payload.args:
         assert clarity.repr_value(arg) in json.dumps(record["payload"])
     assert len(record["post_conditions"]) == decoded["post_conditions"] == 1
