@@ -21,6 +21,16 @@ from arbiter_app.records import receipt as receipts
 TITLE = "Arbiter Desk — Ruling receipt"
 
 
+def _award_lines(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """A split's two payouts (release and refund pay the whole amount to one party)."""
+    if body["ruling"] != "split":
+        return []
+    award = body["award"]
+    return [(f"To the {party}", f"{words.amount(int(award[party]))} sBTC "
+                                f"({int(award[party])} base units)")
+            for party in ("payee", "payer")]
+
+
 def facts(document: str) -> list[tuple[str, str]]:
     """The (label, value) lines the PDF shows, in order, from a verified receipt.
 
@@ -36,6 +46,7 @@ def facts(document: str) -> list[tuple[str, str]]:
         ("Network", f"{body['network']} (chain id {body['chain_id']})"),
         ("Ruling", words.ruling_label(body["ruling"])),
         ("Amount", f"{words.amount(amount)} sBTC ({amount} base units)"),
+        *_award_lines(body),
         ("Token", body["token"]),
         ("Payer", body["payer"]),
         ("Payee", body["payee"]),
