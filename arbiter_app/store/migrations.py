@@ -182,11 +182,6 @@ def _v3_governance(store: Store) -> None:
     _run_script(store, _V3)
 
 
-@MIGRATIONS("add the payee's share of a split ruling (escrow v2)")
-def _v4_split_rulings(store: Store) -> None:
-    store.conn.execute("ALTER TABLE rulings ADD COLUMN payee_amount INTEGER")
-
-
 # One row per governance print of the contract (pause proposed/approved, unpaused, token
 # whitelisted/removed, admins set), keyed like every contract event by (txid, event index).
 _V3 = """
@@ -201,3 +196,8 @@ CREATE TABLE governance_events (
 def _v4_evidence_time(store: Store) -> None:
     # 0 for items stored before: their time was never read
     _run_script(store, "ALTER TABLE evidence ADD COLUMN submitted_time INTEGER NOT NULL DEFAULT 0")
+
+
+@MIGRATIONS("add the payee's share of a split ruling (escrow v2)")
+def _v5_split_rulings(store: Store) -> None:
+    store.conn.execute("ALTER TABLE rulings ADD COLUMN payee_amount INTEGER")

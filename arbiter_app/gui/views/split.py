@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from arbiter_app.services.ruling import sbtc_text
+from arbiter_app.case.words import sbtc
 
 SATS = 10**8
 
@@ -68,5 +68,5 @@ class SplitEditor(QWidget):
         self.percent.blockSignals(True)
         self.percent.setValue(share * 100 // self.total if self.total else 0)
         self.percent.blockSignals(False)
-        self.payouts.setText(f"payee receives {sbtc_text(share)} sBTC, payer receives "
-                             f"{sbtc_text(self.total - share)} sBTC")
+        self.payouts.setText(f"payee receives {sbtc(share)} sBTC, payer receives "
+                             f"{sbtc(self.total - share)} sBTC")
