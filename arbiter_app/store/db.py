@@ -189,7 +189,7 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
     :returns: the open store
     :raises StoreError: if the file is not a usable case store
     """
-    from arbiter_app.store.migrations import MIGRATIONS
+    from arbiter_app.store.migrations import MIGRATIONS, check_schema
 
     path = Path(path)
     try:
@@ -207,6 +207,8 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
     if migrate:
         try:
             MIGRATIONS.apply(store, upto=upto)
+            if upto is None:
+                check_schema(store)
         except BaseException:
             store.close()
             raise

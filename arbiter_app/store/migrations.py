@@ -16,6 +16,7 @@ store does use sqlite-utils where it fits: table upserts and nested transactions
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,42 @@ class Migrations:
 
 
 MIGRATIONS = Migrations()
+
+
+class _Scratch:
+    """Just enough of a :class:`Store` for the migration steps: an in-memory connection."""
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect(":memory:")
+
+
+@functools.cache
+def expected_columns() -> dict[str, tuple[str, ...]]:
+    """Every table's columns, in order, as the migrations create them (built once, in memory)."""
+    scratch = _Scratch()
+    for _, step in MIGRATIONS.steps:
+        step(scratch)  # type: ignore[arg-type]
+    return _columns(scratch.conn)
+
+
+def _columns(conn: sqlite3.Connection) -> dict[str, tuple[str, ...]]:
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {n: tuple(r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')) for n in names}
+
+
+def check_schema(store: Store) -> None:
+    """Refuse a store whose tables are not the ones the migrations make: a flipped bit in the
+    schema text (a renamed column, a lost table) would otherwise surface later as a missing
+    field in the middle of a read.
+
+    :raises StoreError: naming the first table that differs
+    """
+    found = _columns(store.conn)
+    for table, columns in expected_columns().items():
+        if found.get(table) != columns:
+            raise StoreError(f"the case store {store.path} is damaged: its table {table} is "
+                             "not the one this app made; restore it from a backup")
 
 
 @MIGRATIONS("create the case tables and the decision log")
