@@ -135,6 +135,7 @@ def test_nothing_imports_gui() -> None:
         for p in root.rglob("*.py")
         if "gui" not in p.relative_to(root).parts
         and ("from arbiter_app.gui" in p.read_text() or "import arbiter_app.gui" in p.read_text())
-        and p.relative_to(root).as_posix() not in ("cli/gui.py", "cli/demo.py")
+        # the commands that open a window, and install-desktop, which draws the icons with Qt
+        and p.relative_to(root).as_posix() not in ("cli/gui.py", "cli/demo.py", "cli/desktop.py")
     ]
     assert not offenders
