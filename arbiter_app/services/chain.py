@@ -9,9 +9,11 @@ invoice's events into the state they imply; :func:`disagreements` compares that 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
+from arbiter_app import deadline
 from arbiter_app.case.models import ChainChecks, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress
@@ -142,7 +144,8 @@ class ChainReader:
         while True:
             if cancel is not None:
                 cancel.check()
-            page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
+            with deadline.within(math.inf, cancel):  # cancel honoured mid-request
+                page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
             guard.page(page.total, page.older_cursor,
                        [(log.tx_id, log.event_index) for log in page.results])
             if cursor is None:

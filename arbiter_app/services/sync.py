@@ -18,6 +18,7 @@ from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from arbiter_app import deadline
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
     Dispute,
@@ -102,12 +103,14 @@ def sync_disputes(
     try:
         yield Progress("reading block times", 0, None)
         timed = [e.tx_id for e in events if e.invoice_id in ids and e.name in TIMED_EVENTS]
-        txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool)
+        txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool,
+                            cancel)
         events = [_timed(e, txs) for e in events]
         by_invoice: dict[int, list[EscrowEvent]] = {}
         for e in events:
             by_invoice.setdefault(e.invoice_id, []).append(e)
-        futures = [pool.submit(_read_case, session, reader, i, by_invoice.get(i, []),
+        read = deadline.cancellable(_read_case, cancel)
+        futures = [pool.submit(read, session, reader, i, by_invoice.get(i, []),
                                stored.get(i), me, txs, cancel) for i in ids]
         for start_at in range(0, len(ids), BATCH):
             batch = range(start_at, min(start_at + BATCH, len(ids)))
@@ -127,11 +130,12 @@ TIMED_EVENTS = frozenset({"dispute-raised", "evidence-submitted", "dispute-resol
 
 
 def _transactions(
-    session: Session, txids: Sequence[str], pool: ThreadPoolExecutor
+    session: Session, txids: Sequence[str], pool: ThreadPoolExecutor, cancel: CancelToken | None
 ) -> dict[str, TxStatus | None]:
     """The v3 transaction of each txid, one request per txid, fetched in parallel."""
     unique = sorted(set(txids))
-    return dict(zip(unique, pool.map(session.api.get_transaction, unique), strict=True))
+    get = deadline.cancellable(session.api.get_transaction, cancel)
+    return dict(zip(unique, pool.map(get, unique), strict=True))
 
 
 def _governance_records(
