@@ -21,8 +21,15 @@ from ipfshttpclient import exceptions as ipfs_exc
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.errors import BlockTooLarge, CidError, FetchError
-from arbiter_app.ipfs.sources import Retry, TransientError, kubo_multiaddr, spool_car
+from arbiter_app.ipfs.sources import (
+    IPFS_BACKOFF,
+    TransientError,
+    kubo_multiaddr,
+    retrying,
+    spool_car,
+)
 from arbiter_app.progress import CancelToken
+from arbiter_app.retry import Backoff
 
 log = logging.getLogger(__name__)
 MAX_PUT_BLOCK = 2 * 1024 * 1024  # Kubo ≥ 0.40 block/put limit (reference/ipfs.md §5.4)
@@ -38,13 +45,13 @@ class KuboSource:
     :param car_deadline: seconds one ``dag/export`` may take in all
     """
 
-    def __init__(self, addr: str, timeout: float = 30.0, retry: Retry | None = None,
+    def __init__(self, addr: str, timeout: float = 30.0, retry: Backoff = IPFS_BACKOFF,
                  car_deadline: float = 600.0) -> None:
         self.addr = addr
         self.car_deadline = car_deadline
         self.name = f"Kubo at {addr}"
         self.timeout = timeout
-        self.retry = retry or Retry()
+        self.retry = retry
         multiaddr, base = kubo_multiaddr(addr)
         # Client(...) on purpose: connect() refuses every Kubo >= 0.8 by version string.
         self._client: Any = ipfshttpclient.Client(multiaddr, base, timeout=timeout)
@@ -129,7 +136,7 @@ class KuboSource:
             except ipfs_exc.Error as e:
                 raise self._translate(e, "block/put") from e
 
-        answer = self.retry.call(put)
+        answer = retrying(self.retry, put)
         try:
             stored = CID.parse(str(answer["Key"]))
         except (KeyError, TypeError, CidError) as e:

@@ -28,6 +28,7 @@ from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Decision, Invoice, InvoiceStatus, TxStatus
 from arbiter_app.errors import ApiError, NetworkError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.retry import Backoff
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services import receipts
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
     from arbiter_app.wallet.signer import DevicePrompt
 
-BROADCAST_TRIES = 4
+# Broadcast: 4 sends of the same bytes, waits from 0.5 s growing to at most 8 s.
+BROADCAST_BACKOFF = Backoff(attempts=4, base=0.5, cap=8.0)
 POLL_INTERVAL = 1.0
 POLL_LIMIT = 120
 
@@ -299,7 +301,7 @@ def _broadcast(session: Session, case: CaseFile,
     sent = 0
     if record.status not in (TxStatus.SIGNED, TxStatus.BROADCAST):
         return record.txid, sent  # already pending or settled: only poll
-    for attempt in range(BROADCAST_TRIES):
+    for attempt in range(BROADCAST_BACKOFF.attempts):
         sent += 1
         try:
             session.api.broadcast(raw, record.txid)
@@ -311,7 +313,8 @@ def _broadcast(session: Session, case: CaseFile,
                     execution.update_transaction(session.store, record.txid, TxStatus.DROPPED,
                                                  now=int(time.time()), detail=str(e))
                     raise
-                sleep(min(8.0, 0.5 * 2**attempt))
+                wait = e.retry_after if isinstance(e, BroadcastRejected) else None
+                sleep(BROADCAST_BACKOFF.delay(attempt, wait))
                 continue
         execution.update_transaction(session.store, record.txid, TxStatus.BROADCAST,
                                      now=int(time.time()))

@@ -270,17 +270,19 @@ def _dispute_from_events(
 
 
 def _store_case(session: Session, read: _CaseRead) -> SyncSummary:
-    """Store one case and log its new facts (on the generator's thread: the one writer)."""
+    """Store one case and log its new facts, the evidence that could not be had included,
+    in one transaction (on the generator's thread: the one writer)."""
     from arbiter_app.store import cases
 
     now = int(time.time())
     invoice_id = read.invoice.id
-    cases.sync_dispute(session.store, read.invoice, read.dispute, now=now)
-    for item in read.dispute.evidence:
-        if item.state in (EvidenceState.UNAVAILABLE, EvidenceState.MISMATCH):
-            cases.mark_evidence_unavailable(
-                session.store, invoice_id, item.index, reason=item.reason,
-                mismatch=item.state is EvidenceState.MISMATCH, now=now)
+    with session.store.atomic():
+        cases.sync_dispute(session.store, read.invoice, read.dispute, now=now)
+        for item in read.dispute.evidence:
+            if item.state in (EvidenceState.UNAVAILABLE, EvidenceState.MISMATCH):
+                cases.mark_evidence_unavailable(
+                    session.store, invoice_id, item.index, reason=item.reason,
+                    mismatch=item.state is EvidenceState.MISMATCH, now=now)
     return _count(read.dispute.evidence, list(read.flagged), new=read.new)
 
 

@@ -18,8 +18,9 @@ from typing import Any
 
 from arbiter_app import config
 from arbiter_app.case.models import Decision, Invoice, InvoiceStatus
-from arbiter_app.errors import DecodeError
+from arbiter_app.errors import DecodeError, PolicyError
 from arbiter_app.stacks import clarity
+from arbiter_app.stacks import transaction as txn
 
 # Fungible-token names inside the sBTC contracts: the real one's, and the devnet mock's.
 SBTC_ASSET = "sbtc-token"
@@ -330,8 +331,6 @@ def token_asset_name(token_contract: str, network: config.Network) -> str:
     :raises PolicyError: for a token whose asset name the app does not know, because an
         exact post-condition cannot be written without it
     """
-    from arbiter_app.errors import PolicyError
-
     name = token_contract.partition(".")[2]
     if name == "sbtc-token":
         return DEVNET_SBTC_ASSET if network.name == "devnet" else SBTC_ASSET
@@ -348,7 +347,7 @@ def resolve_dispute_call(
     public_key: bytes,
     nonce: int,
     fee: int,
-) -> Any:
+) -> txn.Transaction:
     """The unsigned ``resolve-dispute`` transaction for ``invoice``.
 
     Deny mode, with one post-condition: the escrow contract sends exactly
@@ -358,9 +357,6 @@ def resolve_dispute_call(
     :raises PolicyError: the invoice is not DISPUTED or its token is unknown
     :raises ValueError: the hash is not 32 bytes
     """
-    from arbiter_app.errors import PolicyError
-    from arbiter_app.stacks import transaction as txn
-
     if invoice.status is not InvoiceStatus.DISPUTED:
         raise PolicyError(f"invoice {invoice.id} is {invoice.status.name}, not DISPUTED")
     if len(rationale_hash) != 32:
@@ -379,10 +375,9 @@ def resolve_dispute_call(
     )
 
 
-def deposit_post_condition(contract_id: str, invoice: Invoice, network: config.Network) -> Any:
+def deposit_post_condition(contract_id: str, invoice: Invoice, network: config.Network
+                           ) -> txn.FungiblePostCondition:
     """"``contract_id`` sends exactly ``invoice.amount`` of the invoice's token" (SIP-005)."""
-    from arbiter_app.stacks import transaction as txn
-
     return txn.FungiblePostCondition(
         principal=contract_id,
         asset=f"{invoice.token}::{token_asset_name(invoice.token, network)}",
