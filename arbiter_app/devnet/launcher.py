@@ -1,4 +1,4 @@
-"""Start, watch and stop the devnet service (``resources/devnet``, DESIGN §7) from Python.
+"""Start, watch and stop the devnet service (``resources/devnet``; docs/ARCHITECTURE.md §7).
 
 :class:`Devnet` runs ``node src/main.js`` on a free loopback port in its own process group,
 keeps its output in a log file, waits until ``/v2/info`` answers (failing fast, with the log,

@@ -2,7 +2,7 @@
 
 Calls go through ``ipfshttpclient.Client(addr)`` — see :mod:`.sources` for why never
 ``connect()`` — and use only ``block/get``, ``block/put`` and ``dag/export``, which current
-Kubo still serves unchanged (reference/ipfs.md §6.4). Every ipfshttpclient error is
+Kubo still serves unchanged (docs/ipfs.md §6.4). Every ipfshttpclient error is
 translated here into the app's tree; the daemon's own text goes to the log only.
 """
 
@@ -32,7 +32,7 @@ from arbiter_app.progress import CancelToken
 from arbiter_app.retry import Backoff
 
 log = logging.getLogger(__name__)
-MAX_PUT_BLOCK = 2 * 1024 * 1024  # Kubo ≥ 0.40 block/put limit (reference/ipfs.md §5.4)
+MAX_PUT_BLOCK = 2 * 1024 * 1024  # Kubo ≥ 0.40 block/put limit (docs/ipfs.md §5.4)
 _NOT_FOUND = ("not found", "could not find", "no such", "ipld: could not")
 
 

@@ -10,7 +10,7 @@ Kubo: built with ``ipfshttpclient.Client(addr)``, never ``ipfshttpclient.connect
 ``connect()`` asks the daemon's version and the 0.7.0 client raises ``VersionMismatch`` for
 every Kubo ≥ 0.8.0 (its range is 0.4.23 ≤ v < 0.8.0), although the calls used here
 (``block/get``, ``block/put``, ``dag/export``) are unchanged in current Kubo; constructing
-the client directly skips that check (reference/ipfs.md §6.2). ``add()`` is never used: it
+the client directly skips that check (docs/ipfs.md §6.2). ``add()`` is never used: it
 sends ``raw-leaves=false`` with ``cid_version=1`` and yields other CIDs than Kubo (§6.3).
 """
 

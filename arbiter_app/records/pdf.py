@@ -3,7 +3,7 @@
 It shows the same facts as the receipt's JSON, in the same words, for people who will not run
 ``arbiter-app receipt verify``; the JSON stays the document of record, and the PDF says so.
 Only a receipt that verifies is rendered. Qt is imported inside the function so that importing
-:mod:`arbiter_app.records` never loads it (STYLE habit 1).
+:mod:`arbiter_app.records` never loads it.
 """
 
 from __future__ import annotations

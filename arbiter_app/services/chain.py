@@ -4,7 +4,7 @@ events (paged from the extended API) and its read-only functions (``call-read``)
 :class:`ChainReader` turns API answers into escrow records; :func:`event_view` folds an
 invoice's events into the state they imply; :func:`disagreements` compares that with the
 ``call-read`` invoice. The ruling service refuses to sign when they disagree
-(reliability.md §5: a ruling is signed only when two views agree).
+(docs/reliability.md §5: a ruling is signed only when two views agree).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from arbiter_app.services.paging import PageGuard
 from arbiter_app.stacks import escrow
 from arbiter_app.stacks.api import ContractLog, StacksApi
 
-PAGE_SIZE = 100  # the extended API's maximum for event pages (reference/stacks.md §7.3)
+PAGE_SIZE = 100  # the extended API's maximum for event pages (docs/stacks-api.md)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Fetch and verify the off-chain documents of a case: the invoice terms and each evidence
-manifest with its files (DESIGN §5), through the verified IPFS fetcher.
+manifest with its files (docs/ARCHITECTURE.md §5), through the verified IPFS fetcher.
 
-Nothing is trusted before its CID is checked (STYLE habit 5). A document that verifies but
+Nothing is trusted before its CID is checked. A document that verifies but
 says something false — a manifest for another invoice or party, a file whose size is not the
 one listed — is a *mismatch* with the reason in plain words; a block no source delivers is
 *unavailable*. Neither stops a sync: the item is marked and the next one is tried.
@@ -128,8 +128,8 @@ def _party_name(doc: dict[str, Any], party: str) -> str:
 def fetch_terms(
     fetcher: Fetcher, metadata_hash: str | None, cancel: CancelToken | None = None
 ) -> Generator[Progress, None, tuple[TermsSummary, str]]:
-    """Fetch and verify the terms named by an invoice's metadata hash (DESIGN §5: a single
-    raw block, so the CID is CIDv1(raw, sha2-256, hash)).
+    """Fetch and verify the terms named by an invoice's metadata hash (a single raw block, so
+    the CID is CIDv1(raw, sha2-256, hash); docs/ARCHITECTURE.md §5).
 
     :returns: the summary and, when it could not be verified, the reason
     """
@@ -197,7 +197,7 @@ def verify_item(
 
 def _check_file(declared: EvidenceFile, got: VerifiedFile) -> None:
     """The verified file must be what the manifest says: its size, and its type when the
-    bytes name one (a ``.pdf`` that is a PNG is a lie, reliability.md §4 T4.6)."""
+    bytes name one (a ``.pdf`` that is a PNG is a lie, docs/reliability.md §4 T4.6)."""
     if got.size != declared.size:
         raise DocumentMismatch(
             f"file {declared.name!r} is {got.size} bytes, but the manifest says {declared.size}")

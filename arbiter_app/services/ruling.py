@@ -1,7 +1,7 @@
 """Execute a finalized ruling: publish the rationale, build, check, sign, store, broadcast and
-confirm the ``resolve-dispute`` transaction, then issue the receipt (issue 7; DESIGN §5, §8).
+confirm the ``resolve-dispute`` transaction, then issue the receipt (docs/ARCHITECTURE.md §9).
 
-The order is the safety argument (reliability.md §3 and §5):
+The order is the safety argument (docs/reliability.md §3 and §5):
 
 1. the invoice is read twice — ``call-read`` and the contract's events — and any
    disagreement stops the ruling; the node's network id must be the configured network's;
@@ -222,7 +222,7 @@ def _check_chain(
     problems = disagreements(read, event_view(read.id, events))
     newest = reader.newest_height or 0
     if newest > info.stacks_tip_height:
-        # reliability.md T5.2: a node behind the indexer's events is stale or lying.
+        # docs/reliability.md T5.2: a node behind the indexer's events is stale or lying.
         problems.append(f"the node's tip {info.stacks_tip_height} is behind the contract's "
                         f"events (block {newest}); the node is stale")
     if problems:
@@ -270,7 +270,7 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
     preview = preview_ruling(session, case.invoice.id)
     recheck(session, case, reviewed or preview)
     if reviewed is not None and reviewed.describe_json != preview.describe_json:
-        # reliability.md §3 (malicious host): what is signed must be what was reviewed.
+        # docs/reliability.md §3 (malicious host): what is signed must be what was reviewed.
         raise PolicyError(f"the ruling transaction changed since it was reviewed (fee "
                           f"{reviewed.fee} -> {preview.fee}, nonce {reviewed.nonce} -> "
                           f"{preview.nonce}); review it again")
@@ -307,7 +307,7 @@ def _broadcast(session: Session, case: CaseFile,
             session.api.broadcast(raw, record.txid)
         except NetworkError as e:
             # A lost reply, a 5xx or a "BadNonce" may all mean the node already has it:
-            # look the txid up before deciding anything (reliability.md T5.1).
+            # look the txid up before deciding anything (docs/reliability.md T5.1).
             if not _known(session, record.txid):
                 if isinstance(e, BroadcastRejected) and e.reason is not None:
                     execution.update_transaction(session.store, record.txid, TxStatus.DROPPED,

@@ -1,7 +1,7 @@
 """The composition root: one :class:`Session` builds, from :class:`Settings`, everything the
 use cases need — the HTTP clients (base URL, connect/read timeouts, connection limits, no
 environment proxies), the Stacks API client, the case store, the IPFS fetcher and the
-signer — and closes them in one place (STYLE habit 10).
+signer — and closes them in one place.
 
 Parts are built on first use, so ``arbiter-app disputes`` never opens a device and a sync
 never asks for a keystore password. The GUI and the CLI each hold one session.
@@ -22,7 +22,7 @@ from arbiter_app.stacks.api import StacksApi
 from arbiter_app.store.db import Store, open_store
 from arbiter_app.wallet.signer import Signer, signer_from_settings
 
-# reliability.md T5.5: connect ≤ 10 s, per read ≤ 30 s.
+# docs/reliability.md T5.5: connect ≤ 10 s, per read ≤ 30 s.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 MAX_API_RESPONSE = 4 * 1024 * 1024

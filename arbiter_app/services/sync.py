@@ -75,7 +75,7 @@ def sync_disputes(
     """Run one incremental sync.
 
     Cases are read from the network by a few threads in parallel and stored one at a time,
-    in invoice order, by this generator (STYLE habit 7: parallel fetches, one writer).
+    in invoice order, by this generator (parallel fetches, one writer).
 
     :param session: the session (API, store, fetcher)
     :param cancel: checked between every request and case

@@ -8,9 +8,9 @@ checks and the result dataclasses are in ``stacks/api_shapes.py``, re-exported h
 malformed or lying answer is a :class:`ResponseError` naming the URL; an error status is an
 :class:`ApiError`. Server text reaches the user only through
 :func:`arbiter_app.text.untrusted_text` (printable ASCII, truncated, labelled). Only current
-routes are used (DESIGN §6, reference/stacks.md §7): never ``/extended/v1``. Broadcast is
+routes are used (docs/ARCHITECTURE.md §6, docs/stacks-api.md): never ``/extended/v1``. Broadcast is
 never retried here: the ruling service re-sends the stored signed bytes itself
-(reliability.md §5).
+(docs/reliability.md §5).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ API_BACKOFF = Backoff(attempts=5, base=0.5, cap=30.0)
 
 
 class StacksApi:
-    """The Stacks API calls of DESIGN §6, with typed and checked results.
+    """The Stacks API calls of docs/ARCHITECTURE.md §6, with typed and checked results.
 
     :param client: an httpx client whose ``base_url`` is the API root
     :param api_key: sent as ``x-api-key`` when given
@@ -379,7 +379,7 @@ def _display_url(url: httpx.URL) -> str:
 # -- error mapping --------------------------------------------------------------------
 
 # Broadcast reason codes (stacks-core MemPoolRejection) in our own words; the server's
-# free text is never shown as an instruction (reliability.md §5, Electrum #4968).
+# free text is never shown as an instruction (docs/reliability.md §5, Electrum #4968).
 REJECTIONS = {
     "BadNonce": "its nonce is not the account's next nonce",
     "ConflictingNonceInMempool": "another transaction with the same nonce is in the mempool",

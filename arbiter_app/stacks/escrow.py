@@ -1,12 +1,12 @@
 """Bindings of the ``escrow-secure`` contract: read-only result decoders, print-event
-decoding, and the ``resolve-dispute`` builder (DESIGN §4).
+decoding, and the ``resolve-dispute`` builder (docs/ARCHITECTURE.md §4).
 
 Everything here is pure: values in, domain values out. A contract answer that does not
 have the exact tuple shape of ``resources/contracts/escrow-secure.clar`` is refused with a
 :class:`DecodeError` naming the field, because a wrong shape means a wrong screen. The only
 fund-moving call, ``resolve-dispute``, is built in deny mode with one post-condition: the
 escrow contract sends exactly the deposit of the invoice's token, and nothing else may move
-(reliability.md §3, T3.2). Post-conditions cannot name the receiver, so the ruling service
+(docs/reliability.md §3, T3.2). Post-conditions cannot name the receiver, so the ruling service
 checks the transfer events after confirmation.
 """
 
@@ -165,7 +165,7 @@ def decode_invoice(invoice_id: int, value: Any) -> Invoice | None:
     """``get-invoice`` → :class:`Invoice`, or ``None`` when the invoice does not exist.
 
     ``deposit`` is the amount while the contract holds it (FUNDED or DISPUTED): the
-    contract only ever takes in and pays out exactly ``amount`` (DESIGN §4).
+    contract only ever takes in and pays out exactly ``amount`` (docs/ARCHITECTURE.md §4).
 
     :raises DecodeError: the answer has not the contract's tuple shape
     """
@@ -291,7 +291,7 @@ def decode_event(
     return EscrowEvent(name, invoice_id, rest, tx_id, event_index, block_height, block_time)
 
 
-# Which status each event leaves the invoice in (DESIGN §4; escrow-secure.clar prints).
+# Which status each event leaves the invoice in (docs/contract.md; escrow-secure.clar prints).
 EVENT_STATUS = {
     "invoice-created": InvoiceStatus.OPEN,
     "funds-deposited": InvoiceStatus.FUNDED,
@@ -325,7 +325,7 @@ def token_asset_name(token_contract: str, network: config.Network) -> str:
     """The fungible-token name inside ``token_contract`` that a deposit is held in.
 
     The real sBTC (mainnet and testnet) names its asset ``sbtc-token``; the devnet's mock
-    names it ``sbtc`` (reference/stacks.md §8, resources/contracts/contracts/sbtc-token.clar).
+    names it ``sbtc`` (docs/stacks.md §8, resources/contracts/contracts/sbtc-token.clar).
     A wrong name would only make the transaction abort (deny mode), never move funds.
 
     :raises PolicyError: for a token whose asset name the app does not know, because an

@@ -123,7 +123,7 @@ class Store:
 def backup(store: Store, target: Path | str) -> Path:
     """Copy the live store to ``target`` consistently (SQLite backup API), even while it is
     being written: into a temporary name in the target folder, synced, then renamed, so an
-    interrupted backup never appears under the final name (reliability.md §2).
+    interrupted backup never appears under the final name (docs/reliability.md §2).
 
     :raises StoreError: if the copy cannot be written
     """
@@ -172,7 +172,7 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
 
 def _check_sound(conn: sqlite3.Connection, path: Path) -> None:
     # quick_check reads every page once (no index cross-checks): a damaged file is refused
-    # before anything, migrations included, writes to it (reliability.md T2.5).
+    # before anything, migrations included, writes to it (docs/reliability.md T2.5).
     answer = conn.execute("PRAGMA quick_check").fetchone()[0]
     if answer != "ok":
         conn.close()

@@ -6,7 +6,7 @@ sentences, the fee and the nonce (all from ``transaction.describe`` of the very 
 service signs: :func:`arbiter_app.services.ruling.preview_ruling`), and above them "Release
 12.5 sBTC to ST… (the payee)" from the same preview. Signing needs an explicit tick; the Sign
 button stays disabled until then, and the service refuses to sign a transaction that differs
-from the reviewed one (reliability.md §3: what you see is what you sign, and the Ledger shows
+from the reviewed one (docs/reliability.md §3: what you see is what you sign, and the Ledger shows
 the same facts).
 """
 
@@ -39,7 +39,7 @@ def ruling_words(case: CaseFile, short: bool = False) -> str:
     return words.ruling_sentence(case.ruling.decision, inv.amount, inv.payee, inv.payer, inv.id)
 
 
-# The escrow's resolve-dispute parameters, in order (DESIGN §4).
+# The escrow's resolve-dispute parameters, in order (docs/ARCHITECTURE.md §4).
 ARGUMENT_NAMES = {"resolve-dispute": ("invoice-id", "token", "release (true: to the payee; "
                                       "false: to the payer)", "rationale-hash")}
 

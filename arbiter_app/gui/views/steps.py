@@ -1,4 +1,5 @@
-"""The pages of steps 1–4 of a case (DESIGN §1): terms, evidence, chain records, documents.
+"""The pages of steps 1–4 of a case: terms, evidence, chain records, documents
+(docs/ARCHITECTURE.md §1).
 
 Each page shows one step's facts and its completion control in the frame of
 :class:`~arbiter_app.gui.views.step_page.StepPage`. Evidence and documents are read through

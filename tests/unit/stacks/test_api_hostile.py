@@ -1,6 +1,6 @@
 """Hostile answers from a small real HTTP server on loopback: every malformed or lying
 answer is a ResponseError naming the URL, every error status an ApiError, and server text
-never reaches the message raw (STYLE habits 5 and 10)."""
+never reaches the message raw."""
 
 from __future__ import annotations
 
