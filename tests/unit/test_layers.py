@@ -15,7 +15,7 @@ ROOT = Path(arbiter_app.__file__).parent
 LEVELS = [
     {"cli"}, {"gui"}, {"services"}, {"records", "store", "devnet"}, {"wallet", "decisionlog"},
     {"stacks", "ipfs"}, {"case"}, {"deadline", "retry", "text", "assets"},
-    {"config", "progress"}, {"errors"},
+    {"config", "progress"}, {"private", "writes"}, {"errors"},
 ]
 RANK = {room: n for n, level in enumerate(LEVELS) for room in level}
 # Entry points above every room: they may import anything.
