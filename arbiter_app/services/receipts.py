@@ -133,7 +133,8 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None, *,
 
 def verify_online(session: Session, facts: ReceiptFacts) -> None:
     """Check a receipt already verified offline against the chain of the session's settings:
-    the transaction succeeded at the receipt's block and the escrow holds the receipt's ruling.
+    its transaction is this escrow's ``resolve-dispute`` for its invoice, sent by its arbiter,
+    successful at its block, with its award and rationale hash, and the escrow holds that ruling.
 
     :raises VerificationError: naming what the chain disagrees with, or that the receipt is
         for another network than the settings'
