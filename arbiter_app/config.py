@@ -102,6 +102,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     :param fee_confirm_above: µSTX above which the final review asks to confirm the fee
     :param sync_workers: cases a sync reads from the network at once (Hiro's public API
         rate-limits by IP: keep it low without an API key; a 429 is waited out)
+    :param sync_every_minutes: the window syncs in the background this often (0: only when
+        asked), raising alerts for what it brings
     :param data_dir: where the case store, the cache and logs live
     """
 
@@ -120,6 +122,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     min_rationale_chars: Annotated[int, msgspec.Meta(ge=0)] = 300
     fee_confirm_above: Annotated[int, msgspec.Meta(ge=0)] = 10_000
     sync_workers: Annotated[int, msgspec.Meta(ge=1, le=8)] = 4
+    sync_every_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 10
     data_dir: str = msgspec.field(default_factory=lambda: str(default_data_dir()))
 
     @property
