@@ -8,6 +8,7 @@ Only a receipt that verifies is rendered. Qt is imported inside the function so 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -97,5 +98,8 @@ def render(document: str, path: Path) -> None:
                          "arbiter-app receipt verify FILE --online")
     finally:
         ended = painter.end()
-    if not ended or not path.is_file() or path.stat().st_size == 0:
+    if not ended or not path.is_file() or path.stat().st_size == 0 or \
+            writes.disk_full(path.parent):  # Qt reports no failed write: a cut PDF is kept
+        with contextlib.suppress(OSError):
+            path.unlink()
         raise writes.failure(path)
