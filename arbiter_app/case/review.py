@@ -24,7 +24,7 @@ def review_flags(
     """The manual-review flags raised by ``invoice``, in a fixed order.
 
     :param invoice: the disputed invoice
-    :param first_time_payer: the store knows no earlier invoice of this payer
+    :param first_time_payer: the contract holds no earlier invoice of this payer
     :param suspicious: addresses the arbiter (or a shared list) marked as suspicious
     :returns: the flags that apply; empty when no review is needed
     """
@@ -45,7 +45,7 @@ def describe(flag: ReviewFlag) -> str:
     """The sentence shown beside a flag's confirmation box."""
     return {
         ReviewFlag.LARGE_AMOUNT: "The amount is over 10 sBTC.",
-        ReviewFlag.FIRST_TIME_PAYER: "The payer has no earlier invoice with you.",
+        ReviewFlag.FIRST_TIME_PAYER: "The payer has no earlier invoice in the contract.",
         ReviewFlag.SUSPICIOUS_ADDRESS: "A party's address is marked as suspicious.",
         ReviewFlag.LOW_AI_CONFIDENCE: "The terms were parsed by AI with confidence below 0.8.",
     }[flag]

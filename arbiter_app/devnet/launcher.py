@@ -253,6 +253,15 @@ class Devnet:
             "POST", "governance", {"action": action, "admin": admin, **fields})
         return result
 
+    def invoice(self, invoice_id: int, payer: str, payee: str, arbiter: str, *,
+                amount: int = 100_000, stage: str = "open") -> dict[str, Any]:
+        """Have the devnet create invoice ``invoice_id`` between named accounts (signed by
+        the payer) and take it to ``stage``: ``open``, ``funded`` or ``disputed``."""
+        result: dict[str, Any] = self._admin("POST", "invoice", {
+            "id": invoice_id, "payer": payer, "payee": payee, "arbiter": arbiter,
+            "amount": amount, "stage": stage})
+        return result
+
     def seed_bench(self, disputes: int) -> dict[str, Any]:
         """Create ``disputes`` more disputes for ``arbiter_1`` (for the sync benchmark)."""
         result: dict[str, Any] = self._admin("POST", "seed-bench", {"disputes": disputes})

@@ -32,6 +32,7 @@ from arbiter_app.errors import Cancelled, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
+from arbiter_app.services.party_index import index_events
 from arbiter_app.services.session import Session
 from arbiter_app.services.target import check_target
 from arbiter_app.stacks.api import TxStatus
@@ -102,7 +103,8 @@ def sync_disputes(
                               thread_name_prefix="sync-read")
     try:
         yield Progress("reading block times", 0, None)
-        timed = [e.tx_id for e in events if e.invoice_id in ids and e.name in TIMED_EVENTS]
+        timed = [e.tx_id for e in events if e.name == "invoice-created"
+                 or (e.invoice_id in ids and e.name in TIMED_EVENTS)]
         txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool,
                             cancel)
         events = [_timed(e, txs) for e in events]
@@ -119,13 +121,15 @@ def sync_disputes(
         pool.shutdown(wait=True, cancel_futures=True)
     record_governance(session.store, _governance_records(reader.governance, txs),
                       now=int(time.time()))
+    index_events(session.store, session.contract_id, events)
     if reader.newest_key is not None and reader.newest_key != marker:
         _save_marker(session, reader.newest_key)
     return dataclasses.replace(summary, requests=session.api.requests - start)
 
 
 # The events whose block height and time the app keeps; logs carry neither, so each is read
-# from its transaction (``block.height``, ``block.time``).
+# from its transaction (``block.height``, ``block.time``). Every invoice-created event is
+# read too: the party index places each invoice of the contract by its creation block.
 TIMED_EVENTS = frozenset({"dispute-raised", "evidence-submitted", "dispute-resolved"})
 
 

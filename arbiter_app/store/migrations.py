@@ -196,3 +196,25 @@ CREATE TABLE governance_events (
 def _v4_evidence_time(store: Store) -> None:
     # 0 for items stored before: their time was never read
     _run_script(store, "ALTER TABLE evidence ADD COLUMN submitted_time INTEGER NOT NULL DEFAULT 0")
+
+
+@MIGRATIONS("index every invoice of the escrow contract by party")
+def _v5_party_index(store: Store) -> None:
+    _run_script(store, _V5)
+
+
+# One row per invoice of the contract (every arbiter, every status), as its events tell it;
+# the block of the last status change is known only where its transaction was read. The
+# review flags and the conflict declaration search it. The sync marker is forgotten so
+# the next sync pages every event once and fills the index from the contract's start.
+_V5 = """
+CREATE TABLE contract_invoices (
+  contract TEXT NOT NULL, id INTEGER NOT NULL, payer TEXT NOT NULL, payee TEXT NOT NULL,
+  arbiter TEXT NOT NULL, amount INTEGER NOT NULL, token TEXT NOT NULL, status INTEGER NOT NULL,
+  created_height INTEGER NOT NULL, created_time INTEGER NOT NULL,
+  updated_height INTEGER, updated_time INTEGER, PRIMARY KEY (contract, id));
+CREATE INDEX contract_invoices_payer ON contract_invoices(contract, payer, created_height);
+CREATE INDEX contract_invoices_payee ON contract_invoices(contract, payee);
+CREATE INDEX contract_invoices_arbiter ON contract_invoices(contract, arbiter);
+DELETE FROM settings WHERE key LIKE 'sync.last-event:%'
+"""

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from arbiter_app.case import review
 from arbiter_app.case.framework import CaseFile, RulingProposal, ruling_problems
 from arbiter_app.case.models import Decision, Draft, EvidenceState, ReviewFlag, Step
 from arbiter_app.errors import PolicyError
@@ -135,9 +134,8 @@ class RulingPage(StepPage):
         _clear(self.flags_layout)
         self.flags = {}
         confirmed = set(ruling.confirmations) if ruling else set()
-        for flag in queries.review_flags(self.session, case):
-            box = QCheckBox(f"{review.describe(flag)} I confirm I reviewed this case "
-                            "with that in mind.")
+        for flag, why in queries.review_reasons(self.session, case):
+            box = QCheckBox(f"{why} I confirm I reviewed this case with that in mind.")
             box.setChecked(flag in confirmed)
             box.toggled.connect(self.on_edited)
             self.flags[flag] = box
