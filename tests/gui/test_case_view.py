@@ -193,3 +193,14 @@ def test_a_case_refunded_on_chain_is_read_only_and_says_why(
     qtbot.waitUntil(lambda: not Task._running, timeout=10_000)
     close_message_boxes(qtbot)
     assert completed(local_session, 7) == frozenset()
+
+
+def test_the_step_list_of_a_refunded_case_says_closed_not_current(
+        qtbot: QtBot, local_session: Session) -> None:
+    from arbiter_app.case.models import InvoiceStatus
+
+    add_case(local_session, 8, invoice=dataclasses.replace(
+        make_invoice(8), status=InvoiceStatus.REFUNDED))
+    pane = pane_for(qtbot, local_session, 8)
+    assert pane.steps.item(0).text().endswith("closed")
+    assert "current" not in "".join(pane.steps.item(n).text() for n in range(6))
