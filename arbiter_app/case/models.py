@@ -246,6 +246,11 @@ class ReviewFlag(StrEnum):
     SUSPICIOUS_ADDRESS = "suspicious-address"
     LOW_AI_CONFIDENCE = "low-ai-confidence"
 
+    @property
+    def label(self) -> str:
+        """The flag in words for messages: ``large amount``, ``low AI confidence``."""
+        return self.value.replace("-", " ").replace(" ai ", " AI ")
+
 
 @dataclass(frozen=True)
 class Draft:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Generator
 from typing import Any
 
+from arbiter_app.case import words
 from arbiter_app.case.models import (
     AiParse,
     EvidenceFile,
@@ -110,9 +111,18 @@ def terms_summary(doc: dict[str, Any], cid: str) -> TermsSummary:
 def _milestone(item: Any) -> str:
     if not isinstance(item, dict):
         raise DocumentMismatch("a milestone is neither text nor an object")
-    parts = [str(item.get(k)) for k in ("title", "description", "amount", "amount_sats", "due")
-             if item.get(k)]
+    parts = [_milestone_part(k, item.get(k))
+             for k in ("title", "description", "amount", "amount_sats", "due") if item.get(k)]
     return " — ".join(parts)[:1000]
+
+
+def _milestone_part(key: str, value: Any) -> str:
+    """A milestone's field as shown: amounts (base units, as a number or digits) in sBTC."""
+    if key.startswith("amount") and not isinstance(value, bool):
+        digits = str(value)
+        if isinstance(value, int | str) and digits.isdigit() and len(digits) <= 30:
+            return f"{words.sbtc(int(digits))} sBTC"
+    return str(value)
 
 
 def _party_name(doc: dict[str, Any], party: str) -> str:
