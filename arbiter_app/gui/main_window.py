@@ -27,6 +27,7 @@ from arbiter_app.gui.views.case import CasePane
 from arbiter_app.gui.views.queue import QueueView
 from arbiter_app.gui.views.search import SearchDialog
 from arbiter_app.gui.views.settings import SettingsDialog
+from arbiter_app.gui.views.suspicious import SuspiciousDialog
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import logs, queries
 from arbiter_app.services.alerts import Alert, governance_alerts, sla_alerts, sync_alerts
@@ -134,11 +135,14 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(self.on_export)
         self.settings_action = QAction("Se&ttings…", self)
         self.settings_action.triggered.connect(self.on_settings)
+        self.suspicious_action = QAction("S&uspicious addresses…", self)
+        self.suspicious_action.triggered.connect(self.on_suspicious)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.sync_action, self.export_action, self.settings_action, quit_action):
+        for action in (self.sync_action, self.export_action, self.settings_action,
+                       self.suspicious_action, quit_action):
             menu.addAction(action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -151,6 +155,13 @@ class MainWindow(QMainWindow):
         self.settings_dialog = SettingsDialog(self.session.settings, self.settings_path, self)
         self.settings_dialog.accepted.connect(self.on_settings_saved)
         self.settings_dialog.open()
+
+    def on_suspicious(self) -> SuspiciousDialog:
+        """Open the suspicious-address list."""
+        dialog = SuspiciousDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def on_search(self) -> SearchDialog:
         """Open (or bring back) the search of past cases."""

@@ -110,7 +110,7 @@ class Dealings:
         """One short line for a list: invoice, your role, the parties, amount, status, block."""
         return (f"invoice {invoice.id} · you as {self.role_of(invoice)} · payer "
                 f"{_short(invoice.payer)} → payee {_short(invoice.payee)} · arbiter "
-                f"{_short(invoice.arbiter)} · {words.amount(invoice.amount)} · "
+                f"{_short(invoice.arbiter)} · {words.amount(invoice.amount)} sBTC · "
                 f"{InvoiceStatus(invoice.status).name} · block {invoice.created_height}")
 
     def summary(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from arbiter_app.case import review
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Draft, Receipt, ReviewFlag
-from arbiter_app.services import party_index
+from arbiter_app.services import party_index, suspicious
 from arbiter_app.services.party_index import Dealings
 from arbiter_app.services.session import Session
 from arbiter_app.store import log, rows
@@ -64,13 +64,17 @@ def review_flags(session: Session, case: CaseFile) -> tuple[ReviewFlag, ...]:
 
 def review_reasons(session: Session, case: CaseFile) -> list[tuple[ReviewFlag, str]]:
     """Each manual-review flag of a case with the sentence that says why it was raised
-    (the first-time-payer sentence names what was searched)."""
+    (the first-time payer names what was searched; a suspicious party, who and why)."""
     inv = case.invoice
     first = party_index.first_time_payer(session, case)
-    flags = review.review_flags(inv, first_time_payer=first.first_time,
-                                suspicious=rows.suspicious_addresses(session.store))
-    return [(f, f"The payer is new: {first.searched}." if f is ReviewFlag.FIRST_TIME_PAYER
-             else review.describe(f)) for f in flags]
+    listed = {e.address: e.reason for e in suspicious.listed(session)}
+    flags = review.review_flags(inv, first_time_payer=first.first_time, suspicious=listed)
+    marked = "; ".join(f"the {role} {address} is on your suspicious list ({listed[address]})"
+                       for role, address in (("payer", inv.payer), ("payee", inv.payee))
+                       if address in listed)
+    words = {ReviewFlag.FIRST_TIME_PAYER: f"The payer is new: {first.searched}.",
+             ReviewFlag.SUSPICIOUS_ADDRESS: f"A party is suspicious: {marked}."}
+    return [(f, words.get(f, review.describe(f))) for f in flags]
 
 
 def governance(session: Session) -> GovernanceState:

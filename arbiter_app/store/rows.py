@@ -206,12 +206,6 @@ def load_receipt(store: Store, invoice_id: int) -> Receipt | None:
     return Receipt(invoice_id, rows[0]["document"], rows[0]["issued_at"]) if rows else None
 
 
-def suspicious_addresses(store: Store) -> frozenset[str]:
-    """The addresses marked suspicious."""
-    return frozenset(r[0] for r in store.conn.execute(
-        "SELECT address FROM parties WHERE suspicious = 1"))
-
-
 def last_synced(store: Store) -> int | None:
     """When a sync last wrote an invoice (Unix seconds), or ``None`` if none ever did."""
     row = store.conn.execute("SELECT MAX(synced_at) FROM invoices").fetchone()

@@ -2,18 +2,24 @@
 every invoice of the escrow, whoever its arbiter; a payer with an earlier undisputed invoice
 under another arbiter is not first-time, a payer whose only other invoice is later is; an
 invoice where the arbiter is the payer, and one under another address of the arbiter's
-named in settings, show in the past dealings declared beside at step 1."""
+named in settings, show in the past dealings declared beside at step 1; a party on the
+suspicious list raises its flag, which step 5 demands be confirmed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from arbiter_app.case.framework import RulingProposal
+from arbiter_app.case.models import Decision, ReviewFlag
 from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.errors import PolicyError
 from arbiter_app.progress import run_to_end
-from arbiter_app.services import queries, steps
+from arbiter_app.services import queries, steps, suspicious
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.store import log, parties
-from tests.integration.services.helpers import devnet_settings, short_session
+from tests.integration.services.helpers import RATIONALE, devnet_settings, short_session
 
 
 def test_first_time_payer_and_past_dealings_come_from_every_invoice_of_the_contract(
@@ -57,6 +63,13 @@ def test_first_time_payer_and_past_dealings_come_from_every_invoice_of_the_contr
         assert entry.kind == "conflict-declared"
         assert [d["invoice_id"] for d in entry.data["dealings_shown"]] == found.ids
         assert log.verify_log(session.store) > 0
+
+        suspicious.flag(session, acc["payee_1"], "reported by another arbiter", now=1_800_000_001)
+        flags = queries.review_flags(session, queries.load_case(session, 101))
+        assert ReviewFlag.SUSPICIOUS_ADDRESS in flags
+        unconfirmed = RulingProposal(Decision.REFUND, RATIONALE, (), ())
+        with pytest.raises(PolicyError, match="'suspicious-address' is not confirmed"):
+            steps.finalize_ruling(session, 101, unconfirmed, now=1_800_000_002)
 
 
 def test_an_invoice_created_after_a_sync_is_indexed_by_the_next_one(
