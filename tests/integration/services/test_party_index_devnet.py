@@ -68,7 +68,7 @@ def test_first_time_payer_and_past_dealings_come_from_every_invoice_of_the_contr
         flags = queries.review_flags(session, queries.load_case(session, 101))
         assert ReviewFlag.SUSPICIOUS_ADDRESS in flags
         unconfirmed = RulingProposal(Decision.REFUND, RATIONALE, (), ())
-        with pytest.raises(PolicyError, match="'suspicious-address' is not confirmed"):
+        with pytest.raises(PolicyError, match="manual review for suspicious address is not confirmed"):
             steps.finalize_ruling(session, 101, unconfirmed, now=1_800_000_002)
 
 

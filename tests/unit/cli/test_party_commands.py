@@ -79,6 +79,6 @@ def test_rule_on_a_listed_payers_case_needs_the_suspicious_confirmation(
     base = ["rule", "7", "--release", "--rationale", str(rationale), "--cite", cite,
             "--confirm", "first-time-payer"]
     status, _, err = run(base, capsys)
-    assert status == 1 and "'suspicious-address' is not confirmed" in err
+    assert status == 1 and "manual review for suspicious address is not confirmed" in err
     status, _, err = run([*base, "--confirm", "suspicious-address"], capsys)
     assert status == 0, err

@@ -99,7 +99,7 @@ def test_a_listed_party_raises_the_flag_and_step_5_demands_its_confirmation(
         f"A party is suspicious: the payee {PAYEE} is on your suspicious list "
         "(reported for fake delivery notes).")
     unconfirmed = proposal(1, confirmations=(ReviewFlag.FIRST_TIME_PAYER,))
-    with pytest.raises(PolicyError, match="'suspicious-address' is not confirmed"):
+    with pytest.raises(PolicyError, match="manual review for suspicious address is not confirmed"):
         steps.finalize_ruling(session, 1, unconfirmed, now=T0 + 9)
     assert case.invoice.arbiter == ARBITER
     steps.finalize_ruling(session, 1, proposal(1), now=T0 + 9)
