@@ -1,9 +1,11 @@
 """A local Kubo node as a block source, and the one way the app publishes a raw block.
 
 Calls go through ``ipfshttpclient.Client(addr)`` — see :mod:`.sources` for why never
-``connect()`` — and use only ``block/get``, ``block/put`` and ``dag/export``, which current
-Kubo still serves unchanged (docs/ipfs.md §6.4). Every ipfshttpclient error is
-translated here into the app's tree; the daemon's own text goes to the log only.
+``connect()`` — and use only ``block/get``, ``block/put`` (with ``pin=true``), ``pin/ls``
+and ``dag/export``, which current Kubo still serves unchanged (docs/ipfs.md §6.4,
+docs/ipfs-publishing.md).
+Every ipfshttpclient error is translated here into the app's tree; the daemon's own text
+goes to the log only.
 """
 
 from __future__ import annotations
@@ -119,7 +121,9 @@ class KuboSource:
         return check
 
     def put_raw_block(self, data: bytes) -> CID:
-        """Publish ``data`` as one raw block and check Kubo stored it under the CID we compute.
+        """Publish ``data`` as one raw block, pinned (Kubo's ``pin`` option; its default
+        leaves a block to the next garbage collection), and check Kubo stored it under the
+        CID we compute.
 
         :returns: the CIDv1 raw sha2-256 of ``data`` (``bafkrei…``)
         :raises BlockTooLarge: over Kubo's 2 MiB block limit
@@ -128,7 +132,7 @@ class KuboSource:
         if len(data) > MAX_PUT_BLOCK:
             raise BlockTooLarge(len(data), MAX_PUT_BLOCK)
         expected = CID.raw_sha256(hashlib.sha256(data).digest())
-        opts = {**self._opts(), "cid-codec": "raw", "mhtype": "sha2-256"}
+        opts = {**self._opts(), "cid-codec": "raw", "mhtype": "sha2-256", "pin": "true"}
 
         def put() -> Any:
             try:
@@ -146,3 +150,23 @@ class KuboSource:
                 f"Kubo stored the block as {stored}, but its CID is {expected}", self.addr
             )
         return expected
+
+    def pin_type(self, cid: CID) -> str | None:
+        """``pin/ls?arg=cid``: how the node pins ``cid`` (``recursive``, ``direct``,
+        ``indirect through …``), or ``None`` when it answers that the path is not pinned.
+
+        :raises ResponseError: the answer does not list ``cid`` under ``Keys``
+        """
+        try:
+            answer = self._client.pin.ls(str(cid), type="all", opts=self._opts())
+        except ipfs_exc.ErrorResponse as e:
+            if "is not pinned" in str(e):
+                return None
+            raise self._translate(e, "pin/ls") from e
+        except ipfs_exc.Error as e:
+            raise self._translate(e, "pin/ls") from e
+        try:
+            listed = {CID.parse(str(key)): value for key, value in answer["Keys"].items()}
+            return str(listed[cid]["Type"])
+        except (KeyError, TypeError, AttributeError, CidError) as e:
+            raise ResponseError("Kubo answered pin/ls without the pin asked for", self.addr) from e

@@ -29,8 +29,8 @@ from arbiter_app.case.models import Decision, Invoice, InvoiceStatus, TxStatus
 from arbiter_app.errors import ApiError, NetworkError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.retry import Backoff
+from arbiter_app.services import publication, receipts
 from arbiter_app.services import rationale as rationale_doc
-from arbiter_app.services import receipts
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.recheck import recheck
 from arbiter_app.services.session import Session
@@ -187,6 +187,7 @@ def execute_ruling(
     if case.ruling is None:
         raise PolicyError(f"invoice {invoice_id} has no finalized ruling (step 5)")
     if case.transaction is None:
+        publication.require_target(session)
         yield Progress("checking the chain", 0, 5)
         yield from _check_chain(session, case, cancel)
         yield Progress("publishing the rationale", 1, 5)
@@ -231,7 +232,10 @@ def _check_chain(
 
 
 def _publish(session: Session, case: CaseFile) -> CaseFile:
-    """Build the rationale document; publish it as one raw block when a node is configured."""
+    """Build the rationale document; publish it (pinned, read back) before anything is signed.
+
+    :raises PolicyError: no publication target is configured
+    """
     from arbiter_app.store import execution, rows
 
     assert case.ruling is not None
@@ -241,7 +245,7 @@ def _publish(session: Session, case: CaseFile) -> CaseFile:
         if case.ruling.rationale_hash != digest:
             raise PolicyError("the stored rationale hash differs from the document rebuilt now")
         return case
-    cid = rationale_doc.publish(session, data)
+    cid = publication.publish(session, case.invoice.id, "rationale", data).cid
     execution.record_rationale(session.store, case.invoice.id, rationale_hash=digest,
                                rationale_cid=cid, now=int(time.time()))
     return rows.load_case(session.store, case.invoice.id)

@@ -218,3 +218,24 @@ CREATE INDEX contract_invoices_payee ON contract_invoices(contract, payee);
 CREATE INDEX contract_invoices_arbiter ON contract_invoices(contract, arbiter);
 DELETE FROM settings WHERE key LIKE 'sync.last-event:%'
 """
+
+
+@MIGRATIONS("keep where each published document is pinned and how it was read back")
+def _v6_publications(store: Store) -> None:
+    _run_script(store, _V6)
+
+
+# One row per (document CID, pinning target): the case and kind of document, the target's
+# endpoint, its state (pinned, or queued for retry), the service's request id, when it
+# was pinned, when and through what it was read back, the last problem in words, and the
+# document's bytes, so a publication queued for retry never depends on anything else kept.
+_V6 = """
+CREATE TABLE publications (
+  cid TEXT NOT NULL, target TEXT NOT NULL, invoice_id INTEGER NOT NULL, document TEXT NOT NULL,
+  data BLOB NOT NULL,
+  endpoint TEXT NOT NULL, state TEXT NOT NULL, request_id TEXT NOT NULL DEFAULT '',
+  pinned_at INTEGER, verified_at INTEGER, verified_via TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL,
+  PRIMARY KEY (cid, target));
+CREATE INDEX publications_case ON publications (invoice_id)
+"""

@@ -31,7 +31,7 @@ async function concat(value) {
 
 export class BlockStore {
   /** @param {{withheld: Set<string>}} faults the CIDs to pretend not to have */
-  constructor(faults) { this.blocks = new Map(); this.faults = faults; }
+  constructor(faults) { this.blocks = new Map(); this.pins = new Map(); this.faults = faults; }
 
   key(cid) { return base58btc.encode(cid.multihash.bytes); }
 
