@@ -19,6 +19,8 @@ import time
 
 from arbiter_app.errors import LimitExceeded, NetworkError, PolicyError, VerificationError
 from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.kubo import KuboSource
+from arbiter_app.ipfs.sources import GatewaySource
 from arbiter_app.services.session import Session
 from arbiter_app.store import publications
 from arbiter_app.store.publications import PINNED, QUEUED, Publication
@@ -89,28 +91,33 @@ def retry_queued(session: Session, now: int | None = None) -> list[Publication]:
 
 def _pin_and_read_back(session: Session, queued: Publication, data: bytes,
                        now: int) -> Publication:
-    kubo = session.kubo()
+    kubo = _node(session)
     cid = CID.parse(queued.cid)
     kubo.put_raw_block(data)
     if kubo.pin_type(cid) is None:
         raise VerificationError(f"Kubo at {queued.endpoint} did not pin {cid} after "
                                 "block/put with pin=true")
-    via = _read_back(session, cid, data)
+    via = _read_back(session, kubo, cid, data)
     return Publication(queued.cid, KUBO, queued.invoice_id, queued.document, queued.endpoint,
                        PINNED, pinned_at=now, verified_at=now, verified_via=via)
 
 
-def _read_back(session: Session, cid: CID, data: bytes) -> str:
+def _node(session: Session) -> KuboSource:
+    kubo = session.kubo()
+    if kubo is None:
+        raise PolicyError(NO_TARGET)
+    return kubo
+
+
+def _read_back(session: Session, kubo: KuboSource, cid: CID, data: bytes) -> str:
     """Fetch ``cid`` through the first gateway that has it (or the node) and check its hash.
 
     :returns: the name of the source it was read back through
     """
-    from arbiter_app.ipfs.sources import GatewaySource
-
-    sources = [GatewaySource(session.client(g)) for g in session.settings.ipfs_gateways] \
-        or [session.kubo()]
+    sources: list[GatewaySource | KuboSource] = [
+        GatewaySource(session.client(g)) for g in session.settings.ipfs_gateways]
     problems = []
-    for source in sources:
+    for source in sources or [kubo]:
         try:
             block = source.get_block(cid, len(data))
         except (NetworkError, LimitExceeded) as e:
