@@ -76,6 +76,15 @@ def for_case(session: Session, invoice_id: int) -> list[Publication]:
     return publications.for_case(session.store, invoice_id)
 
 
+def describe(p: Publication) -> str:
+    """One publication in words: where it is pinned and read back, or why it is queued."""
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(p.pinned_at or 0))
+    where = f"{p.document.capitalize()} {p.cid} on {p.target} at {p.endpoint}"
+    if p.state == PINNED:
+        return f"{where}: pinned {when}, read back through {p.verified_via}."
+    return f"{where}: NOT PINNED YET, queued for retry ({p.detail})."
+
+
 def retry_queued(session: Session, now: int | None = None) -> list[Publication]:
     """Try every queued publication again; return those pinned now (failures stay queued)."""
     now = int(time.time()) if now is None else now

@@ -39,7 +39,7 @@ from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.progress import CancelToken, Progress
-from arbiter_app.services import queries, steps
+from arbiter_app.services import publication, queries, steps
 from arbiter_app.text import display_name
 
 if TYPE_CHECKING:
@@ -214,7 +214,9 @@ class ExecutionPage(StepPage):
         self.prompt: QtDevicePrompt | None = None
         self.receipt_view: Any = None
         self.body.addWidget(self.summary)
+        self.published = plain()
         self.body.addWidget(self.status)
+        self.body.addWidget(self.published)
         self.body.addWidget(self.receipt_button)
         self.body.addStretch(1)
 
@@ -231,6 +233,8 @@ class ExecutionPage(StepPage):
             self.complete_button.setEnabled(case.current is Step.EXECUTION)
         receipt = queries.load_receipt(self.session, case.invoice.id)
         self.receipt_button.setVisible(receipt is not None)
+        self.published.setText("\n".join(
+            publication.describe(p) for p in publication.for_case(self.session, case.invoice.id)))
 
     def on_complete(self) -> None:
         case = self.case
