@@ -11,7 +11,7 @@ LOCK := requirements.lock
 NODE_MAJOR := 20
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test test-python test-contracts bench lint clean node-check lock package \
+.PHONY: demo test test-python test-contracts bench screenshots lint clean node-check lock package \
 	desktop-tools
 
 demo: node-check $(PY_STAMP) $(NODE_STAMP)
@@ -23,6 +23,10 @@ test: node-check $(PY_STAMP) $(NODE_STAMP) desktop-tools
 
 bench: $(PY_STAMP) $(NODE_STAMP)
 	$(PY) -m tests.bench
+
+# Every window and dialog rendered offscreen into docs/screenshots/ (look at each one).
+screenshots: $(PY_STAMP)
+	$(PY) -m tests.screenshots
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check arbiter_app tests

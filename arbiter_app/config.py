@@ -61,6 +61,7 @@ DEFAULT_STACKS_API = {
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/\S*)?$")]
 ContractId = Annotated[str, msgspec.Meta(
     pattern=r"^S[0-9A-HJKMNP-TV-Z]{38,40}\.[a-zA-Z][a-zA-Z0-9_-]{0,127}$")]
+StacksAddress = Annotated[str, msgspec.Meta(pattern=r"^S[0-9A-HJKMNP-TV-Z]{38,40}$")]
 DeviceAddress = Annotated[str, msgspec.Meta(pattern=r"^(hid|tcp:[^\s:]+:[0-9]{1,5})$")]
 EXPECTED = {
     "network": "'mainnet', 'testnet' or 'devnet'",
@@ -102,6 +103,10 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     :param fee_confirm_above: µSTX above which the final review asks to confirm the fee
     :param sync_workers: cases a sync reads from the network at once (Hiro's public API
         rate-limits by IP: keep it low without an API key; a 429 is waited out)
+    :param sync_every_minutes: the window syncs in the background this often (0: only when
+        asked), raising alerts for what it brings
+    :param other_addresses: the arbiter's other Stacks addresses, searched with the signer's
+        for past dealings with a case's parties
     :param data_dir: where the case store, the cache and logs live
     """
 
@@ -120,6 +125,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     min_rationale_chars: Annotated[int, msgspec.Meta(ge=0)] = 300
     fee_confirm_above: Annotated[int, msgspec.Meta(ge=0)] = 10_000
     sync_workers: Annotated[int, msgspec.Meta(ge=1, le=8)] = 4
+    sync_every_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 10
+    other_addresses: tuple[StacksAddress, ...] = ()
     data_dir: str = msgspec.field(default_factory=lambda: str(default_data_dir()))
 
     @property

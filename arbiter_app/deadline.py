@@ -14,16 +14,18 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import httpcore
 import httpx
 
 from arbiter_app.progress import CancelToken
 
+P = ParamSpec("P")
+T = TypeVar("T")
 SLICE = 0.25  # seconds between looks at the cancel token while the socket is silent
 
 _local = threading.local()
@@ -71,6 +73,15 @@ def within(seconds: float, cancel: CancelToken | None = None) -> Iterator[Budget
     budget = start(seconds, cancel)
     with resumed(budget):
         yield budget
+
+
+def cancellable(fn: Callable[P, T], cancel: CancelToken | None) -> Callable[P, T]:
+    """``fn`` with ``cancel`` honoured mid-request on whichever thread runs it (a pool's
+    worker does not see the budget of the thread that submitted it)."""
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        with within(math.inf, cancel):
+            return fn(*args, **kwargs)
+    return run
 
 
 @contextmanager

@@ -194,7 +194,7 @@ def ruling_problems(
         problems.append("cited CIDs are not evidence of this case: " + ", ".join(strangers))
     for flag in flags:
         if flag not in proposal.confirmations:
-            problems.append(f"manual review '{flag.value}' is not confirmed")
+            problems.append(f"the manual review for {flag.label} is not confirmed")
     problems.extend(_award_problems(case.invoice.amount, proposal))
     return problems
 

@@ -2,7 +2,7 @@
 
 These frozen dataclasses are what every layer passes around: the services fill them from the
 chain and IPFS, the store saves and loads them, the framework (:mod:`arbiter_app.case.framework`)
-judges them, and the GUI's table models show them as rows (STYLE habit 9). Amounts are integers
+judges them, and the GUI's table models show them as rows. Amounts are integers
 in the token's base units (sBTC has 8 decimals); times are Unix seconds (UTC); CIDs and
 addresses are their text forms. Nothing here does I/O.
 """
@@ -14,7 +14,7 @@ from enum import IntEnum, StrEnum
 
 
 class InvoiceStatus(IntEnum):
-    """The escrow contract's status codes (DESIGN §4)."""
+    """The escrow contract's status codes (docs/ARCHITECTURE.md §4)."""
 
     OPEN = 0
     FUNDED = 1
@@ -99,7 +99,8 @@ class AiParse:
 
 @dataclass(frozen=True)
 class TermsSummary:
-    """What the app knows of an invoice's terms document (DESIGN §5, ``bitmind-invoice/1``).
+    """What the app knows of an invoice's terms document (``bitmind-invoice/1``;
+    docs/ARCHITECTURE.md §5).
 
     :param state: verified against the metadata hash, absent (no hash), pending or mismatch
     :param cid: the document's CID (``bafkrei…``) when the invoice has a metadata hash
@@ -231,7 +232,8 @@ class Dispute:
 
 
 class Step(IntEnum):
-    """The six steps of the decision framework (DESIGN §1), in their required order."""
+    """The six steps of the decision framework, in their required order (docs/ARCHITECTURE.md
+    §1)."""
 
     TERMS = 1
     EVIDENCE = 2
@@ -264,6 +266,11 @@ class ReviewFlag(StrEnum):
     FIRST_TIME_PAYER = "first-time-payer"
     SUSPICIOUS_ADDRESS = "suspicious-address"
     LOW_AI_CONFIDENCE = "low-ai-confidence"
+
+    @property
+    def label(self) -> str:
+        """The flag in words for messages: ``large amount``, ``low AI confidence``."""
+        return self.value.replace("-", " ").replace(" ai ", " AI ")
 
 
 @dataclass(frozen=True)

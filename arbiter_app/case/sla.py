@@ -1,8 +1,8 @@
 """The response SLA: an arbiter has a configured number of hours from the dispute's block time.
 
-DESIGN §1 asks arbiters to "respond within a documented SLA"; the clock starts at the time of
-the block that raised the dispute (chain time, not the time the app first saw it), and the
-queue shows the time remaining, negative once overdue.
+docs/ARCHITECTURE.md §1 asks arbiters to "respond within a documented SLA"; the clock starts at
+the time of the block that raised the dispute (chain time, not the time the app first saw it),
+and the queue shows the time remaining, negative once overdue.
 """
 
 from __future__ import annotations

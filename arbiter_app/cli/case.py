@@ -60,14 +60,15 @@ def run_show(args: argparse.Namespace) -> int:
     """Print the case."""
     from arbiter_app.cli import print_json
     from arbiter_app.cli.case_document import case_document, case_text
-    from arbiter_app.services import queries
+    from arbiter_app.services import publication, queries
     from arbiter_app.services.listing import dispute_row
 
     with open_session(args) as session:
         case = queries.load_case(session, args.case)
         listed = dispute_row(case, session.settings.sla_hours, int(time.time()))
         document = case_document(case, queries.review_flags(session, case),
-                                 queries.load_receipt(session, args.case), listed)
+                                 queries.load_receipt(session, args.case), listed,
+                                 publication.for_case(session, args.case))
     if args.json:
         print_json(document)
     else:

@@ -17,15 +17,17 @@ from arbiter_app.case.models import (
     TermsSummary,
     TransactionRecord,
 )
+from arbiter_app.store.publications import Publication
 
 
 def case_document(case: CaseFile, flags: tuple[ReviewFlag, ...], receipt: Receipt | None,
-                  listed: dict[str, Any]) -> dict[str, Any]:
+                  listed: dict[str, Any], published: list[Publication]) -> dict[str, Any]:
     """The ``case show --json`` document.
 
     :param flags: the case's manual-review flags
     :param receipt: the stored receipt, if one was issued
     :param listed: the case's ``disputes --json`` row (status, SLA, step progress)
+    :param published: where the case's documents are pinned
     """
     inv, dispute, ruling = case.invoice, case.dispute, case.ruling
     return {
@@ -57,6 +59,10 @@ def case_document(case: CaseFile, flags: tuple[ReviewFlag, ...], receipt: Receip
             "rationale_cid": ruling.rationale_cid, "payee_amount": ruling.payee_amount},
         "transaction": transaction_document(case.transaction),
         "receipt": None if receipt is None else {"issued_at": receipt.issued_at},
+        "publications": [{"document": p.document, "cid": p.cid, "target": p.target,
+                          "endpoint": p.endpoint, "state": p.state, "pinned_at": p.pinned_at,
+                          "verified_at": p.verified_at, "verified_via": p.verified_via,
+                          "detail": p.detail} for p in published],
     }
 
 
@@ -120,4 +126,13 @@ def case_text(document: dict[str, Any]) -> str:
     if d["receipt"]:
         lines.append(f"receipt issued at {d['receipt']['issued_at']}; "
                      f"'arbiter-app receipt export {d['invoice_id']} -o FILE' writes it")
+    lines += [publication_line(p) for p in d["publications"]]
     return "\n".join(lines)
+
+
+def publication_line(p: dict[str, Any]) -> str:
+    """One publication in words: pinned and read back, or queued with the reason."""
+    where = f"{p['document']} {p['cid']} on {p['target']} {p['endpoint']}"
+    if p["state"] == "pinned":
+        return f"{where}: pinned at {p['pinned_at']}, read back through {p['verified_via']}"
+    return f"{where}: NOT PINNED, queued for retry ({p['detail']})"

@@ -53,13 +53,14 @@ def terms(session: Session, case: CaseFile, no_conflict: bool) -> None:
             print(f"  {key}: {_show(doc[key])}")
     for milestone in doc["milestones"]:
         print(f"  milestone: {_show(milestone)}")
-    dealings = queries.past_dealings(session, case)
-    print(f"your past dealings with these parties: "
-          f"{', '.join(f'invoice {i}' for i in dealings) or 'none'}")
+    found = queries.dealings(session, case)
+    print(f"your past dealings with these parties: {found.summary()}")
+    for invoice in found.invoices:
+        print(f"  {found.line(invoice)}")
     if not no_conflict:
         raise UsageError("step 1 needs --declare-no-conflict: declare, beside the past "
                          "dealings listed, that you have no conflict of interest")
-    steps.complete_terms(session, case.invoice.id, no_conflict=True, dealings_shown=dealings,
+    steps.complete_terms(session, case.invoice.id, no_conflict=True, dealings_shown=found.ids,
                          now=int(time.time()))
 
 

@@ -1,4 +1,4 @@
-"""``arbiter-app devnet``: run the local devnet (DESIGN §7) until interrupted.
+"""``arbiter-app devnet``: run the local devnet (docs/ARCHITECTURE.md §7) until interrupted.
 
 ``arbiter-app devnet [--port N] [--seed/--no-seed] [--json]`` starts the devnet service and
 an emulated Ledger holding ``arbiter_1``'s mnemonic, with the emulator's HTTP control API

@@ -23,7 +23,8 @@ ENTRY_KINDS = frozenset({
     "step-completed", "step-reopened", "ruling-finalized", "rationale-published",
     "transaction-signed", "transaction-broadcast", "transaction-confirmed",
     "transaction-failed", "receipt-issued", "settings-changed", "network-changed",
-    "log-key-bound", "party-flagged", "governance-event",
+    "log-key-bound", "party-flagged", "governance-event", "conflict-declared", "notes-saved",
+    "document-pinned",
 })
 
 

@@ -1,4 +1,4 @@
-"""Start, watch and stop the devnet service (``resources/devnet``, DESIGN §7) from Python.
+"""Start, watch and stop the devnet service (``resources/devnet``; docs/ARCHITECTURE.md §7).
 
 :class:`Devnet` runs ``node src/main.js`` on a free loopback port in its own process group,
 keeps its output in a log file, waits until ``/v2/info`` answers (failing fast, with the log,
@@ -251,6 +251,15 @@ class Devnet:
         """
         result: dict[str, Any] = self._admin(
             "POST", "governance", {"action": action, "admin": admin, **fields})
+        return result
+
+    def invoice(self, invoice_id: int, payer: str, payee: str, arbiter: str, *,
+                amount: int = 100_000, stage: str = "open") -> dict[str, Any]:
+        """Have the devnet create invoice ``invoice_id`` between named accounts (signed by
+        the payer) and take it to ``stage``: ``open``, ``funded`` or ``disputed``."""
+        result: dict[str, Any] = self._admin("POST", "invoice", {
+            "id": invoice_id, "payer": payer, "payee": payee, "arbiter": arbiter,
+            "amount": amount, "stage": stage})
         return result
 
     def seed_bench(self, disputes: int) -> dict[str, Any]:

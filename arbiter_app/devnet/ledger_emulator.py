@@ -6,7 +6,7 @@ owns the devnet's arbiter accounts. Like the device, it parses what it is asked 
 (with the app's own Stacks codecs) and keeps the record of what its screen would show
 (network, sender, function, arguments, post-conditions, fee, nonce), then signs the
 presign sighash (transactions) or the SIP-018 message hash and answers digest, r, s, v,
-DER (reference/stacks.md §6.6–§6.7). Modes make it reject, be locked, have another app
+DER (docs/stacks.md §6.6–§6.7). Modes make it reject, be locked, have another app
 open, never answer, or return a corrupted signature or one made by another key. Framing
 (what ``commTCP`` reads): the host sends a 4-byte big-endian length and the APDU; the
 reply is a 4-byte big-endian length of the data, the data, then the 2-byte status word.

@@ -1,7 +1,7 @@
 """What the emulated Stacks app shows and signs: it parses a signing payload the way the
 device does, builds the record of its review screens, and makes the signature reply.
 
-Kept apart from the TCP server so that the parsing rules of the device (reference/stacks.md
+Kept apart from the TCP server so that the parsing rules of the device (docs/stacks.md
 §6.6) read in one place: a transaction must be signed by the key at the requested path
 (``_check_pubkey_hash``); SIP-018 data is ``SIP018`` + a domain tuple of exactly ``name``,
 ``version`` (string-ascii) and ``chain-id`` (uint) + one message value using every

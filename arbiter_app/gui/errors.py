@@ -37,9 +37,17 @@ def error_text(error: BaseException) -> str | None:
         log.warning("network failure: %s", error)
         return network_words(error)
     if isinstance(error, ArbiterError):
-        return str(error)
+        return sentence(str(error))
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     return generic_message()
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and a closing full stop."""
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?)" else f"{text}."
 
 
 def network_words(error: NetworkError) -> str:

@@ -5,7 +5,8 @@ Every action has a menu entry with a mnemonic, so it can be found as well as typ
 * Ctrl+PgDown / Ctrl+PgUp: next / previous case in the queue (the queue's own arrows move the
   selection too; Tab leaves the queue instead of walking its cells);
 * Ctrl+Return: the shown step's main action (complete it); Ctrl+1 … Ctrl+6 show a step;
-* Ctrl+\\: collapse the case pane; Ctrl+Shift+Y: copy the case's id and full addresses;
+* Ctrl+\\: collapse the case pane; Ctrl+Shift+L: the alert list; Ctrl+Shift+Y: copy the
+  case's id and full addresses;
 * Ctrl+F: the filter box; Ctrl+Shift+F: search past cases; Ctrl+Shift+O / C / A: open,
   closed or all cases.
 
@@ -56,6 +57,10 @@ def install(window: MainWindow) -> None:
                                     partial(pane.show_step, step)))
     view_menu = window.menuBar().addMenu("&View")
     view_menu.addAction(window.pane_action)
+    alerts = window.alerts.dock.toggleViewAction()
+    alerts.setText("Aler&ts")
+    alerts.setShortcut(QKeySequence("Ctrl+Shift+L"))
+    view_menu.addAction(alerts)
     view_menu.addAction(_action(window, "&Copy case", "Ctrl+Shift+Y", partial(_copy, window)))
     view_menu.addAction(_action(window, "&Filter…", "Ctrl+F", queue.filter.setFocus))
     view_menu.addAction(_action(window, "&Search cases…", "Ctrl+Shift+F", window.on_search))

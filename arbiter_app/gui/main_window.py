@@ -20,14 +20,17 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidg
 from arbiter_app import config
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.gui import keys, layout
+from arbiter_app.gui.alerts import AlertCenter
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.gui.views.queue import QueueView
 from arbiter_app.gui.views.search import SearchDialog
 from arbiter_app.gui.views.settings import SettingsDialog
+from arbiter_app.gui.views.suspicious import SuspiciousDialog
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import logs, queries
+from arbiter_app.services.alerts import Alert, governance_alerts, sla_alerts, sync_alerts
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from arbiter_app.store.governance import GovernanceState
 
 TICK_MS = 60_000
+Synced = tuple[Any, list[QueueRow], list[Alert]]  # the sync's summary, changed rows, alerts
 FIRST_CASES = 100  # more than a window shows
 
 
@@ -97,12 +101,21 @@ class MainWindow(QMainWindow):
         self.signer_address: str | None = None
         self.last_sync: int | None = None
         self._build_actions()
+        self.alerts = AlertCenter(self)
+        self.alerts.open_case.connect(self.open_case)
         self.pane_action = layout.install(self)
         keys.install(self)
         self._build_status_bar()
+        self.statusBar().addPermanentWidget(self.alerts.count)
+        self.alerts.mark_seen(governance_alerts(queries.governance(session).history))
+        self.queue_ready.connect(self.check_deadlines)
+        self.background_sync = QTimer(self)
+        self.background_sync.timeout.connect(lambda: self.sync(quiet=True))
+        if session.settings.sync_every_minutes:
+            self.background_sync.start(session.settings.sync_every_minutes * 60_000)
         self.clock = QTimer(self)
         self.clock.setInterval(TICK_MS)
-        self.clock.timeout.connect(lambda: self.model.tick(int(time.time())))
+        self.clock.timeout.connect(self.on_tick)
         self.clock.start()
         # The oldest cases (the top of the queue's SLA order) paint at once; the rest are read
         # and prepared on the task runner and join the queue when ready.
@@ -122,11 +135,14 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(self.on_export)
         self.settings_action = QAction("Se&ttings…", self)
         self.settings_action.triggered.connect(self.on_settings)
+        self.suspicious_action = QAction("S&uspicious addresses…", self)
+        self.suspicious_action.triggered.connect(self.on_suspicious)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.sync_action, self.export_action, self.settings_action, quit_action):
+        for action in (self.sync_action, self.export_action, self.settings_action,
+                       self.suspicious_action, quit_action):
             menu.addAction(action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -139,6 +155,13 @@ class MainWindow(QMainWindow):
         self.settings_dialog = SettingsDialog(self.session.settings, self.settings_path, self)
         self.settings_dialog.accepted.connect(self.on_settings_saved)
         self.settings_dialog.open()
+
+    def on_suspicious(self) -> SuspiciousDialog:
+        """Open the suspicious-address list."""
+        dialog = SuspiciousDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def on_search(self) -> SearchDialog:
         """Open (or bring back) the search of past cases."""
@@ -188,6 +211,18 @@ class MainWindow(QMainWindow):
         self.online_label.setStyleSheet(f"color: {colour}")
         self.online = online
 
+    def on_background_sync_failed(self, error: BaseException) -> None:
+        """A background sync failed: the status bar and the alert list say so, no dialog."""
+        from arbiter_app.gui.errors import error_text
+
+        text = error_text(error)
+        if text is None:
+            return
+        if isinstance(error, NetworkError) and not isinstance(error, ApiError | ResponseError):
+            self.set_online(False)
+        self.alerts.raise_alerts([Alert("sync-failed", "Background sync failed", text,
+                                        ("sync-failed", int(time.time())))])
+
     def on_sync_failed(self, error: BaseException) -> None:
         """Say the app is offline when the network failed; the one presenter says why."""
         from arbiter_app.gui.errors import show_error
@@ -215,6 +250,16 @@ class MainWindow(QMainWindow):
 
         return Task(call(lambda: changed_rows(queries.list_cases(session), known, hours)),
                     parent=self).on_success(done).on_failure(failed).run()
+
+    def on_tick(self) -> None:
+        """The minute tick: the SLA column moves, and deadlines are checked."""
+        self.model.tick(int(time.time()))
+        self.check_deadlines()
+
+    def check_deadlines(self) -> None:
+        """Alert on open cases due within 12 hours or overdue (each once)."""
+        self.alerts.raise_alerts(sla_alerts(self.model.known().values(), self.model.sla_hours,
+                                            int(time.time())))
 
     def on_case_changed(self, invoice_id: int) -> None:
         """A step changed the open case: repaint its row (the pane has just read it) and the
@@ -259,31 +304,41 @@ class MainWindow(QMainWindow):
 
         return Task(op, parent=self).on_success(known).on_failure(unknown).run()
 
-    def sync(self) -> Task:
-        """Run the sync service with the progress dialog; refresh the queue after."""
+    def sync(self, quiet: bool = False) -> Task | None:
+        """Run the sync service (with the progress dialog unless ``quiet``, as the background
+        sync is); take in the changed cases and raise their alerts after."""
         from arbiter_app.services.sync import sync_disputes
 
         session = self.session
 
         known, hours = self.model.known(), self.model.sla_hours
 
-        def op(token: CancelToken) -> Generator[Progress, None, tuple[Any, list[QueueRow]]]:
+        def op(token: CancelToken) -> Generator[Progress, None, Synced]:
             summary = yield from sync_disputes(session, token)
             yield Progress("reading the cases", 0, None)
             # Read and compared here, off the UI thread: the queue repaints changed rows only.
-            return summary, changed_rows(queries.list_cases(session), known, hours)
+            rows = changed_rows(queries.list_cases(session), known, hours)
+            alerts = sync_alerts(known, [r.case for r in rows])
+            return summary, rows, alerts + governance_alerts(queries.governance(session).history)
 
+        if not self.sync_action.isEnabled():
+            return None  # a sync is running
         self.sync_action.setEnabled(False)
-        task = Task(op, parent=self)
-        task.on_success(self.on_synced).on_failure(self.on_sync_failed)
-        task.with_progress("Syncing disputes").run()
+        task = Task(op, parent=self).on_success(self.on_synced)
+        task.on_failure(self.on_background_sync_failed if quiet else self.on_sync_failed)
+        if not quiet:
+            task.with_progress("Syncing disputes")
+        task.run()
         task.signals.finished.connect(lambda: self.sync_action.setEnabled(True))
         return task
 
-    def on_synced(self, result: tuple[Any, list[QueueRow]]) -> None:
-        """Take in the synced cases (only changed rows repaint) and show the open case again."""
-        summary, rows = result
+    def on_synced(self, result: Synced) -> None:
+        """Take in the synced cases (only changed rows repaint), raise the alerts, and show
+        the open case again."""
+        summary, rows, alerts = result
         self.model.update_rows(rows)
+        self.alerts.raise_alerts(alerts)
+        self.check_deadlines()
         self.show_log_head()
         self.last_sync = int(time.time())
         self.set_online(True)

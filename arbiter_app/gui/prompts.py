@@ -3,7 +3,7 @@
 The signer calls the prompt from its device thread; Qt widgets live on the GUI thread. So the
 prompt only emits signals, and queued connections run the slots on the GUI thread, which
 show (and later close) one window-modal message naming the action and the amount, as
-Electrum's ``QtHandlerBase`` does (STYLE habits 2 and 8). The message is plain text.
+Electrum's ``QtHandlerBase`` does. The message is plain text.
 """
 
 from __future__ import annotations

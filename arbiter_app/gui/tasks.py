@@ -10,7 +10,7 @@ read like Anki's ops::
         .with_progress("Syncing disputes")
         .run()
 
-The progress dialog follows the manners of STYLE habit 8: it appears only when the work
+The progress dialog has good manners: it appears only when the work
 lasts longer than :data:`SHOW_AFTER_MS`, then stays at least :data:`MIN_VISIBLE_MS`, has a
 Cancel button that sets the task's :class:`CancelToken`, and updates its label in place.
 """

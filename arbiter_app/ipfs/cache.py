@@ -6,7 +6,7 @@ be re-verified against its CID without the network; raw leaves are read back fro
 ``content``) and ``meta.json`` (size, sha256 of the content, block count, layout, media
 type). An entry is built in a temporary directory and renamed into place only after the
 verifier accepted the last block, with its content fsynced first: a partial or failed
-download never lands (reliability.md §5 "Rules that follow"). That one fsync per file is
+download never lands (docs/reliability.md §5). That one fsync per file is
 enough because nothing in an entry is trusted on reading: :meth:`Cache.lookup` re-checks the
 content's size and sha256 against ``meta.json`` (a torn ``meta.json`` is not JSON), and
 :meth:`Cache.reverify` walks the whole DAG again, so an entry a power cut damaged is evicted

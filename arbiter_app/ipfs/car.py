@@ -1,6 +1,6 @@
 """CAR v1 reading (CARv2 wrapper recognised) and writing, indexed by multihash.
 
-Layout (ipld CARv1 spec; reference/ipfs.md §3): ``varint(len) | DAG-CBOR header
+Layout (ipld CARv1 spec; docs/ipfs.md §3): ``varint(len) | DAG-CBOR header
 {roots, version} | (varint(len) | CID | block)*``. The reader walks a seekable file once,
 reading only each section's length and CID and checking the size limit before any block is
 read, and records where each block lies, keyed by **multihash** (producers label codecs

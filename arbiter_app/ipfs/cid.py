@@ -1,6 +1,6 @@
 """CIDs v0 and v1: parse, format, and the hash/codec policy the verifier relies on.
 
-Binary and text forms follow multiformats/cid (reference/ipfs.md §1.2–§1.4). A CID is kept
+Binary and text forms follow multiformats/cid (docs/ipfs.md §1.2–§1.4). A CID is kept
 as (version, codec, multihash bytes); equality is on those, never on a string. Parsing is
 strict by default: only sha2-256 (32-byte digest) and identity (≤ 128 bytes, the UnixFS
 "Identity CID Size Limit") hashes, and only the raw, dag-pb and dag-cbor codecs are

@@ -1,6 +1,6 @@
 """Strict readers (and the small writers) for dag-pb nodes and the UnixFS ``Data`` message.
 
-Our own protobuf handling for two tiny schemas (reference/ipfs.md §2.1–§2.2)::
+Our own protobuf handling for two tiny schemas (docs/ipfs.md §2.1–§2.2)::
 
     PBNode { Links = 2 (repeated PBLink); Data = 1 (bytes) }   -- Links written first
     PBLink { Hash = 1 (CID bytes); Name = 2 (string); Tsize = 3 (uint64) }

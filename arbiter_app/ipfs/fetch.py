@@ -33,16 +33,23 @@ from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.errors import BlockUnavailable, FetchError
 from arbiter_app.ipfs.kubo import KuboSource
 from arbiter_app.ipfs.sniff import SNIFF_BYTES, sniff
-from arbiter_app.ipfs.sources import GatewaySource, Retry, Source, TransientError
+from arbiter_app.ipfs.sources import (
+    IPFS_BACKOFF,
+    GatewaySource,
+    Source,
+    TransientError,
+    pause,
+    retrying,
+)
 from arbiter_app.ipfs.verify import HASHERS, BlockSource, check_roots, verify_dag
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.retry import Backoff
 
 __all__ = [
     "Cache",
     "Fetcher",
     "GatewaySource",
     "KuboSource",
-    "Retry",
     "VerifiedFile",
     "FetchError",
     "BlockUnavailable",
@@ -111,7 +118,8 @@ class _FetchSource:
     def _ask(self, source: Source, cid: CID) -> bytes | None:
         limit = self.fetcher.limits.max_block_size
         try:
-            block = self.fetcher.retry.call(lambda: source.get_block(cid, limit), self.cancel)
+            block = retrying(self.fetcher.retry, lambda: source.get_block(cid, limit),
+                             self.cancel)
         except (NetworkError, InputError) as e:
             self.problems.append(f"{source.name}: {e}")
             return None
@@ -138,12 +146,12 @@ class Fetcher:
         sources: Sequence[Source],
         limits: IpfsLimits,
         cache: Cache | None = None,
-        retry: Retry | None = None,
+        retry: Backoff = IPFS_BACKOFF,
     ) -> None:
         self.sources = list(sources)
         self.limits = limits
         self.cache = cache
-        self.retry = retry or Retry()
+        self.retry = retry
 
     def fetch(
         self, cid: CID, cancel: CancelToken | None = None
@@ -206,7 +214,7 @@ class Fetcher:
                 spool.close()
                 if attempt + 1 >= self.retry.attempts:
                     raise
-                self.retry.wait(attempt, e, cancel)
+                pause(self.retry, attempt, e, cancel)
             except BaseException:
                 spool.close()
                 raise

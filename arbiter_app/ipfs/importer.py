@@ -1,6 +1,6 @@
 """Build a UnixFS file DAG from bytes with a known profile (balanced layout).
 
-Used to check a *plain file* against a CID when no blocks are at hand (reference/ipfs.md
+Used to check a *plain file* against a CID when no blocks are at hand (docs/ipfs.md
 §2.4 "re-import" check), to write evidence as a CAR, and by the bench. It reproduces the
 profiles of §2.3: Kubo's defaults (CIDv0, dag-pb leaves, 256 KiB, 174 links), Kubo's
 ``--cid-version=1`` (raw leaves, 256 KiB, 174) and ``unixfs-v1-2025`` (raw, 1 MiB, 1024).

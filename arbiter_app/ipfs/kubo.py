@@ -1,9 +1,11 @@
 """A local Kubo node as a block source, and the one way the app publishes a raw block.
 
 Calls go through ``ipfshttpclient.Client(addr)`` — see :mod:`.sources` for why never
-``connect()`` — and use only ``block/get``, ``block/put`` and ``dag/export``, which current
-Kubo still serves unchanged (reference/ipfs.md §6.4). Every ipfshttpclient error is
-translated here into the app's tree; the daemon's own text goes to the log only.
+``connect()`` — and use only ``block/get``, ``block/put`` (with ``pin=true``), ``pin/ls``
+and ``dag/export``, which current Kubo still serves unchanged (docs/ipfs.md §6.4,
+docs/ipfs-publishing.md).
+Every ipfshttpclient error is translated here into the app's tree; the daemon's own text
+goes to the log only.
 """
 
 from __future__ import annotations
@@ -21,11 +23,18 @@ from ipfshttpclient import exceptions as ipfs_exc
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.errors import BlockTooLarge, CidError, FetchError
-from arbiter_app.ipfs.sources import Retry, TransientError, kubo_multiaddr, spool_car
+from arbiter_app.ipfs.sources import (
+    IPFS_BACKOFF,
+    TransientError,
+    kubo_multiaddr,
+    retrying,
+    spool_car,
+)
 from arbiter_app.progress import CancelToken
+from arbiter_app.retry import Backoff
 
 log = logging.getLogger(__name__)
-MAX_PUT_BLOCK = 2 * 1024 * 1024  # Kubo ≥ 0.40 block/put limit (reference/ipfs.md §5.4)
+MAX_PUT_BLOCK = 2 * 1024 * 1024  # Kubo ≥ 0.40 block/put limit (docs/ipfs.md §5.4)
 _NOT_FOUND = ("not found", "could not find", "no such", "ipld: could not")
 
 
@@ -38,13 +47,13 @@ class KuboSource:
     :param car_deadline: seconds one ``dag/export`` may take in all
     """
 
-    def __init__(self, addr: str, timeout: float = 30.0, retry: Retry | None = None,
+    def __init__(self, addr: str, timeout: float = 30.0, retry: Backoff = IPFS_BACKOFF,
                  car_deadline: float = 600.0) -> None:
         self.addr = addr
         self.car_deadline = car_deadline
         self.name = f"Kubo at {addr}"
         self.timeout = timeout
-        self.retry = retry or Retry()
+        self.retry = retry
         multiaddr, base = kubo_multiaddr(addr)
         # Client(...) on purpose: connect() refuses every Kubo >= 0.8 by version string.
         self._client: Any = ipfshttpclient.Client(multiaddr, base, timeout=timeout)
@@ -112,7 +121,9 @@ class KuboSource:
         return check
 
     def put_raw_block(self, data: bytes) -> CID:
-        """Publish ``data`` as one raw block and check Kubo stored it under the CID we compute.
+        """Publish ``data`` as one raw block, pinned (Kubo's ``pin`` option; its default
+        leaves a block to the next garbage collection), and check Kubo stored it under the
+        CID we compute.
 
         :returns: the CIDv1 raw sha2-256 of ``data`` (``bafkrei…``)
         :raises BlockTooLarge: over Kubo's 2 MiB block limit
@@ -121,7 +132,7 @@ class KuboSource:
         if len(data) > MAX_PUT_BLOCK:
             raise BlockTooLarge(len(data), MAX_PUT_BLOCK)
         expected = CID.raw_sha256(hashlib.sha256(data).digest())
-        opts = {**self._opts(), "cid-codec": "raw", "mhtype": "sha2-256"}
+        opts = {**self._opts(), "cid-codec": "raw", "mhtype": "sha2-256", "pin": "true"}
 
         def put() -> Any:
             try:
@@ -129,7 +140,7 @@ class KuboSource:
             except ipfs_exc.Error as e:
                 raise self._translate(e, "block/put") from e
 
-        answer = self.retry.call(put)
+        answer = retrying(self.retry, put)
         try:
             stored = CID.parse(str(answer["Key"]))
         except (KeyError, TypeError, CidError) as e:
@@ -139,3 +150,23 @@ class KuboSource:
                 f"Kubo stored the block as {stored}, but its CID is {expected}", self.addr
             )
         return expected
+
+    def pin_type(self, cid: CID) -> str | None:
+        """``pin/ls?arg=cid``: how the node pins ``cid`` (``recursive``, ``direct``,
+        ``indirect through …``), or ``None`` when it answers that the path is not pinned.
+
+        :raises ResponseError: the answer does not list ``cid`` under ``Keys``
+        """
+        try:
+            answer = self._client.pin.ls(str(cid), type="all", opts=self._opts())
+        except ipfs_exc.ErrorResponse as e:
+            if "is not pinned" in str(e):
+                return None
+            raise self._translate(e, "pin/ls") from e
+        except ipfs_exc.Error as e:
+            raise self._translate(e, "pin/ls") from e
+        try:
+            listed = {CID.parse(str(key)): value for key, value in answer["Keys"].items()}
+            return str(listed[cid]["Type"])
+        except (KeyError, TypeError, AttributeError, CidError) as e:
+            raise ResponseError("Kubo answered pin/ls without the pin asked for", self.addr) from e

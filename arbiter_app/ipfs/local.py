@@ -1,7 +1,7 @@
 """Verify a file on disk against a CID: a CAR of its blocks, or the plain file itself.
 
 A CAR is verified block by block (:func:`.verify.verify_car`). A plain file carries no
-blocks, so it is re-imported under each known profile (reference/ipfs.md §2.4, "re-import"
+blocks, so it is re-imported under each known profile (docs/ipfs.md §2.4, "re-import"
 check): Kubo's defaults, Kubo's ``--cid-version=1`` and ``unixfs-v1-2025``; it is verified
 when one of them yields the CID. Files made with other settings need a CAR to be proven.
 """

@@ -3,7 +3,7 @@
 Varints are the multiformats unsigned-varint (LEB128, minimal, at most 9 bytes). Multibase
 prefixes follow multiformats/multibase ``multibase.csv``: ``b``/``B`` base32 without padding,
 ``z`` base58btc, ``f``/``F`` base16, ``k``/``K`` base36, ``m``/``M`` base64,
-``u``/``U`` base64url (reference/ipfs.md §1.1).
+``u``/``U`` base64url (docs/ipfs.md §1.1).
 """
 
 from __future__ import annotations

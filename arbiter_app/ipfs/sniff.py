@@ -1,7 +1,7 @@
 """What verified evidence really is (media type from its bytes) and safe names to save it under.
 
 The declared name and type of evidence come from a party and may lie; the viewer must pick a
-renderer by content (reliability.md §4, T4.6): a ``.pdf`` that is HTML or SVG is treated as
+renderer by content (docs/reliability.md §4, T4.6): a ``.pdf`` that is HTML or SVG is treated as
 the stricter type. Names are sanitised for saving (T4.4, T4.5): no path separators, control
 characters, bidi overrides or zero-width characters, no reserved Windows names, bounded
 length, extension kept.

@@ -10,17 +10,15 @@ Kubo: built with ``ipfshttpclient.Client(addr)``, never ``ipfshttpclient.connect
 ``connect()`` asks the daemon's version and the 0.7.0 client raises ``VersionMismatch`` for
 every Kubo ≥ 0.8.0 (its range is 0.4.23 ≤ v < 0.8.0), although the calls used here
 (``block/get``, ``block/put``, ``dag/export``) are unchanged in current Kubo; constructing
-the client directly skips that check (reference/ipfs.md §6.2). ``add()`` is never used: it
+the client directly skips that check (docs/ipfs.md §6.2). ``add()`` is never used: it
 sends ``raw-leaves=false`` with ``cid_version=1`` and yields other CIDs than Kubo (§6.3).
 """
 
 from __future__ import annotations
 
-import random
 import time
 import warnings
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass
 from typing import BinaryIO, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -31,6 +29,7 @@ from arbiter_app.errors import Cancelled, LimitExceeded, NetworkError, ResponseE
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.errors import BlockTooLarge, FetchError
 from arbiter_app.progress import CancelToken
+from arbiter_app.retry import Backoff, retry_after
 
 T = TypeVar("T")
 CAR_TYPE = "application/vnd.ipld.car"
@@ -85,42 +84,32 @@ class CarUnsupported(FetchError):
     """The source cannot serve a CAR for this request (ask per block instead)."""
 
 
-@dataclass(frozen=True)
-class Retry:
-    """Bounded retries with capped exponential backoff and full jitter (reliability.md §5).
+# Gateways and the node: 4 tries, waits from 0.25 s growing to at most 8 s.
+IPFS_BACKOFF = Backoff(attempts=4, base=0.25, cap=8.0)
 
-    :param attempts: tries in all, the first included
-    :param base: first backoff ceiling in seconds
-    :param cap: largest wait, also the cap on ``Retry-After``
-    """
 
-    attempts: int = 4
-    base: float = 0.25
-    cap: float = 8.0
+def pause(backoff: Backoff, attempt: int, error: TransientError,
+          cancel: CancelToken | None) -> None:
+    """Sleep before try ``attempt + 2``, in short slices so cancellation is prompt."""
+    end = time.monotonic() + backoff.delay(attempt, error.retry_after)
+    while (left := end - time.monotonic()) > 0:
+        if cancel is not None:
+            cancel.check()
+        time.sleep(min(0.05, left))
 
-    def wait(self, attempt: int, error: TransientError, cancel: CancelToken | None) -> None:
-        """Sleep before try ``attempt + 1``, in short slices so cancellation is prompt."""
-        delay = random.uniform(0, min(self.cap, self.base * 2**attempt))
-        if error.retry_after is not None:
-            delay = max(delay, min(self.cap, error.retry_after))
-        end = time.monotonic() + delay
-        while (left := end - time.monotonic()) > 0:
-            if cancel is not None:
-                cancel.check()
-            time.sleep(min(0.05, left))
 
-    def call(self, fn: Callable[[], T], cancel: CancelToken | None = None) -> T:
-        """Call ``fn``, retrying on :class:`TransientError` up to :attr:`attempts` tries."""
-        for attempt in range(self.attempts):
-            if cancel is not None:
-                cancel.check()
-            try:
-                return fn()
-            except TransientError as e:
-                if attempt + 1 >= self.attempts:
-                    raise
-                self.wait(attempt, e, cancel)
-        raise AssertionError("unreachable")
+def retrying(backoff: Backoff, fn: Callable[[], T], cancel: CancelToken | None = None) -> T:
+    """Call ``fn``, retrying on :class:`TransientError` up to ``backoff.attempts`` tries."""
+    for attempt in range(backoff.attempts):
+        if cancel is not None:
+            cancel.check()
+        try:
+            return fn()
+        except TransientError as e:
+            if attempt + 1 >= backoff.attempts:
+                raise
+            pause(backoff, attempt, e, cancel)
+    raise AssertionError("unreachable")
 
 
 class Source(Protocol):
@@ -137,13 +126,6 @@ class Source(Protocol):
     def get_block(self, cid: CID, limit: int) -> bytes | None:
         """One block's bytes (unverified), or ``None`` when the source lacks it."""
         ...
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers.get("retry-after", ""))
-    except ValueError:
-        return None
 
 
 class GatewaySource:
@@ -172,7 +154,8 @@ class GatewaySource:
             return False
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientError(
-                f"gateway answered {response.status_code}", url, _retry_after(response)
+                f"gateway answered {response.status_code}", url,
+                retry_after(response.headers.get("retry-after"))
             )
         if want == CAR_TYPE and response.status_code in (400, 406, 501):
             raise CarUnsupported(f"gateway cannot serve a CAR ({response.status_code})", url)

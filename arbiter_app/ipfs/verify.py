@@ -1,6 +1,6 @@
 """Verify a whole UnixFS file against its root CID, block by block, under limits.
 
-This is reference/ipfs.md §2.4 steps 1–8: every block is size-checked before it is hashed,
+This is docs/ipfs.md §2.4 steps 1–8: every block is size-checked before it is hashed,
 hashed with the function its CID names, interpreted with the codec of the link that pointed
 to it, and the file's bytes are written to a sink only after the block holding them passed.
 Layouts are not assumed: balanced, trickle and the ``unixfs-v1-2025`` shapes all verify,

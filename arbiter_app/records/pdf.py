@@ -3,11 +3,12 @@
 It shows the same facts as the receipt's JSON, in the same words, for people who will not run
 ``arbiter-app receipt verify``; the JSON stays the document of record, and the PDF says so.
 Only a receipt that verifies is rendered. Qt is imported inside the function so that importing
-:mod:`arbiter_app.records` never loads it (STYLE habit 1).
+:mod:`arbiter_app.records` never loads it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -108,5 +109,8 @@ def render(document: str, path: Path) -> None:
                          "arbiter-app receipt verify FILE --online")
     finally:
         ended = painter.end()
-    if not ended or not path.is_file() or path.stat().st_size == 0:
+    if not ended or not path.is_file() or path.stat().st_size == 0 or \
+            writes.disk_full(path.parent):  # Qt reports no failed write: a cut PDF is kept
+        with contextlib.suppress(OSError):
+            path.unlink()
         raise writes.failure(path)

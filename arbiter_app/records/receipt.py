@@ -1,4 +1,5 @@
-"""Ruling receipts: canonical JSON of the DESIGN §8 facts, signed as SIP-018 structured data.
+"""Ruling receipts: canonical JSON of a ruling's facts (docs/ARCHITECTURE.md §8), signed as
+SIP-018 structured data.
 
 A receipt holds the invoice, parties, amount, ruling, rationale CID and hash, cited evidence,
 txid, block height and arbiter address, plus the log entries those facts were recorded in

@@ -4,14 +4,16 @@ events (paged from the extended API) and its read-only functions (``call-read``)
 :class:`ChainReader` turns API answers into escrow records; :func:`event_view` folds an
 invoice's events into the state they imply; :func:`disagreements` compares that with the
 ``call-read`` invoice. The ruling service refuses to sign when they disagree
-(reliability.md §5: a ruling is signed only when two views agree).
+(docs/reliability.md §5: a ruling is signed only when two views agree).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
+from arbiter_app import deadline
 from arbiter_app.case.models import ChainChecks, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress
@@ -19,7 +21,7 @@ from arbiter_app.services.paging import PageGuard
 from arbiter_app.stacks import escrow
 from arbiter_app.stacks.api import ContractLog, StacksApi
 
-PAGE_SIZE = 100  # the extended API's maximum for event pages (reference/stacks.md §7.3)
+PAGE_SIZE = 100  # the extended API's maximum for event pages (docs/stacks-api.md)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ class ChainReader:
         while True:
             if cancel is not None:
                 cancel.check()
-            page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
+            with deadline.within(math.inf, cancel):  # cancel honoured mid-request
+                page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
             guard.page(page.total, page.older_cursor,
                        [(log.tx_id, log.event_index) for log in page.results])
             if cursor is None:

@@ -1,7 +1,7 @@
 """Fetch and verify the off-chain documents of a case: the invoice terms and each evidence
-manifest with its files (DESIGN §5), through the verified IPFS fetcher.
+manifest with its files (docs/ARCHITECTURE.md §5), through the verified IPFS fetcher.
 
-Nothing is trusted before its CID is checked (STYLE habit 5). A document that verifies but
+Nothing is trusted before its CID is checked. A document that verifies but
 says something false — a manifest for another invoice or party, a file whose size is not the
 one listed — is a *mismatch* with the reason in plain words; a block no source delivers is
 *unavailable*. Neither stops a sync: the item is marked and the next one is tried.
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Generator
 from typing import Any
 
+from arbiter_app.case import words
 from arbiter_app.case.models import (
     AiParse,
     EvidenceFile,
@@ -26,10 +28,15 @@ from arbiter_app.case.models import (
 from arbiter_app.errors import (
     DecodeError,
     InputError,
+    LimitExceeded,
     NetworkError,
     VerificationError,
 )
+from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.fetch import Fetcher, VerifiedFile
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services.session import Session
+from arbiter_app.store import cases, rows
 
 TERMS_SCHEMA = "bitmind-invoice/1"
 EVIDENCE_SCHEMA = "bitmind-evidence/1"
@@ -42,26 +49,21 @@ class DocumentMismatch(VerificationError):
 
 
 def verified_bytes(
-    fetcher: Any, cid: str, cancel: CancelToken | None = None, limit: int | None = None
-) -> Generator[Progress, None, Any]:
+    fetcher: Fetcher, cid: str, cancel: CancelToken | None = None, limit: int | None = None
+) -> Generator[Progress, None, VerifiedFile]:
     """Fetch ``cid`` through the verified fetcher; return its ``VerifiedFile``.
 
     :raises LimitExceeded: the file is larger than ``limit``
     """
-    from arbiter_app.ipfs.cid import CID
-
     verified = yield from fetcher.fetch(CID.parse(cid), cancel=cancel)
     if limit is not None and verified.size > limit:
-        from arbiter_app.errors import LimitExceeded
-
         raise LimitExceeded("document size", verified.size, limit)
     return verified
 
 
-def content(verified: Any) -> bytes:
+def content(verified: VerifiedFile) -> bytes:
     """The bytes of a ``VerifiedFile`` (held in memory or in the verified cache)."""
-    data: bytes = verified.read()
-    return data
+    return verified.read()
 
 
 def json_document(data: bytes, schema: str) -> dict[str, Any]:
@@ -109,9 +111,18 @@ def terms_summary(doc: dict[str, Any], cid: str) -> TermsSummary:
 def _milestone(item: Any) -> str:
     if not isinstance(item, dict):
         raise DocumentMismatch("a milestone is neither text nor an object")
-    parts = [str(item.get(k)) for k in ("title", "description", "amount", "amount_sats", "due")
-             if item.get(k)]
+    parts = [_milestone_part(k, item.get(k))
+             for k in ("title", "description", "amount", "amount_sats", "due") if item.get(k)]
     return " — ".join(parts)[:1000]
+
+
+def _milestone_part(key: str, value: Any) -> str:
+    """A milestone's field as shown: amounts (base units, as a number or digits) in sBTC."""
+    if key.startswith("amount") and not isinstance(value, bool):
+        digits = str(value)
+        if isinstance(value, int | str) and digits.isdigit() and len(digits) <= 30:
+            return f"{words.sbtc(int(digits))} sBTC"
+    return str(value)
 
 
 def _party_name(doc: dict[str, Any], party: str) -> str:
@@ -125,15 +136,13 @@ def _party_name(doc: dict[str, Any], party: str) -> str:
 
 
 def fetch_terms(
-    fetcher: Any, metadata_hash: str | None, cancel: CancelToken | None = None
+    fetcher: Fetcher, metadata_hash: str | None, cancel: CancelToken | None = None
 ) -> Generator[Progress, None, tuple[TermsSummary, str]]:
-    """Fetch and verify the terms named by an invoice's metadata hash (DESIGN §5: a single
-    raw block, so the CID is CIDv1(raw, sha2-256, hash)).
+    """Fetch and verify the terms named by an invoice's metadata hash (a single raw block, so
+    the CID is CIDv1(raw, sha2-256, hash); docs/ARCHITECTURE.md §5).
 
     :returns: the summary and, when it could not be verified, the reason
     """
-    from arbiter_app.ipfs.cid import CID
-
     if metadata_hash is None:
         return TermsSummary(state=TermsState.ABSENT), ""
     cid = str(CID.raw_sha256(bytes.fromhex(metadata_hash)))
@@ -177,7 +186,7 @@ def _file(entry: Any) -> EvidenceFile:
 
 
 def verify_item(
-    fetcher: Any, item: EvidenceItem, cancel: CancelToken | None = None
+    fetcher: Fetcher, item: EvidenceItem, cancel: CancelToken | None = None
 ) -> Generator[Progress, None, EvidenceItem]:
     """Fetch the manifest and every file of ``item``; return it with its state and reason."""
     try:
@@ -196,9 +205,9 @@ def verify_item(
     return _marked(item, EvidenceState.VERIFIED, "")
 
 
-def _check_file(declared: EvidenceFile, got: Any) -> None:
+def _check_file(declared: EvidenceFile, got: VerifiedFile) -> None:
     """The verified file must be what the manifest says: its size, and its type when the
-    bytes name one (a ``.pdf`` that is a PNG is a lie, reliability.md §4 T4.6)."""
+    bytes name one (a ``.pdf`` that is a PNG is a lie, docs/reliability.md §4 T4.6)."""
     if got.size != declared.size:
         raise DocumentMismatch(
             f"file {declared.name!r} is {got.size} bytes, but the manifest says {declared.size}")
@@ -223,7 +232,7 @@ def party_of(address: str, payer: str, payee: str) -> Party | None:
 
 
 def check_item(
-    session: Any, invoice_id: int, index: int, cancel: CancelToken | None = None
+    session: Session, invoice_id: int, index: int, cancel: CancelToken | None = None
 ) -> Generator[Progress, None, EvidenceItem]:
     """Verify an evidence item again (from the cache when it is there) before it is shown.
 
@@ -234,10 +243,6 @@ def check_item(
     :param session: the :class:`~arbiter_app.services.session.Session`
     :returns: the verified item, or the item as stored afterwards
     """
-    import time
-
-    from arbiter_app.store import cases, rows
-
     case = rows.load_case(session.store, invoice_id)
     item = next((e for e in case.dispute.evidence if e.index == index), None)
     if item is None:
@@ -250,21 +255,17 @@ def check_item(
         mismatch=checked.state is EvidenceState.MISMATCH, now=int(time.time()))
 
 
-def record_opened(session: Any, item: EvidenceItem) -> EvidenceItem:
+def record_opened(session: Session, item: EvidenceItem) -> EvidenceItem:
     """Record that the arbiter saw the content of the verified ``item`` (``evidence-opened``).
 
     :returns: the item as stored afterwards
     """
-    import time
-
-    from arbiter_app.store import cases
-
     return cases.open_evidence(session.store, item.invoice_id, item.index, title=item.title,
                                files=item.files, now=int(time.time()))
 
 
 def open_item(
-    session: Any, invoice_id: int, index: int, cancel: CancelToken | None = None
+    session: Session, invoice_id: int, index: int, cancel: CancelToken | None = None
 ) -> Generator[Progress, None, EvidenceItem]:
     """Verify an item again and record its opening at once, for a caller that presents the
     item by its verified file list (the command line) rather than in the viewer.

@@ -1,7 +1,7 @@
 """The dispute queue as plain rows: what ``arbiter-app disputes`` prints and documents.
 
 The JSON form is a stable, documented schema (``DISPUTES_SCHEMA``); a test checks every row
-against it so the document and the output cannot drift (STYLE habit 14).
+against it so the document and the output cannot drift.
 """
 
 from __future__ import annotations

@@ -10,13 +10,16 @@ from __future__ import annotations
 from arbiter_app.case import review
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Draft, Receipt, ReviewFlag
+from arbiter_app.services import party_index, suspicious
+from arbiter_app.services.party_index import Dealings
 from arbiter_app.services.session import Session
 from arbiter_app.store import log, rows
 from arbiter_app.store.governance import GovernanceState, governance_state
 from arbiter_app.store.rows import SearchHit
 
-__all__ = ["GovernanceState", "SearchHit", "governance", "last_synced", "list_cases", "load_case",
-           "load_draft", "load_receipt", "log_head", "past_dealings", "review_flags", "search"]
+__all__ = ["Dealings", "GovernanceState", "SearchHit", "dealings", "governance", "last_synced",
+           "list_cases", "load_case", "load_draft", "load_receipt", "log_head", "past_dealings",
+           "review_flags", "review_reasons", "search"]
 
 
 def load_case(session: Session, invoice_id: int) -> CaseFile:
@@ -43,19 +46,35 @@ def load_receipt(session: Session, invoice_id: int) -> Receipt | None:
 
 
 def past_dealings(session: Session, case: CaseFile) -> list[int]:
-    """Other invoices where this case's arbiter dealt with its payer or payee (step 1 shows
-    them beside the no-conflict declaration)."""
-    inv = case.invoice
-    return rows.past_dealings(session.store, inv.arbiter, (inv.payer, inv.payee), inv.id)
+    """The invoices of the contract where this case's arbiter (or another address of theirs
+    in settings) met its payer or payee in any role (step 1 shows them beside the
+    no-conflict declaration; :func:`dealings` gives the rows)."""
+    return party_index.past_dealings(session, case).ids
+
+
+def dealings(session: Session, case: CaseFile) -> Dealings:
+    """The past dealings of :func:`past_dealings` with their parties, roles and counts."""
+    return party_index.past_dealings(session, case)
 
 
 def review_flags(session: Session, case: CaseFile) -> tuple[ReviewFlag, ...]:
     """The manual-review flags of a case (step 5 asks for each to be confirmed)."""
+    return tuple(flag for flag, _ in review_reasons(session, case))
+
+
+def review_reasons(session: Session, case: CaseFile) -> list[tuple[ReviewFlag, str]]:
+    """Each manual-review flag of a case with the sentence that says why it was raised
+    (the first-time payer names what was searched; a suspicious party, who and why)."""
     inv = case.invoice
-    store = session.store
-    return review.review_flags(
-        inv, first_time_payer=rows.first_time_payer(store, inv.payer, inv.id),
-        suspicious=rows.suspicious_addresses(store))
+    first = party_index.first_time_payer(session, case)
+    listed = {e.address: e.reason for e in suspicious.listed(session)}
+    flags = review.review_flags(inv, first_time_payer=first.first_time, suspicious=listed)
+    marked = "; ".join(f"the {role} {address} is on your suspicious list ({listed[address]})"
+                       for role, address in (("payer", inv.payer), ("payee", inv.payee))
+                       if address in listed)
+    words = {ReviewFlag.FIRST_TIME_PAYER: f"The payer is new: {first.searched}.",
+             ReviewFlag.SUSPICIOUS_ADDRESS: f"A party is suspicious: {marked}."}
+    return [(f, words.get(f, review.describe(f))) for f in flags]
 
 
 def governance(session: Session) -> GovernanceState:

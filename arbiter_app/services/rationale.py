@@ -2,21 +2,17 @@
 
 The rationale document (``bitmind-rationale/1``) is canonical JSON, stored on IPFS as one
 raw block, so its CID is CIDv1(raw, sha2-256, sha256(document)) and anyone can derive it
-from the hash the contract stores. It is published before signing when a Kubo node is
-configured; the block the node answers for must be the one we computed.
+from the hash the contract stores. It is published (pinned and read back) before signing by
+:mod:`arbiter_app.services.publication`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Decision, Step
-from arbiter_app.errors import VerificationError
-from arbiter_app.ipfs.cid import CID
-from arbiter_app.services.session import Session
 
 SCHEMA = "bitmind-rationale/1"
 STEP_NAMES = {
@@ -60,23 +56,3 @@ def document_bytes(case: CaseFile) -> bytes:
     """Canonical bytes of the document (sorted keys, no spaces, UTF-8): the hashed form."""
     return json.dumps(document(case), sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode("utf-8")
-
-
-def cid_of(data: bytes) -> str:
-    """The raw-block CID of ``data`` (``bafkrei…``)."""
-    return str(CID.raw_sha256(hashlib.sha256(data).digest()))
-
-
-def publish(session: Session, data: bytes) -> str:
-    """Publish ``data`` as one raw block when a node is configured; return its CID.
-
-    :raises VerificationError: the node answered another CID than the computed one
-    """
-    cid = cid_of(data)
-    kubo = session.kubo()
-    if kubo is not None:
-        published = kubo.put_raw_block(data)
-        if str(published) != cid:
-            raise VerificationError(f"the IPFS node stored the rationale as {published}, "
-                                    f"not {cid}")
-    return cid

@@ -4,14 +4,15 @@ signed ruling receipt, verify a receipt against the chain, and show or print its
 The log key is bound once to the arbiter's Stacks address by one SIP-018 signature on the
 signer, so exports and receipts can be tied to the arbiter offline. A receipt is built under a
 fresh signed checkpoint, signed by the arbiter (SIP-018), verified before it is kept, logged
-as ``receipt-issued`` and published to IPFS when a node is configured. Issuing again replaces
-the kept receipt with a new one under a newer checkpoint; both verify. The PDF is drawn by
-:mod:`arbiter_app.records.pdf`, which loads Qt only when it draws.
+as ``receipt-issued``, then published (pinned and read back; queued for retry on failure).
+Issuing again replaces the kept receipt with a new one under a newer checkpoint; both verify.
+The PDF is drawn by :mod:`arbiter_app.records.pdf`, which loads Qt only when it draws.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from pathlib import Path
 
@@ -20,14 +21,16 @@ from arbiter_app.decisionlog.checkpoint import (
     attestation_message,
     verify_attestation,
 )
-from arbiter_app.errors import PolicyError, VerificationError
+from arbiter_app.errors import NetworkError, PolicyError, VerificationError
 from arbiter_app.records import pdf, receipt_checks
 from arbiter_app.records import receipt as records
 from arbiter_app.records.receipt_checks import ReceiptFacts
+from arbiter_app.services import publication
 from arbiter_app.services.session import Session
 from arbiter_app.store import execution, log, rows
 from arbiter_app.wallet.signer import DevicePrompt
 
+logger = logging.getLogger(__name__)
 BINDING_SUBJECT = "sign the binding of your decision log key to your address (asked once)"
 
 
@@ -122,18 +125,22 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None, *,
     rsv = signer.sign_structured_message(domain, message,
                                          Announced(prompt, receipt_subject(invoice_id)))
     document = records.signed_document(body, signer.address(), rsv)
-    kubo = session.kubo()
-    if kubo is not None:
-        kubo.put_raw_block(document.encode("utf-8"))
+    data = document.encode("utf-8")
     execution.save_receipt(store, invoice_id, document,
-                           receipt_sha256=hashlib.sha256(document.encode("utf-8")).hexdigest(),
-                           now=now)
+                           receipt_sha256=hashlib.sha256(data).hexdigest(), now=now)
+    try:
+        publication.publish(session, invoice_id, "receipt", data, now)
+    except (NetworkError, VerificationError, PolicyError) as e:
+        # The receipt is kept and its publication queued: a failed pin loses nothing.
+        logger.warning("the receipt of invoice %d is kept but not yet published: %s",
+                    invoice_id, e)
     return document
 
 
 def verify_online(session: Session, facts: ReceiptFacts) -> None:
     """Check a receipt already verified offline against the chain of the session's settings:
-    the transaction succeeded at the receipt's block and the escrow holds the receipt's ruling.
+    its transaction is this escrow's ``resolve-dispute`` for its invoice, sent by its arbiter,
+    successful at its block, with its award and rationale hash, and the escrow holds that ruling.
 
     :raises VerificationError: naming what the chain disagrees with, or that the receipt is
         for another network than the settings'

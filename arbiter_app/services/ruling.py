@@ -1,7 +1,7 @@
 """Execute a finalized ruling: publish the rationale, build, check, sign, store, broadcast and
-confirm the ``resolve-dispute`` transaction, then issue the receipt (issue 7; DESIGN §5, §8).
+confirm the ``resolve-dispute`` transaction, then issue the receipt (docs/ARCHITECTURE.md §9).
 
-The order is the safety argument (reliability.md §3 and §5):
+The order is the safety argument (docs/reliability.md §3 and §5):
 
 1. the invoice is read twice — ``call-read`` and the contract's events — and any
    disagreement stops the ruling; the node's network id must be the configured network's;
@@ -28,8 +28,9 @@ from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Award, Decision, Invoice, InvoiceStatus, TxStatus
 from arbiter_app.errors import ApiError, NetworkError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.retry import Backoff
+from arbiter_app.services import publication, receipts
 from arbiter_app.services import rationale as rationale_doc
-from arbiter_app.services import receipts
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.recheck import recheck
 from arbiter_app.services.session import Session
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
     from arbiter_app.wallet.signer import DevicePrompt
 
-BROADCAST_TRIES = 4
+# Broadcast: 4 sends of the same bytes, waits from 0.5 s growing to at most 8 s.
+BROADCAST_BACKOFF = Backoff(attempts=4, base=0.5, cap=8.0)
 POLL_INTERVAL = 1.0
 POLL_LIMIT = 120
 
@@ -212,6 +214,7 @@ def execute_ruling(
     if case.ruling is None:
         raise PolicyError(f"invoice {invoice_id} has no finalized ruling (step 5)")
     if case.transaction is None:
+        publication.require_target(session)
         yield Progress("checking the chain", 0, 5)
         yield from _check_chain(session, case, cancel)
         yield Progress("publishing the rationale", 1, 5)
@@ -247,7 +250,7 @@ def _check_chain(
     problems = disagreements(read, event_view(read.id, events))
     newest = reader.newest_height or 0
     if newest > info.stacks_tip_height:
-        # reliability.md T5.2: a node behind the indexer's events is stale or lying.
+        # docs/reliability.md T5.2: a node behind the indexer's events is stale or lying.
         problems.append(f"the node's tip {info.stacks_tip_height} is behind the contract's "
                         f"events (block {newest}); the node is stale")
     if problems:
@@ -256,7 +259,10 @@ def _check_chain(
 
 
 def _publish(session: Session, case: CaseFile) -> CaseFile:
-    """Build the rationale document; publish it as one raw block when a node is configured."""
+    """Build the rationale document; publish it (pinned, read back) before anything is signed.
+
+    :raises PolicyError: no publication target is configured
+    """
     from arbiter_app.store import execution, rows
 
     assert case.ruling is not None
@@ -266,7 +272,7 @@ def _publish(session: Session, case: CaseFile) -> CaseFile:
         if case.ruling.rationale_hash != digest:
             raise PolicyError("the stored rationale hash differs from the document rebuilt now")
         return case
-    cid = rationale_doc.publish(session, data)
+    cid = publication.publish(session, case.invoice.id, "rationale", data).cid
     execution.record_rationale(session.store, case.invoice.id, rationale_hash=digest,
                                rationale_cid=cid, now=int(time.time()))
     return rows.load_case(session.store, case.invoice.id)
@@ -295,7 +301,7 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
     preview = preview_ruling(session, case.invoice.id)
     recheck(session, case, reviewed or preview)
     if reviewed is not None and reviewed.describe_json != preview.describe_json:
-        # reliability.md §3 (malicious host): what is signed must be what was reviewed.
+        # docs/reliability.md §3 (malicious host): what is signed must be what was reviewed.
         raise PolicyError(f"the ruling transaction changed since it was reviewed (fee "
                           f"{reviewed.fee} -> {preview.fee}, nonce {reviewed.nonce} -> "
                           f"{preview.nonce}); review it again")
@@ -326,19 +332,20 @@ def _broadcast(session: Session, case: CaseFile,
     sent = 0
     if record.status not in (TxStatus.SIGNED, TxStatus.BROADCAST):
         return record.txid, sent  # already pending or settled: only poll
-    for attempt in range(BROADCAST_TRIES):
+    for attempt in range(BROADCAST_BACKOFF.attempts):
         sent += 1
         try:
             session.api.broadcast(raw, record.txid)
         except NetworkError as e:
             # A lost reply, a 5xx or a "BadNonce" may all mean the node already has it:
-            # look the txid up before deciding anything (reliability.md T5.1).
+            # look the txid up before deciding anything (docs/reliability.md T5.1).
             if not _known(session, record.txid):
                 if isinstance(e, BroadcastRejected) and e.reason is not None:
                     execution.update_transaction(session.store, record.txid, TxStatus.DROPPED,
                                                  now=int(time.time()), detail=str(e))
                     raise
-                sleep(min(8.0, 0.5 * 2**attempt))
+                wait = e.retry_after if isinstance(e, BroadcastRejected) else None
+                sleep(BROADCAST_BACKOFF.delay(attempt, wait))
                 continue
         execution.update_transaction(session.store, record.txid, TxStatus.BROADCAST,
                                      now=int(time.time()))

@@ -1,7 +1,7 @@
 """The composition root: one :class:`Session` builds, from :class:`Settings`, everything the
 use cases need — the HTTP clients (base URL, connect/read timeouts, connection limits, no
 environment proxies), the Stacks API client, the case store, the IPFS fetcher and the
-signer — and closes them in one place (STYLE habit 10).
+signer — and closes them in one place.
 
 Parts are built on first use, so ``arbiter-app disputes`` never opens a device and a sync
 never asks for a keystore password. The GUI and the CLI each hold one session.
@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from arbiter_app import config, deadline
 from arbiter_app.errors import UsageError
+from arbiter_app.ipfs.fetch import Cache, Fetcher, GatewaySource, KuboSource
+from arbiter_app.ipfs.sources import Source
 from arbiter_app.stacks.api import StacksApi
+from arbiter_app.store.db import Store, open_store
+from arbiter_app.wallet.signer import Signer, signer_from_settings
 
-if TYPE_CHECKING:
-    from arbiter_app.store.db import Store
-    from arbiter_app.wallet.signer import Signer
-
-# reliability.md T5.5: connect ≤ 10 s, per read ≤ 30 s.
+# docs/reliability.md T5.5: connect ≤ 10 s, per read ≤ 30 s.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 MAX_API_RESPONSE = 4 * 1024 * 1024
@@ -75,7 +74,7 @@ class Session:
         self._clients: list[httpx.Client] = []
         self._api: StacksApi | None = None
         self._store = store
-        self._fetcher: Any = None
+        self._fetcher: Fetcher | None = None
         self._signer: Signer | None = None
 
     @property
@@ -107,13 +106,11 @@ class Session:
     def store(self) -> Store:
         """The case store in ``data_dir`` (created and migrated on first use)."""
         if self._store is None:
-            from arbiter_app.store.db import open_store
-
             self._store = open_store(Path(self.settings.data_dir) / "cases.sqlite")
         return self._store
 
     @property
-    def fetcher(self) -> Any:
+    def fetcher(self) -> Fetcher:
         """The verified IPFS fetcher over the configured Kubo node and gateways.
 
         :raises UsageError: when neither a node nor a gateway is configured
@@ -122,10 +119,8 @@ class Session:
             self._fetcher = self._build_fetcher()
         return self._fetcher
 
-    def _build_fetcher(self) -> Any:
-        from arbiter_app.ipfs.fetch import Cache, Fetcher, GatewaySource, KuboSource
-
-        sources: list[Any] = []
+    def _build_fetcher(self) -> Fetcher:
+        sources: list[Source] = []
         if self.settings.ipfs_rpc:
             sources.append(KuboSource(self.settings.ipfs_rpc))
         sources.extend(GatewaySource(self.client(g)) for g in self.settings.ipfs_gateways)
@@ -134,12 +129,10 @@ class Session:
         cache = Cache(Path(self.settings.data_dir) / "ipfs-cache")
         return Fetcher(sources, self.settings.ipfs_limits, cache)
 
-    def kubo(self) -> Any:
+    def kubo(self) -> KuboSource | None:
         """The Kubo source used to publish raw blocks, or ``None`` without a node."""
         if not self.settings.ipfs_rpc:
             return None
-        from arbiter_app.ipfs.fetch import KuboSource
-
         return KuboSource(self.settings.ipfs_rpc)
 
     @property
@@ -149,8 +142,6 @@ class Session:
             if self._signer_factory is not None:
                 self._signer = self._signer_factory(self.settings)
             else:
-                from arbiter_app.wallet.signer import signer_from_settings
-
                 self._signer = signer_from_settings(self.settings)
         return self._signer
 

@@ -18,7 +18,7 @@ from arbiter_app.case.models import ChainChecks, Draft, EvidenceItem, Ruling, St
 from arbiter_app.errors import PolicyError
 from arbiter_app.services import queries
 from arbiter_app.services.session import Session
-from arbiter_app.store import cases, rows
+from arbiter_app.store import cases, log, rows
 
 
 def _step(session: Session, invoice_id: int, now: int,
@@ -35,15 +35,28 @@ def complete_terms(session: Session, invoice_id: int, *, no_conflict: bool,
                    dealings_shown: Collection[int], now: int) -> CaseFile:
     """Step 1: the terms reviewed and no conflict of interest declared.
 
+    The declaration is logged (``conflict-declared``) with the addresses searched and every
+    past dealing shown beside it (invoice, parties, arbiter, amount, status, block).
+
     :param dealings_shown: the past dealings the arbiter was shown beside the declaration;
-        they must be the ones the store knows now (:func:`queries.past_dealings`)
+        they must be the ones the party index holds now (:func:`queries.past_dealings`)
     """
-    def advance(case: CaseFile) -> CaseFile:
-        return framework.complete_terms(case, no_conflict=no_conflict,
-                                        dealings_shown=dealings_shown,
-                                        past_dealings=queries.past_dealings(session, case),
-                                        now=now)
-    return _step(session, invoice_id, now, advance)
+    store = session.store
+    with store.atomic():
+        before = rows.load_case(store, invoice_id)
+        found = queries.dealings(session, before)
+        after = framework.complete_terms(before, no_conflict=no_conflict,
+                                         dealings_shown=dealings_shown,
+                                         past_dealings=found.ids, now=now)
+        cases.write_changes(store, before, after, now)
+        log.append(store, "conflict-declared", {
+            "no_conflict": no_conflict, "addresses_searched": list(found.searched),
+            "parties": list(found.parties), "counts": found.counts(),
+            "dealings_shown": [{"invoice_id": i.id, "payer": i.payer, "payee": i.payee,
+                                "arbiter": i.arbiter, "amount": i.amount, "status": i.status,
+                                "created_height": i.created_height} for i in found.invoices],
+        }, invoice_id=invoice_id, at=now)
+        return after
 
 
 def complete_evidence(session: Session, invoice_id: int, *, now: int) -> CaseFile:

@@ -18,6 +18,7 @@ from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from arbiter_app import deadline
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
     Dispute,
@@ -31,6 +32,7 @@ from arbiter_app.errors import Cancelled, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
+from arbiter_app.services.party_index import index_events
 from arbiter_app.services.session import Session
 from arbiter_app.services.target import check_target
 from arbiter_app.stacks.api import TxStatus
@@ -74,7 +76,7 @@ def sync_disputes(
     """Run one incremental sync.
 
     Cases are read from the network by a few threads in parallel and stored one at a time,
-    in invoice order, by this generator (STYLE habit 7: parallel fetches, one writer).
+    in invoice order, by this generator (parallel fetches, one writer).
 
     :param session: the session (API, store, fetcher)
     :param cancel: checked between every request and case
@@ -101,13 +103,16 @@ def sync_disputes(
                               thread_name_prefix="sync-read")
     try:
         yield Progress("reading block times", 0, None)
-        timed = [e.tx_id for e in events if e.invoice_id in ids and e.name in TIMED_EVENTS]
-        txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool)
+        timed = [e.tx_id for e in events if e.name == "invoice-created"
+                 or (e.invoice_id in ids and e.name in TIMED_EVENTS)]
+        txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool,
+                            cancel)
         events = [_timed(e, txs) for e in events]
         by_invoice: dict[int, list[EscrowEvent]] = {}
         for e in events:
             by_invoice.setdefault(e.invoice_id, []).append(e)
-        futures = [pool.submit(_read_case, session, reader, i, by_invoice.get(i, []),
+        read = deadline.cancellable(_read_case, cancel)
+        futures = [pool.submit(read, session, reader, i, by_invoice.get(i, []),
                                stored.get(i), me, txs, cancel) for i in ids]
         for start_at in range(0, len(ids), BATCH):
             batch = range(start_at, min(start_at + BATCH, len(ids)))
@@ -116,22 +121,25 @@ def sync_disputes(
         pool.shutdown(wait=True, cancel_futures=True)
     record_governance(session.store, _governance_records(reader.governance, txs),
                       now=int(time.time()))
+    index_events(session.store, session.contract_id, events)
     if reader.newest_key is not None and reader.newest_key != marker:
         _save_marker(session, reader.newest_key)
     return dataclasses.replace(summary, requests=session.api.requests - start)
 
 
 # The events whose block height and time the app keeps; logs carry neither, so each is read
-# from its transaction (``block.height``, ``block.time``).
+# from its transaction (``block.height``, ``block.time``). Every invoice-created event is
+# read too: the party index places each invoice of the contract by its creation block.
 TIMED_EVENTS = frozenset({"dispute-raised", "evidence-submitted", "dispute-resolved"})
 
 
 def _transactions(
-    session: Session, txids: Sequence[str], pool: ThreadPoolExecutor
+    session: Session, txids: Sequence[str], pool: ThreadPoolExecutor, cancel: CancelToken | None
 ) -> dict[str, TxStatus | None]:
     """The v3 transaction of each txid, one request per txid, fetched in parallel."""
     unique = sorted(set(txids))
-    return dict(zip(unique, pool.map(session.api.get_transaction, unique), strict=True))
+    get = deadline.cancellable(session.api.get_transaction, cancel)
+    return dict(zip(unique, pool.map(get, unique), strict=True))
 
 
 def _governance_records(
@@ -266,17 +274,19 @@ def _dispute_from_events(
 
 
 def _store_case(session: Session, read: _CaseRead) -> SyncSummary:
-    """Store one case and log its new facts (on the generator's thread: the one writer)."""
+    """Store one case and log its new facts, the evidence that could not be had included,
+    in one transaction (on the generator's thread: the one writer)."""
     from arbiter_app.store import cases
 
     now = int(time.time())
     invoice_id = read.invoice.id
-    cases.sync_dispute(session.store, read.invoice, read.dispute, now=now)
-    for item in read.dispute.evidence:
-        if item.state in (EvidenceState.UNAVAILABLE, EvidenceState.MISMATCH):
-            cases.mark_evidence_unavailable(
-                session.store, invoice_id, item.index, reason=item.reason,
-                mismatch=item.state is EvidenceState.MISMATCH, now=now)
+    with session.store.atomic():
+        cases.sync_dispute(session.store, read.invoice, read.dispute, now=now)
+        for item in read.dispute.evidence:
+            if item.state in (EvidenceState.UNAVAILABLE, EvidenceState.MISMATCH):
+                cases.mark_evidence_unavailable(
+                    session.store, invoice_id, item.index, reason=item.reason,
+                    mismatch=item.state is EvidenceState.MISMATCH, now=now)
     return _count(read.dispute.evidence, list(read.flagged), new=read.new)
 
 

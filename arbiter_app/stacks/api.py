@@ -8,9 +8,9 @@ checks and the result dataclasses are in ``stacks/api_shapes.py``, re-exported h
 malformed or lying answer is a :class:`ResponseError` naming the URL; an error status is an
 :class:`ApiError`. Server text reaches the user only through
 :func:`arbiter_app.text.untrusted_text` (printable ASCII, truncated, labelled). Only current
-routes are used (DESIGN §6, reference/stacks.md §7): never ``/extended/v1``. Broadcast is
+routes are used (docs/ARCHITECTURE.md §6, docs/stacks-api.md): never ``/extended/v1``. Broadcast is
 never retried here: the ruling service re-sends the stored signed bytes itself
-(reliability.md §5).
+(docs/reliability.md §5).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -29,6 +28,7 @@ import httpx
 from arbiter_app import deadline
 from arbiter_app.errors import ApiError, Cancelled, NetworkError, ResponseError
 from arbiter_app.progress import CancelToken
+from arbiter_app.retry import Backoff, retry_after
 from arbiter_app.stacks import api_shapes as shapes
 from arbiter_app.stacks.api_shapes import (
     Account,
@@ -45,43 +45,28 @@ from arbiter_app.text import untrusted_text
 # The result types live in api_shapes; callers import them from here.
 __all__ = [
     "Account", "BroadcastRejected", "ContractLog", "FeeEstimate", "LogPage", "NodeInfo",
-    "Nonces", "PoxInfo", "RetryPolicy", "StacksApi", "TxStatus",
+    "Nonces", "PoxInfo", "StacksApi", "TxStatus",
 ]
 
 
 class BroadcastRejected(ApiError):
-    """The node refused the transaction; :attr:`reason` is its reason code (e.g. ``BadNonce``)."""
+    """The node refused the transaction; :attr:`reason` is its reason code (e.g. ``BadNonce``)
+    and :attr:`retry_after` the seconds it asked to wait (``Retry-After``), if it said."""
 
-    def __init__(self, message: str, url: str, status: int, reason: str | None) -> None:
+    def __init__(self, message: str, url: str, status: int, reason: str | None,
+                 retry_after: float | None = None) -> None:
         self.reason = reason
+        self.retry_after = retry_after
         super().__init__(message, url, status)
 
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How idempotent calls are retried (reliability.md T5.4: base 0.5 s, cap 30 s, 5 tries).
-
-    :param attempts: tries in all, the first included
-    :param base: first backoff ceiling, seconds
-    :param cap: largest backoff or ``Retry-After`` wait honoured, seconds
-    """
-
-    attempts: int = 5
-    base: float = 0.5
-    cap: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None, rng: Callable[[], float]) -> float:
-        """Seconds to wait before try ``attempt + 1``: full jitter, or ``Retry-After``."""
-        if retry_after is not None:
-            return min(self.cap, max(0.0, retry_after))
-        return rng() * min(self.cap, self.base * 2.0**attempt)
+# Idempotent calls: 5 tries, waits from 0.5 s growing to at most 30 s.
+API_BACKOFF = Backoff(attempts=5, base=0.5, cap=30.0)
 
 
 class StacksApi:
-    """The Stacks API calls of DESIGN §6, with typed and checked results.
+    """The Stacks API calls of docs/ARCHITECTURE.md §6, with typed and checked results.
 
     :param client: an httpx client whose ``base_url`` is the API root
     :param api_key: sent as ``x-api-key`` when given
@@ -101,7 +86,7 @@ class StacksApi:
         *,
         api_key: str | None = None,
         max_response_bytes: int = 4 * 1024 * 1024,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: Backoff = API_BACKOFF,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
         cancel: CancelToken | None = None,
@@ -193,11 +178,11 @@ class StacksApi:
         :raises ResponseError: when the node answers another txid or garbage
         """
         headers = {"content-type": "application/octet-stream"}
-        url, status, body = self._send(
+        url, status, retry_after, body = self._send(
             "POST", "/v2/transactions", content=tx_bytes, headers=headers, idempotent=False
         )
         if status != 200:
-            raise _broadcast_rejection(status, body, url)
+            raise _broadcast_rejection(status, body, url, retry_after)
         return shapes.parse_broadcast_txid(_parse_json(body, url), expected_txid, url)
 
     # -- extended API (/extended/v2, /extended/v3) ----------------------------------
@@ -259,7 +244,7 @@ class StacksApi:
         headers: dict[str, str], idempotent: bool,
     ) -> tuple[str, Any]:
         for attempt in range(self._retry.attempts):
-            url, status, body = self._send(
+            url, status, _, body = self._send(
                 method, path, params=params, content=content, headers=headers,
                 idempotent=idempotent,
             )
@@ -282,15 +267,16 @@ class StacksApi:
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
         idempotent: bool,
-    ) -> tuple[str, int, bytes]:
-        """One request with retries (idempotent only); returns (url, status, capped body)."""
+    ) -> tuple[str, int, float | None, bytes]:
+        """One request with retries (idempotent only); returns the URL, the last status, its
+        ``Retry-After`` in seconds (``None`` when not given) and the capped body."""
         with deadline.within(self.operation_deadline, self.cancel):
             return self._send_tries(method, path, params, content, headers, idempotent)
 
     def _send_tries(
         self, method: str, path: str, params: dict[str, str] | None, content: bytes | None,
         headers: dict[str, str] | None, idempotent: bool,
-    ) -> tuple[str, int, bytes]:
+    ) -> tuple[str, int, float | None, bytes]:
         attempts = self._retry.attempts if idempotent else 1
         for attempt in range(attempts):
             self._check_cancel()
@@ -310,7 +296,7 @@ class StacksApi:
             if status in RETRY_STATUSES and not last:
                 self._wait(self._retry.delay(attempt, retry_after, self._rng))
                 continue
-            return url, status, body
+            return url, status, retry_after, body
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, request: httpx.Request, url: str) -> tuple[int, float | None, bytes]:
@@ -326,7 +312,7 @@ class StacksApi:
                     response.close()
             except httpx.TransportError as e:
                 raise self._transport_error(e, request.method, url, budget) from e
-        return response.status_code, _retry_after(response.headers), body
+        return response.status_code, retry_after(response.headers.get("retry-after")), body
 
     def _transport_error(self, error: httpx.TransportError, method: str, url: str,
                          budget: deadline.Budget) -> Exception:
@@ -373,16 +359,6 @@ def _parse_json(body: bytes, url: str) -> Any:
         raise ResponseError("the answer is not valid JSON", url) from e
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """``Retry-After`` in seconds (RFC 9110 §10.2.3), delta-seconds form only."""
-    value = headers.get("retry-after", "").strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 and seconds == seconds else None
-
-
 def _seg(text: str) -> str:
     """One URL path segment, percent-encoded so a value cannot change the route."""
     return quote(text, safe="")
@@ -403,7 +379,7 @@ def _display_url(url: httpx.URL) -> str:
 # -- error mapping --------------------------------------------------------------------
 
 # Broadcast reason codes (stacks-core MemPoolRejection) in our own words; the server's
-# free text is never shown as an instruction (reliability.md §5, Electrum #4968).
+# free text is never shown as an instruction (docs/reliability.md §5, Electrum #4968).
 REJECTIONS = {
     "BadNonce": "its nonce is not the account's next nonce",
     "ConflictingNonceInMempool": "another transaction with the same nonce is in the mempool",
@@ -435,7 +411,8 @@ def _status_error(method: str, url: str, status: int, body: bytes) -> ApiError:
     return ApiError(f"{method} answered status {status}, expected 200; {text}", url, status)
 
 
-def _broadcast_rejection(status: int, body: bytes, url: str) -> ApiError:
+def _broadcast_rejection(status: int, body: bytes, url: str,
+                         retry_after: float | None) -> ApiError:
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -450,5 +427,5 @@ def _broadcast_rejection(status: int, body: bytes, url: str) -> ApiError:
         )
     return BroadcastRejected(
         f"broadcast answered status {status}, expected 200; "
-        + untrusted_text(body.decode("utf-8", "replace")), url, status, None,
+        + untrusted_text(body.decode("utf-8", "replace")), url, status, None, retry_after,
     )

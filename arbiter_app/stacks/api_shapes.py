@@ -1,6 +1,6 @@
 """Typed results of the Stacks API calls and the checks that build them from JSON answers.
 
-Every answer is hostile until checked (STYLE habit 5, DESIGN §6): each ``parse_*`` function
+Every answer is hostile until checked (docs/ARCHITECTURE.md §6): each ``parse_*`` function
 takes a decoded JSON document and the URL it came from, requires each field the app uses to be
 present with the expected JSON type, and returns a frozen dataclass; anything else is a
 :class:`ResponseError` naming the URL. Server text reaches the user only through

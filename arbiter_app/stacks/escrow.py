@@ -6,7 +6,7 @@ have the exact tuple shape of ``resources/contracts/escrow-secure.clar`` is refu
 :class:`DecodeError` naming the field, because a wrong shape means a wrong screen. The only
 fund-moving call, ``resolve-dispute-split``, is built in deny mode with one post-condition: the
 escrow contract sends exactly the deposit of the invoice's token, and nothing else may move
-(reliability.md §3, T3.2). Post-conditions cannot name the receiver, so the ruling service
+(docs/reliability.md §3, T3.2). Post-conditions cannot name the receiver, so the ruling service
 checks the transfer events after confirmation.
 """
 
@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from arbiter_app import config
 from arbiter_app.case.models import Award, Decision, Invoice, InvoiceStatus
-from arbiter_app.errors import DecodeError
+from arbiter_app.errors import DecodeError, PolicyError
 from arbiter_app.stacks import clarity
-
-if TYPE_CHECKING:
-    from arbiter_app.stacks.transaction import Transaction
+from arbiter_app.stacks import transaction as txn
 
 # Fungible-token names inside the sBTC contracts: the real one's, and the devnet mock's.
 SBTC_ASSET = "sbtc-token"
@@ -167,7 +165,7 @@ def decode_invoice(invoice_id: int, value: Any) -> Invoice | None:
     """``get-invoice`` → :class:`Invoice`, or ``None`` when the invoice does not exist.
 
     ``deposit`` is the amount while the contract holds it (FUNDED or DISPUTED): the
-    contract only ever takes in and pays out exactly ``amount`` (DESIGN §4).
+    contract only ever takes in and pays out exactly ``amount`` (docs/ARCHITECTURE.md §4).
 
     :raises DecodeError: the answer has not the contract's tuple shape
     """
@@ -293,7 +291,7 @@ def decode_event(
     return EscrowEvent(name, invoice_id, rest, tx_id, event_index, block_height, block_time)
 
 
-# Which status each event leaves the invoice in (DESIGN §4; escrow-secure.clar prints).
+# Which status each event leaves the invoice in (docs/contract.md; escrow-secure.clar prints).
 EVENT_STATUS = {
     "invoice-created": InvoiceStatus.OPEN,
     "funds-deposited": InvoiceStatus.FUNDED,
@@ -333,14 +331,12 @@ def token_asset_name(token_contract: str, network: config.Network) -> str:
     """The fungible-token name inside ``token_contract`` that a deposit is held in.
 
     The real sBTC (mainnet and testnet) names its asset ``sbtc-token``; the devnet's mock
-    names it ``sbtc`` (reference/stacks.md §8, resources/contracts/contracts/sbtc-token.clar).
+    names it ``sbtc`` (docs/stacks.md §8, resources/contracts/contracts/sbtc-token.clar).
     A wrong name would only make the transaction abort (deny mode), never move funds.
 
     :raises PolicyError: for a token whose asset name the app does not know, because an
         exact post-condition cannot be written without it
     """
-    from arbiter_app.errors import PolicyError
-
     name = token_contract.partition(".")[2]
     if name == "sbtc-token":
         return DEVNET_SBTC_ASSET if network.name == "devnet" else SBTC_ASSET
@@ -358,7 +354,7 @@ def resolve_dispute_call(
     public_key: bytes,
     nonce: int,
     fee: int,
-) -> Transaction:
+) -> txn.Transaction:
     """The unsigned ruling transaction for ``invoice``: ``resolve-dispute-split`` (escrow v2),
     which pays ``award.payee`` to the payee and the rest to the payer and puts the decision
     log's root on chain. A release is the award of everything to the payee, a refund of
@@ -373,9 +369,6 @@ def resolve_dispute_call(
         does not add up to the amount
     :raises ValueError: the hash or the root is not 32 bytes
     """
-    from arbiter_app.errors import PolicyError
-    from arbiter_app.stacks import transaction as txn
-
     if invoice.status is not InvoiceStatus.DISPUTED:
         raise PolicyError(f"invoice {invoice.id} is {invoice.status.name}, not DISPUTED")
     if award.payee < 0 or award.payer < 0 or award.payee + award.payer != invoice.amount:
@@ -397,10 +390,9 @@ def resolve_dispute_call(
     )
 
 
-def deposit_post_condition(contract_id: str, invoice: Invoice, network: config.Network) -> Any:
+def deposit_post_condition(contract_id: str, invoice: Invoice, network: config.Network
+                           ) -> txn.FungiblePostCondition:
     """"``contract_id`` sends exactly ``invoice.amount`` of the invoice's token" (SIP-005)."""
-    from arbiter_app.stacks import transaction as txn
-
     return txn.FungiblePostCondition(
         principal=contract_id,
         asset=f"{invoice.token}::{token_asset_name(invoice.token, network)}",

@@ -10,6 +10,7 @@ translated to :class:`StoreError` here, with the cause kept.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -123,7 +124,7 @@ class Store:
 def backup(store: Store, target: Path | str) -> Path:
     """Copy the live store to ``target`` consistently (SQLite backup API), even while it is
     being written: into a temporary name in the target folder, synced, then renamed, so an
-    interrupted backup never appears under the final name (reliability.md §2).
+    interrupted backup never appears under the final name (docs/reliability.md §2).
 
     :raises StoreError: if the copy cannot be written
     """
@@ -172,7 +173,7 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
 
 def _check_sound(conn: sqlite3.Connection, path: Path) -> None:
     # quick_check reads every page once (no index cross-checks): a damaged file is refused
-    # before anything, migrations included, writes to it (reliability.md T2.5).
+    # before anything, migrations included, writes to it (docs/reliability.md T2.5).
     answer = conn.execute("PRAGMA quick_check").fetchone()[0]
     if answer != "ok":
         conn.close()
@@ -189,7 +190,7 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
     :returns: the open store
     :raises StoreError: if the file is not a usable case store
     """
-    from arbiter_app.store.migrations import MIGRATIONS, check_schema
+    from arbiter_app.store.migrations import MIGRATIONS
 
     path = Path(path)
     try:
@@ -204,12 +205,48 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
         store = Store(sqlite_utils.Database(conn), path)
     except sqlite3.Error as e:
         raise _translate(e, path) from e
+    except UnicodeDecodeError as e:  # schema text that is not UTF-8: a damaged header page
+        raise StoreError(f"the case store {path} is damaged (its schema is not text); "
+                         "restore it from a backup") from e
     if migrate:
         try:
             MIGRATIONS.apply(store, upto=upto)
             if upto is None:
-                check_schema(store)
+                _check_schema(store)
         except BaseException:
             store.close()
             raise
     return store
+
+
+def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
+    return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+@functools.cache
+def _latest_schema() -> list[tuple[str, str, str | None]]:
+    """The schema every migration writes, built once in memory."""
+    from arbiter_app.store.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    store = Store(sqlite_utils.Database(conn), Path(":memory:"))
+    with store.atomic():
+        for _, step in MIGRATIONS.steps:
+            step(store)
+    schema = _schema(conn)
+    conn.close()
+    return schema
+
+
+def _check_schema(store: Store) -> None:
+    # quick_check reads pages but not the schema's text: a flipped byte in a table's CREATE
+    # statement (a column renamed) would otherwise fail later as a raw SQLite error.
+    try:
+        same = _schema(store.db.conn) == _latest_schema()
+    except sqlite3.Error as e:
+        raise _translate(e, store.path) from e
+    except UnicodeDecodeError:
+        same = False
+    if not same:
+        raise StoreError(f"the case store {store.path} is damaged (its schema differs from "
+                         "the one this app writes); restore it from a backup")

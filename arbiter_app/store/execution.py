@@ -1,7 +1,7 @@
 """Writing what follows a ruling: the published rationale, the transaction's life, the receipt.
 
 Like :mod:`arbiter_app.store.cases`, each function is one transaction holding the change and
-its decision-log entry (DESIGN §8: rationale published, transaction signed, broadcast,
+its decision-log entry (docs/ARCHITECTURE.md §8: rationale published, transaction signed, broadcast,
 confirmed, receipt issued), plus the settings and party flags whose changes are logged too.
 A confirmed transaction completes step 6 in the same transaction that records it.
 """

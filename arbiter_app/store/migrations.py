@@ -16,7 +16,6 @@ store does use sqlite-utils where it fits: table upserts and nested transactions
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,42 +71,6 @@ class Migrations:
 
 
 MIGRATIONS = Migrations()
-
-
-class _Scratch:
-    """Just enough of a :class:`Store` for the migration steps: an in-memory connection."""
-
-    def __init__(self) -> None:
-        self.conn = sqlite3.connect(":memory:")
-
-
-@functools.cache
-def expected_columns() -> dict[str, tuple[str, ...]]:
-    """Every table's columns, in order, as the migrations create them (built once, in memory)."""
-    scratch = _Scratch()
-    for _, step in MIGRATIONS.steps:
-        step(scratch)  # type: ignore[arg-type]
-    return _columns(scratch.conn)
-
-
-def _columns(conn: sqlite3.Connection) -> dict[str, tuple[str, ...]]:
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {n: tuple(r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')) for n in names}
-
-
-def check_schema(store: Store) -> None:
-    """Refuse a store whose tables are not the ones the migrations make: a flipped bit in the
-    schema text (a renamed column, a lost table) would otherwise surface later as a missing
-    field in the middle of a read.
-
-    :raises StoreError: naming the first table that differs
-    """
-    found = _columns(store.conn)
-    for table, columns in expected_columns().items():
-        if found.get(table) != columns:
-            raise StoreError(f"the case store {store.path} is damaged: its table {table} is "
-                             "not the one this app made; restore it from a backup")
 
 
 @MIGRATIONS("create the case tables and the decision log")
@@ -235,6 +198,49 @@ def _v4_evidence_time(store: Store) -> None:
     _run_script(store, "ALTER TABLE evidence ADD COLUMN submitted_time INTEGER NOT NULL DEFAULT 0")
 
 
+@MIGRATIONS("index every invoice of the escrow contract by party")
+def _v5_party_index(store: Store) -> None:
+    _run_script(store, _V5)
+
+
+# One row per invoice of the contract (every arbiter, every status), as its events tell it;
+# the block of the last status change is known only where its transaction was read. The
+# review flags and the conflict declaration search it. The sync marker is forgotten so
+# the next sync pages every event once and fills the index from the contract's start.
+_V5 = """
+CREATE TABLE contract_invoices (
+  contract TEXT NOT NULL, id INTEGER NOT NULL, payer TEXT NOT NULL, payee TEXT NOT NULL,
+  arbiter TEXT NOT NULL, amount INTEGER NOT NULL, token TEXT NOT NULL, status INTEGER NOT NULL,
+  created_height INTEGER NOT NULL, created_time INTEGER NOT NULL,
+  updated_height INTEGER, updated_time INTEGER, PRIMARY KEY (contract, id));
+CREATE INDEX contract_invoices_payer ON contract_invoices(contract, payer, created_height);
+CREATE INDEX contract_invoices_payee ON contract_invoices(contract, payee);
+CREATE INDEX contract_invoices_arbiter ON contract_invoices(contract, arbiter);
+DELETE FROM settings WHERE key LIKE 'sync.last-event:%'
+"""
+
+
+@MIGRATIONS("keep where each published document is pinned and how it was read back")
+def _v6_publications(store: Store) -> None:
+    _run_script(store, _V6)
+
+
+# One row per (document CID, pinning target): the case and kind of document, the target's
+# endpoint, its state (pinned, or queued for retry), the service's request id, when it
+# was pinned, when and through what it was read back, the last problem in words, and the
+# document's bytes, so a publication queued for retry never depends on anything else kept.
+_V6 = """
+CREATE TABLE publications (
+  cid TEXT NOT NULL, target TEXT NOT NULL, invoice_id INTEGER NOT NULL, document TEXT NOT NULL,
+  data BLOB NOT NULL,
+  endpoint TEXT NOT NULL, state TEXT NOT NULL, request_id TEXT NOT NULL DEFAULT '',
+  pinned_at INTEGER, verified_at INTEGER, verified_via TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL,
+  PRIMARY KEY (cid, target));
+CREATE INDEX publications_case ON publications (invoice_id)
+"""
+
+
 @MIGRATIONS("add the payee's share of a split ruling (escrow v2)")
-def _v5_split_rulings(store: Store) -> None:
+def _v7_split_rulings(store: Store) -> None:
     store.conn.execute("ALTER TABLE rulings ADD COLUMN payee_amount INTEGER")

@@ -207,28 +207,6 @@ def load_receipt(store: Store, invoice_id: int) -> Receipt | None:
     return Receipt(invoice_id, rows[0]["document"], rows[0]["issued_at"]) if rows else None
 
 
-def past_dealings(store: Store, arbiter: str, parties: tuple[str, ...], exclude: int) -> list[int]:
-    """Other invoices where ``arbiter`` dealt with any of ``parties`` in any role."""
-    marks = ",".join("?" * len(parties))
-    sql = (f"SELECT id FROM invoices WHERE id != ? AND (payer IN ({marks}) OR payee IN ({marks}) "
-           f"OR arbiter IN ({marks})) AND (arbiter = ? OR payer = ? OR payee = ?) ORDER BY id")
-    args = (exclude, *parties, *parties, *parties, arbiter, arbiter, arbiter)
-    return [int(r[0]) for r in store.conn.execute(sql, args)]
-
-
-def first_time_payer(store: Store, payer: str, exclude: int) -> bool:
-    """The store knows no other invoice paid by ``payer``."""
-    row = store.conn.execute("SELECT 1 FROM invoices WHERE payer = ? AND id != ? LIMIT 1",
-                             (payer, exclude)).fetchone()
-    return row is None
-
-
-def suspicious_addresses(store: Store) -> frozenset[str]:
-    """The addresses marked suspicious."""
-    return frozenset(r[0] for r in store.conn.execute(
-        "SELECT address FROM parties WHERE suspicious = 1"))
-
-
 def last_synced(store: Store) -> int | None:
     """When a sync last wrote an invoice (Unix seconds), or ``None`` if none ever did."""
     row = store.conn.execute("SELECT MAX(synced_at) FROM invoices").fetchone()

@@ -2,7 +2,7 @@
 
 Nothing here does I/O: each function turns values into command bytes or a reply's data
 into values, so the host (``ledger.py``) and the emulator read the wire the same way and
-both can be tested without a device. Layouts follow reference/stacks.md §6 (Zondax
+both can be tested without a device. Layouts follow docs/stacks.md §6 (Zondax
 ledger-stacks v0.26.14, ``apdu_handler.c``, ``crypto.c``, ``actions.h``; LJS ``common.ts``).
 """
 

@@ -3,11 +3,11 @@
 Opening checks the app (GET_VERSION: open, unlocked, not too old) and reads the account's
 public key and address. Signing sends the unsigned transaction, or ``SIP018`` + domain +
 message, in INS 0x02 chunks, and takes the answer apart (digest, r, s, v, DER;
-reference/stacks.md §6.6–§6.7). Every signature is checked against the sighash or message
+docs/stacks.md §6.6–§6.7). Every signature is checked against the sighash or message
 hash the host computed itself and the device's public key before it is used; a signature
 that fails is a :class:`DeviceReplyError` and is never attached. Status 0x6986 means
 rejected, locked or busy, so GET_VERSION decides which (§6.9). The only UI touched is the
-:class:`DevicePrompt`. Failures read as plain sentences (STYLE habits 2, 3, 7).
+:class:`DevicePrompt`. Failures read as plain sentences.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ one device thread, and translate every ledgerblue and socket failure into our er
 The device address is ``hid`` (USB, ``ledgerblue.comm.getDongle``) or ``tcp:HOST:PORT``
 (an emulator speaking the speculos framing, ``ledgerblue.commTCP.getDongle``). All device
 I/O runs on a single dedicated worker thread and asserts it is there, as Electrum's
-``run_in_hwd_thread`` does (STYLE habit 7): a device handles one exchange at a time, and a
+``run_in_hwd_thread`` does: a device handles one exchange at a time, and a
 GUI thread must never block on a button press.
 """
 

@@ -6,7 +6,7 @@ already been checked against the hash that was meant to be signed and the accoun
 key, so a caller never needs to verify again and a bad signature is never used. The only
 UI a signer touches is a :class:`DevicePrompt` ("confirm on device", step i of n, finished);
 the Qt implementation marshals it to the GUI thread, the CLI one prints to stderr. This
-follows HWI's ``HardwareWalletClient`` and Electrum's ``HardwareHandlerBase`` (STYLE habit 2).
+follows HWI's ``HardwareWalletClient`` and Electrum's ``HardwareHandlerBase``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The checks every signer runs on a signature before anything may use it.
 
 Whatever produced a signature (the Ledger, the software key), the host recomputes the
-digest it should cover — the transaction's presign sighash (SIP-005, reference/stacks.md §4)
+digest it should cover — the transaction's presign sighash (SIP-005, docs/stacks.md §4)
 or the SIP-018 message hash (§5) — recovers the public key from the signature, and requires
 it to be the account's key, with a low-S ``s`` as nodes demand. A failure raises
 :class:`VerificationError`; the Ledger signer re-raises it as a device reply error.

@@ -116,8 +116,8 @@ def run() -> list[Row]:
         rows.append(_append_row(tmp))
         with _bound_store(tmp / "verify.sqlite") as store:
             _fill(store, COUNT - 1)  # the key binding is entry 0
-            rows.append(_single_row(store))
             data, bodies = _export(store)
+            rows.append(_single_row(store))
         seconds, reference = _verify_seconds(data, bodies, arbiter)
         rows.append(Row(f"whole-log verify offline, {len(bodies):,} entries",
                         len(bodies) / seconds, "entries/s", len(bodies) / reference,

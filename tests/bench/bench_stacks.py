@@ -1,6 +1,6 @@
 """Build + serialize + sign + txid of a ``resolve-dispute`` call, beside stacks.js in the same run.
 
-The call is the one the arbiter signs (DESIGN §4): ``resolve-dispute (invoice-id uint)
+The call is the one the arbiter signs (docs/ARCHITECTURE.md §4): ``resolve-dispute (invoice-id uint)
 (token <sip-010-trait>) (release bool) (rationale-hash (buff 32))`` on the escrow, deny mode,
 with one ``eq`` fungible post-condition on the escrow's sBTC send. stacks.js
 (``resources/devnet/interop/stacks-bench.mjs``) does the same work with the same key in the

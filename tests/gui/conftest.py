@@ -1,6 +1,6 @@
 """GUI test helpers: a session over a temporary case store filled by the store's own writers.
 
-Views are built with a :class:`Session` passed in (STYLE habit 13); cases come from the
+Views are built with a :class:`Session` passed in; cases come from the
 store fixtures' builders through ``store.cases.sync_dispute``, exactly as a sync writes them.
 """
 

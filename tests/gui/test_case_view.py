@@ -220,3 +220,35 @@ def test_a_case_refunded_on_chain_is_read_only_and_says_why(
     qtbot.waitUntil(lambda: not Task._running, timeout=10_000)
     close_message_boxes(qtbot)
     assert completed(local_session, 7) == frozenset()
+
+
+def test_the_step_list_of_a_refunded_case_says_closed_not_current(
+        qtbot: QtBot, local_session: Session) -> None:
+    from arbiter_app.case.models import InvoiceStatus
+
+    add_case(local_session, 8, invoice=dataclasses.replace(
+        make_invoice(8), status=InvoiceStatus.REFUNDED))
+    pane = pane_for(qtbot, local_session, 8)
+    assert pane.steps.item(0).text().endswith("closed")
+    assert "current" not in "".join(pane.steps.item(n).text() for n in range(6))
+
+
+def test_step_6_shows_where_each_document_is_pinned_or_queued(
+        qtbot: QtBot, local_session: Session) -> None:
+    from arbiter_app.store import publications
+    from arbiter_app.store.publications import Publication
+
+    add_case(local_session, 9)
+    pinned = Publication("bafkreipinned", "kubo", 9, "rationale", "http://127.0.0.1:5001",
+                         "pinned", pinned_at=1_700_000_000, verified_at=1_700_000_000,
+                         verified_via="http://127.0.0.1:8080")
+    queued = Publication("bafkreiqueued", "kubo", 9, "receipt", "http://127.0.0.1:5001",
+                         "queued", detail="Kubo did not answer block/put")
+    for p in (pinned, queued):
+        publications.record(local_session.store, p, b"{}", now=1_700_000_000)
+    pane = pane_for(qtbot, local_session, 9)
+    text = pane.pages[Step.EXECUTION].published.text()
+    assert ("Rationale bafkreipinned on kubo at http://127.0.0.1:5001: pinned 2023-11-14 "
+            "22:13 UTC, read back through http://127.0.0.1:8080.") in text
+    assert ("Receipt bafkreiqueued on kubo at http://127.0.0.1:5001: NOT PINNED YET, queued "
+            "for retry (Kubo did not answer block/put).") in text

@@ -1,5 +1,5 @@
 """The ``gui`` and ``demo`` commands: ``arbiter-app`` alone means ``gui``, both have help, and
-registering them keeps every other command free of Qt (STYLE habit 1)."""
+registering them keeps every other command free of Qt."""
 
 from __future__ import annotations
 

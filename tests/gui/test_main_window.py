@@ -43,8 +43,9 @@ def test_selection_opens_the_case_and_the_log_head_is_shown(
                      Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not Task._running, timeout=10_000)
     assert window.model.data(window.model.index(window.model.row_of(2), 3)) == "2 of 6"
-    assert log.head(local_session.store)[0] == size + 1  # the step's entry; the window shows it
-    assert window.log_label.text().startswith(f"Log: {size + 1} entries")
+    # the step's entry and the declaration's; the window shows them
+    assert log.head(local_session.store)[0] == size + 2
+    assert window.log_label.text().startswith(f"Log: {size + 2} entries")
 
 
 def test_exported_log_verifies_offline(qtbot: QtBot, local_session: Session,

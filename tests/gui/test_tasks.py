@@ -89,7 +89,7 @@ def test_progress_dialog_appears_for_long_work_and_closes(qtbot: QtBot) -> None:
     ("error", "expected"),
     [
         (Cancelled(), None),
-        (VerificationError("CID does not match the file"), "CID does not match the file"),
+        (VerificationError("CID does not match the file"), "CID does not match the file."),
     ],
     ids=["cancelled-says-nothing", "arbiter-error-shows-message"],
 )
@@ -108,7 +108,7 @@ def test_error_box_is_plain_text(qtbot: QtBot) -> None:
     box = show_error(VerificationError("<b>bold</b> from a server"))
     assert isinstance(box, QMessageBox)
     qtbot.addWidget(box)
-    assert box.text() == "<b>bold</b> from a server"
+    assert box.text() == "<b>bold</b> from a server."
     assert box.textFormat().name == "PlainText"
 
 
@@ -127,3 +127,14 @@ def test_error_box_is_plain_text(qtbot: QtBot) -> None:
 def test_a_network_failure_is_said_in_plain_words(error: NetworkError, expected: str) -> None:
     assert error_text(error) == expected
     assert "ConnectError" not in (error_text(error) or "")
+
+
+def test_messages_are_sentences_with_flag_names_in_words() -> None:
+    from arbiter_app.case.models import ReviewFlag
+    from arbiter_app.errors import PolicyError
+
+    error = PolicyError(f"the manual review for {ReviewFlag.LOW_AI_CONFIDENCE.label} is not "
+                        "confirmed")
+    assert error_text(error) == "The manual review for low AI confidence is not confirmed."
+    assert [f.label for f in ReviewFlag] == ["large amount", "first time payer",
+                                             "suspicious address", "low AI confidence"]

@@ -1,5 +1,5 @@
 """The README cannot drift: every command is documented and has help, every JSON output's
-documented keys are exactly the keys the code prints (STYLE habit 14)."""
+documented keys are exactly the keys the code prints."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_tx_decode_keys(capsys: pytest.CaptureFixture[str]) -> None:
 def test_evidence_verify_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "hello.txt"
     path.write_bytes(b"hello world\n")
-    cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"  # reference/ipfs.md §2.5
+    cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"  # docs/ipfs.md §2.5
     document = printed_json(["evidence", "verify", str(path), "--cid", cid, "--json"], capsys)
     assert set(document) == documented_keys("evidence verify")
 

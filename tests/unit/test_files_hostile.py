@@ -131,3 +131,13 @@ def test_store_writes_on_a_full_disk_say_the_disk_is_full(
         with pytest.raises(StoreError, match=FULL):
             for _ in range(400):
                 fill(store, 20)
+
+
+def test_receipt_pdf_on_a_full_disk_says_so_and_leaves_no_cut_file(
+    issued_receipt: str, small_disk: SmallDisk
+) -> None:
+    small_disk.fill(2048)
+    target = small_disk.root / "receipt.pdf"
+    with pytest.raises(WriteFailed, match=FULL):
+        pdf.render(issued_receipt, target)
+    assert not target.exists()

@@ -117,7 +117,7 @@ def non_gui_modules() -> list[str]:
 
 
 def test_nothing_outside_gui_loads_qt() -> None:
-    """STYLE habit 1: the core never imports Qt (records.pdf is the one exception)."""
+    """The core never imports Qt (records.pdf is the one exception)."""
     code = (
         "import importlib, sys\n"
         f"for name in {non_gui_modules()!r}:\n"

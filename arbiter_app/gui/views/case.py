@@ -37,9 +37,12 @@ if TYPE_CHECKING:
 
 
 def step_state(case: CaseFile, step: Step) -> str:
-    """``done``, ``current`` or ``locked`` for ``step`` of ``case``."""
+    """``done``, ``current``, ``locked``, or ``closed`` (the invoice left DISPUTED on chain
+    before the step was done) for ``step`` of ``case``."""
     if step in case.completed:
         return "done"
+    if case.invoice.status is not InvoiceStatus.DISPUTED and step is not Step.EXECUTION:
+        return "closed"
     return "current" if case.current is step else "locked"
 
 
@@ -103,7 +106,8 @@ class CasePane(QWidget):
                             f"{words.amount(inv.amount)} sBTC")
         self.parties.setText(f"payer {inv.payer}  →  payee {inv.payee}")
         self.show_closed(case)
-        marks = {"done": "✓ done", "current": "▶ current", "locked": "locked"}
+        marks = {"done": "✓ done", "current": "▶ current", "locked": "locked",
+                 "closed": "closed"}
         for step in Step:
             item = self.steps.item(int(step) - 1)
             mark = marks[step_state(case, step)]

@@ -6,7 +6,7 @@ sentences, the fee and the nonce (all from ``transaction.describe`` of the very 
 service signs: :func:`arbiter_app.services.ruling.preview_ruling`), and above them "Release
 12.5 sBTC to ST… (the payee)" from the same preview. Signing needs an explicit tick; the Sign
 button stays disabled until then, and the service refuses to sign a transaction that differs
-from the reviewed one (reliability.md §3: what you see is what you sign, and the Ledger shows
+from the reviewed one (docs/reliability.md §3: what you see is what you sign, and the Ledger shows
 the same facts).
 """
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from arbiter_app.case import review
 from arbiter_app.case.framework import CaseFile, RulingProposal, ruling_problems
 from arbiter_app.case.models import Decision, Draft, EvidenceState, ReviewFlag, Step
 from arbiter_app.errors import PolicyError
@@ -42,7 +41,7 @@ from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
 from arbiter_app.gui.views.split import SplitEditor
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.progress import CancelToken, Progress
-from arbiter_app.services import queries, steps
+from arbiter_app.services import publication, queries, steps
 from arbiter_app.text import display_name
 
 if TYPE_CHECKING:
@@ -145,9 +144,8 @@ class RulingPage(StepPage):
         _clear(self.flags_layout)
         self.flags = {}
         confirmed = set(ruling.confirmations) if ruling else set()
-        for flag in queries.review_flags(self.session, case):
-            box = QCheckBox(f"{review.describe(flag)} I confirm I reviewed this case "
-                            "with that in mind.")
+        for flag, why in queries.review_reasons(self.session, case):
+            box = QCheckBox(f"{why} I confirm I reviewed this case with that in mind.")
             box.setChecked(flag in confirmed)
             box.toggled.connect(self.on_edited)
             self.flags[flag] = box
@@ -230,7 +228,9 @@ class ExecutionPage(StepPage):
         self.prompt: QtDevicePrompt | None = None
         self.receipt_view: Any = None
         self.body.addWidget(self.summary)
+        self.published = plain()
         self.body.addWidget(self.status)
+        self.body.addWidget(self.published)
         self.body.addWidget(self.receipt_button)
         self.body.addStretch(1)
 
@@ -247,6 +247,8 @@ class ExecutionPage(StepPage):
             self.complete_button.setEnabled(case.current is Step.EXECUTION)
         receipt = queries.load_receipt(self.session, case.invoice.id)
         self.receipt_button.setVisible(receipt is not None)
+        self.published.setText("\n".join(
+            publication.describe(p) for p in publication.for_case(self.session, case.invoice.id)))
 
     def on_complete(self) -> None:
         case = self.case

@@ -71,6 +71,9 @@ class SettingsForm(QWidget):
         self.sla_hours.setRange(1, 24 * 365)
         self.min_rationale = QSpinBox()
         self.min_rationale.setRange(0, 100_000)
+        self.sync_every = QSpinBox()
+        self.sync_every.setRange(0, 1440)
+        self.sync_every.setSpecialValueText("only when asked")
         self.chain_box = self._group("Network", [
             ("Network profile", self.network), ("Stacks API URL", self.stacks_api),
             ("API key", self.api_key), ("Escrow contract", self.escrow_contract)])
@@ -79,7 +82,8 @@ class SettingsForm(QWidget):
         self.ipfs_box = self._group("IPFS sources", [
             ("Kubo RPC", self.ipfs_rpc), ("Gateways", self.ipfs_gateways)])
         self.rules_box = self._group("Rules", [
-            ("SLA hours", self.sla_hours), ("Minimum rationale length", self.min_rationale)])
+            ("SLA hours", self.sla_hours), ("Minimum rationale length", self.min_rationale),
+            ("Background sync every (minutes)", self.sync_every)])
         layout = QVBoxLayout(self)
         for box in (self.chain_box, self.ledger_box, self.ipfs_box, self.rules_box):
             layout.addWidget(box)
@@ -108,6 +112,7 @@ class SettingsForm(QWidget):
         self.account.setValue(settings.account)
         self.sla_hours.setValue(settings.sla_hours)
         self.min_rationale.setValue(settings.min_rationale_chars)
+        self.sync_every.setValue(settings.sync_every_minutes)
 
     def on_network(self, name: str) -> None:
         """A new profile brings its public API unless the URL was changed by hand."""
@@ -128,6 +133,7 @@ class SettingsForm(QWidget):
                 "ledger": self.ledger.text().strip(),
                 "account": self.account.value(),
                 "sla_hours": self.sla_hours.value(),
+                "sync_every_minutes": self.sync_every.value(),
                 "min_rationale_chars": self.min_rationale.value()}
 
     def settings(self) -> config.Settings:

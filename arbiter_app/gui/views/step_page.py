@@ -5,7 +5,7 @@ pane (:meth:`StepPage.load`); what a completion means is decided by
 :mod:`arbiter_app.services.steps`, which judges with the framework and logs the change in the
 same transaction; every write runs on the task runner (:meth:`StepPage.write`). :func:`plain` and
 :func:`party_text` are how every page shows party or server text: never as rich text, and
-with bidi and invisible characters escaped (reliability.md §4, T4.5, T4.7).
+with bidi and invisible characters escaped (docs/reliability.md §4, T4.5, T4.7).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from arbiter_app.services.session import Session
 
 def plain(text: str = "") -> QLabel:
-    """A label that never interprets its text as rich text (reliability.md §4, T4.7)."""
+    """A label that never interprets its text as rich text (docs/reliability.md §4, T4.7)."""
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)

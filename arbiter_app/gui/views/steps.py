@@ -1,4 +1,5 @@
-"""The pages of steps 1–4 of a case (DESIGN §1): terms, evidence, chain records, documents.
+"""The pages of steps 1–4 of a case: terms, evidence, chain records, documents
+(docs/ARCHITECTURE.md §1).
 
 Each page shows one step's facts and its completion control in the frame of
 :class:`~arbiter_app.gui.views.step_page.StepPage`. Evidence and documents are read through
@@ -59,6 +60,8 @@ class TermsPage(StepPage):
         self.facts = QFormLayout()
         self.terms = plain()
         self.dealings = plain()
+        self.dealings_list = QListWidget()
+        self.dealings_list.setMaximumHeight(140)
         self.no_conflict = QCheckBox("I have no conflict of interest with either party "
                                      "(past dealings listed above)")
         self.shown_dealings: list[int] = []
@@ -67,6 +70,7 @@ class TermsPage(StepPage):
         self.body.addWidget(plain("Terms document"))
         self.body.addWidget(self.terms)
         self.body.addWidget(self.dealings)
+        self.body.addWidget(self.dealings_list)
         self.body.addWidget(self.no_conflict)
         self.body.addStretch(1)
 
@@ -86,9 +90,12 @@ class TermsPage(StepPage):
         if self._case_id != inv.id:
             self._case_id = inv.id  # a declaration is made for one case, never carried over
             self.no_conflict.setChecked(False)
-        self.shown_dealings = queries.past_dealings(self.session, case)
-        listed = ", ".join(f"invoice {i}" for i in self.shown_dealings) or "none"
-        self.dealings.setText(f"Your past dealings with these parties: {listed}")
+        found = queries.dealings(self.session, case)
+        self.shown_dealings = found.ids
+        self.dealings.setText(f"Your past dealings with these parties: {found.summary()}")
+        self.dealings_list.clear()
+        self.dealings_list.addItems([found.line(i) for i in found.invoices])
+        self.dealings_list.setVisible(bool(found.invoices))
         self.no_conflict.setEnabled(self.complete_button.isEnabled())
 
     def completion(self, case: CaseFile, now: int) -> Callable[[], object]:

@@ -1,5 +1,5 @@
 // The loopback-only admin API of the devnet: fault switches, mining, the seed scenario's
-// summary, bench disputes, governance calls signed by the devnet's admins and a health
+// summary, bench disputes, single invoices between named accounts, governance calls signed by the devnet's admins and a health
 // probe. Requests from anywhere but loopback are refused.
 import { HttpError, json, readBody } from './http.js';
 import { governance } from './governance.js';
@@ -24,7 +24,8 @@ async function body(req) {
 /**
  * Register the admin routes.
  * @param {import('./http.js').Router} router
- * @param {{chain, faults, seed: object|null, seedBench: (n: number) => Promise<object>, info: () => object}} ctx
+ * @param {{chain, faults, seed: object|null, seedBench: (n: number) => Promise<object>,
+ *   seedInvoice: (b: object) => Promise<object>, info: () => object}} ctx
  */
 export function adminRoutes(router, ctx) {
   const admin = (method, path, fn) => router.add(method, new RegExp(`^/admin/${path}$`), async (req, m, url) => {
@@ -63,5 +64,6 @@ export function adminRoutes(router, ctx) {
     if (!Number.isInteger(n) || n < 1 || n > 5000) throw new HttpError(400, { error: 'disputes must be an integer from 1 to 5000' });
     return json(await ctx.seedBench(n));
   });
+  admin('POST', 'invoice', async (req) => json(await ctx.seedInvoice(await body(req))));
   return router;
 }

@@ -1,5 +1,5 @@
 // POST /v2/transactions: admit only real signed transactions, the way a node's mempool does
-// (reference/stacks.md 7.1): decode with @stacks/transactions, check version and chain id,
+// (docs/stacks-api.md): decode with @stacks/transactions, check version and chain id,
 // recover the signer and compare with the origin's hash160, check fee and nonce, check the
 // call against the contract's interface, then execute it as the recovered sender in its own
 // block and check its post-conditions against the emitted asset events.
@@ -78,7 +78,7 @@ function contractCall(chain, tx, txid) {
 }
 
 /**
- * The mempool's nonce rules (reference/stacks.md 7.1): below the confirmed nonce is
+ * The mempool's nonce rules (docs/stacks-api.md): below the confirmed nonce is
  * `BadNonce`; the nonce of a pending transaction replaces it only for a strictly higher fee,
  * else `ConflictingNonceInMempool`; otherwise it must be the next one (this devnet does not
  * keep gaps).

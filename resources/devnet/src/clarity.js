@@ -1,6 +1,6 @@
 // Clarity values as the Stacks API shows them: `{hex, repr}` pairs, where repr follows the
 // Clarity VM's display form (principals carry a leading quote, e.g. `'ST1...`), and the
-// conversion of simnet events into the extended API's event objects (reference/stacks.md 7.2).
+// conversion of simnet events into the extended API's event objects (docs/stacks-api.md).
 import { cvToHex, hexToCV } from '@stacks/transactions';
 
 /**

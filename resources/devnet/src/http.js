@@ -1,10 +1,10 @@
 // The one HTTP server's plumbing: a small router, body reading, JSON replies, and the fault
 // switches applied to every response (delay, HTTP 500 for the next N requests, bodies cut in
-// half), so that clients can be tested against an unreliable server (reliability.md 5).
+// half), so that clients can be tested against an unreliable server (docs/reliability.md §5).
 
 /**
  * The admin-set fault switches (contracts brief: POST /admin/faults), plus two connection
- * faults for broadcast tests (reliability.md T5.1): `reset_next` closes the connection before
+ * faults for broadcast tests (docs/reliability.md T5.1): `reset_next` closes the connection before
  * the request is handled, `drop_reply_next` handles it (a broadcast is accepted) and then
  * closes the connection without a reply; and two stale-node faults (T5.2): `tip_lag` makes
  * /v2/info report the tip N blocks behind, `freeze_tip` stops its tip where it was;

@@ -1,5 +1,5 @@
 // The IPFS HTTP surface: the Kubo RPC subset (POST /api/v0/..., errors as
-// {"Message","Code","Type":"error"}, reference/ipfs.md 5) and a trustless gateway
+// {"Message","Code","Type":"error"}, docs/ipfs.md §5) and a trustless gateway
 // (GET /ipfs/{cid} answering application/vnd.ipld.raw and application/vnd.ipld.car, ipfs.md 4.1).
 import { HttpError, json, readBody, reply } from './http.js';
 import { parseCid } from './ipfs_store.js';
@@ -91,7 +91,46 @@ async function blockPut(store, req, url) {
   try { cid = await store.putBlock(new Uint8Array(part.data), codec === 'raw' ? 'raw' : 'dag-pb'); } catch (e) {
     throw kuboError(`not a dag-pb block: ${e.message}`, 1, 400);
   }
+  // Kubo's pin option: "Pin added blocks recursively", default false (core/commands/block.go)
+  if (flag(url, 'pin', false)) store.pins.set(cid.toString(), 'recursive');
   return json({ Key: cid.toString(), Size: part.data.length });
+}
+
+const PIN_TYPES = ['direct', 'indirect', 'recursive', 'all'];
+
+/** pin/add as Kubo answers it: {"Pins": [cid]}, recursive unless recursive=false. */
+function pinAdd(store, url) {
+  const cid = argCid(url);
+  store.getBytes(cid);
+  const type = flag(url, 'recursive', true) ? 'recursive' : 'direct';
+  if (store.pins.get(cid.toString()) !== 'recursive') store.pins.set(cid.toString(), type);
+  return json({ Pins: [cid.toString()] });
+}
+
+/**
+ * pin/ls as Kubo answers it without stream: {"Keys": {cid: {"Type", "Name"}}}; with
+ * arguments, an error naming the first argument that is not pinned (core/commands/pin/pin.go).
+ * Indirect pins are not tracked here: a block reached only through a recursive pin's DAG is
+ * answered as not pinned, never as pinned when it is not.
+ */
+function pinLs(store, url) {
+  const type = url.searchParams.get('type') ?? 'all';
+  if (!PIN_TYPES.includes(type)) throw kuboError(`invalid type '${type}', must be one of {direct, indirect, recursive, all}`);
+  const keys = {};
+  const args = url.searchParams.getAll('arg');
+  if (args.length) {
+    for (const arg of args) {
+      const cid = parseCid(arg);
+      if (!cid) throw kuboError(`invalid path "${arg}": invalid cid`, 1, 400);
+      const pinned = store.pins.get(cid.toString());
+      if (!pinned || (type !== 'all' && type !== pinned)) throw kuboError(`path '${arg}' is not pinned`);
+      keys[cid.toString()] = { Type: pinned, Name: '' };
+    }
+  } else {
+    for (const [cid, pinned] of store.pins) if (type === 'all' || type === pinned) keys[cid] = { Type: pinned, Name: '' };
+  }
+  // Keys is omitempty in Kubo's PinLsList: no pins answers {}
+  return json(Object.keys(keys).length ? { Keys: keys } : {});
 }
 
 function wantsFormat(req, url) {
@@ -172,7 +211,8 @@ export function ipfsRoutes(router, store, faults) {
     if (!complete) headers['x-stream-error'] = `block was not found locally (offline): a block under ${cid} is missing`;
     return reply(200, car, headers);
   });
-  api('pin/add', (req, url) => { const c = argCid(url); store.getBytes(c); return json({ Pins: [c.toString()] }); });
+  api('pin/add', (req, url) => pinAdd(store, url));
+  api('pin/ls', (req, url) => pinLs(store, url));
   router.add('GET', /^\/ipfs\/([^/?]+)(\/.*)?$/, (req, m, url) => gateway(store, req, m, url));
   return router;
 }

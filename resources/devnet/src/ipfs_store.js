@@ -1,7 +1,7 @@
 // The devnet's IPFS side: an in-memory block store keyed by multihash (as Kubo's is), files
 // imported with the real UnixFS importer (ipfs-unixfs-importer) using Kubo's defaults — CIDv0,
 // 256 KiB fixed chunks, balanced layout with 174 links, dag-pb leaves — or CIDv1 raw leaves on
-// request (reference/ipfs.md 2.3, 7.1), single raw blocks, reassembly through the UnixFS
+// request (docs/ipfs.md §2.3, §7), single raw blocks, reassembly through the UnixFS
 // exporter, and CAR v1 export of a DAG in depth-first order without duplicates.
 import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
@@ -31,7 +31,7 @@ async function concat(value) {
 
 export class BlockStore {
   /** @param {{withheld: Set<string>}} faults the CIDs to pretend not to have */
-  constructor(faults) { this.blocks = new Map(); this.faults = faults; }
+  constructor(faults) { this.blocks = new Map(); this.pins = new Map(); this.faults = faults; }
 
   key(cid) { return base58btc.encode(cid.multihash.bytes); }
 

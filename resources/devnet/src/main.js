@@ -12,7 +12,7 @@ import { stacksRoutes } from './stacks_routes.js';
 import { BlockStore } from './ipfs_store.js';
 import { ipfsRoutes } from './ipfs_routes.js';
 import { adminRoutes } from './admin_routes.js';
-import { seedScenario, seedBench } from './seed.js';
+import { seedScenario, seedBench, seedInvoice } from './seed.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CONTRACTS_DIR = resolve(HERE, '../../contracts');
@@ -47,7 +47,8 @@ export async function startDevnet(opts = {}) {
   const store = new BlockStore(faults);
   let seedSummary = null;
   const router = new Router();
-  const ctx = { chain, faults, seed: () => seedSummary, seedBench: (n) => seedBench(chain, store, accounts, n), info: null };
+  const ctx = { chain, faults, seed: () => seedSummary, seedBench: (n) => seedBench(chain, store, accounts, n),
+    seedInvoice: (b) => seedInvoice(chain, store, accounts, b), info: null };
   stacksRoutes(router, chain, faults);
   ipfsRoutes(router, store, faults);
   adminRoutes(router, ctx);

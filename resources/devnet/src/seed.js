@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { Cl } from '@stacks/transactions';
 import { callAs, sendsExactly } from './wallet.js';
+import { HttpError } from './http.js';
 
 const SEED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../seed');
 export const SATS_PER_BTC = 100_000_000n;
@@ -268,4 +269,35 @@ export async function seedBench(chain, store, accounts, n) {
     await s.call(payer, 'raise-dispute', [Cl.uint(id), Cl.stringAscii(reason)]);
   }
   return { created: n, first_id: first, last_id: first + n - 1, tip_height: chain.tipHeight };
+}
+
+const STAGES = ['open', 'funded', 'disputed'];
+
+/**
+ * Create one invoice between named devnet accounts, signed by its payer, and take it to
+ * `stage` (open, funded or disputed) through real transactions; a payer without enough mock
+ * sBTC is minted what it needs first. For tests of the party index and the review policy.
+ * @param {object} b `{id, payer, payee, arbiter, amount?, stage?}` (account names)
+ * @returns {Promise<{invoice_id: number, stage: string, tip_height: number}>}
+ */
+export async function seedInvoice(chain, store, accounts, b) {
+  const s = new Seeder(chain, store, accounts);
+  const id = Number(b.id);
+  if (!Number.isInteger(id) || id < 1 || id > 1e12) throw new HttpError(400, { error: 'id must be a positive integer' });
+  for (const role of ['payer', 'payee', 'arbiter']) {
+    if (typeof b[role] !== 'string' || !accounts.get(b[role])) throw new HttpError(400, { error: `${role} must name a devnet account` });
+  }
+  const amount = BigInt(Number.isInteger(b.amount) && b.amount > 0 ? b.amount : 100000);
+  const stage = b.stage ?? 'open';
+  if (!STAGES.includes(stage)) throw new HttpError(400, { error: `stage must be one of ${STAGES.join(', ')}` });
+  await s.invoice(id, b.payer, b.payee, b.arbiter, amount, { title: `Invoice ${id}` });
+  if (stage !== 'open') {
+    await callAs(chain, accounts.get('deployer'), s.token, 'mint', [Cl.uint(amount), Cl.principal(s.addr(b.payer))]);
+    await s.deposit(id);
+  }
+  if (stage === 'disputed') {
+    const reason = await s.manifest(id, 'payer', 'Dispute', 'Raised through the devnet admin API.', []);
+    await s.call(b.payer, 'raise-dispute', [Cl.uint(id), Cl.stringAscii(reason)]);
+  }
+  return { invoice_id: id, stage, tip_height: chain.tipHeight };
 }

@@ -31,6 +31,7 @@ export function problems(schema, value, at = '$') {
     return value.flatMap((v, i) => problems(schema.array, v, `${at}[${i}]`));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${at}: not an object`];
+  if (schema.map) return Object.entries(value).flatMap(([k, v]) => problems(schema.map, v, `${at}.${k}`));
   const optional = new Set(schema.optional ?? []);
   const out = [];
   for (const [k, s] of Object.entries(schema.object)) {

@@ -124,6 +124,28 @@ test('block/put stores a raw block whose CID is CIDv1(raw, sha2-256)', async () 
   assert.deepEqual(Buffer.from(await back.arrayBuffer()), Buffer.from(doc));
 });
 
+test('block/put pins only with pin=true, and pin/ls answers as Kubo does', async () => {
+  const put = async (text, query) => {
+    const form = new FormData();
+    form.append('data', new Blob([new TextEncoder().encode(text)]), 'data');
+    return (await (await fetch(`${d.url}/api/v0/block/put?cid-codec=raw${query}`, { method: 'POST', body: form })).json()).Key;
+  };
+  const ls = (query) => fetch(`${d.url}/api/v0/pin/ls?${query}`, { method: 'POST' });
+  const loose = await put('not pinned', '');
+  const kept = await put('pinned on put', '&pin=true');
+  const notPinned = await ls(`arg=${loose}`);
+  assert.equal(notPinned.status, 500);
+  assert.deepEqual(await notPinned.json(), { Message: `path '${loose}' is not pinned`, Code: 0, Type: 'error' });
+  assert.deepEqual(await (await ls(`arg=${kept}`)).json(), { Keys: { [kept]: { Type: 'recursive', Name: '' } } });
+  await fetch(`${d.url}/api/v0/pin/add?arg=${loose}&recursive=false`, { method: 'POST' });
+  assert.deepEqual(await (await ls(`arg=${loose}&type=direct`)).json(), { Keys: { [loose]: { Type: 'direct', Name: '' } } });
+  assert.equal((await ls(`arg=${kept}&type=direct`)).status, 500);
+  const all = (await (await ls('')).json()).Keys;
+  assert.equal(all[kept].Type, 'recursive');
+  assert.equal(all[loose].Type, 'direct');
+  assert.equal((await ls('type=sideways')).status, 500);
+});
+
 test('Kubo error shapes: missing block, bad CID, GET on the RPC, unknown command', async () => {
   const missing = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
   const r1 = await fetch(`${d.url}/api/v0/block/get?arg=${missing}`, { method: 'POST' });

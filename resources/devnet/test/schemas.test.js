@@ -104,7 +104,7 @@ test('contract logs: a page, the next older page, and the errors', async () => {
   await get(`/extended/v3/principals/${d.account('payer_1').address}/nonces`);
 });
 
-test('Kubo RPC: version, block/put, block/get, pin/add, dag/export', async () => {
+test('Kubo RPC: version, block/put, block/get, pin/add, pin/ls, dag/export', async () => {
   await checked('POST', '/api/v0/version');
   const form = new FormData();
   form.append('file', new Blob([new TextEncoder().encode('schema check')]), 'blob');
@@ -112,6 +112,9 @@ test('Kubo RPC: version, block/put, block/get, pin/add, dag/export', async () =>
   const block = await checked('POST', `/api/v0/block/get?arg=${put.Key}`);
   assert.equal(new TextDecoder().decode(block), 'schema check');
   await checked('POST', `/api/v0/pin/add?arg=${put.Key}`);
+  assert.equal((await checked('POST', `/api/v0/pin/ls?arg=${put.Key}`)).Keys[put.Key].Type, 'recursive');
+  await checked('POST', '/api/v0/pin/ls?type=direct');
+  assert.equal((await checked('POST', '/api/v0/pin/ls?arg=bafkqaaa')).Type, 'error');
   await checked('POST', `/api/v0/dag/export?arg=${put.Key}`);
   const refused = await checked('POST', '/api/v0/block/get?arg=not-a-cid');
   assert.equal(refused.Type, 'error');

@@ -21,13 +21,14 @@ from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.ipfs.cache import Cache
 from arbiter_app.ipfs.car import car_bytes
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, KuboSource, Retry
+from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, KuboSource
 from arbiter_app.ipfs.importer import KUBO_V0, KUBO_V1, Profile, import_file
 from arbiter_app.progress import run_to_end
+from arbiter_app.retry import Backoff
 from tests.integration.ipfs.gateway_clients import gateway
 from tests.integration.ipfs.hostile_server import Reply, Script, serve
 
-FAST = Retry(attempts=3, base=0.01, cap=0.05)
+FAST = Backoff(attempts=3, base=0.01, cap=0.05)
 
 
 def add(devnet: Devnet, data: bytes, profile: Profile) -> CID:
@@ -106,7 +107,7 @@ def test_slow_node_times_out(devnet: Devnet, clients: list[httpx.Client]) -> Non
     devnet.set_faults(delay_ms=600)
     source = gateway(devnet.endpoints["ipfs_gateway"], clients, read=0.2)
     with pytest.raises(BlockUnavailable, match="timed out"):
-        run_to_end(Fetcher([source], IpfsLimits(), None, Retry(attempts=2, base=0.01)).fetch(cid))
+        run_to_end(Fetcher([source], IpfsLimits(), None, Backoff(attempts=2, base=0.01)).fetch(cid))
 
 
 def test_lying_gateway_first_then_the_devnet(devnet: Devnet, clients: list[httpx.Client]) -> None:

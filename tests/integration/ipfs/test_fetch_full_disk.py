@@ -13,9 +13,10 @@ from arbiter_app.config import IpfsLimits
 from arbiter_app.ipfs.cache import Cache
 from arbiter_app.ipfs.car import car_bytes
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.fetch import Fetcher, Retry
+from arbiter_app.ipfs.fetch import Fetcher
 from arbiter_app.ipfs.importer import KUBO_V1, import_file
 from arbiter_app.progress import run_to_end
+from arbiter_app.retry import Backoff
 from arbiter_app.writes import FULL, WriteFailed
 from tests.fixtures.disks import SmallDisk
 from tests.integration.ipfs.gateway_clients import gateway
@@ -35,7 +36,8 @@ def test_fetch_into_a_cache_on_a_full_disk_says_the_disk_is_full(
     cache.root.mkdir()
     small_disk.fill(8192)
     try:
-        fetcher = Fetcher([gateway(next(server), clients)], IpfsLimits(), cache, Retry(attempts=1))
+        fetcher = Fetcher([gateway(next(server), clients)], IpfsLimits(), cache,
+                          Backoff(attempts=1))
         with pytest.raises(WriteFailed, match=FULL):
             run_to_end(fetcher.fetch(root))
     finally:

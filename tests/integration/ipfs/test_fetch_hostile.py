@@ -21,15 +21,16 @@ from arbiter_app.errors import Cancelled, LimitExceeded
 from arbiter_app.ipfs.cache import Cache
 from arbiter_app.ipfs.car import car_bytes
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, GatewaySource, Retry, VerifiedFile
+from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, GatewaySource, VerifiedFile
 from arbiter_app.ipfs.importer import KUBO_V1, import_file
 from arbiter_app.progress import CancelToken, Progress, run_to_end
+from arbiter_app.retry import Backoff
 from tests.integration.ipfs.gateway_clients import gateway
 from tests.integration.ipfs.hostile_server import Reply, Script, serve
 
 CAR = "application/vnd.ipld.car"
 RAW = "application/vnd.ipld.raw"
-FAST = Retry(attempts=3, base=0.01, cap=0.05)
+FAST = Backoff(attempts=3, base=0.01, cap=0.05)
 
 
 class Dag:
@@ -174,7 +175,7 @@ def test_a_slow_gateway_times_out_and_the_next_one_serves(
         slow.set("raw", str(c), Reply(200, b, RAW, delay=1.0))
     fast.set("car", str(dag.root), Reply(200, dag.car(), CAR))
     sources = [gateway(url1, clients, read=0.2), gateway(url2, clients)]
-    got = fetch(Fetcher(sources, IpfsLimits(), None, Retry(attempts=2, base=0.01)), dag.root)
+    got = fetch(Fetcher(sources, IpfsLimits(), None, Backoff(attempts=2, base=0.01)), dag.root)
     assert got.data == dag.data and slow.asked[("car", str(dag.root))] == 2
 
 

@@ -15,9 +15,10 @@ import pytest
 from arbiter_app.config import IpfsLimits
 from arbiter_app.ipfs.car import CARV2_PRAGMA, car_bytes
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.fetch import Fetcher, Retry
+from arbiter_app.ipfs.fetch import Fetcher
 from arbiter_app.ipfs.importer import KUBO_V1, import_file
 from arbiter_app.progress import run_to_end
+from arbiter_app.retry import Backoff
 from tests.integration.ipfs.gateway_clients import gateway
 from tests.integration.ipfs.hostile_server import Reply, Script, serve
 
@@ -45,7 +46,7 @@ def test_carv2_with_data_offset_1e15_is_passed_over_and_blocks_come_one_by_one(
     one.set("car", str(root), Reply(200, CARV2_PRAGMA + header + bytes(8) + inner, CAR))
     for c, b in blocks:
         one.set("raw", str(c), Reply(200, b, RAW))
-    fetcher = Fetcher([gateway(url, clients)], IpfsLimits(), None, Retry(attempts=2, base=0.01))
+    fetcher = Fetcher([gateway(url, clients)], IpfsLimits(), None, Backoff(attempts=2, base=0.01))
     got = run_to_end(fetcher.fetch(root))
     assert got.data == data
     assert sum(n for (kind, _), n in one.asked.items() if kind == "raw") == len(blocks)

@@ -10,9 +10,10 @@ import httpx
 from arbiter_app.config import IpfsLimits
 from arbiter_app.ipfs.car import car_bytes
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.fetch import Fetcher, GatewaySource, Retry
+from arbiter_app.ipfs.fetch import Fetcher, GatewaySource
 from arbiter_app.ipfs.importer import KUBO_V1, import_file
 from arbiter_app.progress import run_to_end
+from arbiter_app.retry import Backoff
 from tests.fixtures.slowloris import SlowLoris
 from tests.integration.ipfs.gateway_clients import gateway
 from tests.integration.ipfs.hostile_server import Reply, Script, serve
@@ -32,7 +33,7 @@ def test_slow_loris_gateway_ends_at_its_deadlines_and_the_next_gateway_serves(
         slow = gateway(slow_loris.url, clients)
         slow = GatewaySource(slow.client, car_deadline=3.0, block_deadline=3.0)
         fetcher = Fetcher([slow, gateway(next(server), clients)], IpfsLimits(), None,
-                          Retry(attempts=1))
+                          Backoff(attempts=1))
         got = run_to_end(fetcher.fetch(root))
     finally:
         next(server, None)

@@ -19,13 +19,14 @@ from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import ResponseError
 from arbiter_app.ipfs.car import car_bytes
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.fetch import Fetcher, KuboSource, Retry
+from arbiter_app.ipfs.fetch import Fetcher, KuboSource
 from arbiter_app.ipfs.importer import KUBO_V0, import_file
 from arbiter_app.ipfs.sources import kubo_multiaddr
 from arbiter_app.progress import run_to_end
+from arbiter_app.retry import Backoff
 from tests.integration.ipfs.hostile_server import Reply, Script, serve
 
-FAST = Retry(attempts=3, base=0.01, cap=0.05)
+FAST = Backoff(attempts=3, base=0.01, cap=0.05)
 
 
 @pytest.fixture

@@ -28,10 +28,11 @@ RATIONALE = (
 
 
 def devnet_settings(devnet: Devnet, data_dir: Path, ledger: str = "hid",
-                    kubo: bool = False) -> config.Settings:
+                    kubo: bool = True) -> config.Settings:
     """Settings that point every service at ``devnet`` and sign on the emulator.
 
-    :param kubo: also use the devnet's Kubo RPC (to publish the rationale and receipt)
+    :param kubo: use the devnet's Kubo RPC, the publication target (without it a ruling
+        is refused before signing)
     """
     ep = devnet.endpoints
     return config.Settings(

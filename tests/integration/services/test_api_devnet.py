@@ -9,8 +9,9 @@ import pytest
 
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import ApiError, NetworkError
+from arbiter_app.retry import Backoff
 from arbiter_app.services.session import http_client
-from arbiter_app.stacks.api import BroadcastRejected, RetryPolicy, StacksApi
+from arbiter_app.stacks.api import BroadcastRejected, StacksApi
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_500s_are_retried_until_the_answer_comes(api: StacksApi, devnet: Devnet)
 def test_500s_past_the_retry_budget_are_reported(devnet: Devnet) -> None:
     devnet.set_faults(fail_next=10, path_prefix="/v2/info")
     with http_client(devnet.endpoints["stacks_api"]) as client:
-        api = StacksApi(client, sleep=lambda s: None, retry=RetryPolicy(attempts=3))
+        api = StacksApi(client, sleep=lambda s: None, retry=Backoff(attempts=3))
         with pytest.raises(ApiError) as e:
             api.get_info()
     assert e.value.status == 500
@@ -83,7 +84,7 @@ def test_a_slow_server_times_out_as_a_network_error(devnet: Devnet) -> None:
     devnet.set_faults(delay_ms=1500)
     timeout = httpx.Timeout(0.3, connect=2.0)
     with http_client(devnet.endpoints["stacks_api"], timeout=timeout) as client:
-        api = StacksApi(client, sleep=lambda s: None, retry=RetryPolicy(attempts=2))
+        api = StacksApi(client, sleep=lambda s: None, retry=Backoff(attempts=2))
         with pytest.raises(NetworkError, match="timed out"):
             api.get_info()
 

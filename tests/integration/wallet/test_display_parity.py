@@ -1,4 +1,4 @@
-"""Display parity (reliability.md §3, T3.4): for each transaction shape the arbiter can be
+"""Display parity (docs/reliability.md §3, T3.4): for each transaction shape the arbiter can be
 asked to sign, what the emulated device shows equals what the reference decoder
 (@stacks/transactions) reads from the same signed bytes: sender, nonce, fee, network,
 contract, function, every argument, the post-condition mode and every post-condition."""

@@ -244,7 +244,7 @@ def test_step5_accepts_a_cited_file_of_an_evidence_item() -> None:
 def test_step5_needs_an_explicit_confirmation_for_each_review_flag(flag: ReviewFlag) -> None:
     case = through(new_case(), Step.DOCUMENTS)
     others = tuple(f for f in ReviewFlag if f is not flag)
-    with pytest.raises(PolicyError, match=f"manual review '{flag.value}' is not confirmed"):
+    with pytest.raises(PolicyError, match=f"the manual review for {flag.label} is not confirmed"):
         fw.finalize_ruling(case, proposal(case, confirmations=others), flags=list(ReviewFlag),
                            min_chars=300, now=T0)
     done = fw.finalize_ruling(case, proposal(case, confirmations=tuple(ReviewFlag)),

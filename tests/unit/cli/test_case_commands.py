@@ -94,7 +94,7 @@ def test_a_step_out_of_order_names_the_step_to_do_first(
     (RATIONALE, [cid_of("not-evidence")], ["first-time-payer"],
      f"cited CIDs are not evidence of this case: {cid_of('not-evidence')}"),
     (RATIONALE, [], ["first-time-payer"], "the rationale cites no evidence item of this case"),
-    (RATIONALE, [evidence_cid()], [], "manual review 'first-time-payer' is not confirmed"),
+    (RATIONALE, [evidence_cid()], [], "the manual review for first time payer is not confirmed"),
 ], ids=["rationale-too-short", "cited-cid-not-evidence", "nothing-cited", "flag-not-confirmed"])
 def test_rule_refuses_what_step_5_refuses_and_stores_no_ruling(
         store: Store, tmp_path: Path, text: str, cite: list[str], confirm: list[str],

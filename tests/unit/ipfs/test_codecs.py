@@ -14,7 +14,7 @@ from arbiter_app.ipfs.car import CARV2_PRAGMA, CarIndex, car_bytes, is_car
 from arbiter_app.ipfs.dagpb import DIRECTORY, FILE, decode_node, decode_unixfs
 from arbiter_app.ipfs.errors import BlockTooLarge, CarError, NodeError, TooManyBlocks, TruncatedCar
 
-# reference/ipfs.md §2.6 and §3.1 (byte-identical with @ipld/car and ipfs-car).
+# docs/ipfs.md §2.6 and §3 (byte-identical with @ipld/car and ipfs-car).
 DIR_BLOCK = bytes.fromhex(
     "12310a221220f852c7fa62f971817f54d8a80dcd63fcf7098b3cbde9ae8ec1ee449013ec5db0120968656c6c"
     "6f2e74787418130a020801"

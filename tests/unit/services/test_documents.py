@@ -75,7 +75,7 @@ def test_terms_summary_reads_the_seed_shape() -> None:
            "ai_parse": {"model": "bitmind-parse-2", "confidence": 0.62}}
     terms = docs.terms_summary(doc, "bafkreiterms")
     assert terms.state is TermsState.VERIFIED and terms.cid == "bafkreiterms"
-    assert terms.milestones == ("Design — 100", "Delivery")
+    assert terms.milestones == ("Design — 0.000001 sBTC", "Delivery")  # 100 base units
     assert (terms.payer_name, terms.payee_name) == ("payer_3", "payee_3")
     assert terms.ai_parse is not None and terms.ai_parse.confidence == 0.62
 

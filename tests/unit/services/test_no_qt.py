@@ -1,4 +1,4 @@
-"""STYLE habit 1: the services and their commands never load Qt."""
+"""The services and their commands never load Qt."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from tests.fixtures.store import (
     PAYER,
     RATIONALE,
     T0,
+    index_invoice,
     make_dispute,
     make_invoice,
     proposal,
@@ -77,19 +78,32 @@ def test_evidence_marked_unavailable_needs_a_reason(store: Store, session: Sessi
     assert item.state is EvidenceState.UNAVAILABLE and item.resolved
 
 
-def test_past_dealings_must_be_shown_beside_the_declaration(store: Store, session: Session) -> None:
+def test_past_dealings_must_be_shown_beside_the_declaration_and_are_logged_with_it(
+        store: Store, session: Session) -> None:
     walk_case(store, 1, Step.RULING)
     cases.sync_dispute(store, make_invoice(2), make_dispute(2), now=T0)
+    index_invoice(store, make_invoice(2), 200)
     with pytest.raises(PolicyError, match="past dealing"):
         steps.complete_terms(session, 2, no_conflict=True, dealings_shown=[], now=T0)
     steps.complete_terms(session, 2, no_conflict=True, dealings_shown=[1], now=T0)
+    declared = log.entries(store, invoice_id=2)[-1]
+    assert declared.kind == "conflict-declared"
+    assert [d["invoice_id"] for d in declared.data["dealings_shown"]] == [1]
+    assert declared.data["counts"]["as arbiter"] == 1
 
 
-def test_review_flags_come_from_the_store(store: Store, session: Session) -> None:
+def test_review_flags_come_from_the_party_index(store: Store, session: Session) -> None:
     cases.sync_dispute(store, make_invoice(1), make_dispute(1), now=T0)
     case = rows.load_case(store, 1)
-    assert queries.review_flags(session, case) == (ReviewFlag.FIRST_TIME_PAYER,)
+    assert queries.review_reasons(session, case) == [(
+        ReviewFlag.FIRST_TIME_PAYER,
+        "The payer is new: invoice 1 is not in the party index of escrow-secure yet "
+        "(sync to fill it).")]
+    index_invoice(store, make_invoice(1), 150)
+    assert queries.review_reasons(session, case)[0][1] == (
+        "The payer is new: no invoice from this payer before block 150 in escrow-secure.")
     execution.flag_party(store, PAYER, suspicious=True, note="reported", now=T0)
     cases.sync_dispute(store, make_invoice(2, amount=11 * 10**8), make_dispute(2), now=T0)
+    index_invoice(store, make_invoice(2, amount=11 * 10**8), 151)
     assert queries.review_flags(session, rows.load_case(store, 2)) == (
         ReviewFlag.LARGE_AMOUNT, ReviewFlag.SUSPICIOUS_ADDRESS)

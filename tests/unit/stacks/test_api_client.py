@@ -12,7 +12,8 @@ import pytest
 
 from arbiter_app.errors import ApiError, Cancelled, NetworkError
 from arbiter_app.progress import CancelToken
-from arbiter_app.stacks.api import BroadcastRejected, RetryPolicy, StacksApi
+from arbiter_app.retry import Backoff
+from arbiter_app.stacks.api import BroadcastRejected, StacksApi
 
 TXID = "ab" * 32
 INFO = {"network_id": 2147483648, "stacks_tip_height": 5, "burn_block_height": 9,
@@ -65,7 +66,7 @@ def test_get_retries_5xx_with_growing_jittered_backoff() -> None:
 def test_backoff_is_capped() -> None:
     rec = Recorder([status(503)])
     with pytest.raises(ApiError) as e:
-        rec.api(retry=RetryPolicy(attempts=6, base=1.0, cap=3.0)).get_info()
+        rec.api(retry=Backoff(attempts=6, base=1.0, cap=3.0)).get_info()
     assert e.value.status == 503
     assert rec.sleeps == [0.5, 1.0, 1.5, 1.5, 1.5]
     assert len(rec.requests) == 6
@@ -73,8 +74,10 @@ def test_backoff_is_capped() -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("7", 7.0), ("0", 0.0), ("1000", 30.0), ("soon", 0.25)],
-    ids=["seconds-honoured", "zero", "capped-at-policy-cap", "unparseable-falls-back-to-backoff"],
+    [("7", 7.0), ("0", 0.0), ("1000", 30.0), ("soon", 0.25),
+     ("Fri, 31 Dec 1999 23:59:59 GMT", 0.0)],
+    ids=["seconds-honoured", "zero", "capped-at-policy-cap", "unparseable-falls-back-to-backoff",
+         "http-date-in-the-past-means-now"],
 )
 def test_429_honours_retry_after(header: str, expected: float) -> None:
     rec = Recorder([status(429, {"retry-after": header}), ok(INFO)])
@@ -85,14 +88,14 @@ def test_429_honours_retry_after(header: str, expected: float) -> None:
 def test_429_after_all_tries_names_rate_limit() -> None:
     rec = Recorder([status(429, {"retry-after": "1"})])
     with pytest.raises(ApiError, match="rate limited") as e:
-        rec.api(retry=RetryPolicy(attempts=2)).get_info()
+        rec.api(retry=Backoff(attempts=2)).get_info()
     assert e.value.status == 429 and len(rec.requests) == 2
 
 
 def test_connection_errors_are_retried_on_get_then_reported() -> None:
     rec = Recorder([refuse_connection])
     with pytest.raises(NetworkError, match="ConnectError") as e:
-        rec.api(retry=RetryPolicy(attempts=3)).get_info()
+        rec.api(retry=Backoff(attempts=3)).get_info()
     assert e.value.url == "http://api.test/v2/info"
     assert len(rec.requests) == 3
 
@@ -103,7 +106,7 @@ def test_timeout_is_a_network_error_naming_the_url() -> None:
 
     rec = Recorder([slow])
     with pytest.raises(NetworkError, match="timed out"):
-        rec.api(retry=RetryPolicy(attempts=1)).get_nonces("ST1")
+        rec.api(retry=Backoff(attempts=1)).get_nonces("ST1")
 
 
 @pytest.mark.parametrize(
@@ -233,5 +236,5 @@ def test_every_httpx_transport_error_maps_to_a_network_error(foreign: type[Excep
 
     rec = Recorder([fail])
     with pytest.raises(NetworkError) as e:
-        rec.api(retry=RetryPolicy(attempts=1)).get_info()
+        rec.api(retry=Backoff(attempts=1)).get_info()
     assert isinstance(e.value.__cause__, foreign) and e.value.url == "http://api.test/v2/info"

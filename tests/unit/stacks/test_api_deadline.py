@@ -13,14 +13,15 @@ import pytest
 
 from arbiter_app.errors import Cancelled, NetworkError
 from arbiter_app.progress import CancelToken
+from arbiter_app.retry import Backoff
 from arbiter_app.services.session import http_client
-from arbiter_app.stacks.api import RetryPolicy, StacksApi
+from arbiter_app.stacks.api import StacksApi
 from tests.fixtures.slowloris import SlowLoris
 
 
 def api(server: SlowLoris, *, request: float, operation: float, attempts: int = 1,
         cancel: CancelToken | None = None) -> StacksApi:
-    return StacksApi(http_client(server.url), retry=RetryPolicy(attempts=attempts, base=0.01),
+    return StacksApi(http_client(server.url), retry=Backoff(attempts=attempts, base=0.01),
                      request_deadline=request, operation_deadline=operation, cancel=cancel)
 
 
@@ -44,3 +45,22 @@ def test_slow_loris_request_is_cancelled_mid_request(slow_loris: SlowLoris) -> N
     threading.Thread(target=cancel_when_trickling, daemon=True).start()
     with pytest.raises(Cancelled):
         api(slow_loris, request=600.0, operation=600.0, cancel=token).get_info()
+
+
+def test_sync_event_paging_is_cancelled_mid_request_by_the_sync_token(
+    slow_loris: SlowLoris,
+) -> None:
+    from arbiter_app.progress import run_to_end
+    from arbiter_app.services.chain import ChainReader
+
+    token = CancelToken()
+
+    def cancel_when_trickling() -> None:
+        slow_loris.trickling.wait(30)
+        token.cancel()
+    threading.Thread(target=cancel_when_trickling, daemon=True).start()
+    reader = ChainReader(api(slow_loris, request=600.0, operation=600.0),
+                         "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure",
+                         "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")
+    with pytest.raises(Cancelled):
+        run_to_end(reader.new_events(None, token))

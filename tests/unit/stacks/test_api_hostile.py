@@ -1,6 +1,6 @@
 """Hostile answers from a small real HTTP server on loopback: every malformed or lying
 answer is a ResponseError naming the URL, every error status an ApiError, and server text
-never reaches the message raw (STYLE habits 5 and 10)."""
+never reaches the message raw."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
-from arbiter_app.stacks.api import RetryPolicy, StacksApi
+from arbiter_app.retry import Backoff
+from arbiter_app.stacks.api import StacksApi
 from arbiter_app.text import untrusted_text
 
 TXID = "cd" * 32
@@ -65,7 +66,7 @@ def serve(httpd: ThreadingHTTPServer, body: bytes | str, status: int = 200,
     client = httpx.Client(base_url=f"http://127.0.0.1:{httpd.server_address[1]}",
                           timeout=httpx.Timeout(5.0, connect=2.0))
     return StacksApi(client, max_response_bytes=64 * 1024, sleep=lambda s: None,
-                     retry=RetryPolicy(attempts=2))
+                     retry=Backoff(attempts=2))
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 Covers the bounds of stacks.md §2 (depth 32, 1 MiB), counts larger than the bytes present,
 truncation at every offset, trailing bytes, non-canonical tuples and invalid strings; and,
-as properties, arbitrary bytes and single-byte mutations of valid values (reliability.md §6).
+as properties, arbitrary bytes and single-byte mutations of valid values (docs/reliability.md §6).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Crash safety (reliability.md T1.4, T2.1): a writer SIGKILLed at 200 random points.
+"""Crash safety (docs/reliability.md T1.4, T2.1): a writer SIGKILLed at 200 random points.
 
 The writers are forked from one server that imported the app once (``crash_child``), so a
 kill costs a fork instead of a fresh interpreter. After every kill the store must open with

@@ -1,4 +1,4 @@
-"""A stateful model of the decision log (reliability.md T6.5): random appends, rolled-back
+"""A stateful model of the decision log (docs/reliability.md T6.5): random appends, rolled-back
 appends and checkpoints; after every step the store agrees with a plain list of entries."""
 
 from __future__ import annotations

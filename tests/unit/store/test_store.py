@@ -46,7 +46,7 @@ def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Sto
     assert q("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert q("PRAGMA synchronous").fetchone()[0] == 2
     assert q("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 5
+    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 7
 
 
 def test_a_store_from_a_newer_app_is_refused(tmp_path: Path) -> None:
@@ -126,7 +126,8 @@ def test_every_action_is_logged_with_its_case(fresh_store: Store) -> None:
     execution.save_receipt(fresh_store, 1, "{}", receipt_sha256="cc" * 32, now=T0)
     assert kinds(fresh_store, 1) == [
         "dispute-synced", "evidence-added", "evidence-added", "evidence-opened",
-        "evidence-opened", *["step-completed"] * 5, "ruling-finalized", "rationale-published",
+        "evidence-opened", "step-completed", "conflict-declared", *["step-completed"] * 4,
+        "ruling-finalized", "rationale-published",
         "transaction-signed", "transaction-broadcast", "transaction-confirmed",
         "step-completed", "receipt-issued"]
     case = rows.load_case(fresh_store, 1)

@@ -13,7 +13,7 @@ PATH0 = derivation_path(0)
 
 
 def test_path_encoding_matches_reference() -> None:
-    # reference/stacks.md §6.3: m/44'/5757'/0'/0/0
+    # docs/stacks.md §6.3: m/44'/5757'/0'/0/0
     assert apdu.serialize_path(PATH0).hex() == "2c0000807d160080000000800000000000000000"
     assert apdu.parse_path(apdu.serialize_path(PATH0)) == PATH0
 

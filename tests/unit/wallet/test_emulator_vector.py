@@ -1,4 +1,4 @@
-"""The emulator against the Ledger worked vector (reference/stacks.md §6.8, from Zondax's
+"""The emulator against the Ledger worked vector (docs/stacks.md §6.8, from Zondax's
 Zemu tests of the real Stacks app): same seed, same blob → the same key, address and, since
 RFC 6979 is deterministic, the very signature the real app returned."""
 
@@ -66,7 +66,7 @@ DEPLOYER = (
     "twice kind fence tip hidden tilt action fragile skin nothing glory cousin green tomorrow "
     "spring wrist shed math olympic multiply hip blue scout claw"
 )
-SIP018_BLOB = bytes.fromhex(  # reference/stacks.md §5 "Ledger path"
+SIP018_BLOB = bytes.fromhex(  # docs/stacks.md §5 and §6.6: "SIP018", domain, message
     "5349503031380c0000000308636861696e2d69640100000000000000000000000000000001046e616d650d"
     "0000000854657374204170700776657273696f6e0d00000005312e302e300d0000000b48656c6c6f20576f"
     "726c64"

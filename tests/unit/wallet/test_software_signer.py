@@ -13,7 +13,7 @@ from arbiter_app.wallet import keystore
 from arbiter_app.wallet.signer import Signer, signer_from_settings
 from arbiter_app.wallet.software import MainnetRefused, SoftwareSigner
 
-# SIP-018 "Test vectors" (reference/stacks.md §5).
+# SIP-018 "Test vectors" (docs/stacks.md §5).
 SIP018_KEY = bytes.fromhex("753b7cc01a1a2e86221266a154af739463fce51219d97e4f856cd7200c3bd2a601")
 SIP018_RSV = (
     "8b94e45701d857c9f1d1d70e8b2ca076045dae4920fb0160be0642a68cd78de0"

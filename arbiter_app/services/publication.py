@@ -1,0 +1,147 @@
+"""Publishing a case's documents so they outlive the arbiter's machine.
+
+Every document the app publishes (the rationale, the receipt) is one raw block, put on the
+configured Kubo node *pinned* (Kubo's ``block/put`` leaves a block to the next garbage
+collection unless asked to pin it), confirmed with ``pin/ls``, then read back by its CID
+through a configured gateway (the node itself when no gateway is set) and hashed against
+the CID. What happened is kept per (CID, target) with the document's bytes and logged, so a
+target that failed keeps the document queued for :func:`retry_queued`.
+
+Without a publication target the ruling must not be signed: the rationale hash the contract
+stores would point at a document nobody can fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+from arbiter_app.errors import LimitExceeded, NetworkError, PolicyError, VerificationError
+from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.kubo import KuboSource
+from arbiter_app.ipfs.sources import GatewaySource
+from arbiter_app.services.session import Session
+from arbiter_app.store import publications
+from arbiter_app.store.publications import PINNED, QUEUED, Publication
+
+log = logging.getLogger(__name__)
+KUBO = "kubo"
+NO_TARGET = ("no publication target is configured: set ipfs_rpc to your Kubo node's RPC "
+             "address (arbiter-app config set ipfs_rpc http://127.0.0.1:5001) so the "
+             "rationale the contract's hash points at can be pinned and fetched by anyone")
+
+
+def require_target(session: Session) -> None:
+    """Refuse to go on when no node is configured to pin published documents.
+
+    :raises PolicyError: saying what to configure
+    """
+    if not session.settings.ipfs_rpc:
+        raise PolicyError(NO_TARGET)
+
+
+def cid_of(data: bytes) -> str:
+    """The raw-block CID of ``data`` (``bafkrei…``)."""
+    return str(CID.raw_sha256(hashlib.sha256(data).digest()))
+
+
+def publish(session: Session, invoice_id: int, document: str, data: bytes,
+            now: int | None = None) -> Publication:
+    """Pin ``data`` on the configured Kubo, read it back by CID, and keep and log the result.
+
+    :param document: what ``data`` is (``rationale``, ``receipt``)
+    :returns: the kept publication, :data:`~arbiter_app.store.publications.PINNED`
+    :raises PolicyError: no publication target is configured
+    :raises NetworkError: the node or every read-back source failed (the document is kept
+        queued, with the problem in words)
+    :raises VerificationError: the node stored or the read-back answered other bytes
+    """
+    require_target(session)
+    now = int(time.time()) if now is None else now
+    cid = cid_of(data)
+    endpoint = str(session.settings.ipfs_rpc)
+    queued = Publication(cid, KUBO, invoice_id, document, endpoint, QUEUED)
+    try:
+        done = _pin_and_read_back(session, queued, data, now)
+    except (NetworkError, VerificationError) as e:
+        publications.record(session.store, _with_detail(queued, str(e)), data, now=now)
+        raise
+    publications.record(session.store, done, data, now=now)
+    return done
+
+
+def for_case(session: Session, invoice_id: int) -> list[Publication]:
+    """Where each of a case's documents is pinned, or queued."""
+    return publications.for_case(session.store, invoice_id)
+
+
+def describe(p: Publication) -> str:
+    """One publication in words: where it is pinned and read back, or why it is queued."""
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(p.pinned_at or 0))
+    where = f"{p.document.capitalize()} {p.cid} on {p.target} at {p.endpoint}"
+    if p.state == PINNED:
+        return f"{where}: pinned {when}, read back through {p.verified_via}."
+    return f"{where}: NOT PINNED YET, queued for retry ({p.detail})."
+
+
+def retry_queued(session: Session, now: int | None = None) -> list[Publication]:
+    """Try every queued publication again; return those pinned now (failures stay queued)."""
+    now = int(time.time()) if now is None else now
+    done: list[Publication] = []
+    for waiting in publications.queued(session.store):
+        data = publications.data(session.store, waiting.cid, waiting.target)
+        try:
+            done.append(publish(session, waiting.invoice_id, waiting.document, data, now))
+        except (NetworkError, VerificationError, PolicyError) as e:
+            log.warning("%s %s is still queued: %s", waiting.document, waiting.cid, e)
+    return done
+
+
+def _pin_and_read_back(session: Session, queued: Publication, data: bytes,
+                       now: int) -> Publication:
+    kubo = _node(session)
+    cid = CID.parse(queued.cid)
+    kubo.put_raw_block(data)
+    if kubo.pin_type(cid) is None:
+        raise VerificationError(f"Kubo at {queued.endpoint} did not pin {cid} after "
+                                "block/put with pin=true")
+    via = _read_back(session, kubo, cid, data)
+    return Publication(queued.cid, KUBO, queued.invoice_id, queued.document, queued.endpoint,
+                       PINNED, pinned_at=now, verified_at=now, verified_via=via)
+
+
+def _node(session: Session) -> KuboSource:
+    kubo = session.kubo()
+    if kubo is None:
+        raise PolicyError(NO_TARGET)
+    return kubo
+
+
+def _read_back(session: Session, kubo: KuboSource, cid: CID, data: bytes) -> str:
+    """Fetch ``cid`` through the first gateway that has it (or the node) and check its hash.
+
+    :returns: the name of the source it was read back through
+    """
+    sources: list[GatewaySource | KuboSource] = [
+        GatewaySource(session.client(g)) for g in session.settings.ipfs_gateways]
+    problems = []
+    for source in sources or [kubo]:
+        try:
+            block = source.get_block(cid, len(data))
+        except (NetworkError, LimitExceeded) as e:
+            problems.append(f"{source.name}: {e}")
+            continue
+        if block is None:
+            problems.append(f"{source.name} does not have it")
+        elif hashlib.sha256(block).digest() != hashlib.sha256(data).digest():
+            raise VerificationError(f"{source.name} answered other bytes for {cid}")
+        else:
+            return str(source.name)
+    raise NetworkError(f"{cid} could not be read back after pinning: " + "; ".join(problems))
+
+
+def _with_detail(publication: Publication, detail: str) -> Publication:
+    return Publication(publication.cid, publication.target, publication.invoice_id,
+                       publication.document, publication.endpoint, QUEUED,
+                       publication.request_id, detail=detail)

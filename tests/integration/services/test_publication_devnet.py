@@ -1,0 +1,102 @@
+"""Issue 15's publication proof on the devnet: after a ruling, the rationale and the receipt
+are pinned on Kubo (``pin/ls`` lists them), read back by CID through the gateway, and their
+state is kept and logged; with no publication target the ruling is refused before the
+device; a node that cannot be reached leaves the document queued, and a retry pins it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from arbiter_app.case.models import Decision
+from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.errors import NetworkError, PolicyError
+from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.kubo import KuboSource
+from arbiter_app.progress import run_to_end
+from arbiter_app.services import publication
+from arbiter_app.services.ruling import execute_ruling
+from arbiter_app.services.session import Session
+from arbiter_app.services.sync import sync_disputes
+from arbiter_app.store import publications, rows
+from tests.integration.services.helpers import devnet_settings, short_session, walk_to_ruling
+
+CASE = 101
+
+
+def ruled(devnet: Devnet, ledger: Any, data: Path, kubo: bool) -> Session:
+    session = short_session(devnet_settings(devnet, data, ledger.ledger, kubo=kubo))
+    run_to_end(sync_disputes(session))
+    walk_to_ruling(session, CASE, Decision.RELEASE)
+    return session
+
+
+def execute(session: Session) -> Any:
+    return run_to_end(execute_ruling(session, CASE, sleep=lambda s: None, poll_interval=0.0))
+
+
+def test_rationale_and_receipt_are_pinned_read_back_and_logged(
+        fresh_devnet: Devnet, ledger: Any, tmp_path: Path) -> None:
+    with ruled(fresh_devnet, ledger, tmp_path / "data", kubo=True) as session:
+        execute(session)
+        kept = {p.document: p for p in publications.for_case(session.store, CASE)}
+        assert set(kept) == {"rationale", "receipt"}
+        receipt = rows.load_receipt(session.store, CASE)
+        ruling = rows.load_ruling(session.store, CASE)
+        assert receipt is not None and ruling is not None
+        assert kept["rationale"].cid == ruling.rationale_cid
+        assert kept["receipt"].cid == publication.cid_of(receipt.document.encode())
+        kubo = KuboSource(fresh_devnet.endpoints["ipfs_rpc"])
+        gateway = fresh_devnet.endpoints["ipfs_gateway"].rstrip("/")
+        for kind, pub in kept.items():
+            assert pub.state == "pinned" and pub.target == "kubo", kind
+            assert pub.verified_at is not None and pub.verified_via == gateway
+            assert kubo.pin_type(CID.parse(pub.cid)) == "recursive"
+            back = httpx.get(f"{gateway}/ipfs/{pub.cid}?format=raw")
+            assert back.status_code == 200
+            assert CID.raw_sha256(hashlib.sha256(back.content).digest()) == CID.parse(pub.cid)
+        logged = [msgspec.json.decode(r[0]) for r in session.store.conn.execute(
+            "SELECT body FROM log_entries WHERE kind = 'document-pinned' AND invoice_id = ?",
+            (CASE,))]
+        assert {(e["data"]["document"], e["data"]["state"]) for e in logged} == {
+            ("rationale", "pinned"), ("receipt", "pinned")}
+
+
+def test_no_publication_target_refuses_the_ruling_before_the_device(
+        fresh_devnet: Devnet, ledger: Any, tmp_path: Path) -> None:
+    with ruled(fresh_devnet, ledger, tmp_path / "data", kubo=False) as session:
+        ledger.clear_display_log()
+        with pytest.raises(PolicyError, match="no publication target is configured: set "
+                                              "ipfs_rpc"):
+            execute(session)
+        assert ledger.display_log == []
+        case = rows.load_case(session.store, CASE)
+        assert case.transaction is None and case.ruling is not None
+        assert case.ruling.rationale_hash is None
+        assert publications.for_case(session.store, CASE) == []
+
+
+def test_unreachable_node_keeps_the_document_queued_and_a_retry_pins_it(
+        devnet: Devnet, tmp_path: Path) -> None:
+    settings = devnet_settings(devnet, tmp_path / "data")
+    document = b'{"schema":"a document that must not be lost"}'
+    cid = publication.cid_of(document)
+    gone = msgspec.structs.replace(settings, ipfs_rpc="http://127.0.0.1:9")
+    with short_session(gone) as session:
+        with pytest.raises(NetworkError, match="Kubo did not answer block/put"):
+            publication.publish(session, CASE, "receipt", document)
+        [waiting] = publications.queued(session.store)
+        assert (waiting.cid, waiting.state, waiting.pinned_at) == (cid, "queued", None)
+        assert "Kubo did not answer block/put" in waiting.detail
+        assert publication.retry_queued(session) == []
+    with short_session(settings) as session:
+        [done] = publication.retry_queued(session)
+        assert (done.cid, done.state) == (cid, "pinned")
+        assert publications.queued(session.store) == []
+        assert publications.data(session.store, cid, "kubo") == document
+    assert KuboSource(settings.ipfs_rpc or "").pin_type(CID.parse(cid)) == "recursive"

@@ -1,0 +1,164 @@
+"""``make screenshots``: every window and dialog rendered offscreen into docs/screenshots/.
+
+The window opens on a store of 60 cases written by the test fixtures (one in ten refunded on
+chain); each picture is the widget's own rendering (``grab``), as the arbiter would see it
+at 1400×860. Run it after changing a screen, and look at every picture.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QWidget
+
+from arbiter_app import config
+from arbiter_app.case.models import Decision, EvidenceFile, Step
+from arbiter_app.gui.main_window import MainWindow
+from arbiter_app.gui.prompts import QtDevicePrompt
+from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
+from arbiter_app.gui.views.review import FinalReviewDialog
+from arbiter_app.gui.views.settings import SettingsDialog
+from arbiter_app.services.alerts import governance_alerts
+from arbiter_app.services.ruling import RulingPreview
+from arbiter_app.services.session import Session
+from arbiter_app.stacks import escrow, fees
+from arbiter_app.stacks import transaction as txn
+from arbiter_app.store.db import open_store
+from arbiter_app.store.governance import GovernanceRecord
+from arbiter_app.wallet.software import SoftwareSigner
+from tests.fixtures.hostile_documents import normal_pdf
+from tests.fixtures.queue_store import seed_queue
+from tests.fixtures.store import T0, make_invoice
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CASES = 60
+CONTRACT = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure"
+KEY = bytes.fromhex("753b7cc01a1a2e86221266a154af739463fce51219d97e4f856cd7200c3bd2a6")
+
+
+def settle(until: Callable[[], bool] = lambda: True, seconds: float = 15.0) -> None:
+    """Turn the event loop until ``until()`` holds (or ``seconds`` pass), then a little more."""
+    end = time.monotonic() + seconds
+    while not until() and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.02)
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def save(widget: QWidget, name: str) -> None:
+    settle()
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print(f"docs/screenshots/{name}.png")
+
+
+def sample_png() -> bytes:
+    image = QImage(480, 320, QImage.Format.Format_RGB32)
+    image.fill(QColor("#f5f0e6"))
+    painter = QPainter(image)
+    painter.setPen(QColor("#1b5e20"))
+    painter.drawRect(20, 20, 440, 280)
+    painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, "Delivered parcel, photo 1")
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+def viewers(window: MainWindow) -> None:
+    samples = {
+        "text": ("delivery-note.txt", "text/plain",
+                 b"Delivery note\n\nParcel 4411 handed to the payee on 2026-09-14 at 10:20.\n"
+                 b"Signed: courier 17.\n"),
+        "image": ("parcel.png", "image/png", sample_png()),
+        "pdf": ("invoice.pdf", "application/pdf", normal_pdf()),
+    }
+    for kind, (name, media_type, data) in samples.items():
+        shown = ShownFile(EvidenceFile(name, "bafy" + "a" * 55, media_type, len(data)), data)
+        viewer = EvidenceViewer(f"Evidence #0: {name}", [shown], window)
+        viewer.show()
+        settle(lambda v=viewer: bool(v.shown_files))  # type: ignore[misc]
+        save(viewer, f"viewer-{kind}")
+        viewer.close()
+
+
+def final_review(window: MainWindow) -> None:
+    invoice = make_invoice(1000)
+    public = SoftwareSigner.from_private_key(KEY, config.DEVNET).public_key()
+    tx = escrow.resolve_dispute_call(config.DEVNET, CONTRACT, invoice, Decision.RELEASE,
+                                     bytes(32), public, 0, 3000)
+    described = {**txn.describe(tx), "network_name": "devnet"}
+    preview = RulingPreview(1000, Decision.RELEASE, tx, json.dumps(described, sort_keys=True),
+                            invoice.amount, invoice.payee, 3000, 0,
+                            ("the transaction", "the receipt"),
+                            fee_warning=fees.fee_warning(3000, 10_000))
+    dialog = FinalReviewDialog(preview, window)
+    dialog.show()
+    save(dialog, "final-review")
+    dialog.close()
+
+
+def device_prompt(window: MainWindow) -> None:
+    prompt = QtDevicePrompt(window, "release 2.5 sBTC to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG")
+    prompt.on_confirm("sign the transaction")
+    assert prompt.message is not None
+    save(prompt.message, "device-prompt")
+    prompt.on_finished()
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv)
+    folder = Path(tempfile.mkdtemp(prefix="screenshots-"))
+    store = open_store(folder / "cases.sqlite")
+    seed_queue(store, CASES, latest=int(time.time()))
+    store.close()
+    session = Session(config.Settings(data_dir=str(folder), sync_every_minutes=0))
+    window = MainWindow(session)
+    window.resize(1400, 860)
+    window.show()
+    settle(lambda: window.queue_loaded)
+    window.queue.select(window.model.case(0).invoice.id)
+    save(window, "main-window")
+    for step in Step:
+        window.case_pane.show_step(step)
+        save(window, f"step-{int(step)}")
+    window.queue.show_view("closed")
+    window.queue.select(window.model.case(0).invoice.id)
+    window.case_pane.show_step(Step.TERMS)
+    save(window, "closed-case")
+    window.queue.show_view("open")
+    pause = GovernanceRecord("0x" + "cd" * 32, 0, "paused", {}, 210, T0, "ST1ADMIN")
+    window.alerts.raise_alerts(governance_alerts([pause]))
+    window.alerts.dock.show()
+    save(window, "alerts")
+    window.alerts.dock.hide()
+    search = window.on_search()
+    search.query.setText("delivery note 1003")
+    search.search()
+    settle(lambda: search.results.count() > 0)
+    save(search, "search")
+    search.close()
+    settings = SettingsDialog(session.settings, folder / "settings.json", window)
+    settings.show()
+    save(settings, "settings")
+    settings.close()
+    viewers(window)
+    final_review(window)
+    device_prompt(window)
+    window.close()
+    session.close()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
