@@ -8,7 +8,7 @@ the percentage box moves the share in whole percent. The framework decides what 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from arbiter_app.case.words import sbtc
@@ -31,6 +31,7 @@ class SplitEditor(QWidget):
         self.sbtc.setDecimals(8)
         self.sbtc.setSuffix(" sBTC")
         self.payouts = QLabel()
+        self.payouts.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(24, 0, 0, 0)
         layout.addWidget(self.percent)

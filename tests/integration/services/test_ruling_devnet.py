@@ -202,7 +202,7 @@ def test_a_log_rewritten_after_the_ruling_fails_log_verify_online(
     data = Path(os.environ["ARBITER_APP_DATA"])
     settings = devnet_settings(fresh_devnet, data, ledger.ledger)
     config.save(settings)
-    with prepared(fresh_devnet, ledger, data, REFUND_CASE, Decision.REFUND) as session:
+    with prepared(fresh_devnet, ledger, data, REFUND_CASE, Decision.REFUND, kubo=True) as session:
         execute(session, REFUND_CASE)
         arbiter = session.signer.address()
         rewrite_history(session.store)
