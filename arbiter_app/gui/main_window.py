@@ -1,9 +1,13 @@
-"""The main window: the dispute queue beside the case pane, the Sync, Export and Settings
-actions, and a status bar naming the network, the signer's address, the decision log's head
-and the last sync.
+"""The main window: the dispute queue beside the case pane, the Sync, Export, Settings and
+Search actions (menus and keys in :mod:`arbiter_app.gui.keys`, remembered layout in
+:mod:`arbiter_app.gui.layout`), the alerts (:mod:`arbiter_app.gui.alerts`), and a status bar
+saying online or offline and naming the network, the signer's address, the contract's state,
+the decision log's head and the last sync.
 
-Everything slow (identifying the signer, syncing) runs through :class:`Task`; the queue is
-refilled from the store after a sync or a step, and its SLA clock moves once a minute.
+Everything slow (identifying the signer, syncing, reading a large queue) runs through
+:class:`Task`: the window paints the oldest cases at once and the rest join when read; a step
+repaints its case's row, a sync the rows it changed; the SLA clock moves once a minute, when
+deadlines are checked for alerts; a background sync runs every ``sync_every_minutes``.
 """
 
 from __future__ import annotations
