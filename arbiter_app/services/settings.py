@@ -23,7 +23,7 @@ from arbiter_app.progress import Progress
 if TYPE_CHECKING:
     from arbiter_app.wallet.signer import DevicePrompt
 
-SECRET_KEYS = frozenset({"api_key"})
+SECRET_KEYS = frozenset({"api_key", "pinning_token"})
 MASK = "(set)"
 
 
