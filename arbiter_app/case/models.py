@@ -58,7 +58,12 @@ class TermsState(StrEnum):
 
 
 class TxStatus(StrEnum):
-    """A ruling transaction's life: built and signed, sent, then settled one way or another."""
+    """A ruling transaction's life: built and signed, sent, then settled one way or another.
+
+    ``aborted`` (mined, the contract refused), ``dropped`` (left the mempool unmined) and
+    ``replaced`` (its nonce was used by another transaction of the key) are failures: the
+    ruling stays to be executed by a new attempt.
+    """
 
     SIGNED = "signed"
     BROADCAST = "broadcast"
@@ -66,6 +71,12 @@ class TxStatus(StrEnum):
     SUCCESS = "success"
     ABORTED = "aborted"
     DROPPED = "dropped"
+    REPLACED = "replaced"
+
+    @property
+    def failed(self) -> bool:
+        """Whether this status ends an attempt without executing the ruling."""
+        return self in (TxStatus.ABORTED, TxStatus.DROPPED, TxStatus.REPLACED)
 
 
 @dataclass(frozen=True)
@@ -317,6 +328,11 @@ class TransactionRecord:
     def status(self) -> TxStatus:
         """The latest status (``signed`` before any event)."""
         return self.history[-1].status if self.history else TxStatus.SIGNED
+
+    @property
+    def reason(self) -> str:
+        """Why the attempt failed, as recorded with its last status (empty otherwise)."""
+        return self.history[-1].detail if self.history and self.status.failed else ""
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,14 @@ class Devnet:
         """Turn every fault switch off."""
         self._admin("POST", "faults/reset")
 
+    def drop_transaction(self, txid: str) -> None:
+        """Take a pending transaction out of the mempool unmined (``hold_txs`` must be on),
+        as a node's mempool garbage collection does; the API then answers 404 for it.
+
+        :raises DevnetError: it is not pending
+        """
+        self._admin("POST", "drop", {"tx_id": f"0x{txid.removeprefix('0x')}"})
+
     def mine(self, blocks: int = 1, seconds_per_block: int = 600) -> int:
         """Mine pending transactions (one block each), then ``blocks`` empty blocks;
         deadlines in blocks and SLA clocks in time both advance.

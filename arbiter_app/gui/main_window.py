@@ -34,7 +34,14 @@ from arbiter_app.gui.views.settings import SettingsDialog
 from arbiter_app.gui.views.suspicious import SuspiciousDialog
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import logs, queries
-from arbiter_app.services.alerts import Alert, governance_alerts, sla_alerts, sync_alerts
+from arbiter_app.services.alerts import (
+    FAILURE_WINDOW,
+    Alert,
+    failure_rate_alert,
+    governance_alerts,
+    sla_alerts,
+    sync_alerts,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -278,6 +285,16 @@ class MainWindow(QMainWindow):
         size, root = queries.log_head(self.session)
         self.log_label.setText(f"Log: {size} entries, root {root.hex()[:12]}…")
         self.contract_label.setText(contract_words(queries.governance(self.session)))
+        self.check_failures()
+
+    def check_failures(self) -> None:
+        """Alert when more than three ruling transactions failed in the last hour (counted
+        over the decision log; raised again at each further failure)."""
+        now = int(time.time())
+        alert = failure_rate_alert(queries.failed_transaction_times(
+            self.session, now - FAILURE_WINDOW), now)
+        if alert is not None:
+            self.alerts.raise_alerts([alert])
 
     def identify_signer(self, then_sync: bool = False) -> Task:
         """Read the signer's address in the background (a Ledger answers on its own thread)."""

@@ -88,6 +88,8 @@ class Task(QObject):
     :param pool: the thread pool (default: the global one)
     """
 
+    dialog_shown = Signal(object)  # the progress dialog, once it appears
+
     _running: set[Task] = set()
 
     def __init__(
@@ -155,6 +157,7 @@ class Task(QObject):
         dialog.show()
         self._dialog = dialog
         self._shown.start()
+        self.dialog_shown.emit(dialog)
         if self._last_step is not None:
             self._update_dialog(self._last_step)
 

@@ -239,3 +239,22 @@ CREATE TABLE publications (
   PRIMARY KEY (cid, target));
 CREATE INDEX publications_case ON publications (invoice_id)
 """
+
+
+@MIGRATIONS("keep failed ruling transactions when step 5 is reopened")
+def _v7_attempts(store: Store) -> None:
+    # A ruling may have several attempts (issue 12); a failed one outlives its ruling when
+    # step 5 is reopened, so transactions belong to the dispute, not to the ruling.
+    _run_script(store, _V7)
+
+
+_V7 = """
+CREATE TABLE transactions_v7 (
+  txid TEXT PRIMARY KEY, invoice_id INTEGER NOT NULL REFERENCES disputes(invoice_id),
+  raw_hex TEXT NOT NULL, history TEXT NOT NULL, block_height INTEGER);
+INSERT INTO transactions_v7 SELECT txid, invoice_id, raw_hex, history, block_height
+  FROM transactions ORDER BY rowid;
+DROP TABLE transactions;
+ALTER TABLE transactions_v7 RENAME TO transactions;
+CREATE INDEX transactions_case ON transactions(invoice_id);
+"""

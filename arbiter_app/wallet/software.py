@@ -117,8 +117,11 @@ class SoftwareSigner:
         """The key's single-sig address on :attr:`network`."""
         return verify.address_of(self.public_key(), self.network)
 
-    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None) -> Transaction:
+    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None, *,
+                         subject: str = "") -> Transaction:
         """Sign ``tx`` as its origin; the signature is verified before it is returned.
+
+        A key in memory asks nobody, so ``prompt`` and ``subject`` are not used.
 
         :raises PolicyError: ``tx`` is for another network
         :raises VerificationError: ``tx``'s origin is another account, or the check fails
@@ -133,7 +136,8 @@ class SoftwareSigner:
         return signed
 
     def sign_structured_message(
-        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None
+        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None, *,
+        subject: str = "",
     ) -> bytes:
         """Sign SIP-018 structured data; return the verified 65-byte RSV signature."""
         from arbiter_app.stacks import sip018

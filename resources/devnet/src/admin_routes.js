@@ -56,6 +56,13 @@ export function adminRoutes(router, ctx) {
     });
     return json({ stacks_tip_height: height.height, block_time: ctx.chain.tip.time, mined_transactions: height.mined });
   });
+  admin('POST', 'drop', async (req) => {
+    const b = await body(req);
+    const txid = String(b.tx_id ?? '').replace(/^0x/, '');
+    const dropped = await ctx.chain.run(() => ctx.chain.drop(txid));
+    if (!dropped) throw new HttpError(404, { error: `no pending transaction 0x${txid}` });
+    return json({ tx_id: `0x${txid}`, status: 'dropped_stale_garbage_collect' });
+  });
   admin('GET', 'seed', () => json(ctx.seed() ?? { seeded: false }));
   admin('POST', 'governance', async (req) => json(await governance(ctx.chain, ctx.chain.accounts, await body(req))));
   admin('POST', 'seed-bench', async (req) => {

@@ -71,11 +71,17 @@ def walk_to_ruling(session: Session, invoice_id: int, decision: Decision) -> Non
     steps.complete_chain(session, invoice_id, checks=checks, acknowledged=checks, now=now)
     consulted = [case.dispute.reason_cid] + ([inv.terms.cid] if inv.terms.cid else [])
     steps.complete_documents(session, invoice_id, consulted=consulted, now=now)
+    finalize(session, invoice_id, decision)
+
+
+def finalize(session: Session, invoice_id: int, decision: Decision,
+             rationale: str = RATIONALE) -> None:
+    """Step 5 of a case whose steps 1-4 are done: the ruling citing two verified items."""
     case = queries.load_case(session, invoice_id)
     cited = tuple(e.manifest_cid for e in case.dispute.evidence
                   if e.state is EvidenceState.VERIFIED)[:2]
-    proposal = RulingProposal(decision, RATIONALE, cited, queries.review_flags(session, case))
-    steps.finalize_ruling(session, invoice_id, proposal, now=now)
+    proposal = RulingProposal(decision, rationale, cited, queries.review_flags(session, case))
+    steps.finalize_ruling(session, invoice_id, proposal, now=int(time.time()))
 
 
 def token_balance(session: Session, token: str, who: str) -> int:
