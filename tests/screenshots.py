@@ -32,6 +32,7 @@ from arbiter_app.stacks import escrow, fees
 from arbiter_app.stacks import transaction as txn
 from arbiter_app.store.db import open_store
 from arbiter_app.store.governance import GovernanceRecord
+from arbiter_app.wallet.signer import Confirmation
 from arbiter_app.wallet.software import SoftwareSigner
 from tests.fixtures.hostile_documents import normal_pdf
 from tests.fixtures.queue_store import seed_queue
@@ -98,7 +99,9 @@ def final_review(window: MainWindow) -> None:
     described = {**txn.describe(tx), "network_name": "devnet"}
     preview = RulingPreview(1000, Decision.RELEASE, tx, json.dumps(described, sort_keys=True),
                             invoice.amount, invoice.payee, 3000, 0,
-                            ("the transaction", "the receipt"),
+                            ("release 2.5 sBTC to " + invoice.payee + ", invoice 1000",
+                             "the binding of your decision-log key to your address (asked "
+                             "once)", "the ruling receipt for invoice 1000"),
                             fee_warning=fees.fee_warning(3000, 10_000))
     dialog = FinalReviewDialog(preview, window)
     dialog.show()
@@ -107,8 +110,11 @@ def final_review(window: MainWindow) -> None:
 
 
 def device_prompt(window: MainWindow) -> None:
-    prompt = QtDevicePrompt(window, "release 2.5 sBTC to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG")
-    prompt.on_confirm("sign the transaction")
+    prompt = QtDevicePrompt(window)
+    prompt.on_confirm(Confirmation(
+        "release 2.5 sBTC to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG, invoice 1",
+        "review resolve-dispute on ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure "
+        "(fee 3000 µSTX, nonce 7), then approve"))
     assert prompt.message is not None
     save(prompt.message, "device-prompt")
     prompt.on_finished()
