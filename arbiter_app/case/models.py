@@ -349,13 +349,18 @@ class ChainChecks:
     """The chain facts step 3 shows and the arbiter acknowledges (issue 6, step 3).
 
     :param status_disputed: the invoice's status is DISPUTED
-    :param deposit_matches: the deposit held equals the invoice amount
+    :param deposit_matches: the escrow's balance of the invoice's token covers what it holds
+        in escrow in that token (this invoice's amount at least)
     :param token_whitelisted: the token contract is whitelisted
     :param contract_paused: the escrow contract is paused
     :param arbiter_is_signer: the invoice's arbiter is this signer's address
     :param deadline: the invoice's deadline height
     :param chain_tip: the chain tip height when checked
     :param raised_by: who raised the dispute
+    :param escrow_balance: the escrow contract's balance of the token (SIP-010
+        ``get-balance``), in base units
+    :param escrow_held: what the escrow holds in that token for funded and disputed invoices
+        (the party index, and this invoice's amount at least)
     """
 
     status_disputed: bool
@@ -366,6 +371,8 @@ class ChainChecks:
     deadline: int
     chain_tip: int
     raised_by: str
+    escrow_balance: int = 0
+    escrow_held: int = 0
 
     def failures(self) -> list[str]:
         """The checks that forbid a ruling, in plain words (empty when all pass)."""
@@ -373,7 +380,9 @@ class ChainChecks:
         if not self.status_disputed:
             problems.append("the invoice is not DISPUTED")
         if not self.deposit_matches:
-            problems.append("the deposit does not equal the amount")
+            problems.append(f"the deposit check failed: the escrow's token balance is "
+                            f"{self.escrow_balance} for {self.escrow_held} held in escrow (base "
+                            "units), or the deposit does not equal the amount")
         if not self.token_whitelisted:
             problems.append("the token is not whitelisted")
         if self.contract_paused:

@@ -270,6 +270,13 @@ class Devnet:
             "amount": amount, "stage": stage})
         return result
 
+    def token(self, action: str, owner: str, amount: int) -> dict[str, Any]:
+        """Have the deployer ``mint`` or ``burn`` ``amount`` of mock sBTC of ``owner``
+        (``escrow``, an account name or a principal) in a mined transaction."""
+        result: dict[str, Any] = self._admin("POST", "token", {
+            "action": action, "owner": owner, "amount": amount})
+        return result
+
     def seed_bench(self, disputes: int) -> dict[str, Any]:
         """Create ``disputes`` more disputes for ``arbiter_1`` (for the sync benchmark)."""
         result: dict[str, Any] = self._admin("POST", "seed-bench", {"disputes": disputes})

@@ -258,3 +258,16 @@ DROP TABLE transactions;
 ALTER TABLE transactions_v7 RENAME TO transactions;
 CREATE INDEX transactions_case ON transactions(invoice_id);
 """
+
+
+@MIGRATIONS("index the party index by token and status")
+def _v8_held_in_escrow(store: Store) -> None:
+    # step 3 sums what the escrow holds in a token: a covering index, not a scan of every row
+    _run_script(store, "CREATE INDEX contract_invoices_held ON contract_invoices("
+                       "contract, token, status, amount)")
+
+
+@MIGRATIONS("keep the arbiter's step-4 notes with the case")
+def _v9_notes(store: Store) -> None:
+    _run_script(store, "CREATE TABLE case_notes (invoice_id INTEGER PRIMARY KEY REFERENCES "
+                       "disputes(invoice_id), text TEXT NOT NULL, updated_at INTEGER NOT NULL)")

@@ -217,6 +217,13 @@ def load_receipt(store: Store, invoice_id: int) -> Receipt | None:
     return Receipt(invoice_id, rows[0]["document"], rows[0]["issued_at"]) if rows else None
 
 
+def load_notes(store: Store, invoice_id: int) -> str:
+    """The arbiter's step-4 notes on a case (empty when none were saved)."""
+    row = store.conn.execute("SELECT text FROM case_notes WHERE invoice_id = ?",
+                             (invoice_id,)).fetchone()
+    return "" if row is None else str(row[0])
+
+
 def last_synced(store: Store) -> int | None:
     """When a sync last wrote an invoice (Unix seconds), or ``None`` if none ever did."""
     row = store.conn.execute("SELECT MAX(synced_at) FROM invoices").fetchone()
