@@ -25,6 +25,7 @@ from arbiter_app import config
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.gui import keys, layout
 from arbiter_app.gui.alerts import AlertCenter
+from arbiter_app.gui.errors import error_text, show_error
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
@@ -42,6 +43,7 @@ from arbiter_app.services.alerts import (
     sla_alerts,
     sync_alerts,
 )
+from arbiter_app.services.sync import sync_disputes
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -224,7 +226,6 @@ class MainWindow(QMainWindow):
 
     def on_background_sync_failed(self, error: BaseException) -> None:
         """A background sync failed: the status bar and the alert list say so, no dialog."""
-        from arbiter_app.gui.errors import error_text
 
         text = error_text(error)
         if text is None:
@@ -236,7 +237,6 @@ class MainWindow(QMainWindow):
 
     def on_sync_failed(self, error: BaseException) -> None:
         """Say the app is offline when the network failed; the one presenter says why."""
-        from arbiter_app.gui.errors import show_error
 
         if isinstance(error, NetworkError) and not isinstance(error, ApiError | ResponseError):
             self.set_online(False)
@@ -255,7 +255,6 @@ class MainWindow(QMainWindow):
 
         def failed(error: BaseException) -> None:
             if shiboken6.isValid(self) and self.isVisible():  # not when closed while reading
-                from arbiter_app.gui.errors import show_error
 
                 show_error(error, self)
 
@@ -314,7 +313,6 @@ class MainWindow(QMainWindow):
                 self.sync()
 
         def unknown(error: BaseException) -> None:
-            from arbiter_app.gui.errors import error_text, show_error
 
             if not shiboken6.isValid(self.signer_label):
                 return
@@ -328,7 +326,6 @@ class MainWindow(QMainWindow):
     def sync(self, quiet: bool = False) -> Task | None:
         """Run the sync service (with the progress dialog unless ``quiet``, as the background
         sync is); take in the changed cases and raise their alerts after."""
-        from arbiter_app.services.sync import sync_disputes
 
         session = self.session
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, Qt, QThreadPool, Q
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from arbiter_app.errors import Cancelled
+from arbiter_app.gui.errors import show_error
 from arbiter_app.progress import CancelToken, Progress
 
 SHOW_AFTER_MS = 600
@@ -173,7 +174,6 @@ class Task(QObject):
         if self._on_failure is not None:
             self._on_failure(error)
         elif not isinstance(error, Cancelled):
-            from arbiter_app.gui.errors import show_error
 
             show_error(error, self._parent)
 

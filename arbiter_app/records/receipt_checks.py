@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from arbiter_app.config import NETWORKS
 from arbiter_app.errors import DecodeError, VerificationError
+from arbiter_app.stacks import c32, clarity, escrow
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.api import StacksApi
@@ -57,7 +58,6 @@ def _hex(body: dict[str, Any], field: str) -> None:
 
 def _principal(body: dict[str, Any], field: str, versions: tuple[int, ...],
                contract: bool = False) -> None:
-    from arbiter_app.stacks import c32
 
     value = body[field]
     try:
@@ -126,7 +126,6 @@ def verify_online(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None
 
 def _check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
     """The transaction must be the escrow's resolve-dispute with the receipt's arguments."""
-    from arbiter_app.stacks import clarity
 
     if call is None or call.contract_id != contract_id or call.function_name != ESCROW_FUNCTION:
         raise VerificationError(f"transaction {facts.txid} is not a call of {ESCROW_FUNCTION} "
@@ -152,7 +151,6 @@ def _check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
 
 def _check_ruling(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None:
     """The escrow's stored ruling and invoice must be the receipt's."""
-    from arbiter_app.stacks import escrow
 
     def read(function: str) -> Any:
         return api.call_read_only(contract_id, function,

@@ -18,7 +18,7 @@ from arbiter_app.case.models import ChainChecks, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services.paging import PageGuard
-from arbiter_app.stacks import escrow
+from arbiter_app.stacks import clarity, escrow
 from arbiter_app.stacks.api import ContractLog, StacksApi
 
 PAGE_SIZE = 100  # the extended API's maximum for event pages (docs/stacks-api.md)
@@ -95,12 +95,10 @@ class ChainReader:
 
     def whitelisted(self, token: str) -> bool:
         """``is-token-whitelisted``."""
-        from arbiter_app.stacks import clarity
 
         return self._bool("is-token-whitelisted", (clarity.principal(token),))
 
     def _bool(self, function: str, args: tuple[object, ...]) -> bool:
-        from arbiter_app.stacks import clarity
 
         value = self.api.call_read_only(self.contract_id, function, args, self.sender)
         if not isinstance(value, clarity.Bool):

@@ -41,8 +41,10 @@ from arbiter_app.services.broadcast import Lost
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.recheck import recheck
 from arbiter_app.services.session import Session
-from arbiter_app.stacks import fees
+from arbiter_app.stacks import escrow, fees
+from arbiter_app.stacks import transaction as txn
 from arbiter_app.stacks.api import TxStatus as ApiTx
+from arbiter_app.store import cases, execution, rows
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
@@ -130,9 +132,6 @@ def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
         the invoice's arbiter, or the fee quote is above the ceiling for its size
     :raises NetworkError: the nonce or fee could not be read
     """
-    from arbiter_app.stacks import escrow
-    from arbiter_app.stacks import transaction as txn
-    from arbiter_app.store import rows
 
     case = rows.load_case(session.store, invoice_id)
     ruling = case.ruling
@@ -190,7 +189,6 @@ def execute_ruling(
     :raises DeviceError: the device refused or failed (nothing was stored or sent)
     :raises RulingFailed: the transaction failed on chain; the case stays open
     """
-    from arbiter_app.store import rows
 
     case = rows.load_case(session.store, invoice_id)
     if case.ruling is None:
@@ -250,7 +248,6 @@ def _publish(session: Session, case: CaseFile) -> CaseFile:
 
     :raises PolicyError: no publication target is configured
     """
-    from arbiter_app.store import execution, rows
 
     assert case.ruling is not None
     data = rationale_doc.document_bytes(case)
@@ -281,8 +278,6 @@ def _checked_signer(session: Session, case: CaseFile) -> str:
 def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | None,
                     reviewed: RulingPreview | None) -> None:
     """Build (through :func:`preview_ruling`), sign, and store the signed bytes (not sent)."""
-    from arbiter_app.stacks import transaction as txn
-    from arbiter_app.store import execution
 
     assert case.ruling is not None and case.ruling.rationale_hash is not None
     preview = preview_ruling(session, case.invoice.id)
@@ -302,7 +297,6 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
 
 def _fee(session: Session, unsigned: Transaction) -> int:
     """The API's fee quote for ``unsigned``, held to the size-relative fee policy."""
-    from arbiter_app.stacks import transaction as txn
 
     length = len(txn.serialize(unsigned))
     estimate = session.api.estimate_fee(txn.payload_bytes(unsigned), length)
@@ -311,7 +305,6 @@ def _fee(session: Session, unsigned: Transaction) -> int:
 
 def _settle(session: Session, case: CaseFile, record: TransactionRecord,
             mined: ApiTx | Lost, sent: int, prompt: DevicePrompt | None) -> Execution:
-    from arbiter_app.store import cases, execution
 
     now = int(time.time())
     if isinstance(mined, Lost) or mined.failed:
@@ -352,7 +345,6 @@ def issue_pending_receipt(session: Session, invoice_id: int, cancel: CancelToken
     :raises PolicyError: the ruling is not executed yet, or already has its receipt
     :raises ReceiptNotIssued: the device did not give the signature this time either
     """
-    from arbiter_app.store import rows
 
     case = rows.load_case(session.store, invoice_id)
     if case.transaction is None or case.transaction.status is not TxStatus.SUCCESS:

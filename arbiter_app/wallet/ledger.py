@@ -30,6 +30,8 @@ from arbiter_app.errors import (
     InputError,
     VerificationError,
 )
+from arbiter_app.stacks import clarity, sip018, transaction
+from arbiter_app.stacks.payloads import ContractCall
 from arbiter_app.wallet import apdu, verify
 from arbiter_app.wallet.ledger_transport import DEFAULT_TIMEOUT, LedgerTransport
 from arbiter_app.wallet.signer import (
@@ -143,7 +145,6 @@ class LedgerSigner:
         :raises Cancelled: the user cancelled through the prompt (the request is abandoned)
         :raises DeviceReplyError: the device's signature does not verify
         """
-        from arbiter_app.stacks import transaction
 
         verify.check_network(tx, self.network)
         sender = transaction.sender_address(tx)
@@ -176,7 +177,6 @@ class LedgerSigner:
             refuses any other)
         :raises DeviceReplyError: the device signed another hash, or the signature fails
         """
-        from arbiter_app.stacks import clarity, sip018
 
         _check_domain(domain)
         payload = apdu.sip018_payload(clarity.serialize(domain), clarity.serialize(message))
@@ -282,7 +282,6 @@ def _check_domain(domain: Tuple) -> None:
 
 def _describe_call(tx: Transaction) -> str:
     """The words of the "confirm on device" message: what is called, fee and nonce."""
-    from arbiter_app.stacks.payloads import ContractCall
 
     payload = tx.payload
     call = (

@@ -18,6 +18,7 @@ import coincurve
 
 from arbiter_app import config
 from arbiter_app.errors import KeystoreError, VerificationError
+from arbiter_app.stacks import sip018, transaction
 from arbiter_app.wallet import hd, keystore, verify
 from arbiter_app.wallet.signer import DevicePrompt, derivation_path
 
@@ -126,7 +127,6 @@ class SoftwareSigner:
         :raises PolicyError: ``tx`` is for another network
         :raises VerificationError: ``tx``'s origin is another account, or the check fails
         """
-        from arbiter_app.stacks import transaction
 
         verify.check_network(tx, self.network)
         self._check_origin(tx)
@@ -140,7 +140,6 @@ class SoftwareSigner:
         subject: str = "",
     ) -> bytes:
         """Sign SIP-018 structured data; return the verified 65-byte RSV signature."""
-        from arbiter_app.stacks import sip018
 
         digest = sip018.message_hash(domain, message)
         rsv = verify.sign_digest(self._key.secret, digest)
@@ -148,7 +147,6 @@ class SoftwareSigner:
         return rsv
 
     def _check_origin(self, tx: Transaction) -> None:
-        from arbiter_app.stacks import transaction
 
         if transaction.sender_address(tx) != self.address():
             raise VerificationError(

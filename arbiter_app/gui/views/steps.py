@@ -45,6 +45,8 @@ from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.gui.views.table import rows_table
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import evidence, queries, steps
+from arbiter_app.services.chain import ChainReader
+from arbiter_app.services.party_index import escrow_held
 from arbiter_app.text import party_text
 
 if TYPE_CHECKING:
@@ -260,8 +262,6 @@ class ChainPage(StepPage):
         token_contract = self.case.invoice.token
 
         def op(token: CancelToken) -> Generator[Progress, None, ChainChecks]:
-            from arbiter_app.services.chain import ChainReader
-            from arbiter_app.services.party_index import escrow_held
 
             yield Progress("reading the invoice, dispute, contract state and balance", 0, None)
             reader = ChainReader(session.api, session.contract_id, arbiter)
