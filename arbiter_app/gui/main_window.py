@@ -48,8 +48,8 @@ from arbiter_app.services.sync import sync_disputes
 if TYPE_CHECKING:
     from collections.abc import Generator
 
+    from arbiter_app.services.queries import GovernanceState
     from arbiter_app.services.session import Session
-    from arbiter_app.store.governance import GovernanceState
 
 TICK_MS = 60_000
 Synced = tuple[Any, list[QueueRow], list[Alert]]  # the sync's summary, changed rows, alerts
