@@ -29,6 +29,7 @@ from arbiter_app.gui.errors import error_text, show_error
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
+from arbiter_app.gui.views.governance import GovernanceDialog
 from arbiter_app.gui.views.queue import QueueView
 from arbiter_app.gui.views.search import SearchDialog
 from arbiter_app.gui.views.settings import SettingsDialog
@@ -150,12 +151,14 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.on_settings)
         self.suspicious_action = QAction("S&uspicious addresses…", self)
         self.suspicious_action.triggered.connect(self.on_suspicious)
+        self.governance_action = QAction("Escrow &governance…", self)
+        self.governance_action.triggered.connect(self.on_governance)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
         for action in (self.sync_action, self.export_action, self.settings_action,
-                       self.suspicious_action, quit_action):
+                       self.suspicious_action, self.governance_action, quit_action):
             menu.addAction(action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -168,6 +171,13 @@ class MainWindow(QMainWindow):
         self.settings_dialog = SettingsDialog(self.session.settings, self.settings_path, self)
         self.settings_dialog.accepted.connect(self.on_settings_saved)
         self.settings_dialog.open()
+
+    def on_governance(self) -> GovernanceDialog:
+        """Open the contract's governance view (pause state, admins, admin actions)."""
+        dialog = GovernanceDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def on_suspicious(self) -> SuspiciousDialog:
         """Open the suspicious-address list."""

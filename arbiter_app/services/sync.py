@@ -39,7 +39,7 @@ from arbiter_app.stacks.api import TxStatus
 from arbiter_app.stacks.escrow import DisputeRecord, EscrowEvent, EvidenceRecord, GovernanceEvent
 from arbiter_app.store import cases, rows
 from arbiter_app.store.execution import change_setting
-from arbiter_app.store.governance import GovernanceRecord, record_governance
+from arbiter_app.store.governance import GovernanceRecord, mark_sync_start, record_governance
 from arbiter_app.store.rows import setting
 
 MARKER_KEY = "sync.last-event"
@@ -121,6 +121,7 @@ def sync_disputes(
             summary = yield from _store_batch(session, ids, futures, batch, summary, cancel)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    mark_sync_start(session.store, now=int(time.time()))
     record_governance(session.store, _governance_records(reader.governance, txs),
                       now=int(time.time()))
     index_events(session.store, session.contract_id, events)
