@@ -129,9 +129,10 @@ def receipt_facts(document: str) -> list[tuple[str, str]]:
     return pdf.facts(document)
 
 
-def save_pdf(document: str, path: Path) -> None:
-    """Write a verified receipt's PDF to ``path``.
+def save_pdf(document: str, path: Path, rationale: str | None = None) -> None:
+    """Write a verified receipt's PDF to ``path``, with the rationale's text when given.
 
-    :raises VerificationError: if the receipt does not verify
+    :raises VerificationError: if the receipt does not verify, or ``rationale`` is not the
+        text it commits to
     """
-    pdf.render(document, path)
+    pdf.render(document, path, rationale)

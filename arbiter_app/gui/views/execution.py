@@ -171,7 +171,9 @@ class ExecutionPage(StepPage):
             return
         receipt = queries.load_receipt(self.session, self.case.invoice.id)
         if receipt is not None:
-            self.receipt_view = ReceiptView(receipt.document, self.window())
+            ruling = self.case.ruling
+            self.receipt_view = ReceiptView(receipt.document, self.window(),
+                                            ruling.rationale if ruling is not None else None)
             self.receipt_view.open()
 
 

@@ -240,3 +240,51 @@ def test_random_bit_flips_in_a_receipt_are_all_refused(issued: str) -> None:
         with pytest.raises(VerificationError):
             receipts.verify(bytes(flipped))
             pytest.fail(f"flip of bit {bit} at byte {position} went unnoticed")
+
+
+def test_the_pdf_carries_the_rationale_text_and_a_qr_code_of_the_receipt_cid(
+        issued: str, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    from arbiter_app.records import pdf
+    from tests.fixtures.store import RATIONALE
+
+    out = tmp_path / "receipt.pdf"
+    pdf.render(issued, out, rationale=RATIONALE)
+    document = QPdfDocument(None)
+    document.load(str(out))
+    flat = "".join("".join(document.getAllText(p).text() for p in range(document.pageCount()))
+                   .split())
+    assert "".join(RATIONALE.split()) in flat
+    assert pdf.receipt_cid(issued) in flat and pdf.receipt_cid(issued).startswith("bafkrei")
+    assert not document.render(0, QSize(1240, 1754)).isNull()
+    document.close()
+
+
+def test_a_rationale_the_receipt_does_not_commit_to_gets_no_pdf(
+        issued: str, tmp_path: Path) -> None:
+    from arbiter_app.records import pdf
+
+    with pytest.raises(VerificationError, match="not the one the receipt's rationale_sha256"):
+        pdf.render(issued, tmp_path / "x.pdf", rationale="a different reasoning")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_receipt_export_writes_receipt_id_json_and_pdf_by_default(
+        signer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from arbiter_app.records import pdf
+
+    with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
+        executed_case(store, signer)
+        issued = receipts_room.issue_receipt(session_on(store, signer), 1, T0 + 20)
+    monkeypatch.chdir(tmp_path)
+    assert main(["receipt", "export", "1", "--pdf"]) == 0
+    assert (tmp_path / "receipt-1.json").read_text() == issued
+    assert (tmp_path / "receipt-1.pdf").read_bytes().startswith(b"%PDF")
+    assert main(["case", "show", "1", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["receipt"]["cid"] == pdf.receipt_cid(issued)
