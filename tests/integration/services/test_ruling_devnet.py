@@ -37,7 +37,7 @@ RELEASE_CASE, REFUND_CASE = 101, 103
 
 
 def prepared(devnet: Devnet, ledger: Any, data_dir: Path, invoice_id: int,
-             decision: Decision, kubo: bool = False) -> Session:
+             decision: Decision, kubo: bool = True) -> Session:
     session = short_session(devnet_settings(devnet, data_dir, ledger.ledger, kubo))
     run_to_end(sync_disputes(session))
     walk_to_ruling(session, invoice_id, decision)
