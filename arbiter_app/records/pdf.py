@@ -46,6 +46,7 @@ def facts(document: str) -> list[tuple[str, str]]:
     return [
         ("Invoice", str(body["invoice_id"])),
         ("Network", f"{body['network']} (chain id {body['chain_id']})"),
+        *_v2_facts(body),
         ("Ruling", words.ruling_label(body["ruling"])),
         ("Amount", f"{words.amount(amount)} sBTC ({amount} base units)"),
         ("Token", body["token"]),
@@ -62,6 +63,20 @@ def facts(document: str) -> list[tuple[str, str]]:
         ("Signature (SIP-018)", json.loads(document)["signature"]["rsv"]),
         ("Receipt CID", receipt_cid(document)),
     ]
+
+
+def _v2_facts(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The escrow contract and SLA lines of a receipt of schema /2 (none for /1)."""
+    if "sla" not in body:
+        return []
+    sla = body["sla"]
+
+    def when(t: int) -> str:
+        return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    verdict = "met" if sla["met"] else "MISSED"
+    return [("Escrow contract", body["escrow_contract"]),
+            ("SLA", f"raised {when(sla['raised'])}, due {when(sla['due'])}, ruled "
+                    f"{when(sla['ruled'])}: {verdict}")]
 
 
 def _checked_rationale(document: str, rationale: str | None) -> str | None:

@@ -42,6 +42,7 @@ class ReceiptFacts:
     block_height: int
     rationale_hash: str
     chain_id: int
+    escrow_contract: str | None = None  # receipts of schema /1 do not name it
 
 
 def _count(body: dict[str, Any], field: str, least: int) -> None:
@@ -101,6 +102,23 @@ def check_sense(body: dict[str, Any]) -> None:
     cited = body["cited_evidence"]
     if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
         raise VerificationError("receipt field 'cited_evidence' must be a list of CIDs")
+    if "sla" in body:
+        _principal(body, "escrow_contract", versions, contract=True)
+        _check_sla(body["sla"])
+
+
+def _check_sla(sla: Any) -> None:
+    """The SLA's times are whole numbers, due after raised, and ``met`` says ruled ≤ due."""
+    if not isinstance(sla, dict) or set(sla) != {"raised", "due", "ruled", "met"}:
+        raise VerificationError("receipt field 'sla' must hold raised, due, ruled and met")
+    for key in ("raised", "due", "ruled"):
+        if type(sla[key]) is not int or sla[key] < 0:
+            raise VerificationError(f"receipt field 'sla.{key}' must be a time (whole seconds)")
+    if sla["due"] < sla["raised"]:
+        raise VerificationError("receipt field 'sla.due' is before 'sla.raised'")
+    if sla["met"] is not (sla["ruled"] <= sla["due"]):
+        raise VerificationError("receipt field 'sla.met' disagrees with 'sla.ruled' and "
+                                "'sla.due'")
 
 
 def verify_online(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None:

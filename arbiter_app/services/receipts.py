@@ -83,7 +83,9 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None, *,
     records.check_ready(case, log.attestation(store))  # before a checkpoint is kept
     view = log.view(store, log.checkpoint(store, now=now), invoice_id=invoice_id)
     body = records.build(case, view, network=signer.network.name,
-                         chain_id=signer.network.chain_id, now=now)
+                         chain_id=signer.network.chain_id, now=now,
+                         escrow_contract=session.contract_id,
+                         sla_hours=session.settings.sla_hours)
     if signer.address() != body["arbiter"]:
         raise PolicyError(f"the signer {signer.address()} is not this invoice's arbiter "
                           f"{body['arbiter']}")
@@ -118,6 +120,10 @@ def verify_online(session: Session, facts: ReceiptFacts) -> None:
         raise VerificationError(f"the receipt is for chain id {facts.chain_id}, but the "
                                 f"settings use {session.settings.network} (chain id "
                                 f"{chain.chain_id}); it cannot be checked there")
+    if facts.escrow_contract not in (None, session.contract_id):
+        raise VerificationError(f"the receipt is for escrow {facts.escrow_contract}, but the "
+                                f"settings use {session.contract_id}; it cannot be checked "
+                                "there")
     receipt_checks.verify_online(facts, session.api, session.contract_id)
 
 

@@ -85,6 +85,8 @@ def _bump(value: Any) -> Any:
         return value + 1
     if isinstance(value, list):
         return [*value, "bafkreiextra"]
+    if isinstance(value, dict):
+        return {k: _bump(v) for k, v in value.items()}
     return "ST3" + value[3:] if isinstance(value, str) and value.startswith("ST") else \
         value + "0" if isinstance(value, str) else value
 
@@ -92,7 +94,7 @@ def _bump(value: Any) -> Any:
 @pytest.mark.parametrize("field", sorted(receipts.BODY_KEYS - {"log"}))
 def test_every_field_changed_is_refused_and_named(issued: str, field: str) -> None:
     bad = rewrite(issued, lambda v: v["receipt"].__setitem__(field, _bump(v["receipt"][field])))
-    expected = {"schema": "schema", "issued_at": "signature"}
+    expected = {"schema": "schema", "issued_at": "signature", "sla": "'sla"}
     with pytest.raises(VerificationError, match=expected.get(field, f"'{field}'")):
         receipts.verify(bad)
 
@@ -288,3 +290,35 @@ def test_receipt_export_writes_receipt_id_json_and_pdf_by_default(
     assert main(["case", "show", "1", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["receipt"]["cid"] == pdf.receipt_cid(issued)
+
+
+def test_a_receipt_names_its_escrow_contract_and_sla(issued: str) -> None:
+    body = json.loads(issued)["receipt"]
+    assert body["schema"] == "arbiter-desk-receipt/2"
+    assert body["escrow_contract"] == config.Settings().escrow_contract
+    sla = body["sla"]
+    assert sla["due"] == sla["raised"] + 72 * 3600 and sla["met"] is (sla["ruled"] <= sla["due"])
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda s: s.__setitem__("met", not s["met"]), "'sla.met' disagrees"),
+    (lambda s: s.__setitem__("due", s["raised"] - 1), "'sla.due' is before"),
+    (lambda s: s.pop("ruled"), "'sla' must hold raised, due, ruled and met"),
+], ids=["met-flipped", "due-before-raised", "ruled-dropped"])
+def test_an_sla_that_makes_no_sense_is_refused(issued: str, change: Any, said: str) -> None:
+    bad = rewrite(issued, lambda v: change(v["receipt"]["sla"]))
+    with pytest.raises(VerificationError, match=said):
+        receipts.verify(bad)
+
+
+def test_a_schema_1_receipt_still_verifies(issued: str, signer: Any) -> None:
+    body = json.loads(issued)["receipt"]
+    del body["escrow_contract"], body["sla"]
+    body["schema"] = "arbiter-desk-receipt/1"
+    domain, message = receipts.signed_message(body)
+    old = receipts.signed_document(body, signer.address(),
+                                   signer.sign_structured_message(domain, message))
+    facts = receipts.verify(old, arbiter=signer.address())
+    assert (facts.invoice_id, facts.escrow_contract) == (1, None)
+    with pytest.raises(VerificationError, match="field"):
+        receipts.verify(rewrite(old, lambda v: v["receipt"].__setitem__("sla", {})))
