@@ -68,6 +68,7 @@ EXPECTED = {
     "signer": "'ledger' or 'software'",
     "stacks_api": "an http:// or https:// URL",
     "ipfs_gateways": "http:// or https:// URLs",
+    "pinning_service": "an http:// or https:// URL",
     "escrow_contract": "a contract id ADDRESS.contract-name",
     "ledger": "'hid' or 'tcp:HOST:PORT'",
 }
@@ -94,6 +95,9 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     :param ipfs_rpc: Kubo RPC multiaddr or URL, or ``None`` for no local node
     :param ipfs_gateways: trustless gateways tried in order
     :param ipfs_limits: limits on verified fetches
+    :param pinning_service: API root of an IPFS Pinning Service API endpoint that also pins
+        every published document, or ``None``
+    :param pinning_token: that service's access token (sent as a bearer token)
     :param signer: ``ledger`` or ``software``
     :param ledger: device address: ``hid`` or ``tcp:HOST:PORT``
     :param account: the N of the derivation path ``m/44'/5757'/0'/0/N``
@@ -117,6 +121,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ipfs_rpc: str | None = None
     ipfs_gateways: tuple[Url, ...] = ()
     ipfs_limits: IpfsLimits = msgspec.field(default_factory=IpfsLimits)
+    pinning_service: Url | None = None
+    pinning_token: str | None = None
     signer: Literal["ledger", "software"] = "ledger"
     ledger: DeviceAddress = "hid"
     account: Annotated[int, msgspec.Meta(ge=0, lt=2**31)] = 0

@@ -25,13 +25,15 @@ from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
 from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.settings import SettingsDialog
+from arbiter_app.services import suspicious
 from arbiter_app.services.alerts import governance_alerts
 from arbiter_app.services.ruling import RulingPreview
 from arbiter_app.services.session import Session
 from arbiter_app.stacks import escrow, fees
 from arbiter_app.stacks import transaction as txn
 from arbiter_app.store.db import open_store
-from arbiter_app.store.governance import GovernanceRecord
+from arbiter_app.store.governance import GovernanceRecord, mark_sync_start, record_governance
+from arbiter_app.wallet.signer import Confirmation
 from arbiter_app.wallet.software import SoftwareSigner
 from tests.fixtures.hostile_documents import normal_pdf
 from tests.fixtures.queue_store import seed_queue
@@ -98,7 +100,9 @@ def final_review(window: MainWindow) -> None:
     described = {**txn.describe(tx), "network_name": "devnet"}
     preview = RulingPreview(1000, Decision.RELEASE, tx, json.dumps(described, sort_keys=True),
                             invoice.amount, invoice.payee, 3000, 0,
-                            ("the transaction", "the receipt"),
+                            ("release 2.5 sBTC to " + invoice.payee + ", invoice 1000",
+                             "the binding of your decision-log key to your address (asked "
+                             "once)", "the ruling receipt for invoice 1000"),
                             fee_warning=fees.fee_warning(3000, 10_000))
     dialog = FinalReviewDialog(preview, window)
     dialog.show()
@@ -107,11 +111,48 @@ def final_review(window: MainWindow) -> None:
 
 
 def device_prompt(window: MainWindow) -> None:
-    prompt = QtDevicePrompt(window, "release 2.5 sBTC to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG")
-    prompt.on_confirm("sign the transaction")
+    prompt = QtDevicePrompt(window)
+    prompt.on_confirm(Confirmation(
+        "release 2.5 sBTC to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG, invoice 1",
+        "review resolve-dispute on ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure "
+        "(fee 3000 µSTX, nonce 7), then approve"))
     assert prompt.message is not None
     save(prompt.message, "device-prompt")
     prompt.on_finished()
+
+
+def governance_and_suspicious(window: MainWindow, session: Session) -> None:
+    """The governance view after a sync that brought a pause (shown as new), and the
+    suspicious-address list with two entries."""
+    admins = [make_invoice(1).payer, make_invoice(1).payee, make_invoice(1).arbiter]
+    suspicious.flag(session, admins[0], "reported by two arbiters for fake delivery notes",
+                    now=T0)
+    suspicious.flag(session, admins[1], "address of a known phishing campaign", now=T0)
+    mark_sync_start(session.store, now=T0)
+    who = {"action-id": 2, "proposer": admins[0], "approvers": admins[:2]}
+    record_governance(session.store, [
+        GovernanceRecord("ab" * 32, 0, "admins-set", {"admins": admins}, 5, T0, admins[0]),
+        GovernanceRecord("ac" * 32, 0, "action-proposed", {
+            "action-id": 1, "action": "whitelist-token", "proposer": admins[0]}, 6, T0,
+            admins[0]),
+        GovernanceRecord("ad" * 32, 0, "action-approved", {
+            "action-id": 1, "admin": admins[1]}, 7, T0, admins[1]),
+        GovernanceRecord("ad" * 32, 1, "token-whitelisted", {"action-id": 1}, 7, T0,
+                         admins[1]),
+        GovernanceRecord("ae" * 32, 0, "pause-proposed", {
+            "action-id": 2, "action": "pause", "proposer": admins[0]}, 200, T0, admins[0]),
+        GovernanceRecord("af" * 32, 0, "pause-approved", {**who, "admin": admins[1]}, 210,
+                         T0, admins[1]),
+        GovernanceRecord("af" * 32, 1, "paused", {**who, "paused-until": 1210}, 210, T0,
+                         admins[1]),
+    ], now=T0)
+    dialog = window.on_governance()
+    dialog.resize(1100, 320)
+    save(dialog, "governance")
+    dialog.close()
+    listing = window.on_suspicious()
+    save(listing, "suspicious-addresses")
+    listing.close()
 
 
 def main() -> int:
@@ -147,6 +188,7 @@ def main() -> int:
     settle(lambda: search.results.count() > 0)
     save(search, "search")
     search.close()
+    governance_and_suspicious(window, session)
     settings = SettingsDialog(session.settings, folder / "settings.json", window)
     settings.show()
     save(settings, "settings")

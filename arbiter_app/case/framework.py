@@ -41,7 +41,9 @@ class CaseFile:
     :param dispute: the dispute, with its evidence items
     :param steps: the completed steps, in order
     :param ruling: the finalized ruling, once step 5 is done
-    :param transaction: the ruling transaction, once signed
+    :param transaction: the ruling transaction signed and not failed (on its way, or
+        confirmed); ``None`` before signing and after a failed attempt
+    :param attempts: every transaction signed for the case, oldest first (failed ones kept)
     """
 
     invoice: Invoice
@@ -49,6 +51,15 @@ class CaseFile:
     steps: tuple[StepRecord, ...] = ()
     ruling: Ruling | None = None
     transaction: TransactionRecord | None = None
+    attempts: tuple[TransactionRecord, ...] = ()
+
+    @property
+    def failed_attempt(self) -> TransactionRecord | None:
+        """The last attempt when it failed and none is on its way: the case is back at step
+        6, to sign again after a fresh review or to reopen step 5."""
+        last = self.attempts[-1] if self.attempts else None
+        return last if self.transaction is None and last is not None and last.status.failed \
+            else None
 
     @property
     def completed(self) -> frozenset[Step]:

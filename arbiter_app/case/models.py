@@ -79,7 +79,12 @@ class TermsState(StrEnum):
 
 
 class TxStatus(StrEnum):
-    """A ruling transaction's life: built and signed, sent, then settled one way or another."""
+    """A ruling transaction's life: built and signed, sent, then settled one way or another.
+
+    ``aborted`` (mined, the contract refused), ``dropped`` (left the mempool unmined) and
+    ``replaced`` (its nonce was used by another transaction of the key) are failures: the
+    ruling stays to be executed by a new attempt.
+    """
 
     SIGNED = "signed"
     BROADCAST = "broadcast"
@@ -87,6 +92,12 @@ class TxStatus(StrEnum):
     SUCCESS = "success"
     ABORTED = "aborted"
     DROPPED = "dropped"
+    REPLACED = "replaced"
+
+    @property
+    def failed(self) -> bool:
+        """Whether this status ends an attempt without executing the ruling."""
+        return self in (TxStatus.ABORTED, TxStatus.DROPPED, TxStatus.REPLACED)
 
 
 @dataclass(frozen=True)
@@ -345,6 +356,11 @@ class TransactionRecord:
         """The latest status (``signed`` before any event)."""
         return self.history[-1].status if self.history else TxStatus.SIGNED
 
+    @property
+    def reason(self) -> str:
+        """Why the attempt failed, as recorded with its last status (empty otherwise)."""
+        return self.history[-1].detail if self.history and self.status.failed else ""
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -360,13 +376,18 @@ class ChainChecks:
     """The chain facts step 3 shows and the arbiter acknowledges (issue 6, step 3).
 
     :param status_disputed: the invoice's status is DISPUTED
-    :param deposit_matches: the deposit held equals the invoice amount
+    :param deposit_matches: the escrow's balance of the invoice's token covers what it holds
+        in escrow in that token (this invoice's amount at least)
     :param token_whitelisted: the token contract is whitelisted
     :param contract_paused: the escrow contract is paused
     :param arbiter_is_signer: the invoice's arbiter is this signer's address
     :param deadline: the invoice's deadline height
     :param chain_tip: the chain tip height when checked
     :param raised_by: who raised the dispute
+    :param escrow_balance: the escrow contract's balance of the token (SIP-010
+        ``get-balance``), in base units
+    :param escrow_held: what the escrow holds in that token for funded and disputed invoices
+        (the party index, and this invoice's amount at least)
     """
 
     status_disputed: bool
@@ -377,6 +398,8 @@ class ChainChecks:
     deadline: int
     chain_tip: int
     raised_by: str
+    escrow_balance: int = 0
+    escrow_held: int = 0
 
     def failures(self) -> list[str]:
         """The checks that forbid a ruling, in plain words (empty when all pass)."""
@@ -384,7 +407,9 @@ class ChainChecks:
         if not self.status_disputed:
             problems.append("the invoice is not DISPUTED")
         if not self.deposit_matches:
-            problems.append("the deposit does not equal the amount")
+            problems.append(f"the deposit check failed: the escrow's token balance is "
+                            f"{self.escrow_balance} for {self.escrow_held} held in escrow (base "
+                            "units), or the deposit does not equal the amount")
         if not self.token_whitelisted:
             problems.append("the token is not whitelisted")
         if self.contract_paused:

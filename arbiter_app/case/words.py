@@ -8,7 +8,7 @@ float, so what is shown is what the contract moves.
 from __future__ import annotations
 
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Award, Decision, InvoiceStatus, Step
+from arbiter_app.case.models import Award, ChainChecks, Decision, InvoiceStatus, Step
 from arbiter_app.case.sla import sla_clock
 
 SBTC_DECIMALS = 8
@@ -92,3 +92,17 @@ def step_label(case: CaseFile) -> str:
     if case.current is None:
         return "done"
     return CLOSED if closed(case) else f"{int(case.current)} of {len(Step)}"
+
+
+def chain_check_lines(checks: ChainChecks) -> list[tuple[bool, str]]:
+    """Step 3's checks as (passed, sentence), the escrow's token balance beside what it holds
+    in escrow."""
+    return [
+        (checks.status_disputed, "the invoice's status is DISPUTED"),
+        (checks.deposit_matches,
+         f"the escrow's token balance ({amount(checks.escrow_balance)} sBTC) covers what it "
+         f"holds in escrow ({amount(checks.escrow_held)} sBTC)"),
+        (checks.token_whitelisted, "the token contract is whitelisted"),
+        (not checks.contract_paused, "the escrow contract is not paused"),
+        (checks.arbiter_is_signer, "the invoice's arbiter is this signer's address"),
+    ]

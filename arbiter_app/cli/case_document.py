@@ -17,6 +17,7 @@ from arbiter_app.case.models import (
     TermsSummary,
     TransactionRecord,
 )
+from arbiter_app.services.publication import cid_of
 from arbiter_app.store.publications import Publication
 
 
@@ -58,7 +59,8 @@ def case_document(case: CaseFile, flags: tuple[ReviewFlag, ...], receipt: Receip
             "finalized_at": ruling.finalized_at, "rationale_hash": ruling.rationale_hash,
             "rationale_cid": ruling.rationale_cid, "payee_amount": ruling.payee_amount},
         "transaction": transaction_document(case.transaction),
-        "receipt": None if receipt is None else {"issued_at": receipt.issued_at},
+        "receipt": None if receipt is None else {
+            "issued_at": receipt.issued_at, "cid": cid_of(receipt.document.encode("utf-8"))},
         "publications": [{"document": p.document, "cid": p.cid, "target": p.target,
                           "endpoint": p.endpoint, "state": p.state, "pinned_at": p.pinned_at,
                           "verified_at": p.verified_at, "verified_via": p.verified_via,
@@ -124,7 +126,7 @@ def case_text(document: dict[str, Any]) -> str:
         t = d["transaction"]
         lines.append(f"transaction {t['txid']}: {t['status']} (block {t['block_height']})")
     if d["receipt"]:
-        lines.append(f"receipt issued at {d['receipt']['issued_at']}; "
+        lines.append(f"receipt {d['receipt']['cid']} issued at {d['receipt']['issued_at']}; "
                      f"'arbiter-app receipt export {d['invoice_id']} -o FILE' writes it")
     lines += [publication_line(p) for p in d["publications"]]
     return "\n".join(lines)

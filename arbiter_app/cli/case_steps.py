@@ -97,25 +97,23 @@ def evidence(session: Session, case: CaseFile, unavailable: dict[int, str]) -> N
 
 def chain(session: Session, case: CaseFile) -> None:
     """Step 3: read the chain checks, print them, read them again and acknowledge."""
+    from arbiter_app.case.words import chain_check_lines
     from arbiter_app.cli import report
     from arbiter_app.services import steps
     from arbiter_app.services.chain import ChainReader
+    from arbiter_app.services.party_index import escrow_held
 
     reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
     address = session.signer.address()
-    shown = reader.checks(case.invoice.id, address)
-    for ok, text in (
-        (shown.status_disputed, "the invoice's status is DISPUTED"),
-        (shown.deposit_matches, "the deposit held equals the invoice amount"),
-        (shown.token_whitelisted, "the token contract is whitelisted"),
-        (not shown.contract_paused, "the escrow contract is not paused"),
-        (shown.arbiter_is_signer, f"the invoice's arbiter is this signer's address {address}"),
-    ):
+    held = escrow_held(session, case.invoice.token)
+    shown = reader.checks(case.invoice.id, address, held=held)
+    for ok, text in chain_check_lines(shown):
         print(f"{'ok  ' if ok else 'FAIL'} {text}")
+    print(f"     signer {address}")
     print(f"     deadline block {shown.deadline}, chain tip {shown.chain_tip}, raised by "
           f"{shown.raised_by}")
     report("reading the chain checks again to acknowledge them…")
-    fresh = reader.checks(case.invoice.id, address)
+    fresh = reader.checks(case.invoice.id, address, held=held)
     steps.complete_chain(session, case.invoice.id, checks=fresh, acknowledged=shown,
                          now=int(time.time()))
 

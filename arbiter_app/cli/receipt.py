@@ -6,8 +6,10 @@ only when the signer's identity was checked: against ``--arbiter``, or with ``--
 against the chain, which must hold this escrow's ``resolve-dispute`` transaction for this
 invoice by that arbiter, successful at the stated block, with the receipt's award and
 rationale hash; ``--json`` then prints what was verified. ``receipt pdf FILE -o OUT`` writes
-the PDF of a verified receipt; ``receipt export ID -o FILE [--pdf PDF]`` writes the receipt
-the case store keeps for a case. ``-`` as a file name means standard output.
+the PDF of a verified receipt; ``receipt export ID [-o FILE] [--pdf [PDF]]`` writes the receipt
+the case store keeps for a case (``receipt-ID.json`` and ``receipt-ID.pdf`` unless named); its
+PDF prints the rationale's text and a QR code of the receipt's CID. ``-`` as a file name
+means standard output.
 """
 
 from __future__ import annotations
@@ -43,9 +45,12 @@ def register(subparsers: Any) -> None:
                             description="Write the receipt the case store keeps for case ID "
                                         "(after 'arbiter-app execute'), verified first.")
     export.add_argument("case", type=int, metavar="ID", help="the invoice id")
-    export.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help="the receipt's JSON (- for standard output)")
-    export.add_argument("--pdf", metavar="PDF", help="also write its PDF here")
+    export.add_argument("-o", "--output", metavar="FILE",
+                        help="the receipt's JSON (- for standard output; default "
+                             "receipt-ID.json)")
+    export.add_argument("--pdf", metavar="PDF", nargs="?", const="",
+                        help="also write its PDF, with the rationale's text and a QR code of "
+                             "the receipt's CID, here (default receipt-ID.pdf)")
     export.set_defaults(handler=run_export)
 
 
@@ -119,16 +124,20 @@ def run_export(args: argparse.Namespace) -> int:
 
     with Session(config.load(Path(args.config) if args.config else None)) as session:
         stored = queries.load_receipt(session, args.case)
+        case = queries.load_case(session, args.case) if stored is not None else None
     if stored is None:
         raise InputError(f"the case store holds no receipt for invoice {args.case}; a receipt "
                          "is issued when 'arbiter-app execute' confirms the ruling")
     receipt.verify(stored.document)
-    write_bytes(args.output, stored.document.encode("utf-8"))
-    report(f"wrote the receipt of invoice {args.case} to {describe(args.output)}")
-    if args.pdf:
+    output = args.output or f"receipt-{args.case}.json"
+    write_bytes(output, stored.document.encode("utf-8"))
+    report(f"wrote the receipt of invoice {args.case} to {describe(output)}")
+    if args.pdf is not None:
         from arbiter_app.records import pdf
 
-        with rendered_path(args.pdf, ".pdf") as out:
-            pdf.render(stored.document, out)
-        report(f"wrote its PDF to {describe(args.pdf)}")
+        target = args.pdf or f"receipt-{args.case}.pdf"
+        rationale = case.ruling.rationale if case is not None and case.ruling else None
+        with rendered_path(target, ".pdf") as out:
+            pdf.render(stored.document, out, rationale)
+        report(f"wrote its PDF to {describe(target)}")
     return 0

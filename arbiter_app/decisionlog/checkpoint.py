@@ -1,8 +1,12 @@
 """Signed checkpoints of the decision log and the attestation binding the log key to an arbiter.
 
-A checkpoint is a signed tree head in the spirit of C2SP ``tlog-checkpoint``: a short text
-note (origin line naming the log key, tree size, base64 root, time) signed with the log's
-Ed25519 key. The log key itself is bound, once, to the arbiter's Stacks address by one SIP-018
+A checkpoint is a signed tree head in C2SP ``tlog-checkpoint`` form: a text note (origin line
+naming the log key, tree size, base64 root, then the extension line ``time N``) signed with
+the log's Ed25519 key, written as a C2SP ``signed-note`` (the note, a blank line, and the line
+``— ORIGIN base64(key id || signature)``, key id = first 4 bytes of SHA-256(origin, newline,
+0x01, public key)) so transparency-log tools can read it. The JSON form carries that note
+beside the fields; JSON written before the note existed still verifies. The log key itself is
+bound, once, to the arbiter's Stacks address by one SIP-018
 structured-data signature from the arbiter's signer, so an auditor who trusts the
 address can trust every checkpoint. Everything here is pure and verifies offline.
 """
@@ -10,6 +14,7 @@ address can trust every checkpoint. Everything here is pure and verifies offline
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,22 +42,70 @@ class Checkpoint:
     def to_json(self) -> dict[str, Any]:
         """The checkpoint's JSON form (hex fields)."""
         return {"size": self.size, "root": self.root.hex(), "time": self.at,
-                "key": self.key.hex(), "signature": self.signature.hex()}
+                "key": self.key.hex(), "signature": self.signature.hex(),
+                "note": signed_note(self)}
 
     @classmethod
     def from_json(cls, data: Any) -> Checkpoint:
         """Parse the JSON form; :raises InputError: on a missing or malformed field."""
         try:
-            return cls(int(data["size"]), bytes.fromhex(data["root"]), int(data["time"]),
-                       bytes.fromhex(data["key"]), bytes.fromhex(data["signature"]))
+            cp = cls(int(data["size"]), bytes.fromhex(data["root"]), int(data["time"]),
+                     bytes.fromhex(data["key"]), bytes.fromhex(data["signature"]))
         except (KeyError, TypeError, ValueError) as e:
             raise InputError(f"malformed checkpoint: {e!r}") from e
+        if "note" in data and data["note"] != signed_note(cp):
+            raise InputError("malformed checkpoint: its signed note disagrees with its fields")
+        return cp
 
 
 def note(size: int, root: bytes, at: int, key: bytes) -> bytes:
     """The signed text of a checkpoint (origin, size, base64 root, time; one per line)."""
-    origin = f"arbiter-desk/decision-log/{key.hex()[:16]}"
-    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\ntime {at}\n".encode()
+    return f"{origin(key)}\n{size}\n{base64.b64encode(root).decode()}\ntime {at}\n".encode()
+
+
+def origin(key: bytes) -> str:
+    """The log's origin line (also the note's key name): names the log by its key."""
+    return f"arbiter-desk/decision-log/{key.hex()[:16]}"
+
+
+def key_id(name: str, key: bytes) -> bytes:
+    """The signed-note key id of an Ed25519 key: SHA-256(name, newline, 0x01, key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n\x01" + key).digest()[:4]
+
+
+def signed_note(cp: Checkpoint) -> str:
+    """The checkpoint as a C2SP signed note: the note text, a blank line, one signature line."""
+    name = origin(cp.key)
+    stamp = base64.b64encode(key_id(name, cp.key) + cp.signature).decode()
+    return f"{note(cp.size, cp.root, cp.at, cp.key).decode()}\n\u2014 {name} {stamp}\n"
+
+
+def parse_signed_note(text: str, key: bytes) -> Checkpoint:
+    """Read a checkpoint from its signed note, signed by ``key`` (signature checked too).
+
+    :raises VerificationError: naming what is malformed, or a bad signature
+    """
+    body, sep, signatures = text.partition("\n\n")
+    lines = body.split("\n")
+    name = origin(key)
+    try:
+        if not sep or len(lines) != 4 or lines[0] != name or not lines[3].startswith("time "):
+            raise ValueError("not origin, size, root and time lines followed by a blank line")
+        size, root, at = int(lines[1]), base64.b64decode(lines[2], validate=True), \
+            int(lines[3][5:])
+        mine = [line for line in signatures.split("\n") if line.startswith(f"\u2014 {name} ")]
+        if not mine:
+            raise ValueError(f"no signature line by {name}")
+        stamp = base64.b64decode(mine[0].rsplit(" ", 1)[1], validate=True)
+    except ValueError as e:
+        raise VerificationError(f"the checkpoint note is malformed ({e})") from e
+    if stamp[:4] != key_id(name, key):
+        raise VerificationError("the checkpoint note's signature names another key id")
+    cp = Checkpoint(size, root, at, key, stamp[4:])
+    verify_checkpoint(cp, key)
+    if signed_note(cp) != text:
+        raise VerificationError("the checkpoint note is not in canonical form")
+    return cp
 
 
 def sign_checkpoint(private: Ed25519PrivateKey, size: int, root: bytes, at: int) -> Checkpoint:

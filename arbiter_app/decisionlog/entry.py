@@ -24,7 +24,7 @@ ENTRY_KINDS = frozenset({
     "transaction-signed", "transaction-broadcast", "transaction-confirmed",
     "transaction-failed", "receipt-issued", "settings-changed", "network-changed",
     "log-key-bound", "party-flagged", "governance-event", "conflict-declared", "notes-saved",
-    "document-pinned",
+    "document-pinned", "signature-failed",
 })
 
 

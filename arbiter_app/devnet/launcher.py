@@ -227,6 +227,14 @@ class Devnet:
         """Turn every fault switch off."""
         self._admin("POST", "faults/reset")
 
+    def drop_transaction(self, txid: str) -> None:
+        """Take a pending transaction out of the mempool unmined (``hold_txs`` must be on),
+        as a node's mempool garbage collection does; the API then answers 404 for it.
+
+        :raises DevnetError: it is not pending
+        """
+        self._admin("POST", "drop", {"tx_id": f"0x{txid.removeprefix('0x')}"})
+
     def mine(self, blocks: int = 1, seconds_per_block: int = 600) -> int:
         """Mine pending transactions (one block each), then ``blocks`` empty blocks;
         deadlines in blocks and SLA clocks in time both advance.
@@ -260,6 +268,13 @@ class Devnet:
         result: dict[str, Any] = self._admin("POST", "invoice", {
             "id": invoice_id, "payer": payer, "payee": payee, "arbiter": arbiter,
             "amount": amount, "stage": stage})
+        return result
+
+    def token(self, action: str, owner: str, amount: int) -> dict[str, Any]:
+        """Have the deployer ``mint`` or ``burn`` ``amount`` of mock sBTC of ``owner``
+        (``escrow``, an account name or a principal) in a mined transaction."""
+        result: dict[str, Any] = self._admin("POST", "token", {
+            "action": action, "owner": owner, "amount": amount})
         return result
 
     def seed_bench(self, disputes: int) -> dict[str, Any]:

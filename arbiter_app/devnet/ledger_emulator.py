@@ -31,7 +31,12 @@ MODES = (
     "corrupt_signature",
     "wrong_key",
     "unresponsive",
+    "awaiting_button",
 )
+# Modes that hold a request until the mode changes: "unresponsive" every command but
+# GET_VERSION; "awaiting_button" the last part of a signature, shown and never pressed, so
+# a later "approve" or "reject" answers it late.
+HOLDING = ("unresponsive", "awaiting_button")
 MAX_PAYLOAD = 8 * 1024 + 85 * 1024  # §6.6: 8 KiB RAM + 85 KiB flash on non-Nano-S targets
 DEFAULT_VERSION = (0, 26, 14)
 TARGET_NANO_S_PLUS = 0x33100004
@@ -167,7 +172,7 @@ class LedgerEmulator:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {value!r}")
         with self._lock:
             self.state.mode = value
-        if value != "unresponsive":
+        if value not in HOLDING:
             self._release.set()
 
     @property
@@ -247,7 +252,9 @@ class LedgerEmulator:
                 return
 
     def _answer(self, command: bytes) -> tuple[bytes, int]:
-        if self.mode == "unresponsive" and command[1:2] != bytes([apdu.INS_GET_VERSION]):
+        held = self.mode == "unresponsive" and command[1:2] != bytes([apdu.INS_GET_VERSION])
+        last_part = command[1:3] == bytes([apdu.INS_SIGN, apdu.P1_LAST])
+        if held or (self.mode == "awaiting_button" and last_part):
             self._release.clear()
             self._release.wait()  # like a device waiting for a button that is never pressed
         with self._lock:

@@ -19,6 +19,7 @@ from typing import Any
 import coincurve
 
 from arbiter_app.errors import ArbiterError
+from arbiter_app.stacks import c32, clarity, transaction
 from arbiter_app.wallet import apdu, verify
 
 STACKS_MESSAGE_PREFIX = b"\x17Stacks Signed Message:\n"
@@ -40,7 +41,6 @@ class Review:
 
 def account(private_key: bytes, address_version: int) -> tuple[bytes, str]:
     """The compressed public key and c32 address of a device key."""
-    from arbiter_app.stacks import c32
 
     public_key = coincurve.PrivateKey(private_key).public_key.format(compressed=True)
     return public_key, c32.encode_address(address_version, verify.hash160(public_key))
@@ -81,7 +81,6 @@ def sha512_256(data: bytes) -> bytes:
 
 
 def _review_transaction(payload: bytes, private_key: bytes) -> Review:
-    from arbiter_app.stacks import c32, transaction
 
     try:
         tx = transaction.deserialize(payload)
@@ -106,7 +105,6 @@ def transaction_record(described: dict[str, Any]) -> dict[str, Any]:
 
 
 def _review_structured(data: bytes) -> Review:
-    from arbiter_app.stacks import clarity
 
     end = _domain_end(data)
     domain_bytes, message_bytes = data[:end], data[end:]

@@ -12,7 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from arbiter_app import config
 from arbiter_app.assets import APP_ID, asset
+from arbiter_app.gui.main_window import MainWindow
+from arbiter_app.gui.views.first_run import FirstRunPage
+from arbiter_app.services.session import Session
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -51,7 +55,6 @@ def run(session: Session, *, sync_on_start: bool = False,
     """
     from PySide6.QtCore import QThreadPool, QTimer
 
-    from arbiter_app.gui.main_window import MainWindow
 
     app = application()
     window = MainWindow(session, sync_on_start=sync_on_start, settings_path=settings_path)
@@ -80,8 +83,6 @@ def run_on_settings(settings: config.Settings, settings_path: Path, *,
 
     :returns: the exit status of the last window
     """
-    from arbiter_app import config
-    from arbiter_app.services.session import Session
 
     while True:
         with Session(settings) as session:
@@ -96,7 +97,6 @@ def first_run(path: Path) -> config.Settings | None:
 
     :returns: the settings saved, or ``None`` when the user cancelled
     """
-    from arbiter_app.gui.views.first_run import FirstRunPage
 
     application()
     page = FirstRunPage(path)

@@ -1,9 +1,13 @@
-"""The main window: the dispute queue beside the case pane, the Sync, Export and Settings
-actions, and a status bar naming the network, the signer's address, the decision log's head
-and the last sync.
+"""The main window: the dispute queue beside the case pane, the Sync, Export, Settings and
+Search actions (menus and keys in :mod:`arbiter_app.gui.keys`, remembered layout in
+:mod:`arbiter_app.gui.layout`), the alerts (:mod:`arbiter_app.gui.alerts`), and a status bar
+saying online or offline and naming the network, the signer's address, the contract's state,
+the decision log's head and the last sync.
 
-Everything slow (identifying the signer, syncing) runs through :class:`Task`; the queue is
-refilled from the store after a sync or a step, and its SLA clock moves once a minute.
+Everything slow (identifying the signer, syncing, reading a large queue) runs through
+:class:`Task`: the window paints the oldest cases at once and the rest join when read; a step
+repaints its case's row, a sync the rows it changed; the SLA clock moves once a minute, when
+deadlines are checked for alerts; a background sync runs every ``sync_every_minutes``.
 """
 
 from __future__ import annotations
@@ -21,22 +25,32 @@ from arbiter_app import config
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.gui import keys, layout
 from arbiter_app.gui.alerts import AlertCenter
+from arbiter_app.gui.errors import error_text, show_error
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
+from arbiter_app.gui.views.governance import GovernanceDialog
 from arbiter_app.gui.views.queue import QueueView
 from arbiter_app.gui.views.search import SearchDialog
 from arbiter_app.gui.views.settings import SettingsDialog
 from arbiter_app.gui.views.suspicious import SuspiciousDialog
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import logs, queries
-from arbiter_app.services.alerts import Alert, governance_alerts, sla_alerts, sync_alerts
+from arbiter_app.services.alerts import (
+    FAILURE_WINDOW,
+    Alert,
+    failure_rate_alert,
+    governance_alerts,
+    sla_alerts,
+    sync_alerts,
+)
+from arbiter_app.services.sync import sync_disputes
 
 if TYPE_CHECKING:
     from collections.abc import Generator
 
+    from arbiter_app.services.queries import GovernanceState
     from arbiter_app.services.session import Session
-    from arbiter_app.store.governance import GovernanceState
 
 TICK_MS = 60_000
 Synced = tuple[Any, list[QueueRow], list[Alert]]  # the sync's summary, changed rows, alerts
@@ -137,12 +151,14 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.on_settings)
         self.suspicious_action = QAction("S&uspicious addresses…", self)
         self.suspicious_action.triggered.connect(self.on_suspicious)
+        self.governance_action = QAction("Escrow &governance…", self)
+        self.governance_action.triggered.connect(self.on_governance)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
         for action in (self.sync_action, self.export_action, self.settings_action,
-                       self.suspicious_action, quit_action):
+                       self.suspicious_action, self.governance_action, quit_action):
             menu.addAction(action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -155,6 +171,13 @@ class MainWindow(QMainWindow):
         self.settings_dialog = SettingsDialog(self.session.settings, self.settings_path, self)
         self.settings_dialog.accepted.connect(self.on_settings_saved)
         self.settings_dialog.open()
+
+    def on_governance(self) -> GovernanceDialog:
+        """Open the contract's governance view (pause state, admins, admin actions)."""
+        dialog = GovernanceDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def on_suspicious(self) -> SuspiciousDialog:
         """Open the suspicious-address list."""
@@ -213,7 +236,6 @@ class MainWindow(QMainWindow):
 
     def on_background_sync_failed(self, error: BaseException) -> None:
         """A background sync failed: the status bar and the alert list say so, no dialog."""
-        from arbiter_app.gui.errors import error_text
 
         text = error_text(error)
         if text is None:
@@ -225,7 +247,6 @@ class MainWindow(QMainWindow):
 
     def on_sync_failed(self, error: BaseException) -> None:
         """Say the app is offline when the network failed; the one presenter says why."""
-        from arbiter_app.gui.errors import show_error
 
         if isinstance(error, NetworkError) and not isinstance(error, ApiError | ResponseError):
             self.set_online(False)
@@ -244,7 +265,6 @@ class MainWindow(QMainWindow):
 
         def failed(error: BaseException) -> None:
             if shiboken6.isValid(self) and self.isVisible():  # not when closed while reading
-                from arbiter_app.gui.errors import show_error
 
                 show_error(error, self)
 
@@ -274,6 +294,16 @@ class MainWindow(QMainWindow):
         size, root = queries.log_head(self.session)
         self.log_label.setText(f"Log: {size} entries, root {root.hex()[:12]}…")
         self.contract_label.setText(contract_words(queries.governance(self.session)))
+        self.check_failures()
+
+    def check_failures(self) -> None:
+        """Alert when more than three ruling transactions failed in the last hour (counted
+        over the decision log; raised again at each further failure)."""
+        now = int(time.time())
+        alert = failure_rate_alert(queries.failed_transaction_times(
+            self.session, now - FAILURE_WINDOW), now)
+        if alert is not None:
+            self.alerts.raise_alerts([alert])
 
     def identify_signer(self, then_sync: bool = False) -> Task:
         """Read the signer's address in the background (a Ledger answers on its own thread)."""
@@ -293,7 +323,6 @@ class MainWindow(QMainWindow):
                 self.sync()
 
         def unknown(error: BaseException) -> None:
-            from arbiter_app.gui.errors import error_text, show_error
 
             if not shiboken6.isValid(self.signer_label):
                 return
@@ -307,7 +336,6 @@ class MainWindow(QMainWindow):
     def sync(self, quiet: bool = False) -> Task | None:
         """Run the sync service (with the progress dialog unless ``quiet``, as the background
         sync is); take in the changed cases and raise their alerts after."""
-        from arbiter_app.services.sync import sync_disputes
 
         session = self.session
 

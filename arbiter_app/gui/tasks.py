@@ -24,6 +24,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, Qt, QThreadPool, Q
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from arbiter_app.errors import Cancelled
+from arbiter_app.gui.errors import show_error
 from arbiter_app.progress import CancelToken, Progress
 
 SHOW_AFTER_MS = 600
@@ -87,6 +88,8 @@ class Task(QObject):
     :param parent: the widget that owns the task (and parents its progress dialog)
     :param pool: the thread pool (default: the global one)
     """
+
+    dialog_shown = Signal(object)  # the progress dialog, once it appears
 
     _running: set[Task] = set()
 
@@ -155,6 +158,7 @@ class Task(QObject):
         dialog.show()
         self._dialog = dialog
         self._shown.start()
+        self.dialog_shown.emit(dialog)
         if self._last_step is not None:
             self._update_dialog(self._last_step)
 
@@ -170,7 +174,6 @@ class Task(QObject):
         if self._on_failure is not None:
             self._on_failure(error)
         elif not isinstance(error, Cancelled):
-            from arbiter_app.gui.errors import show_error
 
             show_error(error, self._parent)
 

@@ -2,7 +2,8 @@
 SIP-018 structured data.
 
 A receipt holds the invoice, parties, amount, ruling, rationale CID and hash, cited evidence,
-txid, block height and arbiter address, plus the log entries those facts were recorded in
+txid, block height and arbiter address, (from schema /2) the escrow contract and the SLA
+(raised, due, ruled, met), plus the log entries those facts were recorded in
 (``ruling-finalized``, ``rationale-published``, ``transaction-confirmed``) with their RFC 6962
 inclusion proofs under one signed checkpoint, and the attestation binding that checkpoint's
 key to the arbiter. The arbiter signs, through the signer, a SIP-018 message holding the
@@ -20,6 +21,7 @@ from typing import Any
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Decision, TxStatus
+from arbiter_app.case.sla import sla_clock
 from arbiter_app.decisionlog import merkle
 from arbiter_app.decisionlog.checkpoint import (
     Attestation,
@@ -34,7 +36,8 @@ from arbiter_app.errors import InputError, PolicyError, VerificationError
 from arbiter_app.records.receipt_checks import ReceiptFacts, check_sense, payee_amount
 from arbiter_app.stacks import clarity, sip018
 
-SCHEMA = "arbiter-desk-receipt/1"
+SCHEMA = "arbiter-desk-receipt/2"
+SCHEMA_V1 = "arbiter-desk-receipt/1"  # without escrow_contract and sla; still verified
 DOMAIN_NAME = "Arbiter Desk Receipt"
 DOMAIN_VERSION = "1"
 # Receipt field -> (log entry kind, key in that entry's data) that must agree with it.
@@ -50,8 +53,10 @@ LOGGED_FIELDS = {
     "block_height": ("transaction-confirmed", "block_height"),
 }
 PROVEN_KINDS = ("ruling-finalized", "rationale-published", "transaction-confirmed")
-BODY_KEYS = {"schema", "network", "chain_id", "invoice_id", "issued_at", "log",
-             *LOGGED_FIELDS}
+BODY_KEYS_V1 = {"schema", "network", "chain_id", "invoice_id", "issued_at", "log",
+                *LOGGED_FIELDS}
+BODY_KEYS = {*BODY_KEYS_V1, "escrow_contract", "sla"}
+SLA_KEYS = {"raised", "due", "ruled", "met"}
 # A split ruling's receipt also states its award ({"payee": base units, "payer": ...}),
 # as its ruling-finalized entry does; release and refund receipts keep their first form.
 AWARD_KEY = "award"
@@ -92,11 +97,13 @@ def check_ready(case: CaseFile, attestation: Attestation | None) -> None:
         raise PolicyError("bind the decision log key to your address before issuing receipts")
 
 
-def build(case: CaseFile, view: LogView, *, network: str, chain_id: int, now: int
-          ) -> dict[str, Any]:
+def build(case: CaseFile, view: LogView, *, network: str, chain_id: int, now: int,
+          escrow_contract: str, sla_hours: int) -> dict[str, Any]:
     """The unsigned receipt body of an executed ruling, proven under the view's checkpoint.
 
     :param view: the log under a signed checkpoint taken after the ruling's entries
+    :param escrow_contract: the escrow's contract id the ruling was executed on
+    :param sla_hours: the response SLA the ruling is measured against
     :raises PolicyError: as :func:`check_ready`, or when a proven entry is not in the view
     """
     check_ready(case, view.attestation)
@@ -109,7 +116,8 @@ def build(case: CaseFile, view: LogView, *, network: str, chain_id: int, now: in
         "rationale_sha256": hashlib.sha256(ruling.rationale.encode()).hexdigest(),
         "rationale_cid": ruling.rationale_cid, "rationale_hash": ruling.rationale_hash,
         "cited_evidence": list(ruling.cited), "txid": tx.txid, "block_height": tx.block_height,
-        "issued_at": now,
+        "issued_at": now, "escrow_contract": escrow_contract,
+        "sla": _sla(case, sla_hours),
         "log": {"checkpoint": view.checkpoint.to_json(),
                 "attestation": view.attestation.to_json(),
                 "entries": [_proof(view, k, inv.id) for k in PROVEN_KINDS]},
@@ -118,6 +126,15 @@ def build(case: CaseFile, view: LogView, *, network: str, chain_id: int, now: in
         award = ruling.award(inv.amount)
         body[AWARD_KEY] = {"payee": award.payee, "payer": award.payer}
     return body
+
+
+def _sla(case: CaseFile, sla_hours: int) -> dict[str, Any]:
+    """When the dispute was raised, when the SLA fell due, when the ruling was finalized,
+    and whether it came in time."""
+    assert case.ruling is not None
+    due = sla_clock(case.dispute, sla_hours, case.ruling.finalized_at).due_at
+    ruled = case.ruling.finalized_at
+    return {"raised": case.dispute.raised_time, "due": due, "ruled": ruled, "met": ruled <= due}
 
 
 def signed_document(body: dict[str, Any], address: str, rsv: bytes) -> str:
@@ -139,9 +156,10 @@ def _parse(document: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
             not isinstance(value["receipt"], dict) or not isinstance(value["signature"], dict):
         raise VerificationError("the receipt is not an Arbiter Desk receipt")
     body = value["receipt"]
-    expected = BODY_KEYS | ({AWARD_KEY} if body.get("ruling") == "split" else set())
-    extra, missing = set(body) - expected, expected - set(body)
-    if extra or missing or body["schema"] != SCHEMA:
+    keys = BODY_KEYS_V1 if body.get("schema") == SCHEMA_V1 else BODY_KEYS
+    keys = keys | ({AWARD_KEY} if body.get("ruling") == "split" else set())
+    extra, missing = set(body) - keys, keys - set(body)
+    if extra or missing or body["schema"] not in (SCHEMA, SCHEMA_V1):
         names = ", ".join(sorted(extra | missing)) or "schema"
         raise VerificationError(f"receipt field(s) {names} are unknown, missing or wrong")
     return body, value["signature"]
@@ -211,6 +229,10 @@ def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptFacts
     _check_fields(body, _check_log(body))
     if signature.get("address") != body["arbiter"]:
         raise VerificationError("the receipt's signature address is not its 'arbiter' field")
+    rsv = signature.get("rsv")
+    if not isinstance(rsv, str) or rsv != rsv.lower():
+        # hex is read in either case, so only one spelling may be the signed document
+        raise VerificationError("the receipt's signature 'rsv' must be lowercase hex")
     if arbiter is not None and body["arbiter"] != arbiter:
         raise VerificationError(f"receipt field 'arbiter' is {body['arbiter']}, not the "
                                 f"invoice's arbiter {arbiter}")
@@ -222,9 +244,9 @@ def verify(document: str | bytes, *, arbiter: str | None = None) -> ReceiptFacts
         raise VerificationError(f"the receipt's signature is malformed ({e})") from e
     if not good:
         raise VerificationError("the receipt's signature does not match its contents or is not "
-                                "by its arbiter (a field such as 'issued_at' or 'network' "
-                                "was changed after signing)")
+                                "by its arbiter (a field such as 'issued_at', 'network', "
+                                "'escrow_contract' or 'sla' was changed after signing)")
     return ReceiptFacts(body["invoice_id"], body["ruling"], body["arbiter"], body["payer"],
                         body["payee"], body["amount"], body["token"], body["txid"],
                         body["block_height"], body["rationale_hash"], body["chain_id"],
-                        payee_amount(body))
+                        payee_amount(body), body.get("escrow_contract"))

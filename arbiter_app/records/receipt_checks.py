@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from arbiter_app.config import NETWORKS
 from arbiter_app.errors import DecodeError, VerificationError
+from arbiter_app.stacks import c32, clarity, escrow
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.api import StacksApi
@@ -45,6 +46,7 @@ class ReceiptFacts:
     rationale_hash: str
     chain_id: int
     payee_amount: int
+    escrow_contract: str | None = None  # receipts of schema /1 do not name it
 
 
 def _count(body: dict[str, Any], field: str, least: int) -> None:
@@ -61,7 +63,6 @@ def _hex(body: dict[str, Any], field: str) -> None:
 
 def _principal(body: dict[str, Any], field: str, versions: tuple[int, ...],
                contract: bool = False) -> None:
-    from arbiter_app.stacks import c32
 
     value = body[field]
     try:
@@ -107,6 +108,23 @@ def check_sense(body: dict[str, Any]) -> None:
     cited = body["cited_evidence"]
     if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
         raise VerificationError("receipt field 'cited_evidence' must be a list of CIDs")
+    if "sla" in body:
+        _principal(body, "escrow_contract", versions, contract=True)
+        _check_sla(body["sla"])
+
+
+def _check_sla(sla: Any) -> None:
+    """The SLA's times are whole numbers, due after raised, and ``met`` says ruled ≤ due."""
+    if not isinstance(sla, dict) or set(sla) != {"raised", "due", "ruled", "met"}:
+        raise VerificationError("receipt field 'sla' must hold raised, due, ruled and met")
+    for key in ("raised", "due", "ruled"):
+        if type(sla[key]) is not int or sla[key] < 0:
+            raise VerificationError(f"receipt field 'sla.{key}' must be a time (whole seconds)")
+    if sla["due"] < sla["raised"]:
+        raise VerificationError("receipt field 'sla.due' is before 'sla.raised'")
+    if sla["met"] is not (sla["ruled"] <= sla["due"]):
+        raise VerificationError("receipt field 'sla.met' disagrees with 'sla.ruled' and "
+                                "'sla.due'")
 
 
 def _check_award(body: dict[str, Any]) -> None:
@@ -150,7 +168,6 @@ def verify_online(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None
 
 def _check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
     """The transaction must be one of the escrow's rulings with the receipt's arguments."""
-    from arbiter_app.stacks import clarity
 
     function = None if call is None else call.function_name
     if call is None or call.contract_id != contract_id or function not in (V1_FUNCTION,
@@ -185,7 +202,6 @@ def _check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
 
 def _check_ruling(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None:
     """The escrow's stored ruling and invoice must be the receipt's."""
-    from arbiter_app.stacks import escrow
 
     def read(function: str) -> Any:
         return api.call_read_only(contract_id, function,

@@ -1,6 +1,8 @@
 """What the arbiter should be told without asking: a new dispute, an SLA due within 12 hours
-or overdue, late evidence, a pause or another admin action on the escrow contract, and a
-ruling whose transaction failed.
+or overdue, late evidence, a pause or another admin action on the escrow contract, a ruling
+whose transaction failed, and more than three failed release/refund transactions within one
+hour (the security guide's alert: a network, contract or device problem that signing again
+will not fix), counted over the decision log's ``transaction-failed`` entries.
 
 Pure functions over cases and governance history (no Qt, no store): the window calls them
 after a sync and on its minute tick, shows each alert in its alert list and as a desktop
@@ -14,12 +16,12 @@ from dataclasses import dataclass
 
 from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import TxStatus
 from arbiter_app.case.sla import sla_clock
 from arbiter_app.store.governance import GovernanceRecord
 
 DUE_SOON_SECONDS = 12 * 3600
-FAILED = (TxStatus.ABORTED, TxStatus.DROPPED)
+FAILURE_WINDOW = 3600  # seconds
+FAILURE_LIMIT = 3  # failed transactions within the window that are still no alert
 GOVERNANCE_WORDS = {
     "paused": "The escrow contract was paused",
     "unpaused": "The escrow contract was unpaused",
@@ -38,8 +40,8 @@ GOVERNANCE_WORDS = {
 class Alert:
     """One thing to tell the arbiter.
 
-    :param kind: ``new-dispute``, ``due-soon``, ``overdue``, ``late-evidence``, ``contract``
-        or ``ruling-failed``
+    :param kind: ``new-dispute``, ``due-soon``, ``overdue``, ``late-evidence``, ``contract``,
+        ``ruling-failed`` or ``failure-rate``
     :param title: a short title (the notification's)
     :param text: one sentence
     :param key: what makes it the same alert (raised once)
@@ -67,8 +69,8 @@ def sync_alerts(before: Mapping[int, CaseFile], cases: Iterable[CaseFile]) -> li
                          f"Invoice {invoice_id}: evidence #{e.index} arrived after step 2 "
                          "was completed.", ("late", invoice_id, e.index), invoice_id)
                    for e in case.dispute.evidence if e.late and e.index not in known]
-        tx = case.transaction
-        if tx is not None and tx.status in FAILED:
+        tx = case.failed_attempt
+        if tx is not None:
             alerts.append(Alert("ruling-failed", "Ruling failed",
                                 f"Invoice {invoice_id}: the ruling transaction was "
                                 f"{tx.status.value}; rule again.",
@@ -104,3 +106,18 @@ def governance_alerts(history: Sequence[GovernanceRecord]) -> list[Alert]:
                             f"{record.block_height}).",
                             ("contract", record.txid, record.event_index)))
     return alerts
+
+
+def failure_rate_alert(failed_at: Sequence[int], now: int) -> Alert | None:
+    """The alert when more than :data:`FAILURE_LIMIT` ruling transactions failed in the hour
+    before ``now``; raised again at each further failure.
+
+    :param failed_at: the times of the log's ``transaction-failed`` entries
+    """
+    recent = [at for at in failed_at if now - FAILURE_WINDOW < at <= now]
+    if len(recent) <= FAILURE_LIMIT:
+        return None
+    return Alert("failure-rate", "Failed rulings",
+                 f"{len(recent)} release/refund transactions failed in the last hour (more "
+                 f"than {FAILURE_LIMIT}). Check the network, the escrow contract's state and "
+                 "your Ledger before signing again.", ("failure-rate", max(recent)))

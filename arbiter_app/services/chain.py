@@ -18,7 +18,7 @@ from arbiter_app.case.models import ChainChecks, Invoice, InvoiceStatus
 from arbiter_app.errors import DecodeError, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services.paging import PageGuard
-from arbiter_app.stacks import escrow
+from arbiter_app.stacks import clarity, escrow
 from arbiter_app.stacks.api import ContractLog, StacksApi
 
 PAGE_SIZE = 100  # the extended API's maximum for event pages (docs/stacks-api.md)
@@ -95,12 +95,10 @@ class ChainReader:
 
     def whitelisted(self, token: str) -> bool:
         """``is-token-whitelisted``."""
-        from arbiter_app.stacks import clarity
 
         return self._bool("is-token-whitelisted", (clarity.principal(token),))
 
     def _bool(self, function: str, args: tuple[object, ...]) -> bool:
-        from arbiter_app.stacks import clarity
 
         value = self.api.call_read_only(self.contract_id, function, args, self.sender)
         if not isinstance(value, clarity.Bool):
@@ -108,9 +106,27 @@ class ChainReader:
                                 self.api_url(function))
         return bool(value.value)
 
-    def checks(self, invoice_id: int, signer_address: str) -> ChainChecks:
-        """Step 3's chain facts, read now (issue 6, step 3).
+    def token_balance(self, token: str, owner: str) -> int:
+        """The SIP-010 ``get-balance`` of ``owner`` at ``token`` (a ``call-read``).
 
+        :raises ResponseError: an answer that is not ``(ok uint)``
+        """
+        from arbiter_app.stacks import clarity
+
+        address, _, name = token.partition(".")
+        value = self.api.call_read_only(token, "get-balance", (clarity.principal(owner),),
+                                        self.sender)
+        if not (isinstance(value, clarity.Ok) and isinstance(value.value, clarity.UInt)):
+            raise ResponseError("get-balance answered a value that is not (ok uint)",
+                                f"/v2/contracts/call-read/{address}/{name}/get-balance")
+        return int(value.value.value)
+
+    def checks(self, invoice_id: int, signer_address: str, *, held: int = 0) -> ChainChecks:
+        """Step 3's chain facts, read now (issue 6, step 3), the escrow's real balance of the
+        invoice's token among them.
+
+        :param held: what the escrow holds in escrow in the invoice's token, as far as the
+            party index knows (this invoice's amount counts at least)
         :raises PolicyError: the invoice or its dispute does not exist on chain
         """
         invoice = self.invoice(invoice_id)
@@ -118,13 +134,16 @@ class ChainReader:
         if invoice is None or dispute is None:
             raise PolicyError(f"invoice {invoice_id} has no dispute on chain")
         tip = self.api.get_info().stacks_tip_height
+        balance = self.token_balance(invoice.token, self.contract_id)
+        needed = max(held, invoice.amount)
         return ChainChecks(
             status_disputed=invoice.status is InvoiceStatus.DISPUTED,
-            deposit_matches=invoice.deposit == invoice.amount,
+            deposit_matches=invoice.deposit == invoice.amount and balance >= needed,
             token_whitelisted=self.whitelisted(invoice.token),
             contract_paused=self.paused(),
             arbiter_is_signer=invoice.arbiter == signer_address,
             deadline=invoice.deadline, chain_tip=tip, raised_by=dispute.raised_by,
+            escrow_balance=balance, escrow_held=needed,
         )
 
     def new_events(

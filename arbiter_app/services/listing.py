@@ -40,7 +40,7 @@ def dispute_row(case: CaseFile, sla_hours: int, now: int) -> dict[str, Any]:
     counts = {s.value: 0 for s in EvidenceState}
     for item in dispute.evidence:
         counts[item.state.value] += 1
-    tx = case.transaction
+    tx = case.attempts[-1] if case.attempts else None  # a failed attempt shows as failed
     return {
         "invoice_id": inv.id,
         "status": inv.status.name,

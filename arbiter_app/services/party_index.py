@@ -41,7 +41,8 @@ def _created(e: EscrowEvent) -> IndexedInvoice:
     f = e.fields
     texts = [f.get(k) for k in ("payer", "payee", "arbiter", "token-contract")]
     amount = f.get("amount")
-    if not all(isinstance(t, str) for t in texts) or not isinstance(amount, int):
+    if (not all(isinstance(t, str) for t in texts) or not isinstance(amount, int)
+            or not 0 <= amount < 2**63):
         raise ResponseError(f"the invoice-created event of invoice {e.invoice_id} lacks its "
                             "parties, token or amount", f"transaction {e.tx_id}")
     if e.block_height is None or e.block_time is None:
@@ -146,3 +147,10 @@ def past_dealings(session: Session, case: CaseFile) -> Dealings:
 def role_counts(session: Session, address: str) -> RoleCounts:
     """How many invoices of the contract name ``address`` as payer, payee and arbiter."""
     return parties.role_counts(session.store, session.contract_id, address)
+
+
+def escrow_held(session: Session, token: str) -> int:
+    """What the escrow holds in ``token`` for its funded and disputed invoices, as the party
+    index knows them (step 3 compares the contract's real balance with it)."""
+    return parties.held_in_escrow(session.store, session.contract_id, token,
+                                  (int(InvoiceStatus.FUNDED), int(InvoiceStatus.DISPUTED)))

@@ -20,13 +20,15 @@ import time
 from arbiter_app.errors import LimitExceeded, NetworkError, PolicyError, VerificationError
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.kubo import KuboSource
+from arbiter_app.ipfs.pinning import PinningService, PinStatus
 from arbiter_app.ipfs.sources import GatewaySource
 from arbiter_app.services.session import Session
 from arbiter_app.store import publications
 from arbiter_app.store.publications import PINNED, QUEUED, Publication
 
-log = logging.getLogger(__name__)
-KUBO = "kubo"
+logger = logging.getLogger(__name__)
+KUBO, SERVICE = "kubo", "pinning-service"
+STATUS_POLLS, STATUS_WAIT = 5, 0.5
 NO_TARGET = ("no publication target is configured: set ipfs_rpc to your Kubo node's RPC "
              "address (arbiter-app config set ipfs_rpc http://127.0.0.1:5001) so the "
              "rationale the contract's hash points at can be pinned and fetched by anyone")
@@ -68,7 +70,55 @@ def publish(session: Session, invoice_id: int, document: str, data: bytes,
         publications.record(session.store, _with_detail(queued, str(e)), data, now=now)
         raise
     publications.record(session.store, done, data, now=now)
+    _pin_remote(session, done, data, now)
     return done
+
+
+def _pin_remote(session: Session, pinned: Publication, data: bytes, now: int) -> None:
+    """Ask the configured pinning service to pin a document Kubo holds, and keep the answer.
+
+    A refusal (401), a failure (5xx) or no answer in time is logged and kept queued with the
+    reason; the document is on Kubo already, so the ruling goes on.
+    """
+    service = session.pinning()
+    if service is None:
+        return
+    kept = publications.load(session.store, pinned.cid, SERVICE)
+    base = Publication(pinned.cid, SERVICE, pinned.invoice_id, pinned.document, service.name,
+                       QUEUED, kept.request_id if kept is not None else "")
+    try:
+        state = _remote_state(service, base)
+    except (NetworkError, PolicyError) as e:
+        logger.warning("the pinning service did not pin %s %s: %s", base.document, base.cid, e)
+        publications.record(session.store, _with_detail(base, str(e)), data, now=now)
+        return
+    if state.status == "pinned":
+        done = Publication(base.cid, SERVICE, base.invoice_id, base.document, base.endpoint,
+                           PINNED, state.requestid, pinned_at=now, verified_at=now,
+                           verified_via=f"{service.name} (status pinned)")
+        publications.record(session.store, done, data, now=now)
+        return
+    detail = f"the service reports {state.status}" + (
+        f" ({state.info['status_details']})" if "status_details" in state.info else "")
+    request = "" if state.status == "failed" else state.requestid
+    publications.record(session.store, Publication(
+        base.cid, SERVICE, base.invoice_id, base.document, base.endpoint, QUEUED, request,
+        detail=detail), data, now=now)
+
+
+def _remote_state(service: PinningService, base: Publication) -> PinStatus:
+    """Ask for the pin (or look up the request already made) and follow its status a few
+    times; a service still working leaves the request queued for the next retry."""
+    state = service.status(base.request_id) if base.request_id else \
+        service.add(base.cid, f"arbiter {base.document} of invoice {base.invoice_id}")
+    for _ in range(STATUS_POLLS):
+        if state.status in ("pinned", "failed"):
+            break
+        time.sleep(STATUS_WAIT)
+        state = service.status(state.requestid)
+    if state.pin.cid != base.cid:
+        raise PolicyError(f"the pinning service answered for {state.pin.cid}, not {base.cid}")
+    return state
 
 
 def for_case(session: Session, invoice_id: int) -> list[Publication]:
@@ -88,14 +138,18 @@ def describe(p: Publication) -> str:
 def retry_queued(session: Session, now: int | None = None) -> list[Publication]:
     """Try every queued publication again; return those pinned now (failures stay queued)."""
     now = int(time.time()) if now is None else now
-    done: list[Publication] = []
-    for waiting in publications.queued(session.store):
+    waiting_list = publications.queued(session.store)
+    for waiting in waiting_list:
         data = publications.data(session.store, waiting.cid, waiting.target)
         try:
-            done.append(publish(session, waiting.invoice_id, waiting.document, data, now))
+            if waiting.target == SERVICE:
+                _pin_remote(session, waiting, data, now)
+            else:
+                publish(session, waiting.invoice_id, waiting.document, data, now)
         except (NetworkError, VerificationError, PolicyError) as e:
-            log.warning("%s %s is still queued: %s", waiting.document, waiting.cid, e)
-    return done
+            logger.warning("%s %s is still queued: %s", waiting.document, waiting.cid, e)
+    now_kept = (publications.load(session.store, w.cid, w.target) for w in waiting_list)
+    return [p for p in now_kept if p is not None and p.state == PINNED]
 
 
 def _pin_and_read_back(session: Session, queued: Publication, data: bytes,

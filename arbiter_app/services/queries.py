@@ -17,9 +17,10 @@ from arbiter_app.store import log, rows
 from arbiter_app.store.governance import GovernanceState, governance_state
 from arbiter_app.store.rows import SearchHit
 
-__all__ = ["Dealings", "GovernanceState", "SearchHit", "dealings", "governance", "last_synced",
-           "list_cases", "load_case", "load_draft", "load_receipt", "log_head", "past_dealings",
-           "review_flags", "review_reasons", "search"]
+__all__ = ["Dealings", "GovernanceState", "SearchHit", "dealings", "failed_transaction_times",
+           "governance", "last_synced", "list_cases", "load_case", "load_draft", "load_notes",
+           "load_receipt", "log_head", "past_dealings", "review_flags", "review_reasons",
+           "search"]
 
 
 def load_case(session: Session, invoice_id: int) -> CaseFile:
@@ -38,6 +39,11 @@ def list_cases(session: Session, limit: int | None = None) -> list[CaseFile]:
 def load_draft(session: Session, invoice_id: int) -> Draft | None:
     """The rationale draft saved as typed, or ``None``."""
     return rows.load_draft(session.store, invoice_id)
+
+
+def load_notes(session: Session, invoice_id: int) -> str:
+    """The arbiter's step-4 notes on a case, as last saved (empty when none)."""
+    return rows.load_notes(session.store, invoice_id)
 
 
 def load_receipt(session: Session, invoice_id: int) -> Receipt | None:
@@ -90,6 +96,13 @@ def last_synced(session: Session) -> int | None:
 def log_head(session: Session) -> tuple[int, bytes]:
     """The decision log's current (size, root)."""
     return log.head(session.store)
+
+
+def failed_transaction_times(session: Session, since: int) -> list[int]:
+    """When the decision log recorded a failed ruling transaction, at or after ``since``."""
+    return [int(at) for (at,) in session.store.conn.execute(
+        "SELECT at FROM log_entries WHERE kind = 'transaction-failed' AND at >= ? ORDER BY idx",
+        (since,))]
 
 
 def search(session: Session, text: str, limit: int = 50) -> list[SearchHit]:

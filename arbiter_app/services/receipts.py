@@ -27,61 +27,26 @@ from arbiter_app.records import receipt as records
 from arbiter_app.records.receipt_checks import ReceiptFacts
 from arbiter_app.services import publication
 from arbiter_app.services.session import Session
+from arbiter_app.services.signatures import BINDING, asked, receipt_subject
 from arbiter_app.store import execution, log, rows
 from arbiter_app.wallet.signer import DevicePrompt
 
 logger = logging.getLogger(__name__)
-BINDING_SUBJECT = "sign the binding of your decision log key to your address (asked once)"
-
-
-def receipt_subject(invoice_id: int) -> str:
-    """What the user confirms for a receipt's SIP-018 signature."""
-    return f"sign the ruling receipt for invoice {invoice_id}"
 
 
 def signatures_to_come(session: Session, invoice_id: int) -> tuple[str, ...]:
     """What issuing the receipt of ``invoice_id`` asks the device for, in order, in the
     words each prompt names it: the log-key binding (while it is not made), the receipt."""
-    binding = () if log.attestation(session.store) is not None else (BINDING_SUBJECT,)
+    binding = () if log.attestation(session.store) is not None else (BINDING,)
     return (*binding, receipt_subject(invoice_id))
 
 
-class Announced:
-    """A :class:`~arbiter_app.wallet.signer.DevicePrompt` that names what is being signed.
-
-    The device's own request ("review the signed message for …, then approve") says how, not
-    what: the user is asked to confirm ``subject`` instead, e.g. "sign the ruling receipt for
-    invoice 101", on whatever prompt the caller gave (the Qt message, stderr).
-
-    :param inner: the caller's prompt (``None``: show nothing)
-    :param subject: what is being signed, in plain words
-    """
-
-    def __init__(self, inner: DevicePrompt | None, subject: str) -> None:
-        self.inner = inner
-        self.subject = subject
-
-    def confirm(self, action: str) -> None:
-        """Ask the user to confirm :attr:`subject` on the device."""
-        if self.inner is not None:
-            self.inner.confirm(self.subject)
-
-    def step(self, index: int, total: int) -> None:
-        """Pass the sending progress on."""
-        if self.inner is not None:
-            self.inner.step(index, total)
-
-    def finished(self) -> None:
-        """Pass the device's answer on."""
-        if self.inner is not None:
-            self.inner.finished()
-
-
-def bind_log_key(session: Session, *, now: int,
-                 prompt: DevicePrompt | None = None) -> Attestation:
+def bind_log_key(session: Session, *, now: int, prompt: DevicePrompt | None = None,
+                 invoice_id: int | None = None) -> Attestation:
     """Bind the log key to the signer's address with one SIP-018 signature, and log it.
 
     :param prompt: where the user is asked to confirm the signature on the device
+    :param invoice_id: the case whose log a refused signature is entered under
     :returns: the attestation (kept; an existing one for the same address is reused)
     """
     store, signer = session.store, session.signer
@@ -91,8 +56,9 @@ def bind_log_key(session: Session, *, now: int,
     if existing is not None and existing.address == address:
         return existing
     domain, message = attestation_message(public, signer.network.chain_id)
-    att = Attestation(address, signer.network.chain_id, public,
-                      signer.sign_structured_message(domain, message, prompt))
+    rsv = asked(session, invoice_id, BINDING, lambda: signer.sign_structured_message(
+        domain, message, prompt, subject=BINDING))
+    att = Attestation(address, signer.network.chain_id, public, rsv)
     verify_attestation(att, public)
     log.save_attestation(store, att, now=now)
     return att
@@ -112,18 +78,21 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None, *,
     now = int(time.time()) if now is None else now
     store, signer = session.store, session.signer
     if log.attestation(store) is None:
-        bind_log_key(session, now=now, prompt=Announced(prompt, BINDING_SUBJECT))
+        bind_log_key(session, now=now, prompt=prompt, invoice_id=invoice_id)
     case = rows.load_case(store, invoice_id)
     records.check_ready(case, log.attestation(store))  # before a checkpoint is kept
     view = log.view(store, log.checkpoint(store, now=now), invoice_id=invoice_id)
     body = records.build(case, view, network=signer.network.name,
-                         chain_id=signer.network.chain_id, now=now)
+                         chain_id=signer.network.chain_id, now=now,
+                         escrow_contract=session.contract_id,
+                         sla_hours=session.settings.sla_hours)
     if signer.address() != body["arbiter"]:
         raise PolicyError(f"the signer {signer.address()} is not this invoice's arbiter "
                           f"{body['arbiter']}")
     domain, message = records.signed_message(body)
-    rsv = signer.sign_structured_message(domain, message,
-                                         Announced(prompt, receipt_subject(invoice_id)))
+    subject = receipt_subject(invoice_id)
+    rsv = asked(session, invoice_id, subject, lambda: signer.sign_structured_message(
+        domain, message, prompt, subject=subject))
     document = records.signed_document(body, signer.address(), rsv)
     data = document.encode("utf-8")
     execution.save_receipt(store, invoice_id, document,
@@ -151,6 +120,10 @@ def verify_online(session: Session, facts: ReceiptFacts) -> None:
         raise VerificationError(f"the receipt is for chain id {facts.chain_id}, but the "
                                 f"settings use {session.settings.network} (chain id "
                                 f"{chain.chain_id}); it cannot be checked there")
+    if facts.escrow_contract not in (None, session.contract_id):
+        raise VerificationError(f"the receipt is for escrow {facts.escrow_contract}, but the "
+                                f"settings use {session.contract_id}; it cannot be checked "
+                                "there")
     receipt_checks.verify_online(facts, session.api, session.contract_id)
 
 
@@ -162,9 +135,10 @@ def receipt_facts(document: str) -> list[tuple[str, str]]:
     return pdf.facts(document)
 
 
-def save_pdf(document: str, path: Path) -> None:
-    """Write a verified receipt's PDF to ``path``.
+def save_pdf(document: str, path: Path, rationale: str | None = None) -> None:
+    """Write a verified receipt's PDF to ``path``, with the rationale's text when given.
 
-    :raises VerificationError: if the receipt does not verify
+    :raises VerificationError: if the receipt does not verify, or ``rationale`` is not the
+        text it commits to
     """
-    pdf.render(document, path)
+    pdf.render(document, path, rationale)

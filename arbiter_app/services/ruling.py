@@ -1,16 +1,23 @@
 """Execute a finalized ruling: publish the rationale, build, check, sign, store, broadcast and
-confirm the ``resolve-dispute`` transaction, then issue the receipt (docs/ARCHITECTURE.md §9).
+confirm the ``resolve-dispute`` transaction, then issue the receipt (docs/ARCHITECTURE.md §9;
+issues 7 and 12).
 
-The order is the safety argument (docs/reliability.md §3 and §5):
+The order is the safety argument:
 
 1. the invoice is read twice — ``call-read`` and the contract's events — and any
    disagreement stops the ruling; the node's network id must be the configured network's;
-2. the signer's network and address must be the invoice's network and arbiter;
-3. the signed transaction is stored *before* it is broadcast, and a ruling never gets a
-   second one: every retry re-sends the stored bytes (same txid), and a lost reply is
-   resolved by looking the txid up, never by signing anew;
-4. a failed transaction (abort, post-condition) is recorded with its reason and the case
-   stays open; on success step 6 completes in the store and the receipt is issued.
+2. immediately before the device is asked, everything the ruling rests on is read again
+   (:mod:`arbiter_app.services.recheck`) and must still be what was reviewed;
+3. the signed transaction is stored *before* it is broadcast, and while it is on its way
+   no second one is signed: every retry re-sends the stored bytes (same txid), and a lost
+   reply is resolved by looking the txid up, never by signing anew;
+4. a transaction that fails on chain or leaves the mempool unmined is recorded with its
+   reason and the case is back at step 6: after a fresh review a new attempt for the same
+   ruling may be signed (a new nonce, the same rationale hash), or step 5 reopened. Every
+   attempt stays in the store and the log; the contract settles an invoice once, so one
+   ruling has at most one successful transaction;
+5. on success step 6 completes in the store and the receipt is issued; a receipt the device
+   did not sign can be issued later (:func:`issue_pending_receipt`).
 """
 
 from __future__ import annotations
@@ -25,28 +32,32 @@ from typing import TYPE_CHECKING, Any
 
 from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
-from arbiter_app.case.models import Award, Decision, Invoice, InvoiceStatus, TxStatus
-from arbiter_app.errors import ApiError, NetworkError, PolicyError
+from arbiter_app.case.models import (
+    Award,
+    Decision,
+    Invoice,
+    InvoiceStatus,
+    TransactionRecord,
+    TxStatus,
+)
+from arbiter_app.errors import ApiError, Cancelled, DeviceError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
-from arbiter_app.retry import Backoff
-from arbiter_app.services import publication, receipts
+from arbiter_app.services import broadcast, publication, receipts, signatures
 from arbiter_app.services import rationale as rationale_doc
+from arbiter_app.services.broadcast import Lost
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.recheck import recheck
 from arbiter_app.services.session import Session
-from arbiter_app.stacks import fees
-from arbiter_app.stacks.api import BroadcastRejected
+from arbiter_app.stacks import escrow, fees
+from arbiter_app.stacks import transaction as txn
 from arbiter_app.stacks.api import TxStatus as ApiTx
-from arbiter_app.text import untrusted_text
+from arbiter_app.store import cases, execution, rows
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
     from arbiter_app.wallet.signer import DevicePrompt
 
-# Broadcast: 4 sends of the same bytes, waits from 0.5 s growing to at most 8 s.
-BROADCAST_BACKOFF = Backoff(attempts=4, base=0.5, cap=8.0)
 POLL_INTERVAL = 1.0
-POLL_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,13 @@ OUTCOME = {Decision.RELEASE: InvoiceStatus.RELEASED, Decision.REFUND: InvoiceSta
 
 
 class RulingFailed(PolicyError):
-    """The ruling transaction was mined but failed, or was dropped; the case stays open."""
+    """The ruling transaction failed on chain or left the mempool unmined; the case is back
+    at step 6 for a new attempt after a fresh review (or to reopen step 5)."""
+
+
+class ReceiptNotIssued(DeviceError):
+    """The ruling is executed, but the device did not sign its receipt; it can be issued
+    later (:func:`issue_pending_receipt`)."""
 
 
 @dataclass(frozen=True)
@@ -133,9 +150,6 @@ def preview_ruling(session: Session, invoice_id: int) -> RulingPreview:
         the invoice's arbiter, or the fee quote is above the ceiling for its size
     :raises NetworkError: the nonce or fee could not be read
     """
-    from arbiter_app.stacks import escrow
-    from arbiter_app.stacks import transaction as txn
-    from arbiter_app.store import rows
 
     case = rows.load_case(session.store, invoice_id)
     ruling = case.ruling
@@ -183,7 +197,8 @@ def ruling_log_root(session: Session, invoice_id: int) -> bytes:
 
 def _planned(session: Session, preview: RulingPreview) -> tuple[str, ...]:
     """The signatures executing ``preview`` asks for, in the order they are asked."""
-    return (preview.words, *receipts.signatures_to_come(session, preview.invoice_id))
+    return (signatures.transaction_subject(preview.words, preview.invoice_id),
+            *receipts.signatures_to_come(session, preview.invoice_id))
 
 
 def execute_ruling(
@@ -208,12 +223,15 @@ def execute_ruling(
     :raises DeviceError: the device refused or failed (nothing was stored or sent)
     :raises RulingFailed: the transaction failed on chain; the case stays open
     """
-    from arbiter_app.store import rows
 
     case = rows.load_case(session.store, invoice_id)
     if case.ruling is None:
         raise PolicyError(f"invoice {invoice_id} has no finalized ruling (step 5)")
     if case.transaction is None:
+        failed = case.failed_attempt
+        if failed is not None and reviewed is None:
+            raise PolicyError(f"the last transaction of this ruling failed ({failed.reason}); "
+                              "a new one needs a fresh review of the rebuilt transaction")
         publication.require_target(session)
         yield Progress("checking the chain", 0, 5)
         yield from _check_chain(session, case, cancel)
@@ -222,12 +240,13 @@ def execute_ruling(
         yield Progress("signing on the device", 2, 5)
         _sign_and_store(session, case, prompt, reviewed)
         case = rows.load_case(session.store, invoice_id)
-    assert case.transaction is not None
+    record = case.transaction
+    assert record is not None
     yield Progress("broadcasting", 3, 5)
-    txid, sent = _broadcast(session, case, sleep)
+    sent = broadcast.send(session, record, sleep)
     yield Progress("waiting for confirmation", 4, 5)
-    mined = yield from _poll(session, txid, cancel, sleep, poll_interval)
-    return _settle(session, case, mined, sent, prompt)
+    mined = yield from broadcast.follow(session, record, cancel, sleep, poll_interval)
+    return _settle(session, case, record, mined, sent, prompt)
 
 
 def _check_chain(
@@ -263,7 +282,6 @@ def _publish(session: Session, case: CaseFile) -> CaseFile:
 
     :raises PolicyError: no publication target is configured
     """
-    from arbiter_app.store import execution, rows
 
     assert case.ruling is not None
     data = rationale_doc.document_bytes(case)
@@ -294,8 +312,6 @@ def _checked_signer(session: Session, case: CaseFile) -> str:
 def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | None,
                     reviewed: RulingPreview | None) -> None:
     """Build (through :func:`preview_ruling`), sign, and store the signed bytes (not sent)."""
-    from arbiter_app.stacks import transaction as txn
-    from arbiter_app.store import execution
 
     assert case.ruling is not None and case.ruling.rationale_hash is not None
     preview = preview_ruling(session, case.invoice.id)
@@ -305,8 +321,9 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
         raise PolicyError(f"the ruling transaction changed since it was reviewed (fee "
                           f"{reviewed.fee} -> {preview.fee}, nonce {reviewed.nonce} -> "
                           f"{preview.nonce}); review it again")
-    signed = session.signer.sign_transaction(preview.transaction,
-                                             receipts.Announced(prompt, preview.words))
+    subject = preview.signatures[0]
+    signed = signatures.asked(session, case.invoice.id, subject, lambda: (
+        session.signer.sign_transaction(preview.transaction, prompt, subject=subject)))
     raw = txn.serialize(signed)
     execution.record_transaction(session.store, case.invoice.id, txid=txn.txid(signed),
                                  raw_hex=raw.hex(), now=int(time.time()))
@@ -314,93 +331,64 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
 
 def _fee(session: Session, unsigned: Transaction) -> int:
     """The API's fee quote for ``unsigned``, held to the size-relative fee policy."""
-    from arbiter_app.stacks import transaction as txn
 
     length = len(txn.serialize(unsigned))
     estimate = session.api.estimate_fee(txn.payload_bytes(unsigned), length)
     return fees.checked_fee(estimate.middle, length)
 
 
-def _broadcast(session: Session, case: CaseFile,
-               sleep: Callable[[float], None]) -> tuple[str, int]:
-    """Send the stored bytes until the node knows the txid; never sign anew."""
-    from arbiter_app.store import execution
-
-    record = case.transaction
-    assert record is not None
-    raw = bytes.fromhex(record.raw_hex)
-    sent = 0
-    if record.status not in (TxStatus.SIGNED, TxStatus.BROADCAST):
-        return record.txid, sent  # already pending or settled: only poll
-    for attempt in range(BROADCAST_BACKOFF.attempts):
-        sent += 1
-        try:
-            session.api.broadcast(raw, record.txid)
-        except NetworkError as e:
-            # A lost reply, a 5xx or a "BadNonce" may all mean the node already has it:
-            # look the txid up before deciding anything (docs/reliability.md T5.1).
-            if not _known(session, record.txid):
-                if isinstance(e, BroadcastRejected) and e.reason is not None:
-                    execution.update_transaction(session.store, record.txid, TxStatus.DROPPED,
-                                                 now=int(time.time()), detail=str(e))
-                    raise
-                wait = e.retry_after if isinstance(e, BroadcastRejected) else None
-                sleep(BROADCAST_BACKOFF.delay(attempt, wait))
-                continue
-        execution.update_transaction(session.store, record.txid, TxStatus.BROADCAST,
-                                     now=int(time.time()))
-        return record.txid, sent
-    raise NetworkError(f"the transaction {record.txid} could not be broadcast after {sent} "
-                       "tries; it is stored and will be re-sent unchanged on retry")
-
-
-def _known(session: Session, txid: str) -> bool:
-    try:
-        return session.api.get_transaction(txid) is not None
-    except NetworkError:
-        return False
-
-
-def _poll(
-    session: Session, txid: str, cancel: CancelToken | None,
-    sleep: Callable[[float], None], interval: float,
-) -> Generator[Progress, None, ApiTx]:
-    for n in range(POLL_LIMIT):
-        if cancel is not None:
-            cancel.check()
-        try:
-            tx = session.api.get_transaction(txid)
-        except NetworkError:
-            tx = None
-        if tx is not None and (tx.confirmed or tx.failed):
-            return tx
-        yield Progress("waiting for confirmation", n, POLL_LIMIT)
-        sleep(interval)
-    raise NetworkError(f"transaction {txid} was not confirmed in time; it is stored and the "
-                       "next attempt keeps polling it")
-
-
-def _settle(session: Session, case: CaseFile, mined: ApiTx, sent: int,
-            prompt: DevicePrompt | None) -> Execution:
-    from arbiter_app.store import cases, execution
+def _settle(session: Session, case: CaseFile, record: TransactionRecord,
+            mined: ApiTx | Lost, sent: int, prompt: DevicePrompt | None) -> Execution:
 
     now = int(time.time())
-    if mined.failed:
-        detail = f"{mined.status}" + (f" {untrusted_text(mined.result_repr)}"
-                                      if mined.result_repr else "")
-        status = TxStatus.DROPPED if mined.status.startswith("dropped") else TxStatus.ABORTED
-        execution.update_transaction(session.store, mined.tx_id, status, now=now, detail=detail,
-                                     block_height=mined.block_height)
-        raise RulingFailed(f"the ruling transaction {mined.tx_id} failed ({detail}); "
-                           "the case stays open")
+    if isinstance(mined, Lost) or mined.failed:
+        status, reason = broadcast.failure(mined)
+        execution.update_transaction(session.store, record.txid, status, now=now, detail=reason,
+                                     block_height=None if isinstance(mined, Lost)
+                                     else mined.block_height)
+        raise RulingFailed(f"the ruling transaction {record.txid} failed ({reason}); the case is "
+                           "back at step 6: review and sign a new transaction for the same "
+                           "ruling, or reopen step 5 if the facts changed")
     paid = _check_outcome(session, case)
     execution.update_transaction(session.store, mined.tx_id, TxStatus.SUCCESS, now=now,
                                  block_height=mined.block_height)
     # The store's invoice follows the chain now (RELEASED/REFUNDED), keeping verified terms.
     cases.sync_dispute(session.store, dataclasses.replace(paid, terms=case.invoice.terms),
                        case.dispute, now=now)
-    receipt = receipts.issue_receipt(session, case.invoice.id, now, prompt=prompt)
+    receipt = _receipt(session, case.invoice.id, now, prompt)
     return Execution(mined.tx_id, mined.status, mined.block_height, receipt, sent)
+
+
+def _receipt(session: Session, invoice_id: int, now: int, prompt: DevicePrompt | None) -> str:
+    """Issue the receipt of an executed ruling; a signature not given leaves it to later."""
+    try:
+        return receipts.issue_receipt(session, invoice_id, now, prompt=prompt)
+    except (DeviceError, Cancelled) as e:
+        raise ReceiptNotIssued(f"the ruling of invoice {invoice_id} is executed, but its receipt "
+                               f"was not signed ({e or 'cancelled'}); issue it later from the "
+                               "case") from e
+
+
+def issue_pending_receipt(session: Session, invoice_id: int, cancel: CancelToken | None = None,
+                          *, prompt: DevicePrompt | None = None
+                          ) -> Generator[Progress, None, str]:
+    """Issue the receipt of an executed ruling whose receipt signature was refused or
+    interrupted (the log-key binding too, if it was never given).
+
+    :returns: the receipt's canonical JSON
+    :raises PolicyError: the ruling is not executed yet, or already has its receipt
+    :raises ReceiptNotIssued: the device did not give the signature this time either
+    """
+
+    case = rows.load_case(session.store, invoice_id)
+    if case.transaction is None or case.transaction.status is not TxStatus.SUCCESS:
+        raise PolicyError(f"invoice {invoice_id} has no executed ruling to issue a receipt for")
+    if rows.load_receipt(session.store, invoice_id) is not None:
+        raise PolicyError(f"invoice {invoice_id} already has its receipt")
+    yield Progress("signing the receipt on the device", 0, 1)
+    if cancel is not None:
+        cancel.check()
+    return _receipt(session, invoice_id, int(time.time()), prompt)
 
 
 def _check_outcome(session: Session, case: CaseFile) -> Invoice:

@@ -17,6 +17,7 @@ import httpx
 from arbiter_app import config, deadline
 from arbiter_app.errors import UsageError
 from arbiter_app.ipfs.fetch import Cache, Fetcher, GatewaySource, KuboSource
+from arbiter_app.ipfs.pinning import PinningService
 from arbiter_app.ipfs.sources import Source
 from arbiter_app.stacks.api import StacksApi
 from arbiter_app.store.db import Store, open_store
@@ -134,6 +135,13 @@ class Session:
         if not self.settings.ipfs_rpc:
             return None
         return KuboSource(self.settings.ipfs_rpc)
+
+    def pinning(self) -> PinningService | None:
+        """The remote pinning service of the settings, or ``None`` without one."""
+        if not self.settings.pinning_service:
+            return None
+        return PinningService(self.client(self.settings.pinning_service),
+                              self.settings.pinning_token or "")
 
     @property
     def signer(self) -> Signer:

@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 from arbiter_app import config
 from arbiter_app.errors import UsageError
 from arbiter_app.progress import Progress
+from arbiter_app.store.db import open_store
+from arbiter_app.store.execution import record_settings_change
+from arbiter_app.wallet.signer import signer_from_settings
 
 if TYPE_CHECKING:
     from arbiter_app.wallet.signer import DevicePrompt
 
-SECRET_KEYS = frozenset({"api_key"})
+SECRET_KEYS = frozenset({"api_key", "pinning_token"})
 MASK = "(set)"
 
 
@@ -97,8 +100,6 @@ def save(new: config.Settings, path: Path, *, now: int | None = None
 
     :returns: the changes logged (old and new value by key, secrets masked)
     """
-    from arbiter_app.store.db import open_store
-    from arbiter_app.store.execution import record_settings_change
 
     try:
         old: config.Settings | None = config.load(path)  # the defaults when there is no file
@@ -119,7 +120,6 @@ def signer_address(settings: config.Settings, prompt: DevicePrompt | None = None
 
     :raises DeviceError: the device cannot be reached, is locked, or the user refused
     """
-    from arbiter_app.wallet.signer import signer_from_settings
 
     yield Progress("reading the address from the signer", 0, None)
     signer = signer_from_settings(settings)

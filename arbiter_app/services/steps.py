@@ -124,3 +124,27 @@ def finalize_ruling(session: Session, invoice_id: int, proposal: RulingProposal,
         cases.record_ruling(store, after, now)
         assert after.ruling is not None
         return after.ruling
+
+
+MAX_NOTES = 20_000
+
+
+def save_notes(session: Session, invoice_id: int, text: str, *, now: int) -> None:
+    """Keep the arbiter's notes on the off-chain documents (step 4) with the case, and log
+    them (``notes-saved``) in the same transaction; unchanged notes write nothing.
+
+    :raises PolicyError: notes longer than :data:`MAX_NOTES` characters
+    :raises StoreError: if the store holds no such case
+    """
+    if len(text) > MAX_NOTES:
+        raise PolicyError(f"notes are at most {MAX_NOTES} characters, not {len(text)}")
+    store = session.store
+    with store.atomic():
+        rows.load_case(store, invoice_id)
+        if rows.load_notes(store, invoice_id) == text:
+            return
+        store.conn.execute("INSERT INTO case_notes VALUES (?, ?, ?) ON CONFLICT (invoice_id) "
+                           "DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+                           (invoice_id, text, now))
+        log.append(store, "notes-saved", {"step": int(Step.DOCUMENTS), "text": text},
+                   invoice_id=invoice_id, at=now)

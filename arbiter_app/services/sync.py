@@ -37,7 +37,10 @@ from arbiter_app.services.session import Session
 from arbiter_app.services.target import check_target
 from arbiter_app.stacks.api import TxStatus
 from arbiter_app.stacks.escrow import DisputeRecord, EscrowEvent, EvidenceRecord, GovernanceEvent
-from arbiter_app.store.governance import GovernanceRecord, record_governance
+from arbiter_app.store import cases, rows
+from arbiter_app.store.execution import change_setting
+from arbiter_app.store.governance import GovernanceRecord, mark_sync_start, record_governance
+from arbiter_app.store.rows import setting
 
 MARKER_KEY = "sync.last-event"
 _TX_ROUTE = "/extended/v3/transactions"
@@ -86,7 +89,6 @@ def sync_disputes(
     :raises NetworkError: when the API fails past its retries (nothing half-written)
     :raises Cancelled: when cancelled (cases already stored stay stored)
     """
-    from arbiter_app.store import rows
 
     me = arbiter or session.signer.address()
     start = session.api.requests
@@ -119,6 +121,7 @@ def sync_disputes(
             summary = yield from _store_batch(session, ids, futures, batch, summary, cancel)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    mark_sync_start(session.store, now=int(time.time()))
     record_governance(session.store, _governance_records(reader.governance, txs),
                       now=int(time.time()))
     index_events(session.store, session.contract_id, events)
@@ -276,7 +279,6 @@ def _dispute_from_events(
 def _store_case(session: Session, read: _CaseRead) -> SyncSummary:
     """Store one case and log its new facts, the evidence that could not be had included,
     in one transaction (on the generator's thread: the one writer)."""
-    from arbiter_app.store import cases
 
     now = int(time.time())
     invoice_id = read.invoice.id
@@ -384,7 +386,6 @@ def _marker_key(session: Session) -> str:
 
 
 def _load_marker(session: Session) -> tuple[str, int] | None:
-    from arbiter_app.store.rows import setting
 
     value = setting(session.store, _marker_key(session))
     if not value:
@@ -395,7 +396,6 @@ def _load_marker(session: Session) -> tuple[str, int] | None:
 
 def _save_marker(session: Session, key: tuple[str, int]) -> None:
     """Remember the newest event read; written only after every case of the run is stored."""
-    from arbiter_app.store.execution import change_setting
 
     change_setting(session.store, _marker_key(session), f"{key[0]}:{key[1]}",
                    now=int(time.time()))

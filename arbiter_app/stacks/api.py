@@ -30,6 +30,7 @@ from arbiter_app.errors import ApiError, Cancelled, NetworkError, ResponseError
 from arbiter_app.progress import CancelToken
 from arbiter_app.retry import Backoff, retry_after
 from arbiter_app.stacks import api_shapes as shapes
+from arbiter_app.stacks import clarity
 from arbiter_app.stacks.api_shapes import (
     Account,
     ContractLog,
@@ -133,7 +134,6 @@ class StacksApi:
         :raises ApiError: when the node answers ``okay: false`` (cause shown labelled)
         :raises ResponseError: when the result is not a valid Clarity value
         """
-        from arbiter_app.stacks import clarity
 
         address, name = _split_contract(contract_id)
         body = {"sender": sender, "arguments": [clarity.to_hex(a) for a in args]}

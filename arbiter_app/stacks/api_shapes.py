@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from arbiter_app.errors import ApiError, ResponseError
+from arbiter_app.errors import ApiError, InputError, ResponseError
+from arbiter_app.stacks import clarity
 from arbiter_app.text import untrusted_text
 
 
@@ -185,8 +186,6 @@ def _hex_uint(text: str, key: str, url: str) -> int:
 
 
 def _clarity(text: Any, what: str, url: str) -> Any:
-    from arbiter_app.errors import InputError
-    from arbiter_app.stacks import clarity
 
     if not isinstance(text, str):
         raise ResponseError(f"unexpected answer: {what} is not a hex string", url)

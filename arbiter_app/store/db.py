@@ -22,6 +22,7 @@ import sqlite_utils
 
 from arbiter_app import private, writes
 from arbiter_app.errors import StoreError
+from arbiter_app.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -190,7 +191,6 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
     :returns: the open store
     :raises StoreError: if the file is not a usable case store
     """
-    from arbiter_app.store.migrations import MIGRATIONS
 
     path = Path(path)
     try:

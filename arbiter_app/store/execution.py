@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 _KIND = {TxStatus.BROADCAST: "transaction-broadcast", TxStatus.PENDING: "transaction-broadcast",
          TxStatus.SUCCESS: "transaction-confirmed", TxStatus.ABORTED: "transaction-failed",
-         TxStatus.DROPPED: "transaction-failed", TxStatus.SIGNED: "transaction-signed"}
+         TxStatus.DROPPED: "transaction-failed", TxStatus.REPLACED: "transaction-failed",
+         TxStatus.SIGNED: "transaction-signed"}
 
 
 def record_rationale(store: Store, invoice_id: int, *, rationale_hash: str, rationale_cid: str,
@@ -47,9 +48,15 @@ def record_rationale(store: Store, invoice_id: int, *, rationale_hash: str, rati
 
 def record_transaction(store: Store, invoice_id: int, *, txid: str, raw_hex: str,
                        now: int) -> None:
-    """Record the signed ruling transaction (one per ruling).
+    """Record a signed ruling transaction: the first attempt, or a new one once every
+    earlier attempt has failed (they are kept).
 
-    :raises PolicyError: without a published rationale, or if one was already signed
+    A transaction that left the mempool unmined, rebuilt with the same nonce and fee, is
+    byte for byte the same one (signatures are deterministic): it becomes the latest attempt
+    again, its history continued, and is logged as signed again.
+
+    :raises PolicyError: without a published rationale, or while an attempt is on its way
+        or has succeeded
     """
     with store.atomic():
         case = load_case(store, invoice_id)
@@ -58,9 +65,12 @@ def record_transaction(store: Store, invoice_id: int, *, txid: str, raw_hex: str
         if case.transaction is not None:
             raise PolicyError(f"invoice {invoice_id} already has signed transaction "
                               f"{case.transaction.txid}")
-        history = [{"status": TxStatus.SIGNED.value, "at": now, "detail": ""}]
+        again = next((a for a in case.attempts if a.txid == txid), None)
+        history = [*(again.history if again else ()), TxEvent(TxStatus.SIGNED, now,
+                                                              "signed again" if again else "")]
+        store.conn.execute("DELETE FROM transactions WHERE txid = ?", (txid,))
         store.conn.execute("INSERT INTO transactions VALUES (?, ?, ?, ?, NULL)",
-                           (txid, invoice_id, raw_hex, json.dumps(history)))
+                           (txid, invoice_id, raw_hex, _history_json(history)))
         log.append(store, "transaction-signed", {"txid": txid, "decision":
                                                  case.ruling.decision.value},
                    invoice_id=invoice_id, at=now)
@@ -80,9 +90,8 @@ def update_transaction(store: Store, txid: str, status: TxStatus, *, now: int,
             return
         history = [*tx.history, TxEvent(status, now, detail)]
         height = block_height if block_height is not None else tx.block_height
-        store.conn.execute("UPDATE transactions SET history = ?, block_height = ? WHERE txid = ?", (
-            json.dumps([{"status": e.status.value, "at": e.at, "detail": e.detail}
-                        for e in history]), height, txid))
+        store.conn.execute("UPDATE transactions SET history = ?, block_height = ? WHERE txid = ?",
+                           (_history_json(history), height, txid))
         log.append(store, _KIND[status], {"txid": txid, "status": status.value,
                                           "block_height": height, "detail": detail},
                    invoice_id=tx.invoice_id, at=now)
@@ -93,6 +102,11 @@ def update_transaction(store: Store, txid: str, status: TxStatus, *, now: int,
             write_changes(store, before, after, now)
 
 
+def _history_json(history: list[TxEvent]) -> str:
+    return json.dumps([{"status": e.status.value, "at": e.at, "detail": e.detail}
+                       for e in history])
+
+
 def save_receipt(store: Store, invoice_id: int, document: str, *, receipt_sha256: str,
                  now: int) -> None:
     """Keep the issued receipt (its canonical JSON) and log its hash."""
@@ -101,6 +115,18 @@ def save_receipt(store: Store, invoice_id: int, document: str, *, receipt_sha256
                                      "issued_at": now}, pk="invoice_id")
         log.append(store, "receipt-issued", {"receipt_sha256": receipt_sha256},
                    invoice_id=invoice_id, at=now)
+
+
+def record_signature_failure(store: Store, invoice_id: int | None, *, subject: str,
+                             outcome: str, detail: str, now: int) -> None:
+    """Log a signature the device did not give: refused, timed out, cancelled or failed.
+
+    :param subject: what was to be signed, in the words the prompt used
+    :param outcome: ``refused``, ``timed out``, ``cancelled`` or ``device error``
+    """
+    with store.atomic():
+        log.append(store, "signature-failed", {"subject": subject, "outcome": outcome,
+                                               "detail": detail}, invoice_id=invoice_id, at=now)
 
 
 def change_setting(store: Store, key: str, value: str, *, now: int) -> None:

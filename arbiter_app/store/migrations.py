@@ -241,6 +241,51 @@ CREATE INDEX publications_case ON publications (invoice_id)
 """
 
 
+@MIGRATIONS("keep failed ruling transactions when step 5 is reopened")
+def _v7_attempts(store: Store) -> None:
+    # A ruling may have several attempts (issue 12); a failed one outlives its ruling when
+    # step 5 is reopened, so transactions belong to the dispute, not to the ruling.
+    _run_script(store, _V7)
+
+
+_V7 = """
+CREATE TABLE transactions_v7 (
+  txid TEXT PRIMARY KEY, invoice_id INTEGER NOT NULL REFERENCES disputes(invoice_id),
+  raw_hex TEXT NOT NULL, history TEXT NOT NULL, block_height INTEGER);
+INSERT INTO transactions_v7 SELECT txid, invoice_id, raw_hex, history, block_height
+  FROM transactions ORDER BY rowid;
+DROP TABLE transactions;
+ALTER TABLE transactions_v7 RENAME TO transactions;
+CREATE INDEX transactions_case ON transactions(invoice_id);
+"""
+
+
+@MIGRATIONS("index the party index by token and status")
+def _v8_held_in_escrow(store: Store) -> None:
+    # step 3 sums what the escrow holds in a token: a covering index, not a scan of every row
+    _run_script(store, "CREATE INDEX contract_invoices_held ON contract_invoices("
+                       "contract, token, status, amount)")
+
+
+@MIGRATIONS("keep the arbiter's step-4 notes with the case")
+def _v9_notes(store: Store) -> None:
+    _run_script(store, "CREATE TABLE case_notes (invoice_id INTEGER PRIMARY KEY REFERENCES "
+                       "disputes(invoice_id), text TEXT NOT NULL, updated_at INTEGER NOT NULL)")
+
+
+@MIGRATIONS("index the queue's order and the last sync time")
+def _v10_queue_indexes(store: Store) -> None:
+    _run_script(store, _V10)
+
+
+# The window opens on the oldest disputes first (its SLA order) and reads when a sync last
+# wrote an invoice: with 10,000 cases, each was a sort or a scan of the whole table.
+_V10 = """
+CREATE INDEX disputes_raised ON disputes (raised_time, invoice_id);
+CREATE INDEX invoices_synced ON invoices (synced_at)
+"""
+
+
 @MIGRATIONS("add the payee's share of a split ruling (escrow v2)")
-def _v7_split_rulings(store: Store) -> None:
+def _v11_split_rulings(store: Store) -> None:
     store.conn.execute("ALTER TABLE rulings ADD COLUMN payee_amount INTEGER")

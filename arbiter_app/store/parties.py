@@ -122,6 +122,15 @@ def role_counts(store: Store, contract: str, address: str) -> RoleCounts:
     return RoleCounts(count("payer"), count("payee"), count("arbiter"))
 
 
+def held_in_escrow(store: Store, contract: str, token: str, statuses: Sequence[int]) -> int:
+    """The sum of the amounts of ``token`` invoices in one of ``statuses``."""
+    marks = ",".join("?" * len(statuses))
+    row = store.conn.execute(
+        f"SELECT coalesce(sum(amount), 0) FROM contract_invoices WHERE contract = ? AND "
+        f"token = ? AND status IN ({marks})", (contract, token, *statuses)).fetchone()
+    return int(row[0])
+
+
 def size(store: Store, contract: str) -> int:
     """How many invoices of ``contract`` the index holds."""
     return int(store.conn.execute("SELECT count(*) FROM contract_invoices WHERE contract = ?",

@@ -102,7 +102,7 @@ def load_case(store: Store, invoice_id: int) -> CaseFile:
     rows = {table: _rows(store, f"SELECT * FROM {table} WHERE invoice_id = ? ORDER BY {order}",
                          (invoice_id,))
             for table, order in (("evidence", "idx"), ("steps", "step"),
-                                 ("rulings", "invoice_id"), ("transactions", "invoice_id"))}
+                                 ("rulings", "invoice_id"), ("transactions", "rowid"))}
     return _case(invoice, d[0], rows)
 
 
@@ -118,7 +118,7 @@ def list_cases(store: Store, limit: int | None = None) -> list[CaseFile]:
         first += f" LIMIT {int(limit)}"
     by_case: dict[str, dict[int, list[Any]]] = {}
     for table, order in (("evidence", "idx"), ("steps", "step"), ("rulings", "invoice_id"),
-                         ("transactions", "invoice_id")):
+                         ("transactions", "rowid")):
         grouped: dict[int, list[Any]] = {}
         for r in _records(store, f"SELECT * FROM {table} WHERE invoice_id IN ({first}) "
                                  f"ORDER BY invoice_id, {order}"):
@@ -148,8 +148,8 @@ def _case(invoice: Invoice, d: Any, rows: dict[str, list[Any]]) -> CaseFile:
     steps = tuple(StepRecord(invoice_id, Step(r["step"]), r["completed_at"], r["note"])
                   for r in rows["steps"])
     ruling = _ruling(rows["rulings"][0]) if rows["rulings"] else None
-    transaction = _transaction(rows["transactions"][0]) if rows["transactions"] else None
-    return CaseFile(invoice, dispute, steps, ruling, transaction)
+    attempts = tuple(_transaction(r) for r in rows["transactions"])  # in signing order
+    return CaseFile(invoice, dispute, steps, ruling, _live(attempts), attempts)
 
 
 def load_ruling(store: Store, invoice_id: int) -> Ruling | None:
@@ -174,9 +174,20 @@ def ruling_log_index(store: Store, invoice_id: int) -> int | None:
 
 
 def load_transaction(store: Store, invoice_id: int) -> TransactionRecord | None:
-    """The ruling transaction of a case, or ``None`` before signing."""
-    rows = _rows(store, "SELECT * FROM transactions WHERE invoice_id = ?", (invoice_id,))
-    return _transaction(rows[0]) if rows else None
+    """The case's ruling transaction on its way or confirmed (``None`` before signing and
+    after a failed attempt)."""
+    return _live(load_attempts(store, invoice_id))
+
+
+def _live(attempts: tuple[TransactionRecord, ...]) -> TransactionRecord | None:
+    """The last attempt unless it failed."""
+    return attempts[-1] if attempts and not attempts[-1].status.failed else None
+
+
+def load_attempts(store: Store, invoice_id: int) -> tuple[TransactionRecord, ...]:
+    """Every transaction signed for a case, in the order they were signed."""
+    return tuple(_transaction(r) for r in _rows(
+        store, "SELECT * FROM transactions WHERE invoice_id = ? ORDER BY rowid", (invoice_id,)))
 
 
 def load_transaction_by_txid(store: Store, txid: str) -> TransactionRecord | None:
@@ -205,6 +216,13 @@ def load_receipt(store: Store, invoice_id: int) -> Receipt | None:
     """The issued receipt of a case, or ``None``."""
     rows = _rows(store, "SELECT * FROM receipts WHERE invoice_id = ?", (invoice_id,))
     return Receipt(invoice_id, rows[0]["document"], rows[0]["issued_at"]) if rows else None
+
+
+def load_notes(store: Store, invoice_id: int) -> str:
+    """The arbiter's step-4 notes on a case (empty when none were saved)."""
+    row = store.conn.execute("SELECT text FROM case_notes WHERE invoice_id = ?",
+                             (invoice_id,)).fetchone()
+    return "" if row is None else str(row[0])
 
 
 def last_synced(store: Store) -> int | None:

@@ -20,6 +20,7 @@ from functools import cache
 import coincurve
 
 from arbiter_app.errors import InputError
+from arbiter_app.wallet.bip39_english import WORDS
 
 # secp256k1 group order (SEC 2 §2.4.1)
 CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -73,7 +74,6 @@ class ExtendedKey:
 @cache
 def wordlist() -> tuple[str, ...]:
     """The 2048-word BIP39 English list, in order."""
-    from arbiter_app.wallet.bip39_english import WORDS
 
     assert len(WORDS) == 2048, "the BIP39 wordlist is damaged"
     return WORDS

@@ -7,28 +7,60 @@ docs/stacks.md §6.6–§6.7). Every signature is checked against the sighash or
 hash the host computed itself and the device's public key before it is used; a signature
 that fails is a :class:`DeviceReplyError` and is never attached. Status 0x6986 means
 rejected, locked or busy, so GET_VERSION decides which (§6.9). The only UI touched is the
-:class:`DevicePrompt`. Failures read as plain sentences.
+:class:`DevicePrompt`. A signature request is waited for with :class:`Patience`: after
+``check_after`` seconds the prompt asks the user to check the device, after ``give_up`` the
+request is abandoned (:meth:`LedgerTransport.abandon`) and :class:`DeviceTimeout` raised;
+a cancel through the prompt abandons it the same way. Failures read as plain sentences.
 """
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from arbiter_app import config
 from arbiter_app.errors import (
     AppVersionTooOld,
+    Cancelled,
     DeviceLocked,
     DeviceReplyError,
+    DeviceTimeout,
     InputError,
     VerificationError,
 )
+from arbiter_app.stacks import clarity, sip018, transaction
+from arbiter_app.stacks.payloads import ContractCall
 from arbiter_app.wallet import apdu, verify
 from arbiter_app.wallet.ledger_transport import DEFAULT_TIMEOUT, LedgerTransport
-from arbiter_app.wallet.signer import DevicePrompt, SilentPrompt, derivation_path, format_path
+from arbiter_app.wallet.signer import (
+    Confirmation,
+    DevicePrompt,
+    SilentPrompt,
+    derivation_path,
+    format_path,
+    stalled_text,
+)
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.clarity import ClarityValue, Tuple
     from arbiter_app.stacks.transaction import Transaction
+
+
+POLL_SECONDS = 0.1  # how often a waiting request looks at the prompt's Cancel
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How long a signature request waits for the user at the device.
+
+    :param check_after: seconds without an answer before the prompt says "check your Ledger"
+    :param give_up: seconds without an answer before the request is abandoned
+    """
+
+    check_after: float = 5.0
+    give_up: float = DEFAULT_TIMEOUT
 
 
 class LedgerSigner:
@@ -37,14 +69,17 @@ class LedgerSigner:
     :param transport: an open device (see :class:`LedgerTransport`)
     :param network: the network whose address versions the device is asked for
     :param account: N of ``m/44'/5757'/0'/0/N``
+    :param patience: how long a signature request waits
     """
 
     def __init__(
-        self, transport: LedgerTransport, network: config.Network, account: int = 0
+        self, transport: LedgerTransport, network: config.Network, account: int = 0,
+        patience: Patience | None = None,
     ) -> None:
         self.transport = transport
         self.network = network
         self.path = derivation_path(account)
+        self.patience = patience or Patience(give_up=transport.timeout)
         self.version = transport.run(self._check_app)
         self._public_key, self._address = transport.run(lambda: self._read_address(False))
 
@@ -55,15 +90,17 @@ class LedgerSigner:
         network: config.Network,
         account: int = 0,
         timeout: float = DEFAULT_TIMEOUT,
+        patience: Patience | None = None,
     ) -> LedgerSigner:
         """Connect to the device at ``address`` (``hid`` or ``tcp:HOST:PORT``) and check it.
 
+        :param patience: how long signature requests wait (default: ``timeout`` in all)
         :raises DeviceNotFound, DeviceLocked, AppNotOpen, AppVersionTooOld, DeviceTimeout:
             the device is not ready, in plain words
         """
         transport = LedgerTransport(address, timeout)
         try:
-            return cls(transport, network, account)
+            return cls(transport, network, account, patience)
         except BaseException:
             transport.close()
             raise
@@ -86,7 +123,8 @@ class LedgerSigner:
         :raises DeviceRejected: the user said it does not match
         """
         prompt = prompt or SilentPrompt()
-        prompt.confirm(f"check that the device shows {self._address}")
+        prompt.confirm(Confirmation(f"your address {self._address}",
+                                    f"check that it shows {self._address}, then approve"))
         try:
             _, shown = self.transport.run(lambda: self._read_address(True))
         finally:
@@ -95,15 +133,18 @@ class LedgerSigner:
             raise DeviceReplyError(f"the device showed {shown}, not {self._address}")
         return shown
 
-    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None) -> Transaction:
+    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None, *,
+                         subject: str = "") -> Transaction:
         """Sign ``tx`` on the device; return it signed, after checking the signature.
 
+        :param subject: what is signed, in plain words (the prompt adds the device's words)
         :raises PolicyError: ``tx`` is for another network (nothing is sent)
         :raises VerificationError: ``tx`` is not from this account (nothing is sent)
         :raises DeviceRejected: the user rejected it on the device
+        :raises DeviceTimeout: no answer within the patience (the request is abandoned)
+        :raises Cancelled: the user cancelled through the prompt (the request is abandoned)
         :raises DeviceReplyError: the device's signature does not verify
         """
-        from arbiter_app.stacks import transaction
 
         verify.check_network(tx, self.network)
         sender = transaction.sender_address(tx)
@@ -112,7 +153,8 @@ class LedgerSigner:
                 f"the transaction's sender is {sender}, not this Ledger account {self._address}"
             )
         what = _describe_call(tx)
-        reply = self._sign(transaction.serialize(tx), "signing the transaction", what, prompt)
+        reply = self._sign(transaction.serialize(tx), "signing the transaction",
+                           Confirmation(subject, f"review {what}, then approve"), prompt)
         signed = transaction.attach_signature(tx, reply.vrs)
         try:
             verify.check_signed_transaction(tx, signed, self._public_key)
@@ -125,20 +167,22 @@ class LedgerSigner:
         return signed
 
     def sign_structured_message(
-        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None
+        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None, *,
+        subject: str = "",
     ) -> bytes:
         """Sign SIP-018 structured data on the device; return the checked RSV signature.
 
+        :param subject: what is signed, in plain words (the prompt adds the device's words)
         :raises InputError: the domain is not exactly name, version, chain-id (the app
             refuses any other)
         :raises DeviceReplyError: the device signed another hash, or the signature fails
         """
-        from arbiter_app.stacks import clarity, sip018
 
         _check_domain(domain)
         payload = apdu.sip018_payload(clarity.serialize(domain), clarity.serialize(message))
         what = f"the signed message for {clarity.repr_value(domain)}"
-        reply = self._sign(payload, "signing the message", what, prompt)
+        reply = self._sign(payload, "signing the message",
+                           Confirmation(subject, f"review {what}, then approve"), prompt)
         digest = sip018.message_hash(domain, message)
         if reply.digest != digest:
             raise DeviceReplyError("the Ledger signed a different message hash than the one sent")
@@ -151,7 +195,7 @@ class LedgerSigner:
         return reply.rsv
 
     def _sign(
-        self, payload: bytes, action: str, what: str, prompt: DevicePrompt | None
+        self, payload: bytes, action: str, request: Confirmation, prompt: DevicePrompt | None
     ) -> apdu.SignatureReply:
         prompt = prompt or SilentPrompt()
         commands = apdu.sign_commands(self.path, payload)
@@ -160,14 +204,34 @@ class LedgerSigner:
             for index, command in enumerate(commands, start=1):
                 prompt.step(index, len(commands))
                 if index == len(commands):
-                    prompt.confirm(f"review {what}, then approve")
+                    prompt.confirm(request)
                 data = self._call(command, action)
             return data
 
         try:
-            return apdu.parse_signature(self.transport.run(send_all))
+            return apdu.parse_signature(self._await(self.transport.submit(send_all), prompt))
         finally:
             prompt.finished()
+
+    def _await(self, pending: Future[bytes], prompt: DevicePrompt) -> bytes:
+        """The device's answer, unless the user cancels or the patience runs out first."""
+        start = time.monotonic()
+        warned = False
+        while True:
+            try:
+                return pending.result(timeout=POLL_SECONDS)
+            except TimeoutError:
+                waited = time.monotonic() - start
+            if prompt.cancelled:
+                self.transport.abandon()
+                raise Cancelled()
+            if waited >= self.patience.give_up:
+                self.transport.abandon()
+                raise DeviceTimeout(f"the Ledger did not answer within "
+                                    f"{self.patience.give_up:g} s; the request was abandoned")
+            if not warned and waited >= self.patience.check_after:
+                prompt.stalled(stalled_text(waited))
+                warned = True
 
     def _call(self, command: bytes, action: str) -> bytes:
         """One exchange; a failing status word becomes the error that names it."""
@@ -218,7 +282,6 @@ def _check_domain(domain: Tuple) -> None:
 
 def _describe_call(tx: Transaction) -> str:
     """The words of the "confirm on device" message: what is called, fee and nonce."""
-    from arbiter_app.stacks.payloads import ContractCall
 
     payload = tx.payload
     call = (

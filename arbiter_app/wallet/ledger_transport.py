@@ -5,16 +5,19 @@ The device address is ``hid`` (USB, ``ledgerblue.comm.getDongle``) or ``tcp:HOST
 (an emulator speaking the speculos framing, ``ledgerblue.commTCP.getDongle``). All device
 I/O runs on a single dedicated worker thread and asserts it is there, as Electrum's
 ``run_in_hwd_thread`` does: a device handles one exchange at a time, and a
-GUI thread must never block on a button press.
+GUI thread must never block on a button press. A request the user gives up on (cancel,
+timeout) is abandoned: the device is closed, so a late answer lands on a connection nobody
+reads, and opened again on a fresh thread (:meth:`LedgerTransport.abandon`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from arbiter_app.errors import DeviceNotFound, DeviceTimeout, UsageError
@@ -61,7 +64,33 @@ class LedgerTransport:
         """Run ``fn`` on the device thread and return its result (or raise its error)."""
         if threading.current_thread() is self._thread:
             return fn()
-        return self._executor.submit(self._on_device_thread, fn).result()
+        return self.submit(fn).result()
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        """Start ``fn`` on the device thread; the caller waits on the future as it likes."""
+        return self._executor.submit(self._on_device_thread, fn)
+
+    def abandon(self) -> None:
+        """Give up the request in flight: close the device and open it again.
+
+        The abandoned request's thread is woken (a TCP socket is shut down; a USB read ends
+        at its own timeout) and its answer, if one still comes, is read by nobody: a
+        signature approved after the user cancelled is discarded, never taken for the
+        answer to a later command. Device I/O continues on a fresh thread.
+
+        :raises DeviceNotFound: the device cannot be opened again
+        """
+        executor, dongle = self._executor, self._dongle
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
+        self._thread, self._dongle = None, None
+        sock = getattr(dongle, "socket", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        if dongle is not None:
+            executor.submit(_close, dongle)  # once the abandoned request has ended
+        executor.shutdown(wait=False)
+        self._dongle = self.run(self._open)
 
     def assert_on_device_thread(self) -> None:
         """Fail loudly if device I/O is attempted from any other thread."""
@@ -76,23 +105,25 @@ class LedgerTransport:
         self.assert_on_device_thread()
         from ledgerblue.commException import CommException
 
+        dongle = self._dongle  # this request's device, even if it is abandoned meanwhile
         try:
-            return bytes(self._dongle.exchange(bytearray(command), timeout=self.timeout)), 0x9000
+            return bytes(dongle.exchange(bytearray(command), timeout=self.timeout)), 0x9000
         except CommException as e:
             if e.message.startswith("Timeout"):
                 raise DeviceTimeout(f"the Ledger did not answer within {self.timeout:g} s") from e
             return bytes(e.data or b""), int(e.sw)
         except TimeoutError as e:  # socket.timeout on the TCP transport
-            self._drop()
+            self._forget(dongle)
             raise DeviceTimeout(f"the Ledger did not answer within {self.timeout:g} s") from e
         except (OSError, struct.error, AttributeError) as e:
-            self._drop()
+            self._forget(dongle)
             raise DeviceNotFound(f"the connection to the Ledger at {self.address} was lost") from e
 
     def close(self) -> None:
         """Close the device and stop the I/O thread."""
         if self._dongle is not None:
-            self._executor.submit(self._on_device_thread, self._drop).result()
+            self._executor.submit(self._on_device_thread, lambda: self._forget(self._dongle)
+                                  ).result()
         self._executor.shutdown(wait=True)
 
     def _on_device_thread(self, fn: Callable[[], T]) -> T:
@@ -120,14 +151,20 @@ class LedgerTransport:
         except (OSError, ImportError) as e:
             raise DeviceNotFound(f"the Ledger at {self.address} cannot be opened: {e}") from e
 
-    def _drop(self) -> None:
-        dongle, self._dongle = self._dongle, None
-        if dongle is None:
-            return
-        sock = getattr(dongle, "socket", None)  # the TCP dongle's, when it has one
+    def _forget(self, dongle: Any) -> None:
+        """Close ``dongle``; it stops being the open device if it still was."""
+        if self._dongle is dongle:
+            self._dongle = None
+        if dongle is not None:
+            _close(dongle)
+
+
+def _close(dongle: Any) -> None:
+    sock = getattr(dongle, "socket", None)  # the TCP dongle's, when it has one
+    with contextlib.suppress(OSError, AttributeError):
         dongle.close()
-        if sock is not None:
-            sock.close()  # commTCP's close() skips this when shutdown() fails on a dead link
+    if sock is not None:
+        sock.close()  # commTCP's close() skips this when shutdown() fails on a dead link
 
 
 def _probe(host: str, port: int, timeout: float) -> None:

@@ -18,6 +18,7 @@ import coincurve
 
 from arbiter_app import config
 from arbiter_app.errors import KeystoreError, VerificationError
+from arbiter_app.stacks import sip018, transaction
 from arbiter_app.wallet import hd, keystore, verify
 from arbiter_app.wallet.signer import DevicePrompt, derivation_path
 
@@ -117,13 +118,15 @@ class SoftwareSigner:
         """The key's single-sig address on :attr:`network`."""
         return verify.address_of(self.public_key(), self.network)
 
-    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None) -> Transaction:
+    def sign_transaction(self, tx: Transaction, prompt: DevicePrompt | None = None, *,
+                         subject: str = "") -> Transaction:
         """Sign ``tx`` as its origin; the signature is verified before it is returned.
+
+        A key in memory asks nobody, so ``prompt`` and ``subject`` are not used.
 
         :raises PolicyError: ``tx`` is for another network
         :raises VerificationError: ``tx``'s origin is another account, or the check fails
         """
-        from arbiter_app.stacks import transaction
 
         verify.check_network(tx, self.network)
         self._check_origin(tx)
@@ -133,10 +136,10 @@ class SoftwareSigner:
         return signed
 
     def sign_structured_message(
-        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None
+        self, domain: Tuple, message: ClarityValue, prompt: DevicePrompt | None = None, *,
+        subject: str = "",
     ) -> bytes:
         """Sign SIP-018 structured data; return the verified 65-byte RSV signature."""
-        from arbiter_app.stacks import sip018
 
         digest = sip018.message_hash(domain, message)
         rsv = verify.sign_digest(self._key.secret, digest)
@@ -144,7 +147,6 @@ class SoftwareSigner:
         return rsv
 
     def _check_origin(self, tx: Transaction) -> None:
-        from arbiter_app.stacks import transaction
 
         if transaction.sender_address(tx) != self.address():
             raise VerificationError(

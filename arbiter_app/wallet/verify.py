@@ -16,6 +16,7 @@ import coincurve
 
 from arbiter_app import config
 from arbiter_app.errors import PolicyError, VerificationError
+from arbiter_app.stacks import c32, transaction
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
@@ -30,7 +31,6 @@ def hash160(public_key: bytes) -> bytes:
 
 def address_of(public_key: bytes, network: config.Network) -> str:
     """The single-sig c32 address of a compressed public key on ``network``."""
-    from arbiter_app.stacks import c32
 
     return c32.encode_address(network.single_sig_version, hash160(public_key))
 
@@ -62,7 +62,6 @@ def check_signed_transaction(unsigned: Transaction, signed: Transaction, public_
 
     :raises VerificationError: the signature does not verify or the signer differs
     """
-    from arbiter_app.stacks import transaction
 
     presign = transaction.presign_sighash(unsigned)
     if transaction.presign_sighash(signed) != presign:

@@ -18,12 +18,13 @@ from arbiter_app.case.models import EvidenceState, Step, TxStatus
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.execution import ExecutionPage
 from arbiter_app.gui.views.receipt import ReceiptView
 from arbiter_app.gui.views.review import FinalReviewDialog
-from arbiter_app.gui.views.ruling import ExecutionPage, RulingPage
+from arbiter_app.gui.views.ruling import RulingPage
 from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
-from arbiter_app.services.receipts import BINDING_SUBJECT
 from arbiter_app.services.session import Session
+from arbiter_app.services.signatures import BINDING
 from arbiter_app.store import rows
 from tests.integration.services.helpers import RATIONALE, devnet_settings
 
@@ -159,11 +160,13 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
 
     assert execution.prompt is not None
     inv = rows.load_case(session.store, CASE).invoice
-    assert execution.prompt.shown == [
-        f"Confirm on your Ledger: release 0.2 sBTC to {inv.payee}",
-        f"Confirm on your Ledger: {BINDING_SUBJECT}",
-        f"Confirm on your Ledger: sign the ruling receipt for invoice {CASE}",
+    headlines = [text.splitlines()[0] for text in execution.prompt.shown]
+    assert headlines == [
+        f"Confirm on your Ledger: release 0.2 sBTC to {inv.payee}, invoice {CASE}",
+        f"Confirm on your Ledger: {BINDING}",
+        f"Confirm on your Ledger: the ruling receipt for invoice {CASE}",
     ]
+    assert all("The Ledger asks you to review " in text for text in execution.prompt.shown)
     assert ledger.display_log, "the emulated device displayed nothing"
     record = rows.load_transaction(session.store, CASE)
     assert record is not None and record.status is TxStatus.SUCCESS

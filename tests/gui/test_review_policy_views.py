@@ -92,3 +92,53 @@ def test_the_suspicious_dialog_adds_removes_exports_and_imports(
     changes = [e.data["suspicious"] for e in log.entries(local_session.store)
                if e.kind == "party-flagged"]
     assert changes == [True, True, False, True]
+
+
+def test_step_3_shows_the_escrow_balance_beside_what_it_holds_and_fails_when_short(
+        qtbot: QtBot, local_session: Session) -> None:
+    from arbiter_app.case.models import ChainChecks
+
+    add_case(local_session, 9)
+    pane = CasePane(local_session)
+    qtbot.addWidget(pane)
+    pane.resize(900, 500)
+    pane.show_case(9)
+    pane.show()
+    pane.steps.setCurrentRow(2)
+    page = pane.pages[Step.CHAIN]
+    short = ChainChecks(True, False, True, False, True, 5000, 150, PAYER,
+                        escrow_balance=249_999_999, escrow_held=250_000_000)
+    page.show_checks(short)  # type: ignore[attr-defined]
+    lines = [page.list.item(i).text() for i in range(page.list.count())]  # type: ignore[attr-defined]
+    assert lines[1] == ("✗  the escrow's token balance (2.49999999 sBTC) covers what it holds "
+                        "in escrow (2.50000000 sBTC)")
+    shot(pane, "step3-deposit-check")
+
+
+def test_step_4_notes_are_saved_with_the_case_and_shown_after_a_restart(
+        qtbot: QtBot, local_session: Session) -> None:
+    from arbiter_app import config
+
+    add_case(local_session, 11)
+    pane = CasePane(local_session)
+    qtbot.addWidget(pane)
+    pane.resize(900, 500)
+    pane.show_case(11)
+    page = pane.pages[Step.DOCUMENTS]
+    page.notes.setPlainText("Milestone 2 was waived by email (see the chat log).")  # type: ignore[attr-defined]
+    qtbot.mouseClick(page.save_notes_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    idle(qtbot)
+    assert [e.kind for e in log.entries(local_session.store, invoice_id=11)][-1] == "notes-saved"
+    again = Session(config.Settings(data_dir=str(local_session.store.path.parent)))
+    try:
+        fresh = CasePane(again)
+        qtbot.addWidget(fresh)
+        fresh.resize(900, 500)
+        fresh.show_case(11)
+        fresh.show()
+        fresh.steps.setCurrentRow(3)
+        notes = fresh.pages[Step.DOCUMENTS].notes.toPlainText()  # type: ignore[attr-defined]
+        assert notes == "Milestone 2 was waived by email (see the chat log)."
+        shot(fresh, "step4-notes")
+    finally:
+        again.close()

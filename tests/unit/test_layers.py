@@ -1,6 +1,7 @@
 """The direction of imports (docs/ARCHITECTURE.md §3), checked on every module's syntax tree,
 imports inside functions and under ``TYPE_CHECKING`` included: a room imports only from itself
-or from rooms on a lower level, and rooms on one level do not import each other."""
+or from rooms on a lower level, rooms on one level do not import each other, and the GUI reaches
+the store and the records only through the services."""
 
 from __future__ import annotations
 
@@ -96,3 +97,10 @@ def test_the_check_sees_every_form_of_import(tmp_path: Path, source: str, text: 
     module = fake / source
     module.write_text(text + "\n", encoding="utf-8")
     assert (offences(module, fake) == []) is ok
+
+
+def test_the_gui_reaches_the_store_and_records_only_through_services() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{line}: {name}"
+           for path in sorted((ROOT / "gui").rglob("*.py"))
+           for line, name in imports(path) if room_of(name) in {"store", "records"}]
+    assert not bad, "\n".join(bad)

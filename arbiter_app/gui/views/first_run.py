@@ -23,6 +23,8 @@ from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.settings import SettingsForm, _label
+from arbiter_app.services import settings as service
+from arbiter_app.services.settings import signer_address
 
 
 class FirstRunPage(QDialog):
@@ -75,7 +77,6 @@ class FirstRunPage(QDialog):
 
     def on_connect(self, show_on_device: bool) -> Task | None:
         """Read the address (and with ``show_on_device`` show it on the device) in a task."""
-        from arbiter_app.services.settings import signer_address
 
         try:
             settings = self.form.settings()
@@ -102,7 +103,6 @@ class FirstRunPage(QDialog):
 
     def on_save(self) -> None:
         """Check the form and the confirmation; save (logged) and close."""
-        from arbiter_app.services import settings as service
 
         try:
             new = self.form.settings()

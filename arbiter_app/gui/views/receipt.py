@@ -31,10 +31,13 @@ class ReceiptView(QDialog):
     """Shows one ruling receipt; saves it as JSON or PDF.
 
     :param document: the receipt's canonical JSON
+    :param rationale: the ruling's rationale text, printed in the PDF
     """
 
-    def __init__(self, document: str, parent: QWidget | None = None) -> None:
+    def __init__(self, document: str, parent: QWidget | None = None,
+                 rationale: str | None = None) -> None:
         super().__init__(parent)
+        self.rationale = rationale
         self.setWindowTitle("Ruling receipt")
         self.resize(900, 720)
         self.document = document
@@ -107,6 +110,6 @@ class ReceiptView(QDialog):
 
     def save_pdf(self, path: Path) -> Task:
         """Write the receipt as a PDF on the task runner and say where it went."""
-        document = self.document
-        return Task(call(lambda: receipts.save_pdf(document, path)), parent=self
+        document, rationale = self.document, self.rationale
+        return Task(call(lambda: receipts.save_pdf(document, path, rationale)), parent=self
                     ).on_success(lambda _: self.confirm(path)).run()

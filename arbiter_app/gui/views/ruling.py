@@ -1,22 +1,17 @@
-"""Steps 5 and 6: the ruling editor and the sign-and-broadcast flow with its final review.
+"""Step 5: the ruling editor (step 6 is :mod:`arbiter_app.gui.views.execution`).
 
-Step 5 (:class:`RulingPage`): release, refund or split (a share for the payee, the rest
-to the payer; :mod:`arbiter_app.gui.views.split`), the rationale saved as typed (a debounced
-draft through the services, so a crash loses nothing), cited evidence, a character counter
-against the minimum, and one explicit confirmation per manual-review flag; what is still
-missing comes from :func:`arbiter_app.case.framework.ruling_problems`, live. Step 6
-(:class:`ExecutionPage`): the service's ``preview_ruling`` builds the transaction for review
-and decodes it with ``transaction.describe`` into :class:`FinalReviewDialog`, which needs an
-explicit confirmation; then the service's ``execute_ruling`` generator runs in a
-:class:`Task` with the Qt device prompt and the reviewed preview (it refuses to sign anything
-else), and the receipt is shown (:mod:`arbiter_app.gui.views.receipt`).
+:class:`RulingPage`: release, refund or split (a share for the payee, the rest
+to the payer; :mod:`arbiter_app.gui.views.split`), the rationale saved as typed (a debounced draft
+through the services, so a crash loses nothing), cited evidence, a character counter against
+the minimum, and one explicit confirmation per manual-review flag; what is still missing
+comes from :func:`arbiter_app.case.framework.ruling_problems`, live.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -25,7 +20,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -34,18 +28,13 @@ from PySide6.QtWidgets import (
 from arbiter_app.case.framework import CaseFile, RulingProposal, ruling_problems
 from arbiter_app.case.models import Decision, Draft, EvidenceState, ReviewFlag, Step
 from arbiter_app.errors import PolicyError
-from arbiter_app.gui.errors import show_error
-from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.tasks import Task, call
-from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
 from arbiter_app.gui.views.split import SplitEditor
 from arbiter_app.gui.views.step_page import StepPage, plain
-from arbiter_app.progress import CancelToken, Progress
-from arbiter_app.services import publication, queries, steps
+from arbiter_app.services import queries, steps
 from arbiter_app.text import display_name
 
 if TYPE_CHECKING:
-    from arbiter_app.services.ruling import RulingPreview
     from arbiter_app.services.session import Session
 
 DRAFT_DELAY_MS = 800
@@ -212,110 +201,6 @@ class RulingPage(StepPage):
                 raise PolicyError("step 5 cannot be completed: choose release, refund or split")
             return steps.finalize_ruling(session, invoice_id, proposal, now=now)
         return work
-
-
-class ExecutionPage(StepPage):
-    """Step 6: review the decoded transaction, sign it on the Ledger, broadcast, confirm."""
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(session, Step.EXECUTION, parent)
-        self.summary = plain()
-        self.status = plain()
-        self.receipt_button = QPushButton("Show receipt")
-        self.receipt_button.clicked.connect(self.on_show_receipt)
-        self.complete_button.setText("Sign and broadcast…")
-        self.review: FinalReviewDialog | None = None
-        self.prompt: QtDevicePrompt | None = None
-        self.receipt_view: Any = None
-        self.body.addWidget(self.summary)
-        self.published = plain()
-        self.body.addWidget(self.status)
-        self.body.addWidget(self.published)
-        self.body.addWidget(self.receipt_button)
-        self.body.addStretch(1)
-
-    def fill(self, case: CaseFile) -> None:
-        self.summary.setText(ruling_words(case) if case.ruling else "No ruling finalized yet.")
-        tx = case.transaction
-        lines = [] if tx is None else [f"Transaction {tx.txid}: {tx.status.value}"] + [
-            f"  {time.strftime('%H:%M:%S', time.gmtime(e.at))} {e.status.value} "
-            f"{display_name(e.detail, 300)}"
-            for e in tx.history]
-        self.status.setText("\n".join(lines))
-        if tx is not None and Step.EXECUTION not in case.completed:
-            self.complete_button.setText("Resume broadcast…")
-            self.complete_button.setEnabled(case.current is Step.EXECUTION)
-        receipt = queries.load_receipt(self.session, case.invoice.id)
-        self.receipt_button.setVisible(receipt is not None)
-        self.published.setText("\n".join(
-            publication.describe(p) for p in publication.for_case(self.session, case.invoice.id)))
-
-    def on_complete(self) -> None:
-        case = self.case
-        if case is None:
-            return
-        if case.transaction is not None:
-            self.execute(case)  # resuming re-sends the stored bytes: nothing new to review
-            return
-        session, invoice_id = self.session, case.invoice.id
-        self.run(lambda token: previewed(session, invoice_id, token),
-                 "Preparing the transaction", self.on_previewed)
-
-    def on_previewed(self, preview: RulingPreview) -> None:
-        self.review = FinalReviewDialog(preview, self.window())
-        self.review.accepted.connect(lambda: self.execute(self.case, preview))
-        self.review.open()
-
-    def execute(self, case: CaseFile | None, reviewed: RulingPreview | None = None) -> None:
-        """Run the service's execute-ruling generator with the Qt device prompt.
-
-        :param reviewed: the preview the user approved (``None`` when resuming a stored
-            transaction, which is re-sent unchanged)
-        """
-        from arbiter_app.services.ruling import execute_ruling
-
-        if case is None:
-            return
-        session, invoice_id = self.session, case.invoice.id
-        # The service names each signature itself (the transaction by its amount and
-        # recipient, the log-key binding, the receipt), so the prompt gets no fixed subject.
-        self.prompt = QtDevicePrompt(self.window())
-        prompt = self.prompt
-        Task(lambda token: execute_ruling(session, invoice_id, token, prompt=prompt,
-                                          reviewed=reviewed),
-             parent=self.window()).on_success(self.on_executed).on_failure(
-            self.on_failed).with_progress("Executing the ruling").run()
-
-    def on_executed(self, result: Any) -> None:
-        self.changed.emit()
-        self.on_show_receipt()
-
-    def on_failed(self, error: BaseException) -> None:
-        if self.prompt is not None:
-            self.prompt.on_finished()
-        self.changed.emit()
-        show_error(error, self.window())
-
-    def on_show_receipt(self) -> None:
-        from arbiter_app.gui.views.receipt import ReceiptView
-
-        if self.case is None:
-            return
-        receipt = queries.load_receipt(self.session, self.case.invoice.id)
-        if receipt is not None:
-            self.receipt_view = ReceiptView(receipt.document, self.window())
-            self.receipt_view.open()
-
-
-def previewed(session: Session, invoice_id: int, token: CancelToken
-              ) -> Generator[Progress, None, RulingPreview]:
-    """The service's :func:`~arbiter_app.services.ruling.preview_ruling` as a task: the
-    transaction the review shows is built by the same code that builds the signed one."""
-    from arbiter_app.services.ruling import preview_ruling
-
-    yield Progress("building the ruling transaction", 0, 1)
-    token.check()
-    return preview_ruling(session, invoice_id)
 
 
 def _clear(layout: QVBoxLayout) -> None:

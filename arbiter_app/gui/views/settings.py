@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from arbiter_app import config
 from arbiter_app.errors import ArbiterError
+from arbiter_app.services import settings as service
 
 
 def _label(text: str = "") -> QLabel:
@@ -175,7 +176,6 @@ class SettingsDialog(QDialog):
 
     def on_save(self) -> None:
         """Check everything; save and close, or say what is wrong and keep the dialog open."""
-        from arbiter_app.services import settings as service
 
         try:
             new = self.form.settings()

@@ -39,11 +39,14 @@ from arbiter_app.case.models import (
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
+from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.gui.views.table import rows_table
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import evidence, queries, steps
+from arbiter_app.services.chain import ChainReader
+from arbiter_app.services.party_index import escrow_held
 from arbiter_app.text import party_text
 
 if TYPE_CHECKING:
@@ -256,13 +259,14 @@ class ChainPage(StepPage):
         session = self.session
         assert self.case is not None
         arbiter = self.case.invoice.arbiter  # read here: the op runs on a pool thread
+        token_contract = self.case.invoice.token
 
         def op(token: CancelToken) -> Generator[Progress, None, ChainChecks]:
-            from arbiter_app.services.chain import ChainReader
 
-            yield Progress("reading the invoice, dispute and contract state", 0, None)
+            yield Progress("reading the invoice, dispute, contract state and balance", 0, None)
             reader = ChainReader(session.api, session.contract_id, arbiter)
-            return reader.checks(invoice_id, session.signer.address())
+            return reader.checks(invoice_id, session.signer.address(),
+                                 held=escrow_held(session, token_contract))
         return op
 
     def show_checks(self, checks: ChainChecks | None) -> None:
@@ -271,13 +275,7 @@ class ChainPage(StepPage):
         if checks is None:
             self.list.addItem("Not read yet.")
             return
-        for ok, text in (
-            (checks.status_disputed, "the invoice's status is DISPUTED"),
-            (checks.deposit_matches, "the deposit held equals the invoice amount"),
-            (checks.token_whitelisted, "the token contract is whitelisted"),
-            (not checks.contract_paused, "the escrow contract is not paused"),
-            (checks.arbiter_is_signer, "the invoice's arbiter is this signer's address"),
-        ):
+        for ok, text in words.chain_check_lines(checks):
             self.list.addItem(f"{'✓' if ok else '✗'}  {text}")
         self.list.addItem(f"•  deadline block {checks.deadline}, chain tip {checks.chain_tip}")
         self.list.addItem(f"•  raised by {checks.raised_by}")
@@ -316,12 +314,16 @@ class DocumentsPage(StepPage):
         self.open_button = QPushButton("Open document")
         self.open_button.clicked.connect(self.on_open)
         self.notes = QPlainTextEdit()
-        self.notes.setPlaceholderText("Notes on the off-chain documentation (kept with the case)")
+        self.notes.setPlaceholderText("Notes on the off-chain documentation (kept with the "
+                                      "case and logged when saved)")
+        self.save_notes_button = QPushButton("Save notes")
+        self.save_notes_button.clicked.connect(self.on_save_notes)
         self.confirmed = QCheckBox("I consulted the off-chain documentation listed above")
         self.viewer: EvidenceViewer | None = None
         self.body.addWidget(self.documents)
         self.body.addWidget(self.open_button)
         self.body.addWidget(self.notes, 1)
+        self.body.addWidget(self.save_notes_button)
         self.body.addWidget(self.confirmed)
 
     def required(self, case: CaseFile) -> list[tuple[str, str]]:
@@ -336,12 +338,20 @@ class DocumentsPage(StepPage):
         if self._case_id != case.invoice.id:
             self._case_id = case.invoice.id
             self.consulted.clear()
-            self.notes.clear()
+            self.notes.setPlainText(queries.load_notes(self.session, case.invoice.id))
             self.confirmed.setChecked(False)
         self.documents.clear()
         for name, cid in self.required(case):
             mark = "consulted" if cid in self.consulted else "not opened"
             self.documents.addItem(f"{name}: {cid} ({mark})")
+
+    def on_save_notes(self) -> Task | None:
+        """Store the notes with the case (logged) on the task runner."""
+        if self.case is None:
+            return None
+        session, invoice_id, text = self.session, self.case.invoice.id, self.notes.toPlainText()
+        return Task(call(lambda: steps.save_notes(session, invoice_id, text,
+                                                  now=int(time.time()))), parent=self).run()
 
     def on_open(self) -> None:
         row = self.documents.currentRow()

@@ -1,5 +1,7 @@
-;; Mock sBTC for the devnet: a SIP-010 token with 8 decimals whose only extra power is a
-;; mint the deployer may use off mainnet, so seed scripts and tests can fund payers.
+;; Mock sBTC for the devnet: a SIP-010 token with 8 decimals whose only extra powers are a
+;; mint and a burn the deployer may use off mainnet, so seed scripts and tests can fund payers
+;; and make a holder (the escrow) hold less than it owes, as the real token's protocol burn
+;; could.
 (impl-trait .sip-010-trait.sip-010-trait)
 
 (define-fungible-token sbtc)
@@ -21,6 +23,11 @@
   (begin
     (asserts! (and (is-eq tx-sender DEPLOYER) (not is-in-mainnet)) ERR-MINT-REFUSED)
     (ft-mint? sbtc amount recipient)))
+
+(define-public (burn (amount uint) (owner principal))
+  (begin
+    (asserts! (and (is-eq tx-sender DEPLOYER) (not is-in-mainnet)) ERR-MINT-REFUSED)
+    (ft-burn? sbtc amount owner)))
 
 (define-read-only (get-name) (ok "sBTC"))
 (define-read-only (get-symbol) (ok "sBTC"))

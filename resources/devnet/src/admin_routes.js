@@ -1,8 +1,10 @@
 // The loopback-only admin API of the devnet: fault switches, mining, the seed scenario's
-// summary, bench disputes, single invoices between named accounts, governance calls signed by the devnet's admins and a health
+// summary, bench disputes, single invoices between named accounts, mock-sBTC mint and burn,
+// governance calls signed by the devnet's admins and a health
 // probe. Requests from anywhere but loopback are refused.
 import { HttpError, json, readBody } from './http.js';
 import { governance } from './governance.js';
+import { tokenAdmin } from './token_admin.js';
 
 function loopbackOnly(req) {
   const ip = req.socket.remoteAddress ?? '';
@@ -56,6 +58,13 @@ export function adminRoutes(router, ctx) {
     });
     return json({ stacks_tip_height: height.height, block_time: ctx.chain.tip.time, mined_transactions: height.mined });
   });
+  admin('POST', 'drop', async (req) => {
+    const b = await body(req);
+    const txid = String(b.tx_id ?? '').replace(/^0x/, '');
+    const dropped = await ctx.chain.run(() => ctx.chain.drop(txid));
+    if (!dropped) throw new HttpError(404, { error: `no pending transaction 0x${txid}` });
+    return json({ tx_id: `0x${txid}`, status: 'dropped_stale_garbage_collect' });
+  });
   admin('GET', 'seed', () => json(ctx.seed() ?? { seeded: false }));
   admin('POST', 'governance', async (req) => json(await governance(ctx.chain, ctx.chain.accounts, await body(req))));
   admin('POST', 'seed-bench', async (req) => {
@@ -64,6 +73,7 @@ export function adminRoutes(router, ctx) {
     if (!Number.isInteger(n) || n < 1 || n > 5000) throw new HttpError(400, { error: 'disputes must be an integer from 1 to 5000' });
     return json(await ctx.seedBench(n));
   });
+  admin('POST', 'token', async (req) => json(await tokenAdmin(ctx.chain, await body(req))));
   admin('POST', 'invoice', async (req) => json(await ctx.seedInvoice(await body(req))));
   return router;
 }

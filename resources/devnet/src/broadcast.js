@@ -112,7 +112,8 @@ export function broadcast(chain, bytes) {
   return chain.run(async () => {
     const tx = decode(bytes);
     const txid = tx.txid();
-    if (chain.txs.has(txid)) return txid; // already known: a node answers 200 with the txid
+    // already known: a node answers 200 with the txid (one dropped from its mempool is new again)
+    if (chain.txs.has(txid) && !chain.txs.get(txid).status.startsWith('dropped_')) return txid;
     if (tx.transactionVersion !== TESTNET_TX_VERSION || tx.chainId !== TESTNET_CHAIN_ID) {
       throw new Rejection('BadTransactionVersion', {
         message: `expected version 0x80 and chain id 0x80000000, got 0x${tx.transactionVersion.toString(16)} and 0x${tx.chainId.toString(16)}`,

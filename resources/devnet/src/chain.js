@@ -124,6 +124,19 @@ export class Chain {
     this.txs.set(call.txid, record);
   }
 
+  /**
+   * Drop a pending transaction from the mempool without mining it, as a node's mempool
+   * garbage collection does; the API then no longer knows it.
+   * @returns {boolean} whether it was pending
+   */
+  drop(txid) {
+    const call = this.mempool.find((c) => c.txid === txid);
+    if (!call) return false;
+    this.mempool.splice(this.mempool.indexOf(call), 1);
+    this.txs.get(txid).status = 'dropped_stale_garbage_collect';
+    return true;
+  }
+
   /** Mine every pending transaction, each in its own block, in arrival order. */
   async flush() {
     while (this.mempool.length) await this.execute(this.mempool.shift());

@@ -93,7 +93,8 @@ function transaction(chain, m) {
 function getTransaction(chain, faults, m, url) {
   const include = includes(url);
   const rec = transaction(chain, m);
-  if (!rec) throw failure(404, 'Transaction not found');
+  // the API reads mempool rows only while not pruned, and dropping one prunes it
+  if (!rec || rec.status.startsWith('dropped_')) throw failure(404, 'Transaction not found');
   const lie = faults.lieTxStatus[rec.txid];
   return json(txJson(lie ? { ...rec, status: lie } : rec, include));
 }
@@ -165,11 +166,25 @@ function contractLogs(chain, m, url) {
   });
 }
 
+/**
+ * `GET /extended/v3/principals/{p}/nonces`, computed as the API does: the next nonce follows
+ * the highest confirmed or pending one; `pending_nonces` and `missing_nonces` list only the
+ * nonces strictly between the last confirmed and the last pending one (highest first), and
+ * only when both exist.
+ */
 function nonces(chain, m) {
-  const confirmed = chain.nextNonce(m[1]);
+  const confirmed = chain.nextNonce(m[1]) - 1;
   const pending = chain.pendingOf(m[1]).map((c) => c.nonce);
-  return json({ next_nonce: confirmed + pending.length, last_confirmed_nonce: confirmed > 0 ? confirmed - 1 : null,
-    mempool: { last_nonce: pending.length ? Math.max(...pending) : null, pending_nonces: pending, missing_nonces: [] } });
+  const lastConfirmed = confirmed >= 0 ? confirmed : null;
+  const lastPending = pending.length ? Math.max(...pending) : null;
+  const highest = Math.max(lastConfirmed ?? -1, lastPending ?? -1);
+  const between = [];
+  if (lastConfirmed !== null && lastPending !== null) {
+    for (let n = lastPending - 1; n > lastConfirmed; n--) between.push(n);
+  }
+  return json({ next_nonce: highest + 1, last_confirmed_nonce: lastConfirmed,
+    mempool: { last_nonce: lastPending, pending_nonces: between.filter((n) => pending.includes(n)),
+      missing_nonces: between.filter((n) => !pending.includes(n)) } });
 }
 
 /** Register the extended API routes. */

@@ -146,7 +146,10 @@ export function listener(router, faults, notFound, notAllowed, log) {
       if (!isAdmin && faults.failNext > 0 && path.startsWith(faults.failPrefix)) {
         faults.failNext -= 1;
         const headers = faults.retryAfter !== null ? { 'retry-after': String(faults.retryAfter) } : {};
-        out = json({ error: 'injected failure', message: 'devnet fault switch fail_next' }, faults.failStatus, headers);
+        // the pinning service answers every failure as {"error": {"reason", "details"}}
+        const body = path.startsWith('/psa/') ? { error: { reason: 'INTERNAL_SERVER_ERROR', details: 'devnet fault switch fail_next' } }
+          : { error: 'injected failure', message: 'devnet fault switch fail_next' };
+        out = json(body, faults.failStatus, headers);
       } else {
         const { route, match, pathMatched } = router.find(req.method, path);
         if (route) out = await route.handler(req, match, url);

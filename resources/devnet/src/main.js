@@ -11,6 +11,7 @@ import { Faults, Router, listener, json } from './http.js';
 import { stacksRoutes } from './stacks_routes.js';
 import { BlockStore } from './ipfs_store.js';
 import { ipfsRoutes } from './ipfs_routes.js';
+import { pinningRoutes } from './pinning_routes.js';
 import { adminRoutes } from './admin_routes.js';
 import { seedScenario, seedBench, seedInvoice } from './seed.js';
 
@@ -51,6 +52,7 @@ export async function startDevnet(opts = {}) {
     seedInvoice: (b) => seedInvoice(chain, store, accounts, b), info: null };
   stacksRoutes(router, chain, faults);
   ipfsRoutes(router, store, faults);
+  pinningRoutes(router, store);
   adminRoutes(router, ctx);
   const notFound = (path) => (path.startsWith('/api/v0/')
     ? { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' } }

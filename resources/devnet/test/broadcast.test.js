@@ -269,15 +269,15 @@ test('with hold_txs a broadcast stays pending; nonce conflicts and replace-by-fe
     assert.equal('block' in pending, false);
     assert.equal(pending.receipt_block_height, d.chain.tipHeight);
     const n = await (await d.get(`/extended/v3/principals/${who}/nonces`)).json();
-    assert.deepEqual([n.next_nonce, n.mempool.pending_nonces], [confirmed + 1, [confirmed]]);
+    assert.deepEqual([n.next_nonce, n.last_confirmed_nonce, n.mempool], [confirmed + 1, confirmed > 0 ? confirmed - 1 : null,
+      { last_nonce: confirmed, pending_nonces: [], missing_nonces: [] }]);
     assert.equal((await (await d.get(`/v2/accounts/${who}?proof=0`)).json()).nonce, confirmed);
     const same = await signedCall(d, 'admin_2', 'unpause', [], { nonce: confirmed, fee: 5000 });
     assert.equal((await send(d, same)).body.reason, 'ConflictingNonceInMempool');
     const richer = await signedCall(d, 'admin_2', 'propose-pause', [], { nonce: confirmed, fee: 9000 });
     assert.equal((await send(d, richer)).status, 200);
-    const dropped = await (await d.get(`/extended/v3/transactions/0x${first.txid()}`)).json();
-    assert.equal(dropped.status, 'dropped_replace_by_fee');
-    assert.equal(dropped.replaced_by_tx_id, `0x${richer.txid()}`);
+    // a replaced transaction is pruned from the API's mempool: it is no longer found
+    assert.equal((await d.get(`/extended/v3/transactions/0x${first.txid()}`)).status, 404);
     const tip = d.chain.tipHeight;
     const mined = await (await d.postJson('/admin/mine', {})).json();
     assert.equal(mined.mined_transactions, 1);
@@ -303,4 +303,25 @@ test('fees are charged in the transaction\'s block, also when post-conditions ab
   const aborted = await broadcastAndRead(d, 'payer_1', 'deposit-funds', [Cl.uint(800), Cl.principal(token)], { postConditions: [lie], fee: 777 });
   assert.equal(aborted.status, 'abort_by_post_condition');
   assert.equal(await stx(A('payer_1')), payerBefore - 777n);
+});
+
+test('/admin/drop takes a pending transaction out of the mempool unmined; the API then answers 404 and counts no pending nonce', async () => {
+  d.faults.set({ hold_txs: true });
+  try {
+    const who = A('admin_3');
+    const confirmed = d.chain.nextNonce(who);
+    const call = await signedCall(d, 'admin_3', 'propose-pause', [], { fee: 5000 });
+    assert.equal((await send(d, call)).status, 200);
+    const gaps = await (await d.get(`/extended/v3/principals/${who}/nonces`)).json();
+    assert.equal(gaps.next_nonce, confirmed + 1);
+    const dropped = await d.postJson('/admin/drop', { tx_id: `0x${call.txid()}` });
+    assert.equal(dropped.status, 200);
+    assert.equal((await d.get(`/extended/v3/transactions/0x${call.txid()}`)).status, 404);
+    const after = await (await d.get(`/extended/v3/principals/${who}/nonces`)).json();
+    assert.deepEqual([after.next_nonce, after.mempool.last_nonce], [confirmed, null]);
+    assert.equal((await d.postJson('/admin/drop', { tx_id: `0x${call.txid()}` })).status, 404);
+    assert.equal((await (await d.postJson('/admin/mine', {})).json()).mined_transactions, 0);
+  } finally {
+    d.faults.reset();
+  }
 });

@@ -66,7 +66,7 @@ def rule_on(invoice_id: int, decision: str, rationale: Path) -> None:
     refuse_at_the_terminal(invoice_id)
     executed = arbiter_app("execute", str(invoice_id), "--yes")
     assert "FINAL REVIEW" in executed.stdout and "signatures to come" in executed.stdout
-    assert f"sign the ruling receipt for invoice {invoice_id}" in executed.stdout
+    assert f"the ruling receipt for invoice {invoice_id}" in executed.stdout
     assert "confirmed: transaction" in executed.stdout
 
 

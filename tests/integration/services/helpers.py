@@ -73,12 +73,19 @@ def walk_to_ruling(session: Session, invoice_id: int, decision: Decision,
     steps.complete_chain(session, invoice_id, checks=checks, acknowledged=checks, now=now)
     consulted = [case.dispute.reason_cid] + ([inv.terms.cid] if inv.terms.cid else [])
     steps.complete_documents(session, invoice_id, consulted=consulted, now=now)
+    finalize(session, invoice_id, decision, payee_amount=payee_amount)
+
+
+def finalize(session: Session, invoice_id: int, decision: Decision,
+             rationale: str = RATIONALE, payee_amount: int | None = None) -> None:
+    """Step 5 of a case whose steps 1-4 are done: the ruling citing two verified items
+    (``payee_amount`` is a split's share for the payee)."""
     case = queries.load_case(session, invoice_id)
     cited = tuple(e.manifest_cid for e in case.dispute.evidence
                   if e.state is EvidenceState.VERIFIED)[:2]
-    proposal = RulingProposal(decision, RATIONALE, cited, queries.review_flags(session, case),
+    proposal = RulingProposal(decision, rationale, cited, queries.review_flags(session, case),
                               payee_amount=payee_amount)
-    steps.finalize_ruling(session, invoice_id, proposal, now=now)
+    steps.finalize_ruling(session, invoice_id, proposal, now=int(time.time()))
 
 
 def token_balance(session: Session, token: str, who: str) -> int:

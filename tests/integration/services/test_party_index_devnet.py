@@ -3,7 +3,8 @@ every invoice of the escrow, whoever its arbiter; a payer with an earlier undisp
 under another arbiter is not first-time, a payer whose only other invoice is later is; an
 invoice where the arbiter is the payer, and one under another address of the arbiter's
 named in settings, show in the past dealings declared beside at step 1; a party on the
-suspicious list raises its flag, which step 5 demands be confirmed."""
+suspicious list raises its flag, which step 5 demands be confirmed; step 3 reads the escrow's
+real token balance, and a contract made to hold less than its invoices fails the check."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from arbiter_app.case.models import Decision, ReviewFlag
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import PolicyError
 from arbiter_app.progress import run_to_end
-from arbiter_app.services import queries, steps, suspicious
+from arbiter_app.services import party_index, queries, steps, suspicious
+from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.store import log, parties
 from tests.integration.services.helpers import RATIONALE, devnet_settings, short_session
@@ -68,7 +70,8 @@ def test_first_time_payer_and_past_dealings_come_from_every_invoice_of_the_contr
         flags = queries.review_flags(session, queries.load_case(session, 101))
         assert ReviewFlag.SUSPICIOUS_ADDRESS in flags
         unconfirmed = RulingProposal(Decision.REFUND, RATIONALE, (), ())
-        with pytest.raises(PolicyError, match="manual review for suspicious address is not confirmed"):
+        unconfirmed_words = "manual review for suspicious address is not confirmed"
+        with pytest.raises(PolicyError, match=unconfirmed_words):
             steps.finalize_ruling(session, 101, unconfirmed, now=1_800_000_002)
 
 
@@ -84,3 +87,24 @@ def test_an_invoice_created_after_a_sync_is_indexed_by_the_next_one(
         assert parties.size(session.store, session.contract_id) == before + 1
         row = parties.indexed(session.store, session.contract_id, 601)
         assert row is not None and row.status == 1 and row.payee == devnet.accounts["payee_3"]
+
+
+def test_a_contract_holding_less_than_its_invoices_fails_the_deposit_check(
+        fresh_devnet: Devnet, tmp_path: Path) -> None:
+    devnet = fresh_devnet
+    me = devnet.accounts["arbiter_1"]
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        run_to_end(sync_disputes(session, arbiter=me))
+        case = queries.load_case(session, 101)
+        held = party_index.escrow_held(session, case.invoice.token)
+        reader = ChainReader(session.api, session.contract_id, me)
+        checks = reader.checks(101, me, held=held)
+        assert checks.deposit_matches and checks.failures() == []
+        assert checks.escrow_balance == checks.escrow_held == held > case.invoice.amount
+        burned = devnet.token("burn", "escrow", 1)
+        assert burned["status"] == "success"
+        short = reader.checks(101, me, held=held)
+        assert not short.deposit_matches and short.escrow_balance == held - 1
+        assert any("deposit check failed" in f for f in short.failures())
+        with pytest.raises(PolicyError, match="deposit check failed"):
+            steps.complete_chain(session, 101, checks=short, acknowledged=short, now=1)

@@ -100,3 +100,60 @@ def test_unreachable_node_keeps_the_document_queued_and_a_retry_pins_it(
         assert publications.queued(session.store) == []
         assert publications.data(session.store, cid, "kubo") == document
     assert KuboSource(settings.ipfs_rpc or "").pin_type(CID.parse(cid)) == "recursive"
+
+
+TOKEN = "devnet-pinning-token"
+
+
+def with_service(settings: Any, url: str, token: str = TOKEN) -> Any:
+    return msgspec.structs.replace(settings, pinning_service=url, pinning_token=token)
+
+
+def publish_one(settings: Any, text: bytes) -> tuple[str, dict[str, Any]]:
+    with short_session(settings) as session:
+        kept = publication.publish(session, CASE, "receipt", text)
+        return kept.cid, {p.target: p for p in publications.for_case(session.store, CASE)}
+
+
+def test_pinning_service_pins_each_document_after_kubo(devnet: Devnet, tmp_path: Path) -> None:
+    from arbiter_app.ipfs.pinning import PinningService
+
+    psa = devnet.endpoints["ipfs_rpc"] + "/psa"
+    settings = with_service(devnet_settings(devnet, tmp_path / "data"), psa)
+    cid, kept = publish_one(settings, b'{"schema":"pinned twice"}')
+    remote = kept["pinning-service"]
+    assert (remote.state, remote.endpoint) == ("pinned", psa) and remote.request_id
+    assert kept["kubo"].state == "pinned"
+    with httpx.Client(base_url=psa) as client:
+        listed = PinningService(client, TOKEN).pins(cid)
+    assert [(r.requestid, r.status, r.pin.cid) for r in listed.results] == [
+        (remote.request_id, "pinned", cid)]
+
+
+@pytest.mark.parametrize(("fault", "said"), [
+    ("bad token", "refused the access token (UNAUTHORIZED: Access token is missing or invalid)"),
+    ("500", "answered 500 to POST /pins (INTERNAL_SERVER_ERROR"),
+    ("no answer", "did not answer POST /pins in time"),
+], ids=["401", "500", "timeout"])
+def test_a_failing_pinning_service_is_reported_and_the_document_stays_queued(
+        devnet: Devnet, tmp_path: Path, fault: str, said: str) -> None:
+    import socket
+
+    psa = devnet.endpoints["ipfs_rpc"] + "/psa"
+    settings = devnet_settings(devnet, tmp_path / "data")
+    silent = socket.create_server(("127.0.0.1", 0))
+    broken = {"bad token": with_service(settings, psa, "wrong"),
+              "500": with_service(settings, psa),
+              "no answer": with_service(settings, f"http://127.0.0.1:{silent.getsockname()[1]}")}
+    if fault == "500":
+        devnet.set_faults(fail_next=1, path_prefix="/psa/pins")
+    document = f'{{"schema":"kept through {fault}"}}'.encode()
+    with silent:
+        cid, kept = publish_one(broken[fault], document)
+    remote = kept["pinning-service"]
+    assert (remote.cid, remote.state, remote.pinned_at) == (cid, "queued", None)
+    assert said in remote.detail and kept["kubo"].state == "pinned"
+    with short_session(with_service(settings, psa)) as session:
+        [done] = publication.retry_queued(session)
+        assert (done.cid, done.target, done.state) == (cid, "pinning-service", "pinned")
+        assert publications.data(session.store, cid, "pinning-service") == document

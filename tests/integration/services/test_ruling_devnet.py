@@ -37,7 +37,7 @@ RELEASE_CASE, REFUND_CASE = 101, 103
 
 
 def prepared(devnet: Devnet, ledger: Any, data_dir: Path, invoice_id: int,
-             decision: Decision, kubo: bool = False) -> Session:
+             decision: Decision, kubo: bool = True) -> Session:
     session = short_session(devnet_settings(devnet, data_dir, ledger.ledger, kubo))
     run_to_end(sync_disputes(session))
     walk_to_ruling(session, invoice_id, decision)
@@ -294,8 +294,9 @@ def test_aborted_transaction_is_reported_and_the_case_stays_open(
             run_to_end(execute_ruling(session, RELEASE_CASE, poll_interval=0.0,
                                       sleep=lambda s: fresh_devnet.mine(0)))
         case = rows.load_case(session.store, RELEASE_CASE)
-        assert case.transaction is not None and case.transaction.status is TxStatus.ABORTED
-        assert case.current is Step.EXECUTION
+        failed = case.failed_attempt
+        assert failed is not None and failed.status is TxStatus.ABORTED
+        assert case.transaction is None and case.current is Step.EXECUTION
         assert rows.load_receipt(session.store, RELEASE_CASE) is None
         assert balances(session, RELEASE_CASE) == before
 

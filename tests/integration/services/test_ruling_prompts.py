@@ -12,12 +12,11 @@ import pytest
 
 from arbiter_app.case.models import Decision
 from arbiter_app.devnet.launcher import Devnet
-from arbiter_app.errors import DeviceRejected
 from arbiter_app.progress import run_to_end
 from arbiter_app.services import receipts
-from arbiter_app.services.receipts import BINDING_SUBJECT, receipt_subject
-from arbiter_app.services.ruling import execute_ruling
+from arbiter_app.services.ruling import ReceiptNotIssued, execute_ruling
 from arbiter_app.services.session import Session
+from arbiter_app.services.signatures import BINDING, receipt_subject, transaction_subject
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.store import log, rows
 from arbiter_app.wallet.signer import DevicePrompt, StderrPrompt
@@ -56,7 +55,13 @@ def test_each_signature_is_confirmed_through_the_prompt(
         prompt = RecordingPrompt()
         execute(session, prompt)
         words = f"{verb} {inv.amount / 10**8:g} sBTC to {getattr(inv, party)}"
-        assert prompt.confirmed() == [words, BINDING_SUBJECT, receipt_subject(CASE)]
+        assert prompt.confirmed() == [transaction_subject(words, CASE), BINDING,
+                                      receipt_subject(CASE)]
+        # Each request carries the device's own words too, in the one wording.
+        requests = [r for k, r in prompt.events if k == "confirm"]
+        assert "review resolve-dispute on" in requests[0].device
+        assert all(r.text.startswith(f"Confirm on your Ledger: {r.subject}\nThe Ledger asks "
+                                     "you to review ") for r in requests)
         # Each device exchange closes its message before the next one opens.
         assert [k for k, _ in prompt.events if k != "step"] == ["confirm", "finished"] * 3
         assert log.attestation(session.store) is not None
@@ -82,8 +87,8 @@ def test_the_command_line_prompt_names_the_receipt(fresh_devnet: Devnet, ledger:
         capsys.readouterr()
         execute(session, StderrPrompt())
     lines = capsys.readouterr().err.splitlines()
-    assert f"Confirm on your Ledger: sign the ruling receipt for invoice {CASE}" in lines
-    assert f"Confirm on your Ledger: {BINDING_SUBJECT}" in lines
+    assert f"Confirm on your Ledger: the ruling receipt for invoice {CASE}" in lines
+    assert f"Confirm on your Ledger: {BINDING}" in lines
 
 
 def test_a_refused_receipt_is_reported_after_the_prompt(fresh_devnet: Devnet, ledger: Any,
@@ -98,10 +103,9 @@ def test_a_refused_receipt_is_reported_after_the_prompt(fresh_devnet: Devnet, le
             if progress.label == "waiting for confirmation":
                 break
         receipts.bind_log_key(session, now=0, prompt=prompt)
-        # Called directly, bind_log_key hands the caller's prompt to the device as it is.
-        assert prompt.confirmed()[-1].startswith("review the signed message")
+        assert prompt.confirmed()[-1] == BINDING
         ledger.mode = "reject"
-        with pytest.raises(DeviceRejected):
+        with pytest.raises(ReceiptNotIssued, match="issue it later"):
             run_to_end(execute_gen)
         assert prompt.confirmed()[-1] == receipt_subject(CASE)
         assert prompt.events[-1] == ("finished", None)

@@ -20,6 +20,7 @@ from arbiter_app.progress import run_to_end
 from arbiter_app.services.recheck import RulingChanged
 from arbiter_app.services.ruling import RulingPreview, execute_ruling, preview_ruling
 from arbiter_app.services.session import Session
+from arbiter_app.services.signatures import transaction_subject
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.stacks import clarity, escrow
 from arbiter_app.stacks import transaction as txn
@@ -133,7 +134,7 @@ def test_the_review_lists_every_signature_in_order(fresh_devnet: Devnet, ledger:
                                                    tmp_path: Path) -> None:
     session, preview = reviewed(fresh_devnet, ledger, tmp_path / "data")
     with session:
-        assert preview.signatures[0] == preview.words
+        assert preview.signatures[0] == transaction_subject(preview.words, CASE)
         assert "binding" in preview.signatures[1]
         assert preview.signatures[2].endswith(f"receipt for invoice {CASE}")
         execute(session, preview)

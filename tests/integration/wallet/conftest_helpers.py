@@ -11,16 +11,23 @@ TOKEN = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.sbtc-token"
 
 
 class RecordingPrompt:
-    """A DevicePrompt that remembers what it was told, in order."""
+    """A DevicePrompt that remembers what it was told, in order (a confirm by the device's
+    own words); it cancels once :attr:`cancel_after_stall` and the device went silent."""
 
-    def __init__(self) -> None:
+    def __init__(self, cancel_after_stall: bool = False) -> None:
         self.events: list[tuple[Any, ...]] = []
+        self.cancel_after_stall = cancel_after_stall
+        self.cancelled = False
 
-    def confirm(self, action: str) -> None:
-        self.events.append(("confirm", action))
+    def confirm(self, request: Any) -> None:
+        self.events.append(("confirm", request.device))
 
     def step(self, index: int, total: int) -> None:
         self.events.append(("step", index, total))
+
+    def stalled(self, message: str) -> None:
+        self.events.append(("stalled", message))
+        self.cancelled = self.cancel_after_stall
 
     def finished(self) -> None:
         self.events.append(("finished",))

@@ -85,6 +85,8 @@ def _bump(value: Any) -> Any:
         return value + 1
     if isinstance(value, list):
         return [*value, "bafkreiextra"]
+    if isinstance(value, dict):
+        return {k: _bump(v) for k, v in value.items()}
     return "ST3" + value[3:] if isinstance(value, str) and value.startswith("ST") else \
         value + "0" if isinstance(value, str) else value
 
@@ -92,7 +94,7 @@ def _bump(value: Any) -> Any:
 @pytest.mark.parametrize("field", sorted(receipts.BODY_KEYS - {"log"}))
 def test_every_field_changed_is_refused_and_named(issued: str, field: str) -> None:
     bad = rewrite(issued, lambda v: v["receipt"].__setitem__(field, _bump(v["receipt"][field])))
-    expected = {"schema": "schema", "issued_at": "signature"}
+    expected = {"schema": "schema", "issued_at": "signature", "sla": "'sla"}
     with pytest.raises(VerificationError, match=expected.get(field, f"'{field}'")):
         receipts.verify(bad)
 
@@ -240,3 +242,83 @@ def test_random_bit_flips_in_a_receipt_are_all_refused(issued: str) -> None:
         with pytest.raises(VerificationError):
             receipts.verify(bytes(flipped))
             pytest.fail(f"flip of bit {bit} at byte {position} went unnoticed")
+
+
+def test_the_pdf_carries_the_rationale_text_and_a_qr_code_of_the_receipt_cid(
+        issued: str, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    from arbiter_app.records import pdf
+    from tests.fixtures.store import RATIONALE
+
+    out = tmp_path / "receipt.pdf"
+    pdf.render(issued, out, rationale=RATIONALE)
+    document = QPdfDocument(None)
+    document.load(str(out))
+    flat = "".join("".join(document.getAllText(p).text() for p in range(document.pageCount()))
+                   .split())
+    assert "".join(RATIONALE.split()) in flat
+    assert pdf.receipt_cid(issued) in flat and pdf.receipt_cid(issued).startswith("bafkrei")
+    assert not document.render(0, QSize(1240, 1754)).isNull()
+    document.close()
+
+
+def test_a_rationale_the_receipt_does_not_commit_to_gets_no_pdf(
+        issued: str, tmp_path: Path) -> None:
+    from arbiter_app.records import pdf
+
+    with pytest.raises(VerificationError, match="not the one the receipt's rationale_sha256"):
+        pdf.render(issued, tmp_path / "x.pdf", rationale="a different reasoning")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_receipt_export_writes_receipt_id_json_and_pdf_by_default(
+        signer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from arbiter_app.records import pdf
+
+    with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
+        executed_case(store, signer)
+        issued = receipts_room.issue_receipt(session_on(store, signer), 1, T0 + 20)
+    monkeypatch.chdir(tmp_path)
+    assert main(["receipt", "export", "1", "--pdf"]) == 0
+    assert (tmp_path / "receipt-1.json").read_text() == issued
+    assert (tmp_path / "receipt-1.pdf").read_bytes().startswith(b"%PDF")
+    assert main(["case", "show", "1", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["receipt"]["cid"] == pdf.receipt_cid(issued)
+
+
+def test_a_receipt_names_its_escrow_contract_and_sla(issued: str) -> None:
+    body = json.loads(issued)["receipt"]
+    assert body["schema"] == "arbiter-desk-receipt/2"
+    assert body["escrow_contract"] == config.Settings().escrow_contract
+    sla = body["sla"]
+    assert sla["due"] == sla["raised"] + 72 * 3600 and sla["met"] is (sla["ruled"] <= sla["due"])
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda s: s.__setitem__("met", not s["met"]), "'sla.met' disagrees"),
+    (lambda s: s.__setitem__("due", s["raised"] - 1), "'sla.due' is before"),
+    (lambda s: s.pop("ruled"), "'sla' must hold raised, due, ruled and met"),
+], ids=["met-flipped", "due-before-raised", "ruled-dropped"])
+def test_an_sla_that_makes_no_sense_is_refused(issued: str, change: Any, said: str) -> None:
+    bad = rewrite(issued, lambda v: change(v["receipt"]["sla"]))
+    with pytest.raises(VerificationError, match=said):
+        receipts.verify(bad)
+
+
+def test_a_schema_1_receipt_still_verifies(issued: str, signer: Any) -> None:
+    body = json.loads(issued)["receipt"]
+    del body["escrow_contract"], body["sla"]
+    body["schema"] = "arbiter-desk-receipt/1"
+    domain, message = receipts.signed_message(body)
+    old = receipts.signed_document(body, signer.address(),
+                                   signer.sign_structured_message(domain, message))
+    facts = receipts.verify(old, arbiter=signer.address())
+    assert (facts.invoice_id, facts.escrow_contract) == (1, None)
+    with pytest.raises(VerificationError, match="field"):
+        receipts.verify(rewrite(old, lambda v: v["receipt"].__setitem__("sla", {})))

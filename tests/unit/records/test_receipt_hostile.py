@@ -45,7 +45,8 @@ def forge(store: Store, signer: Any, change: Change) -> str:
     executed_case(store, signer)
     view = log.view(store, log.checkpoint(store, now=T0 + 20), invoice_id=1)
     body = receipts.build(rows.load_case(store, 1), view, network="devnet",
-                          chain_id=signer.network.chain_id, now=T0 + 20)
+                          chain_id=signer.network.chain_id, now=T0 + 20,
+                          escrow_contract=config.Settings().escrow_contract, sla_hours=72)
     items = body["log"]["entries"]
     change(body, {item["entry"]["kind"]: item["entry"] for item in items})
     size = body["log"]["checkpoint"]["size"]

@@ -107,3 +107,22 @@ def test_review_flags_come_from_the_party_index(store: Store, session: Session) 
     index_invoice(store, make_invoice(2, amount=11 * 10**8), 151)
     assert queries.review_flags(session, rows.load_case(store, 2)) == (
         ReviewFlag.LARGE_AMOUNT, ReviewFlag.SUSPICIOUS_ADDRESS)
+
+
+def test_step_4_notes_are_kept_with_the_case_logged_and_survive_a_restart(
+        store: Store, session: Session) -> None:
+    from arbiter_app.store.db import open_store
+
+    walk_case(store, 1, Step.CHAIN)
+    steps.save_notes(session, 1, "The terms' milestone 2 was waived by email.", now=T0)
+    steps.save_notes(session, 1, "The terms' milestone 2 was waived by email.", now=T0 + 1)
+    with pytest.raises(PolicyError, match="at most 20000 characters"):
+        steps.save_notes(session, 1, "x" * 20_001, now=T0 + 2)
+    saved = [e for e in log.entries(store, invoice_id=1) if e.kind == "notes-saved"]
+    assert [e.data for e in saved] == [
+        {"step": 4, "text": "The terms' milestone 2 was waived by email."}]
+    path = store.path
+    store.close()
+    with open_store(path) as reopened:
+        assert queries.load_notes(session_on(reopened), 1) == (
+            "The terms' milestone 2 was waived by email.")
