@@ -29,7 +29,7 @@ from arbiter_app.errors import ArbiterError, Cancelled, UsageError
 # Command group modules, in the order ``--help`` lists them.
 GROUPS: tuple[str, ...] = (
     "ledger", "sync", "disputes", "case", "ruling", "search", "party", "devnet", "log",
-    "receipt", "evidence", "tx", "settings", "gui", "demo", "desktop",
+    "receipt", "publish", "evidence", "tx", "settings", "gui", "demo", "desktop",
 )
 # Groups that run the Node devnet, which the PyInstaller bundle does not carry.
 DEVNET_GROUPS = frozenset({"devnet", "demo"})

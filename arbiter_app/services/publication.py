@@ -126,6 +126,11 @@ def for_case(session: Session, invoice_id: int) -> list[Publication]:
     return publications.for_case(session.store, invoice_id)
 
 
+def queued(session: Session) -> list[Publication]:
+    """Publications still waiting to be pinned, oldest first."""
+    return publications.queued(session.store)
+
+
 def describe(p: Publication) -> str:
     """One publication in words: where it is pinned and read back, or why it is queued."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(p.pinned_at or 0))

@@ -13,7 +13,9 @@ import httpx
 import msgspec
 import pytest
 
+from arbiter_app import config
 from arbiter_app.case.models import Decision
+from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import NetworkError, PolicyError
 from arbiter_app.ipfs.cid import CID
@@ -82,7 +84,7 @@ def test_no_publication_target_refuses_the_ruling_before_the_device(
 
 
 def test_unreachable_node_keeps_the_document_queued_and_a_retry_pins_it(
-        devnet: Devnet, tmp_path: Path) -> None:
+        devnet: Devnet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     settings = devnet_settings(devnet, tmp_path / "data")
     document = b'{"schema":"a document that must not be lost"}'
     cid = publication.cid_of(document)
@@ -94,8 +96,15 @@ def test_unreachable_node_keeps_the_document_queued_and_a_retry_pins_it(
         assert (waiting.cid, waiting.state, waiting.pinned_at) == (cid, "queued", None)
         assert "Kubo did not answer block/put" in waiting.detail
         assert publication.retry_queued(session) == []
+    still_gone, working = tmp_path / "gone.json", tmp_path / "working.json"
+    config.save(gone, still_gone)
+    config.save(settings, working)
+    assert main(["--config", str(still_gone), "publish", "retry"]) == 1
+    assert "NOT PINNED YET, queued for retry (Kubo did not answer" in capsys.readouterr().out
+    assert main(["--config", str(working), "publish", "retry"]) == 0
+    assert f"Receipt {cid} on kubo" in capsys.readouterr().out
     with short_session(settings) as session:
-        [done] = publication.retry_queued(session)
+        [done] = publications.for_case(session.store, CASE)
         assert (done.cid, done.state) == (cid, "pinned")
         assert publications.queued(session.store) == []
         assert publications.data(session.store, cid, "kubo") == document
