@@ -51,7 +51,8 @@ from arbiter_app.services.session import Session
 from arbiter_app.stacks import escrow, fees
 from arbiter_app.stacks import transaction as txn
 from arbiter_app.stacks.api import TxStatus as ApiTx
-from arbiter_app.store import cases, execution, rows
+from arbiter_app.store import cases, execution, parties, rows
+from arbiter_app.store.parties import StatusChange
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.transaction import Transaction
@@ -355,6 +356,10 @@ def _settle(session: Session, case: CaseFile, record: TransactionRecord,
     # The store's invoice follows the chain now (RELEASED/REFUNDED), keeping verified terms.
     cases.sync_dispute(session.store, dataclasses.replace(paid, terms=case.invoice.terms),
                        case.dispute, now=now)
+    # and so does the contract's party index: the deposit left the escrow, so step 3's
+    # deposit check of another case must not count it as held before the next sync
+    parties.index_invoices(session.store, session.contract_id, (), (StatusChange(
+        case.invoice.id, int(paid.status), mined.block_height, mined.block_time),))
     receipt = _receipt(session, case.invoice.id, now, prompt)
     return Execution(mined.tx_id, mined.status, mined.block_height, receipt, sent)
 

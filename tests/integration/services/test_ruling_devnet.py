@@ -22,7 +22,7 @@ from arbiter_app.services.ruling import RulingFailed, execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.stacks import clarity
-from arbiter_app.store import rows
+from arbiter_app.store import parties, rows
 from tests.integration.services.helpers import (
     devnet_settings,
     nonce_of,
@@ -107,6 +107,8 @@ def test_a_60_40_split_pays_both_parties_and_puts_the_log_root_on_chain(
         assert before["escrow"] - after["escrow"] == amount
         case = rows.load_case(session.store, RELEASE_CASE)
         assert case.invoice.status is InvoiceStatus.SPLIT and case.current is None
+        indexed = parties.indexed(session.store, session.contract_id, RELEASE_CASE)
+        assert indexed is not None and indexed.status == InvoiceStatus.SPLIT  # before a sync
         award = session.api.call_read_only(
             session.contract_id, "get-award", (clarity.UInt(RELEASE_CASE),), case.invoice.arbiter)
         fields = award.value.fields  # type: ignore[attr-defined]
