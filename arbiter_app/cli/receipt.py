@@ -8,8 +8,9 @@ invoice by that arbiter, successful at the stated block, with the receipt's awar
 rationale hash; ``--json`` then prints what was verified. ``receipt pdf FILE -o OUT`` writes
 the PDF of a verified receipt; ``receipt export ID [-o FILE] [--pdf [PDF]]`` writes the receipt
 the case store keeps for a case (``receipt-ID.json`` and ``receipt-ID.pdf`` unless named); its
-PDF prints the rationale's text and a QR code of the receipt's CID. ``-`` as a file name
-means standard output.
+PDF prints the rationale's text and a QR code of the receipt's CID. ``receipt issue ID`` asks
+the signer again for a receipt whose signature was refused or interrupted at execution.
+``-`` as a file name means standard output.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def register(subparsers: Any) -> None:
                         help="also write its PDF, with the rationale's text and a QR code of "
                              "the receipt's CID, here (default receipt-ID.pdf)")
     export.set_defaults(handler=run_export)
+    issue = sub.add_parser("issue", help="sign a case's receipt that was refused or interrupted",
+                           description="Issue the receipt of case ID's executed ruling when its "
+                                       "signature was refused or interrupted at execution: the "
+                                       "configured signer is asked again.")
+    issue.add_argument("case", type=int, metavar="ID", help="the invoice id")
+    issue.set_defaults(handler=run_issue)
 
 
 def _read(name: str) -> str:
@@ -140,4 +147,19 @@ def run_export(args: argparse.Namespace) -> int:
         with rendered_path(target, ".pdf") as out:
             pdf.render(stored.document, out, rationale)
         report(f"wrote its PDF to {describe(target)}")
+    return 0
+
+
+def run_issue(args: argparse.Namespace) -> int:
+    """Ask the signer again for a receipt that was not signed at execution."""
+    from arbiter_app.cli import report
+    from arbiter_app.cli.ruling import open_session
+    from arbiter_app.progress import run_to_end
+    from arbiter_app.services.ruling import issue_pending_receipt
+    from arbiter_app.wallet.signer import StderrPrompt
+
+    with open_session(args) as session:
+        run_to_end(issue_pending_receipt(session, args.case, prompt=StderrPrompt()))
+    report(f"receipt of invoice {args.case} issued (write it with 'arbiter-app receipt export "
+           f"{args.case}')")
     return 0

@@ -7,13 +7,16 @@ receipt, for the attempt that succeeded. A receipt the device refused is issued 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from arbiter_app import config
 from arbiter_app.case.models import Decision, Step, TxStatus
+from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import PolicyError
 from arbiter_app.progress import Progress, run_to_end
@@ -195,3 +198,24 @@ def test_a_refused_receipt_is_issued_later(fresh_devnet: Devnet, ledger: Any,
         assert "signature-failed" in kinds(session)
         with pytest.raises(PolicyError, match="already has its receipt"):
             run_to_end(issue_pending_receipt(session, CASE))
+
+
+def test_a_refused_receipt_is_issued_later_from_the_command_line(
+        fresh_devnet: Devnet, ledger: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    data = Path(os.environ["ARBITER_APP_DATA"])  # where the command line finds the store
+    config.save(devnet_settings(fresh_devnet, data, ledger.ledger))
+    with prepared(fresh_devnet, ledger, data) as session:
+        run = executing(session)
+        until_waiting(run)
+        receipts.bind_log_key(session, now=0)
+        ledger.mode = "reject"
+        with pytest.raises(ReceiptNotIssued):
+            run_to_end(run)
+    capsys.readouterr()
+    assert main(["receipt", "issue", str(CASE)]) == 1  # still refused: said, nothing stored
+    assert "rejected" in capsys.readouterr().err.lower()
+    ledger.mode = "approve"
+    assert main(["receipt", "issue", str(CASE)]) == 0
+    assert f"receipt of invoice {CASE} issued" in capsys.readouterr().err
+    assert main(["receipt", "issue", str(CASE)]) == 1
+    assert "already has its receipt" in capsys.readouterr().err
