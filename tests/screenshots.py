@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from arbiter_app import config
-from arbiter_app.case.models import Decision, EvidenceFile, Step
+from arbiter_app.case.models import Award, Decision, EvidenceFile, Step
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
@@ -95,8 +95,9 @@ def viewers(window: MainWindow) -> None:
 def final_review(window: MainWindow) -> None:
     invoice = make_invoice(1000)
     public = SoftwareSigner.from_private_key(KEY, config.DEVNET).public_key()
-    tx = escrow.resolve_dispute_call(config.DEVNET, CONTRACT, invoice, Decision.RELEASE,
-                                     bytes(32), public, 0, 3000)
+    tx = escrow.resolve_dispute_call(config.DEVNET, CONTRACT, invoice,
+                                     Award(invoice.amount, 0), bytes(32), bytes(32), public, 0,
+                                     3000)
     described = {**txn.describe(tx), "network_name": "devnet"}
     preview = RulingPreview(1000, Decision.RELEASE, tx, json.dumps(described, sort_keys=True),
                             invoice.amount, invoice.payee, 3000, 0,

@@ -91,7 +91,7 @@ def test_the_prompt_stacks_above_the_progress_dialog_and_cancel_abandons(
     text = message.label.text() + "\n" + message.detail.text()
     if first == "prompt":
         assert text.startswith(f"Confirm on your Ledger: {SUBJECT}\nThe Ledger asks you to "
-                               "review resolve-dispute on ")
+                               "review resolve-dispute-split on ")
     else:
         assert "check your Ledger" in text
     shot(dialog, tmp_path, f"progress-{mode}")

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from arbiter_app import config
-from arbiter_app.case.models import Decision
+from arbiter_app.case.models import Award, Decision
 from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.services.ruling import RulingPreview
 from arbiter_app.stacks import escrow, fees
@@ -26,8 +26,9 @@ KEY = bytes.fromhex("753b7cc01a1a2e86221266a154af739463fce51219d97e4f856cd7200c3
 def preview(fee: int, confirm_above: int) -> RulingPreview:
     invoice = make_invoice(1)
     public = SoftwareSigner.from_private_key(KEY, config.DEVNET).public_key()
-    tx = escrow.resolve_dispute_call(config.DEVNET, CONTRACT, invoice, Decision.RELEASE,
-                                     bytes(32), public, 0, fee)
+    tx = escrow.resolve_dispute_call(config.DEVNET, CONTRACT, invoice,
+                                     Award(invoice.amount, 0), bytes(32), bytes(32), public, 0,
+                                     fee)
     described = {**txn.describe(tx), "network_name": "devnet"}
     return RulingPreview(1, Decision.RELEASE, tx, json.dumps(described, sort_keys=True),
                          invoice.amount, invoice.payee, fee, 0, ("the transaction",),
