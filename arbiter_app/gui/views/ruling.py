@@ -47,7 +47,7 @@ class RulingPage(StepPage):
         super().__init__(session, Step.RULING, parent)
         self.release = QRadioButton("Release the funds to the payee")
         self.refund = QRadioButton("Refund the funds to the payer")
-        self.split = QRadioButton("Split them between payee and payer")
+        self.split = QRadioButton("Split the funds")
         self.split_editor = SplitEditor()
         self.split_editor.changed.connect(self.on_edited)
         self.decision = QButtonGroup(self)
