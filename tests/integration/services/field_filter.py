@@ -39,6 +39,8 @@ def fits(schema: Any, value: Any) -> bool:
         return any(fits(s, value) for s in schema["oneOf"])
     if "array" in schema:
         return isinstance(value, list) and all(fits(schema["array"], v) for v in value)
+    if "map" in schema:  # any keys, each value of one shape (Kubo's pin/ls Keys)
+        return isinstance(value, dict) and all(fits(schema["map"], v) for v in value.values())
     optional = set(schema.get("optional", ()))
     return isinstance(value, dict) and all(
         fits(s, value[k]) if k in value else k in optional for k, s in schema["object"].items())
@@ -55,6 +57,8 @@ def prune(schema: Any, value: Any) -> Any:
         return prune(chosen, value)
     if "array" in schema:
         return [prune(schema["array"], v) for v in value]
+    if "map" in schema:
+        return {k: prune(schema["map"], v) for k, v in value.items()}
     return {k: prune(s, value[k]) for k, s in schema["object"].items() if k in value}
 
 
