@@ -115,7 +115,7 @@ def device_prompt(window: MainWindow) -> None:
     prompt = QtDevicePrompt(window)
     prompt.on_confirm(Confirmation(
         "release 2.5 sBTC to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG, invoice 1",
-        "review resolve-dispute on ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure "
+        "review resolve-dispute-split on ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.escrow-secure "
         "(fee 3000 µSTX, nonce 7), then approve"))
     assert prompt.message is not None
     save(prompt.message, "device-prompt")

@@ -59,7 +59,7 @@ def test_each_signature_is_confirmed_through_the_prompt(
                                       receipt_subject(CASE)]
         # Each request carries the device's own words too, in the one wording.
         requests = [r for k, r in prompt.events if k == "confirm"]
-        assert "review resolve-dispute on" in requests[0].device
+        assert "review resolve-dispute-split on" in requests[0].device
         assert all(r.text.startswith(f"Confirm on your Ledger: {r.subject}\nThe Ledger asks "
                                      "you to review ") for r in requests)
         # Each device exchange closes its message before the next one opens.
