@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
-
-ENTRY_HEAD, ENTRY_TAIL = b'{"entry":', b',"type":"entry"}'
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,8 @@ def anchors(lines: Sequence[bytes]) -> list[Anchor]:
     finalized: dict[int, tuple[int, bytes]] = {}
     found: list[Anchor] = []
     for line in lines[1:]:
-        body = line[len(ENTRY_HEAD):-len(ENTRY_TAIL)]
-        tree.add(hashlib.sha256(b"\x00" + body).digest())
-        entry = json.loads(body)
+        entry = json.loads(line)["entry"]  # a line of either format, with or without a proof
+        tree.add(hashlib.sha256(b"\x00" + canonical_json(entry)).digest())
         kind, case = entry["kind"], entry["case"]
         if kind == "ruling-finalized":
             finalized[case] = (entry["index"], tree.root())

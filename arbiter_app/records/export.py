@@ -38,6 +38,9 @@ from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, VerificationError
 
 SCHEMA = "arbiter-desk-log/2"  # 2: whole-log exports carry no per-entry proofs
+# The first format: every line, whole-log exports too, carries its inclusion proof. Exports
+# written by earlier versions of the app keep verifying, line by line.
+SCHEMA_V1 = "arbiter-desk-log/1"
 HEADER_KEYS = {"type", "schema", "scope", "case", "indices", "checkpoint", "attestation",
                "history", "signature"}
 LINE_KEYS = {"type", "entry", "proof"}
@@ -138,7 +141,7 @@ def _hash(text: Any, number: int, encode: str = "b64") -> bytes:
 def _check_header(h: dict[str, Any], attested: bool, log_key: bytes | None,
                   arbiter: str | None
                   ) -> tuple[Checkpoint, Attestation | None, dict[int, Checkpoint]]:
-    if set(h) != HEADER_KEYS or h["type"] != "header" or h["schema"] != SCHEMA:
+    if set(h) != HEADER_KEYS or h["type"] != "header" or h["schema"] not in (SCHEMA, SCHEMA_V1):
         raise VerificationError(f"line 1: not an {SCHEMA} header")
     try:
         cp = Checkpoint.from_json(h["checkpoint"])
@@ -309,7 +312,7 @@ def verify_jsonl(lines: Sequence[bytes], *, require_attestation: bool = True,
     h = _parse(lines[0], 1)
     cp, att, history = _check_header(h, require_attestation, log_key, arbiter)
     expected = _expected_indices(h, cp.size)
-    whole = merkle.GrowingRange() if h["scope"] == "all" else None
+    whole = merkle.GrowingRange() if h["scope"] == "all" and h["schema"] == SCHEMA else None
     count = 0
     for number, line in enumerate(lines[1:], start=2):
         if count >= len(expected):

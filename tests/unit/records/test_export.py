@@ -5,6 +5,7 @@ another key fails."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import random
@@ -120,6 +121,36 @@ def test_whole_log_export_lines_carry_no_proofs_and_case_lines_do(filled: Store)
     one = export.read_lines(export_bytes(filled, 2))[1:]
     assert all(set(json.loads(line)) == {"entry", "type"} for line in whole)
     assert all(set(json.loads(line)) == {"entry", "proof", "type"} for line in one)
+
+
+def first_format(store: Store, data: bytes) -> bytes:
+    """The same whole-log export as the app's first format wrote it: schema /1, a proof on
+    every line, the header signed by the log key."""
+    lines = export.read_lines(data)
+    header = json.loads(lines[0])
+    del header["signature"]
+    header["schema"] = export.SCHEMA_V1
+    size = header["checkpoint"]["size"]
+    tree = log.tree(store, size)
+    header["signature"] = log.private_key(store).sign(canonical_json(header)).hex()
+    out = [canonical_json(header)]
+    for line in lines[1:]:
+        entry = json.loads(line)["entry"]
+        proof = [base64.b64encode(h).decode() for h in tree.inclusion_proof(entry["index"], size)]
+        out.append(canonical_json({"entry": entry, "proof": proof, "type": "entry"}))
+    return b"\n".join(out) + b"\n"
+
+
+def test_an_export_of_the_first_format_still_verifies_line_by_line(filled: Store) -> None:
+    old = first_format(filled, export_bytes(filled))
+    report = verify(old)
+    assert (report.scope, report.entries, report.checkpoint.size) == ("all", 40, 40)
+    lines = export.read_lines(old)
+    value = json.loads(lines[5])
+    value["entry"]["at"] += 1
+    with pytest.raises(VerificationError, match="^line 6: entry 4 is not in the signed log"):
+        export.verify_jsonl([*lines[:5], canonical_json(value), *lines[6:]],
+                            require_attestation=False)
 
 
 def test_a_whole_log_line_with_a_proof_is_refused(filled: Store) -> None:
