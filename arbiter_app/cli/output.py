@@ -38,12 +38,19 @@ def output_file(name: str, *, text: bool = False) -> Iterator[IO[Any]]:
         yield stream
         stream.flush()
         return
-    target = Path(name)
-    tmp = target.with_name(target.name + ".part")
-    try:
+    with _beside(Path(name)) as tmp:
         fd = private.create_file(tmp)
         with (open(fd, "w", encoding="utf-8", newline="") if text else open(fd, "wb")) as f:
             yield f
+
+
+@contextmanager
+def _beside(target: Path) -> Iterator[Path]:
+    """``target.part``, renamed over ``target`` when the block ends without an error and
+    removed otherwise; an OSError becomes one message naming its cause."""
+    tmp = target.with_name(target.name + ".part")
+    try:
+        yield tmp
         tmp.replace(target)
     except OSError as e:
         raise writes.failure(target, e) from e
@@ -63,17 +70,9 @@ def rendered_path(name: str, suffix: str) -> Iterator[Path]:
     """A path for a writer that only takes paths (the PDF renderer); for ``-`` the file is
     made in a temporary directory and copied to standard output when the block ends."""
     if name != STDOUT:
-        target = Path(name)
-        tmp = target.with_name(target.name + ".part")
-        try:
+        with _beside(Path(name)) as tmp:
             private.touch(tmp)  # the writer keeps this file's 0600 mode
             yield tmp
-            tmp.replace(target)
-        except OSError as e:
-            raise writes.failure(target, e) from e
-        finally:
-            with contextlib.suppress(OSError):  # a read-only folder holds no part file
-                tmp.unlink()
         return
     with tempfile.TemporaryDirectory(prefix="arbiter-out-") as scratch:
         path = Path(scratch) / f"out{suffix}"
