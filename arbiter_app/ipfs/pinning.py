@@ -1,10 +1,12 @@
 """A client of the IPFS Pinning Service API (ipfs/pinning-services-api-spec), the API that
 hosted pinning services and IPFS Cluster's pinning-service endpoint speak.
 
-Every call sends ``Authorization: Bearer <token>``, runs under a total deadline on the
-deadline transport, and reads at most :data:`MAX_ANSWER` bytes. Reads (``GET``) are retried
-with the app's backoff on 429, 5xx and transport failures; ``POST /pins`` is sent once (a
-second request would be a second pin request), and its caller keeps the document queued.
+Every call sends ``Authorization: Bearer <token>`` and reads at most :data:`MAX_ANSWER`
+bytes. On the deadline transport each request has a total deadline, each call (its retries
+and waits included) another, and the cancel token is honoured mid-read: a service that
+trickles its answer costs a call its deadline, never more. Reads (``GET``) are retried with
+the app's backoff on 429, 5xx and transport failures; ``POST /pins`` is sent once (a second
+request would be a second pin request), and its caller keeps the document queued.
 Answers are decoded strictly into the spec's shapes; anything else is a ``ResponseError``.
 """
 
@@ -18,7 +20,8 @@ import httpx
 import msgspec
 
 from arbiter_app import deadline
-from arbiter_app.errors import ApiError, NetworkError, ResponseError
+from arbiter_app.errors import ApiError, Cancelled, NetworkError, ResponseError
+from arbiter_app.progress import CancelToken
 from arbiter_app.retry import Backoff, retry_after
 
 MAX_ANSWER = 1024 * 1024
@@ -70,17 +73,22 @@ class PinningService:
     :param client: an httpx client whose ``base_url`` is the service's API root
     :param token: the access token sent as a bearer token
     :param request_deadline: seconds one request may take in all
+    :param operation_deadline: seconds one call may take in all, its retries and waits included
+    :param cancel: honoured between tries and while the socket waits
     :param backoff: retries of reads
     :param sleep: how to wait between retries (tests pass a no-op)
     """
 
     def __init__(self, client: httpx.Client, token: str, *, request_deadline: float = 30.0,
+                 operation_deadline: float = 90.0, cancel: CancelToken | None = None,
                  backoff: Backoff = PIN_BACKOFF,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
         self.name = str(client.base_url).rstrip("/")
         self._token = token
         self.request_deadline = request_deadline
+        self.operation_deadline = operation_deadline
+        self.cancel = cancel
         self.backoff = backoff
         self._sleep = sleep
 
@@ -111,6 +119,14 @@ class PinningService:
                                 self.name) from e
 
     def _call(self, method: str, path: str, body: bytes | None, expected: int) -> bytes:
+        with deadline.within(self.operation_deadline, self.cancel) as budget:
+            status, raw = self._tries(method, path, body, budget)
+        if status != expected:
+            raise self._refused(method, path, status, raw)
+        return raw
+
+    def _tries(self, method: str, path: str, body: bytes | None,
+               budget: deadline.Budget) -> tuple[int, bytes]:
         attempts = 1 if method == "POST" else self.backoff.attempts
         for attempt in range(attempts):
             last = attempt + 1 >= attempts
@@ -119,15 +135,22 @@ class PinningService:
             except NetworkError:
                 if last:
                     raise
-                self._sleep(self.backoff.delay(attempt))
+                self._pause(self.backoff.delay(attempt), budget, method, path)
                 continue
             if status in RETRY_STATUSES and not last:
-                self._sleep(self.backoff.delay(attempt, wait))
+                self._pause(self.backoff.delay(attempt, wait), budget, method, path)
                 continue
-            if status != expected:
-                raise self._refused(method, path, status, raw)
-            return raw
+            return status, raw
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, seconds: float, budget: deadline.Budget, method: str, path: str) -> None:
+        """Wait before the next try, unless the call's deadline would pass first."""
+        if budget.cancelled:
+            raise Cancelled()
+        if seconds >= budget.left():
+            raise NetworkError(f"the pinning service kept failing {method} {path} until the "
+                               "call's deadline; try later", self.name)
+        self._sleep(seconds)
 
     def _exchange(self, method: str, path: str, body: bytes | None
                   ) -> tuple[int, float | None, bytes]:
@@ -145,6 +168,8 @@ class PinningService:
                                                 f"{MAX_ANSWER} bytes", self.name)
                         chunks.append(chunk)
             except httpx.TransportError as e:
+                if budget.cancelled:
+                    raise Cancelled() from e
                 late = budget.left() <= 0 or isinstance(e, httpx.TimeoutException)
                 raise NetworkError(f"the pinning service did not answer {method} {path}"
                                    + (" in time" if late else f" ({type(e).__name__})"),
