@@ -85,7 +85,8 @@ def run_on_settings(settings: config.Settings, settings_path: Path, *,
     """
 
     while True:
-        with Session(settings) as session:
+        # The store's quick check runs once the queue is painted (MainWindow.check_store).
+        with Session(settings, check_store_later=True) as session:
             status = run(session, sync_on_start=sync_on_start, settings_path=settings_path)
         if status != RESTART:
             return status

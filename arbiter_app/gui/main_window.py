@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.show_log_head()
         self.queue_loaded = False
         self.load_queue()
+        self.check_store()
         self.identify_signer(then_sync=sync_on_start)
 
     def _build_actions(self) -> None:
@@ -214,7 +215,10 @@ class MainWindow(QMainWindow):
         self.sync_label = _status_label()
         self.contract_label = _status_label()
         self.online_label = _status_label()
-        for label in (self.online_label, self.network_label, self.signer_label,
+        self.store_label = _status_label()
+        self.store_label.setStyleSheet("color: #b00020; font-weight: bold")
+        self.store_label.hide()
+        for label in (self.store_label, self.online_label, self.network_label, self.signer_label,
                       self.contract_label, self.log_label, self.sync_label):
             self.statusBar().addPermanentWidget(label)
         s = self.session.settings
@@ -270,6 +274,21 @@ class MainWindow(QMainWindow):
 
         return Task(call(lambda: changed_rows(queries.list_cases(session), known, hours)),
                     parent=self).on_success(done).on_failure(failed).run()
+
+    def check_store(self) -> Task:
+        """Check the case store for damage off the UI thread (the first write waits for the
+        verdict); a damaged store is said in the status bar and in a message, and every write
+        is refused."""
+        session = self.session
+
+        def damaged(error: BaseException) -> None:
+            if shiboken6.isValid(self) and self.isVisible():
+                self.store_label.setText("Case store damaged: nothing can be saved")
+                self.store_label.show()
+                show_error(error, self)
+
+        return Task(call(lambda: queries.check_store(session)), parent=self
+                    ).on_failure(damaged).run()
 
     def on_tick(self) -> None:
         """The minute tick: the SLA column moves, and deadlines are checked."""

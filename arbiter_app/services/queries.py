@@ -17,10 +17,18 @@ from arbiter_app.store import log, rows
 from arbiter_app.store.governance import GovernanceState, governance_state
 from arbiter_app.store.rows import SearchHit
 
-__all__ = ["Dealings", "GovernanceState", "SearchHit", "dealings", "failed_transaction_times",
-           "governance", "last_synced", "list_cases", "load_case", "load_draft", "load_notes",
-           "load_receipt", "log_head", "past_dealings", "review_flags", "review_reasons",
-           "search"]
+__all__ = ["Dealings", "GovernanceState", "SearchHit", "check_store", "dealings",
+           "failed_transaction_times", "governance", "last_synced", "list_cases", "load_case",
+           "load_draft", "load_notes", "load_receipt", "log_head", "past_dealings",
+           "review_flags", "review_reasons", "search"]
+
+
+def check_store(session: Session) -> None:
+    """Check the case store for damage (once; writes wait for the verdict).
+
+    :raises StoreError: the file is damaged: nothing will be written to it
+    """
+    session.store.check_sound()
 
 
 def load_case(session: Session, invoice_id: int) -> CaseFile:

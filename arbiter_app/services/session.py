@@ -59,6 +59,9 @@ class Session:
     :param timeout: HTTP timeouts for every client (tests shorten them)
     :param store: an open case store to use instead of ``data_dir``'s (tests pass theirs);
         the session closes it too
+    :param check_store_later: open the store without its quick check, which then runs at
+        the first write or when :func:`arbiter_app.services.queries.check_store` asks (the
+        window asks on a background thread once its queue is painted)
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class Session:
         signer_factory: Callable[[config.Settings], Signer] | None = None,
         timeout: httpx.Timeout | None = None,
         store: Store | None = None,
+        check_store_later: bool = False,
     ) -> None:
         self.settings = settings
         self._timeout = timeout
@@ -75,6 +79,7 @@ class Session:
         self._clients: list[httpx.Client] = []
         self._api: StacksApi | None = None
         self._store = store
+        self._check_store_later = check_store_later
         self._fetcher: Fetcher | None = None
         self._signer: Signer | None = None
 
@@ -107,7 +112,8 @@ class Session:
     def store(self) -> Store:
         """The case store in ``data_dir`` (created and migrated on first use)."""
         if self._store is None:
-            self._store = open_store(Path(self.settings.data_dir) / "cases.sqlite")
+            self._store = open_store(Path(self.settings.data_dir) / "cases.sqlite",
+                                     check_later=self._check_store_later)
         return self._store
 
     @property

@@ -44,6 +44,31 @@ class Store:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._soundness: str | None = None  # quick_check's answer, once it has run
+        self._checking = threading.Lock()
+
+    def check_sound(self) -> None:
+        """Check the file once with ``PRAGMA quick_check`` (every page read, no index
+        cross-checks); later calls answer from that first check. Every write calls it first,
+        so nothing is written to a damaged file, whichever thread checks first; a write that
+        comes while another thread checks waits for the verdict.
+
+        :raises StoreError: the file is damaged
+        """
+        if self._soundness is None:
+            with self._checking:
+                if self._soundness is None:
+                    self._soundness = self._quick_check()
+        if self._soundness != "ok":
+            found = self._soundness.replace("\n", "; ")
+            raise StoreError(f"the case store {self.path} is damaged ({found}); restore it "
+                             "from a backup")
+
+    def _quick_check(self) -> str:
+        try:
+            return str(self.conn.execute("PRAGMA quick_check").fetchone()[0])
+        except sqlite3.Error as e:
+            raise _translate(e, self.path) from e
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -76,6 +101,7 @@ class Store:
 
         :raises StoreError: if SQLite refuses the write (disk full, damaged file, busy)
         """
+        self.check_sound()
         with self._writer:
             if self._writing == threading.get_ident():
                 with self.db.atomic():
@@ -172,22 +198,19 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
                          f"{got}")
 
 
-def _check_sound(conn: sqlite3.Connection, path: Path) -> None:
-    # quick_check reads every page once (no index cross-checks): a damaged file is refused
-    # before anything, migrations included, writes to it (docs/reliability.md T2.5).
-    answer = conn.execute("PRAGMA quick_check").fetchone()[0]
-    if answer != "ok":
-        conn.close()
-        raise StoreError(f"the case store {path} is damaged ({answer}); restore it from a "
-                         "backup")
-
-
-def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = None) -> Store:
+def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = None,
+               check_later: bool = False) -> Store:
     """Open (creating if needed) the case store at ``path`` and bring its schema up to date.
+
+    A damaged file is refused before anything, migrations included, writes to it
+    (docs/reliability.md T2.5): :meth:`Store.check_sound` runs here, or with ``check_later``
+    at the first write or whenever the caller runs it (the window, on a background thread
+    once its queue is painted; the quick check reads every page, 15 ms for 10,000 cases).
 
     :param path: the SQLite file
     :param migrate: apply pending migrations (``False`` only to inspect an old file)
     :param upto: stop after this schema version (tests that build old files)
+    :param check_later: leave the quick check to the first write or to the caller
     :returns: the open store
     :raises StoreError: if the file is not a usable case store
     """
@@ -201,21 +224,22 @@ def open_store(path: Path | str, *, migrate: bool = True, upto: int | None = Non
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         _configure(conn, path)
-        _check_sound(conn, path)
         store = Store(sqlite_utils.Database(conn), path)
     except sqlite3.Error as e:
         raise _translate(e, path) from e
     except UnicodeDecodeError as e:  # schema text that is not UTF-8: a damaged header page
         raise StoreError(f"the case store {path} is damaged (its schema is not text); "
                          "restore it from a backup") from e
-    if migrate:
-        try:
+    try:
+        if not check_later:
+            store.check_sound()
+        if migrate:  # each migration is a write: the quick check has passed before it
             MIGRATIONS.apply(store, upto=upto)
             if upto is None:
                 _check_schema(store)
-        except BaseException:
-            store.close()
-            raise
+    except BaseException:
+        store.close()
+        raise
     return store
 
 

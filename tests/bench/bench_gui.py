@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from arbiter_app import config
@@ -40,7 +40,7 @@ def _seeded(count: int) -> Path:
 
 
 def _open(folder: Path) -> tuple[Session, MainWindow]:
-    session = Session(config.Settings(data_dir=str(folder)))
+    session = Session(config.Settings(data_dir=str(folder)), check_store_later=True)
     window = MainWindow(session)
     window.show()
     QApplication.processEvents()
@@ -51,6 +51,7 @@ def _open(folder: Path) -> tuple[Session, MainWindow]:
 def _close(session: Session, window: MainWindow) -> None:
     window.close()
     window.deleteLater()
+    QThreadPool.globalInstance().waitForDone()  # the store check, if still running
     QApplication.processEvents()
     session.close()
 

@@ -1,18 +1,24 @@
 """The main window over a local store: the queue, the case pane following the selection,
-the status bar's log head, the minute tick, and an exported log that verifies offline."""
+the status bar's log head, the minute tick, an exported log that verifies offline, and a
+damaged store found after the queue is painted."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from arbiter_app import config
+from arbiter_app.case.models import Step
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.steps import DocumentsPage
 from arbiter_app.records import export
 from arbiter_app.services.session import Session
 from arbiter_app.store import log
+from tests.fixtures.damaged_store import damaged_free_list
 from tests.gui.conftest import add_case
 
 
@@ -88,3 +94,29 @@ def time_text(seconds: int) -> str:
     import time
 
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(seconds))
+
+
+def test_a_damaged_store_paints_its_queue_then_says_it_is_damaged_and_saves_nothing(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "cases.sqlite"
+    damaged_free_list(path, cases=30)
+    before = path.read_bytes()
+    with Session(config.Settings(data_dir=str(tmp_path)), check_store_later=True) as session:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.show()
+        assert window.model.counts() == (27, 3)  # painted before the check has answered
+        qtbot.waitUntil(lambda: window.store_label.isVisible(), timeout=30_000)
+        assert window.store_label.text() == "Case store damaged: nothing can be saved"
+        box = next(w for w in window.findChildren(QMessageBox) if w.isVisible())
+        assert "is damaged" in box.text() and "restore it from a backup" in box.text()
+        qtbot.waitUntil(lambda: not Task._running, timeout=30_000)
+        window.queue.select(1000)
+        notes = window.case_pane.pages[Step.DOCUMENTS]
+        assert isinstance(notes, DocumentsPage)
+        notes.notes.setPlainText("a note")
+        task = notes.on_save_notes()
+        assert task is not None
+        qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+        window.close()
+    assert path.read_bytes() == before

@@ -23,6 +23,7 @@ from arbiter_app.services import steps
 from arbiter_app.store import cases, execution, log, rows
 from arbiter_app.store.db import Store, open_store
 from arbiter_app.store.migrations import MIGRATIONS
+from tests.fixtures.damaged_store import damaged_free_list
 from tests.fixtures.store import (
     RATIONALE,
     T0,
@@ -248,6 +249,38 @@ def test_damaged_store_files_fail_with_a_store_error_only(tmp_path: Path) -> Non
             pytest.fail(f"flip {n} escaped as a raw sqlite error: {e}")
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     assert outcomes.get("StoreError", 0) > 0, outcomes
+
+
+def test_damage_only_the_quick_check_finds_is_refused_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "cases.sqlite"
+    damaged_free_list(path)
+    with pytest.raises(StoreError, match="damaged .*freelist"):
+        open_store(path)
+
+
+def test_a_store_checked_later_reads_but_refuses_every_write_to_a_damaged_file(
+        tmp_path: Path) -> None:
+    path = tmp_path / "cases.sqlite"
+    damaged_free_list(path, cases=30)
+    before = path.read_bytes()
+    with open_store(path, check_later=True) as store:
+        assert len(rows.list_cases(store)) == 30  # the window paints what it can read
+        for _ in range(2):  # the first write checks; the next one gets the same verdict
+            with pytest.raises(StoreError, match="damaged .*restore it from a backup"):
+                steps.save_notes(session_on(store), 1000, "a note", now=T0)
+        with pytest.raises(StoreError, match="damaged"):
+            store.check_sound()
+    assert path.read_bytes() == before
+
+
+def test_a_store_checked_later_writes_once_a_sound_file_passed_the_check(tmp_path: Path
+                                                                        ) -> None:
+    with open_store(tmp_path / "cases.sqlite") as store:
+        cases.sync_dispute(store, make_invoice(1), make_dispute(1), now=T0)
+    with open_store(tmp_path / "cases.sqlite", check_later=True) as store:
+        steps.save_notes(session_on(store), 1, "a note", now=T0)
+        assert rows.load_notes(store, 1) == "a note"
+        store.check_sound()
 
 
 def test_backups_taken_while_a_writer_commits_open_and_verify(fresh_store: Store,
