@@ -1,10 +1,11 @@
 """The ``arbiter-app`` command line: one parser, one error presenter, one exit policy.
 
-Each command group lives in its own module of this package with a
-``register(subparsers)`` function that adds its parser and sets ``handler`` on it; a
-handler takes the parsed arguments and returns an exit status. Group modules import
-their heavy dependencies inside the handler, so that ``arbiter-app tx decode`` never
-loads Qt or starts anything it does not need.
+Each command lives in a module of this package with a ``register(subparsers)`` function
+that adds its parser and sets ``handler`` on it; a handler takes the parsed arguments and
+returns an exit status. :data:`COMMANDS` is the table of commands, their modules and their
+lines in ``--help``. A run imports only the module of its own command, so every command
+module imports what its handlers need at its top, and ``arbiter-app --version`` or
+``tx decode`` never load Qt, the case store or the network clients.
 
 Exit status: 0 success, 1 a failure or verification failure (any :class:`ArbiterError`),
 2 bad usage (argparse errors and :class:`UsageError`), 130 interrupted by Ctrl-C. Every run
@@ -20,18 +21,38 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from arbiter_app import __version__
+from arbiter_app import __version__, config, private
 from arbiter_app.cli import logfile
 from arbiter_app.errors import ArbiterError, Cancelled, UsageError
 
-# Command group modules, in the order ``--help`` lists them.
-GROUPS: tuple[str, ...] = (
-    "ledger", "sync", "disputes", "case", "ruling", "search", "party", "devnet", "log",
-    "receipt", "publish", "evidence", "tx", "settings", "gui", "demo", "desktop",
-)
-# Groups that run the Node devnet, which the PyInstaller bundle does not carry.
+# Every command, in the order ``--help`` lists them: the module of this package that registers
+# it, and its line in ``--help`` (the same words as the module's own parser, which a test
+# holds equal). A run imports the module of its own command only.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ledger": ("ledger", "use the Ledger's Stacks app"),
+    "sync": ("sync", "fetch disputes and evidence into the case store"),
+    "disputes": ("disputes", "list the case store's disputes"),
+    "case": ("case", "show a case, complete or reopen steps 1-4"),
+    "rule": ("ruling", "step 5: finalize the ruling with its rationale"),
+    "execute": ("ruling", "step 6: review, sign, broadcast, confirm, issue the receipt"),
+    "search": ("search", "find past cases by rationale, evidence titles or parties"),
+    "party": ("party", "manage the suspicious-address list"),
+    "devnet": ("devnet", "run the local devnet until interrupted"),
+    "log": ("log", "export or verify the decision log"),
+    "receipt": ("receipt", "verify a ruling receipt or render its PDF"),
+    "publish": ("publish", "retry publications still queued"),
+    "evidence": ("evidence", "verify evidence files against their CIDs"),
+    "tx": ("tx", "inspect Stacks transactions"),
+    "config": ("settings", "show or change the settings"),
+    "gui": ("gui", "open the desktop app (the default command)"),
+    "demo": ("demo", "devnet + seeded disputes + emulated Ledger + the desktop app"),
+    "install-desktop": ("desktop", "install the menu entry, icons and (asked) the Ledger udev "
+                                   "rule"),
+}
+# Command modules that run the Node devnet, which the PyInstaller bundle does not carry.
 DEVNET_GROUPS = frozenset({"devnet", "demo"})
 NOT_IN_BUNDLE = (
     "'arbiter-app {name}' is not part of this bundle: it runs the devnet on Node.js, which the "
@@ -44,12 +65,8 @@ NOT_IN_BUNDLE = (
 logger = logging.getLogger("arbiter_app")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every command group registered."""
-    parser = argparse.ArgumentParser(
-        prog="arbiter-app",
-        description="Arbiter Desk: review, rule on and sign sBTC escrow disputes on Stacks.",
-    )
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    """The options that come before the command."""
     parser.add_argument("--version", action="version", version=f"arbiter-app {__version__}")
     parser.add_argument(
         "--config", metavar="FILE", help="settings file (default: the per-user config file)"
@@ -58,14 +75,37 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also print the log's records on stderr")
     parser.add_argument("--debug", action="store_true",
                         help="log at debug level (the log file is named in error messages)")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser: every command by name and help line, and the whole parser of ``command``
+    (of every command when ``None``), whose module is imported for it."""
+    parser = argparse.ArgumentParser(
+        prog="arbiter-app",
+        description="Arbiter Desk: review, rule on and sign sBTC escrow disputes on Stacks.",
+    )
+    add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in GROUPS:
-        if name in DEVNET_GROUPS and getattr(sys, "frozen", False):
+    wanted = {module for name, (module, _) in COMMANDS.items() if command in (None, name)}
+    registered: set[str] = set()
+    for name, (module, summary) in COMMANDS.items():
+        if module in DEVNET_GROUPS and getattr(sys, "frozen", False):
             _register_absent(subparsers, name)
-            continue
-        module = importlib.import_module(f"arbiter_app.cli.{name}")
-        module.register(subparsers)
+        elif module not in wanted:
+            subparsers.add_parser(name, help=summary)
+        elif module not in registered:
+            importlib.import_module(f"arbiter_app.cli.{module}").register(subparsers)
+            registered.add(module)
     return parser
+
+
+def named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word after the global options, if any."""
+    first = argparse.ArgumentParser(prog="arbiter-app", add_help=False)
+    add_global_options(first)
+    first.add_argument("command", nargs="?")
+    command: str | None = first.parse_known_args(argv)[0].command
+    return command
 
 
 def _register_absent(subparsers: Any, name: str) -> None:
@@ -95,11 +135,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
     :raises SystemExit: with status 2 on bad usage (argparse's own message)
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args([*argv, "gui"])
-    return args
+    command = named_command(argv)
+    parser = build_parser(command or "gui")
+    return parser.parse_args(argv if command else [*argv, "gui"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,10 +173,6 @@ def command_name(args: argparse.Namespace) -> str:
 
 def warn_if_readable(args: argparse.Namespace) -> None:
     """Warn, at every start, about the settings and data files other local users can read."""
-    from pathlib import Path
-
-    from arbiter_app import config, private
-
     chosen = Path(args.config) if args.config else None
     try:
         data = Path(config.load(chosen).data_dir)

@@ -14,12 +14,17 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from arbiter_app.case.framework import CaseFile
-    from arbiter_app.services.session import Session
-
+from arbiter_app import config
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import Step
+from arbiter_app.cli import case_steps, print_json, report
+from arbiter_app.cli.case_document import case_document, case_text
+from arbiter_app.errors import PolicyError, UsageError
+from arbiter_app.services import publication, queries, steps
+from arbiter_app.services.listing import dispute_row
+from arbiter_app.services.session import Session
 
 
 def register(subparsers: Any) -> None:
@@ -50,19 +55,11 @@ def register(subparsers: Any) -> None:
 
 def open_session(args: argparse.Namespace) -> Session:
     """A session on the settings in use."""
-    from arbiter_app import config
-    from arbiter_app.services.session import Session
-
     return Session(config.load(Path(args.config) if args.config else None))
 
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the case."""
-    from arbiter_app.cli import print_json
-    from arbiter_app.cli.case_document import case_document, case_text
-    from arbiter_app.services import publication, queries
-    from arbiter_app.services.listing import dispute_row
-
     with open_session(args) as session:
         case = queries.load_case(session, args.case)
         listed = dispute_row(case, session.settings.sla_hours, int(time.time()))
@@ -78,11 +75,6 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_step(args: argparse.Namespace) -> int:
     """Do what step N needs, then complete it."""
-    from arbiter_app.case.models import Step
-    from arbiter_app.cli import case_steps, report
-    from arbiter_app.errors import PolicyError, UsageError
-    from arbiter_app.services import queries
-
     unavailable = case_steps.parse_unavailable(args.unavailable)
     if unavailable and args.step != 2:
         raise UsageError("--unavailable belongs to step 2")
@@ -115,10 +107,6 @@ def order_problem(case: CaseFile, step: Any) -> str:
 
 def run_reopen(args: argparse.Namespace) -> int:
     """Reopen step N."""
-    from arbiter_app.case.models import Step
-    from arbiter_app.cli import report
-    from arbiter_app.services import steps
-
     with open_session(args) as session:
         steps.reopen_step(session, args.case, Step(args.step), now=int(time.time()))
     report(f"step {args.step} of invoice {args.case} and every later step reopened (logged)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
     EvidenceItem,
@@ -19,6 +20,7 @@ from arbiter_app.case.models import (
 )
 from arbiter_app.services.publication import cid_of
 from arbiter_app.store.publications import Publication
+from arbiter_app.text import display_name
 
 
 def case_document(case: CaseFile, flags: tuple[ReviewFlag, ...], receipt: Receipt | None,
@@ -98,9 +100,6 @@ def transaction_document(tx: TransactionRecord | None) -> dict[str, Any] | None:
 
 def case_text(document: dict[str, Any]) -> str:
     """The document in lines for people (party text escaped)."""
-    from arbiter_app.case import words
-    from arbiter_app.text import display_name
-
     d = document
     terms = d["terms"]
     lines = [

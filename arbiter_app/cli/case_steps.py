@@ -9,13 +9,20 @@ Party and server text is printed with invisible and bidi characters escaped.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
+from arbiter_app.case.framework import CaseFile
+from arbiter_app.case.models import TermsState
+from arbiter_app.case.words import chain_check_lines
+from arbiter_app.cli import report
+from arbiter_app.cli.case_document import terms_document
 from arbiter_app.errors import UsageError
-
-if TYPE_CHECKING:
-    from arbiter_app.case.framework import CaseFile
-    from arbiter_app.services.session import Session
+from arbiter_app.progress import run_to_end
+from arbiter_app.services import evidence as evidence_service
+from arbiter_app.services import queries, steps
+from arbiter_app.services.chain import ChainReader
+from arbiter_app.services.party_index import escrow_held
+from arbiter_app.services.session import Session
+from arbiter_app.text import display_name
 
 MAX_SHOWN_DOCUMENT = 4000  # characters of a document printed at step 4
 
@@ -36,16 +43,11 @@ def parse_unavailable(values: list[str]) -> dict[int, str]:
 
 
 def _show(text: str, limit: int = 2000) -> str:
-    from arbiter_app.text import display_name
-
     return "\n".join(display_name(line, limit) for line in text.splitlines())
 
 
 def terms(session: Session, case: CaseFile, no_conflict: bool) -> None:
     """Step 1: print the invoice's terms and past dealings; complete on the declaration."""
-    from arbiter_app.cli.case_document import terms_document
-    from arbiter_app.services import queries, steps
-
     doc = terms_document(case.invoice.terms)
     print(f"terms: {doc['state']} {doc['cid'] or '(no terms document)'}")
     for key in ("title", "description", "payer_name", "payee_name"):
@@ -67,11 +69,6 @@ def terms(session: Session, case: CaseFile, no_conflict: bool) -> None:
 def evidence(session: Session, case: CaseFile, unavailable: dict[int, str]) -> None:
     """Step 2: open (fetch, verify, log) every unexamined item, mark the named ones
     unavailable, and complete the step."""
-    from arbiter_app.cli import report
-    from arbiter_app.progress import run_to_end
-    from arbiter_app.services import evidence as evidence_service
-    from arbiter_app.services import steps
-
     known = {e.index for e in case.dispute.evidence}
     strangers = sorted(set(unavailable) - known)
     if strangers:
@@ -97,12 +94,6 @@ def evidence(session: Session, case: CaseFile, unavailable: dict[int, str]) -> N
 
 def chain(session: Session, case: CaseFile) -> None:
     """Step 3: read the chain checks, print them, read them again and acknowledge."""
-    from arbiter_app.case.words import chain_check_lines
-    from arbiter_app.cli import report
-    from arbiter_app.services import steps
-    from arbiter_app.services.chain import ChainReader
-    from arbiter_app.services.party_index import escrow_held
-
     reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
     address = session.signer.address()
     held = escrow_held(session, case.invoice.token)
@@ -120,11 +111,6 @@ def chain(session: Session, case: CaseFile) -> None:
 
 def documents(session: Session, case: CaseFile) -> None:
     """Step 4: fetch, verify and print the dispute's reason and the terms document."""
-    from arbiter_app.case.models import TermsState
-    from arbiter_app.progress import run_to_end
-    from arbiter_app.services import evidence as evidence_service
-    from arbiter_app.services import steps
-
     wanted = [("dispute reason", case.dispute.reason_cid)]
     terms_summary = case.invoice.terms
     if terms_summary.cid and terms_summary.state is TermsState.VERIFIED:

@@ -18,6 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from arbiter_app import config
+from arbiter_app.cli import report
+from arbiter_app.cli.settings import settings_path
+from arbiter_app.devnet.stack import running
+from arbiter_app.gui.display import check_display
+
 
 def register(subparsers: Any) -> None:
     """Add the ``demo`` command."""
@@ -39,8 +45,6 @@ def demo_settings(devnet: Any, ledger_port: int, data_dir: Path) -> Any:
     :param ledger_port: the emulator's TCP port
     :param data_dir: where the case store and the IPFS cache go
     """
-    from arbiter_app import config
-
     ep = devnet.endpoints
     return config.Settings(
         network="devnet", stacks_api=ep["stacks_api"], escrow_contract=devnet.escrow_contract,
@@ -51,9 +55,6 @@ def demo_settings(devnet: Any, ledger_port: int, data_dir: Path) -> Any:
 @contextmanager
 def lent_settings(settings: Any, path: Path) -> Iterator[None]:
     """Write ``settings`` to ``path`` for the demo's lifetime, then restore what was there."""
-    from arbiter_app import config
-    from arbiter_app.cli import report
-
     previous = path.read_bytes() if path.exists() else None
     config.save(settings, path)
     report(f"the demo's settings are in {path} until it ends")
@@ -70,12 +71,8 @@ def lent_settings(settings: Any, path: Path) -> Iterator[None]:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Start the devnet and the emulator, run the app on them, stop both when it closes."""
-    from arbiter_app.gui.display import check_display
-
     check_display()  # before anything starts: Qt aborts the process without a display
-    from arbiter_app.cli import report
-    from arbiter_app.cli.settings import settings_path
-    from arbiter_app.devnet.stack import running
+    # Imported only now, as in run_gui: a missing Qt library is named by check_display.
     from arbiter_app.gui.app import run_on_settings
 
     with tempfile.TemporaryDirectory(prefix="arbiter-demo-") as scratch:

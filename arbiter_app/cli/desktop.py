@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from arbiter_app.assets import APP_ID, asset
+from arbiter_app.cli import report
+from arbiter_app.gui.icons import HICOLOR_SIZES, render_pngs
 
 UDEV_RULE = "20-ledger-arbiter-desk.rules"
 UDEV_DIR = Path("/etc/udev/rules.d")
@@ -48,8 +50,6 @@ def register(subparsers: Any) -> None:
 
 def run_install(args: argparse.Namespace) -> int:
     """Install the desktop files, then the udev rule if the user says yes."""
-    from arbiter_app.cli import report
-
     prefix = Path(args.prefix) if args.prefix else data_home()
     for path in install_desktop_files(prefix):
         report(f"installed {path}")
@@ -85,8 +85,6 @@ def desktop_entry(command: list[str]) -> str:
 
 def install_desktop_files(prefix: Path) -> list[Path]:
     """Write the entry, the metainfo and the icons under ``prefix``; return what was written."""
-    from arbiter_app.gui.icons import HICOLOR_SIZES, render_pngs
-
     entry = prefix / "applications" / f"{APP_ID}.desktop"
     entry.parent.mkdir(parents=True, exist_ok=True)
     entry.write_text(desktop_entry(launch_command()), encoding="utf-8")
@@ -104,8 +102,6 @@ def install_desktop_files(prefix: Path) -> list[Path]:
 
 def install_udev_rule(rules_dir: Path) -> None:
     """Copy the Ledger rule into ``rules_dir`` and reload udev, or say how to as root."""
-    from arbiter_app.cli import report
-
     rule = asset("linux", UDEV_RULE)
     target = rules_dir / UDEV_RULE
     if os.geteuid() != 0:
@@ -125,8 +121,6 @@ def install_udev_rule(rules_dir: Path) -> None:
 
 def _wants_udev(answer: bool | None, rules_dir: Path) -> bool:
     """The ``--udev`` answer, else the user's, asked on the terminal (no terminal: no)."""
-    from arbiter_app.cli import report
-
     if answer is not None:
         return answer
     if not sys.stdin.isatty():

@@ -21,6 +21,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from arbiter_app.cli import report
+from arbiter_app.devnet.stack import running
+
 
 def register(subparsers: Any) -> None:
     """Add the ``devnet`` command."""
@@ -68,9 +71,6 @@ def ready_document(devnet: Any, ledger_port: int | None,
 def run_devnet(args: argparse.Namespace) -> int:
     """Start the devnet, the Ledger emulator and its control API, print the ready line, wait
     for a signal."""
-    from arbiter_app.cli import report
-    from arbiter_app.devnet.stack import running
-
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -8,7 +8,15 @@ only ever added).
 from __future__ import annotations
 
 import argparse
+import time
+from pathlib import Path
 from typing import Any
+
+from arbiter_app import config
+from arbiter_app.cli import print_json
+from arbiter_app.services import listing
+from arbiter_app.store import rows
+from arbiter_app.store.db import open_store
 
 
 def register(subparsers: Any) -> None:
@@ -25,15 +33,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List the disputes; exit 0."""
-    import time
-    from pathlib import Path
-
-    from arbiter_app import config
-    from arbiter_app.cli import print_json
-    from arbiter_app.services import listing
-    from arbiter_app.store import rows
-    from arbiter_app.store.db import open_store
-
     settings = config.load(Path(args.config) if args.config else None)
     now = int(time.time())
     with open_store(Path(settings.data_dir) / "cases.sqlite") as store:

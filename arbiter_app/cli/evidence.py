@@ -11,6 +11,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from arbiter_app import config
+from arbiter_app.cli import print_json
+from arbiter_app.errors import InputError
+from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.local import verify_path
+from arbiter_app.progress import run_to_end
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``evidence`` command group."""
@@ -33,13 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify and print the result; failures propagate as errors (exit 1)."""
-    from arbiter_app import config
-    from arbiter_app.cli import print_json
-    from arbiter_app.errors import InputError
-    from arbiter_app.ipfs.cid import CID
-    from arbiter_app.ipfs.local import verify_path
-    from arbiter_app.progress import run_to_end
-
     settings = config.load(Path(args.config) if args.config else None)
     path = Path(args.path)
     if not path.is_file():

@@ -13,6 +13,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from arbiter_app import config
+from arbiter_app.gui.display import check_display
+
 
 def register(subparsers: Any) -> None:
     """Add the ``gui`` command."""
@@ -23,10 +26,9 @@ def register(subparsers: Any) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window on the saved settings; return when it is closed."""
-    from arbiter_app.gui.display import check_display
-
     check_display()  # before anything starts: Qt aborts the process without a display
-    from arbiter_app import config
+    # Imported only now: Qt's libraries (libEGL, libGL, libxkbcommon) load with it, and where
+    # one is missing check_display has just named it and its package, not a traceback.
     from arbiter_app.gui.app import first_run, run_on_settings
 
     path = Path(args.config) if getattr(args, "config", None) else config.default_config_path()

@@ -15,6 +15,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from arbiter_app import config
+from arbiter_app.cli import print_json
+from arbiter_app.wallet.ledger import LedgerSigner
+from arbiter_app.wallet.signer import StderrPrompt, format_path
+
 
 def register(subparsers: Any) -> None:
     """Add the ``ledger`` group and its ``address`` command."""
@@ -36,11 +41,6 @@ def register(subparsers: Any) -> None:
 
 def run_address(args: argparse.Namespace) -> int:
     """Read (and with ``--confirm``, show) the address; print it with the public key."""
-    from arbiter_app import config
-    from arbiter_app.cli import print_json
-    from arbiter_app.wallet.ledger import LedgerSigner
-    from arbiter_app.wallet.signer import StderrPrompt, format_path
-
     settings = config.load(Path(args.config) if args.config else None)
     changes = {
         k: v for k, v in (("account", args.account), ("ledger", args.device)) if v is not None

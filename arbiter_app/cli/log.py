@@ -6,12 +6,23 @@ header's signatures, the key's binding to the arbiter's address and every inclus
 without touching the network, and exits 1 naming the first bad line. It exits 0 only with
 ``--arbiter ADDRESS``: without it, it says who signed and that nobody checked who that is;
 ``--json`` prints what was verified.
+
+``verify`` is the auditor's offline check: the case store and the network clients are
+imported only by the actions that open them (``export``, ``verify --online``).
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
+
+from arbiter_app import config
+from arbiter_app.cli import print_json, report
+from arbiter_app.cli.output import describe, output_file
+from arbiter_app.decisionlog.anchors import anchors
+from arbiter_app.errors import InputError
+from arbiter_app.records import export
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,11 +57,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the export; print where and how many entries."""
-    import time
-
-    from arbiter_app import config
-    from arbiter_app.cli import report
-    from arbiter_app.cli.output import describe, output_file
     from arbiter_app.services import logs
     from arbiter_app.services.session import Session
 
@@ -67,9 +73,6 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify the export; print a one-line summary, or fail naming the first bad line."""
-    from arbiter_app.cli import print_json, report
-    from arbiter_app.records import export
-
     lines = export.read_lines(_read(args.file))
     result = export.verify_jsonl(lines,
                                  require_attestation=not args.allow_unbound,
@@ -101,8 +104,6 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def _check_online(args: argparse.Namespace, lines: list[bytes], arbiter: str) -> list[str]:
     """Each confirmed ruling's on-chain log root against the export (configured network)."""
-    from arbiter_app import config
-    from arbiter_app.decisionlog.anchors import anchors
     from arbiter_app.services import logs
     from arbiter_app.services.session import Session
 
@@ -112,8 +113,6 @@ def _check_online(args: argparse.Namespace, lines: list[bytes], arbiter: str) ->
 
 
 def _read(name: str) -> bytes:
-    from arbiter_app.errors import InputError
-
     try:
         return Path(name).read_bytes()
     except OSError as e:

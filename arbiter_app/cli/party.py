@@ -10,10 +10,13 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from arbiter_app.services.session import Session
+from arbiter_app import config
+from arbiter_app.cli import print_json
+from arbiter_app.services import suspicious
+from arbiter_app.services.session import Session
+from arbiter_app.text import display_name
 
 
 def register(subparsers: Any) -> None:
@@ -47,16 +50,11 @@ def register(subparsers: Any) -> None:
 
 
 def _session(args: argparse.Namespace) -> Session:
-    from arbiter_app import config
-    from arbiter_app.services.session import Session
-
     return Session(config.load(Path(args.config) if args.config else None))
 
 
 def run_flag(args: argparse.Namespace) -> int:
     """List one address."""
-    from arbiter_app.services import suspicious
-
     with _session(args) as session:
         entry = suspicious.flag(session, args.address, args.reason, now=int(time.time()))
     print(f"listed {entry.address} as suspicious: {entry.reason}")
@@ -65,8 +63,6 @@ def run_flag(args: argparse.Namespace) -> int:
 
 def run_unflag(args: argparse.Namespace) -> int:
     """Take one address off the list."""
-    from arbiter_app.services import suspicious
-
     with _session(args) as session:
         suspicious.unflag(session, args.address, now=int(time.time()))
     print(f"{suspicious.check_address(args.address)} is no longer listed")
@@ -75,10 +71,6 @@ def run_unflag(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print the list."""
-    from arbiter_app.cli import print_json
-    from arbiter_app.services import suspicious
-    from arbiter_app.text import display_name
-
     with _session(args) as session:
         entries = suspicious.listed(session)
     if args.json:
@@ -92,8 +84,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Add a shared list's entries."""
-    from arbiter_app.services import suspicious
-
     now = int(time.time())
     with _session(args) as session:
         if args.file == "-":
@@ -108,8 +98,6 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the list."""
-    from arbiter_app.services import suspicious
-
     with _session(args) as session:
         if args.output == "-":
             fmt = suspicious.format_of(args.output, args.format)

@@ -11,6 +11,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from arbiter_app import config
+from arbiter_app.services import publication
+from arbiter_app.services.session import Session
+
 
 def register(subparsers: Any) -> None:
     """Add the ``publish`` command group."""
@@ -24,10 +28,6 @@ def register(subparsers: Any) -> None:
 
 def run_retry(args: argparse.Namespace) -> int:
     """Retry, then print each publication that was queued as pinned or still queued."""
-    from arbiter_app import config
-    from arbiter_app.services import publication
-    from arbiter_app.services.session import Session
-
     with Session(config.load(Path(args.config) if args.config else None)) as session:
         done = publication.retry_queued(session)
         left = publication.queued(session)

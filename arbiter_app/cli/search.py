@@ -10,6 +10,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from arbiter_app import config
+from arbiter_app.cli import print_json
+from arbiter_app.services import queries
+from arbiter_app.services.session import Session
+from arbiter_app.text import display_name
+
 
 def register(subparsers: Any) -> None:
     """Add the ``search`` command."""
@@ -24,12 +30,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the hits (case, where it matched, the snippet)."""
-    from arbiter_app import config
-    from arbiter_app.cli import print_json
-    from arbiter_app.services import queries
-    from arbiter_app.services.session import Session
-    from arbiter_app.text import display_name
-
     with Session(config.load(Path(args.config) if args.config else None)) as session:
         hits = queries.search(session, args.text)
     if args.json:

@@ -9,8 +9,13 @@ replaces the file atomically and logs the change; ``config path`` prints the fil
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
+
+from arbiter_app import config
+from arbiter_app.cli import print_json, report
+from arbiter_app.services import settings as service
 
 
 def register(subparsers: Any) -> None:
@@ -32,19 +37,11 @@ def register(subparsers: Any) -> None:
 
 def settings_path(args: argparse.Namespace) -> Path:
     """The settings file: ``--config``, else ``ARBITER_APP_CONFIG``, else the per-user one."""
-    from arbiter_app import config
-
     return Path(args.config) if args.config else config.default_config_path()
 
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the settings as ``key = value`` lines, or as JSON."""
-    import json
-
-    from arbiter_app import config
-    from arbiter_app.cli import print_json
-    from arbiter_app.services import settings as service
-
     settings = config.load(settings_path(args))
     if args.json:
         document = config.to_dict(settings)
@@ -58,12 +55,6 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     """Change one key; report the old and new value."""
-    import json
-
-    from arbiter_app import config
-    from arbiter_app.cli import report
-    from arbiter_app.services import settings as service
-
     path = settings_path(args)
     new = service.with_value(config.load(path), args.key, args.value)
     changes = service.save(new, path)

@@ -8,7 +8,15 @@ the next run resumes from the last complete one.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from pathlib import Path
 from typing import Any
+
+from arbiter_app import config
+from arbiter_app.cli import print_json, report
+from arbiter_app.progress import Progress, run_to_end
+from arbiter_app.services.session import Session
+from arbiter_app.services.sync import sync_disputes
 
 
 def register(subparsers: Any) -> None:
@@ -27,15 +35,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run one sync and print its summary."""
-    import dataclasses
-    from pathlib import Path
-
-    from arbiter_app import config
-    from arbiter_app.cli import print_json, report
-    from arbiter_app.progress import Progress, run_to_end
-    from arbiter_app.services.session import Session
-    from arbiter_app.services.sync import sync_disputes
-
     settings = config.load(Path(args.config) if args.config else None)
 
     def show(p: Progress) -> None:

@@ -12,6 +12,10 @@ import argparse
 import sys
 from typing import Any
 
+from arbiter_app.cli import print_json
+from arbiter_app.errors import DecodeError, LimitExceeded
+from arbiter_app.stacks import transaction
+
 # A signed transaction is at most a few hundred kilobytes (node limit 2 MB of hex is plenty).
 MAX_HEX_CHARS = 4 * 1024 * 1024
 
@@ -32,8 +36,6 @@ def parse_hex(text: str) -> bytes:
 
     :raises DecodeError: naming the byte (and character) of the first bad digit
     """
-    from arbiter_app.errors import DecodeError, LimitExceeded
-
     body = text.strip()
     lead = len(text) - len(text.lstrip())
     if body[:2] in ("0x", "0X"):
@@ -54,9 +56,6 @@ def parse_hex(text: str) -> bytes:
 
 def run_decode(args: argparse.Namespace) -> int:
     """Decode and print; exit 1 naming the offset when the bytes are not a transaction."""
-    from arbiter_app.cli import print_json
-    from arbiter_app.stacks import transaction
-
     text = sys.stdin.read(MAX_HEX_CHARS + 64) if args.hex == "-" else args.hex
     tx = transaction.deserialize(parse_hex(text))
     print_json(transaction.describe(tx))

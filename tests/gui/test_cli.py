@@ -1,15 +1,18 @@
 """The ``gui`` and ``demo`` commands: ``arbiter-app`` alone means ``gui``, both have help, and
-registering them keeps every other command free of Qt."""
+registering them keeps every other command free of Qt; the dispatcher's table of commands
+agrees with the command modules and imports only the module of the command that runs."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from arbiter_app.cli import build_parser
+from arbiter_app.cli import COMMANDS, build_parser
 from arbiter_app.cli.demo import run_demo
 from arbiter_app.cli.gui import run_gui
 
@@ -35,6 +38,28 @@ def test_building_the_parser_loads_no_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def help_lines(parser: argparse.ArgumentParser) -> dict[str, str | None]:
+    """Each command's line in ``arbiter-app --help``."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {action.dest: action.help for action in commands._choices_actions}
+
+
+def test_the_table_lists_every_command_with_its_modules_help_line() -> None:
+    assert help_lines(build_parser()) == {name: line for name, (_, line) in COMMANDS.items()}
+
+
+@pytest.mark.parametrize("command", ["tx", "receipt", "rule", "config"])
+def test_running_a_command_imports_its_module_and_no_other(command: str) -> None:
+    code = ("import json, sys; from arbiter_app.cli import build_parser; "
+            f"build_parser({command!r}); "
+            "print(json.dumps([m for m in sys.modules if m.startswith('arbiter_app.cli.')]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout
+    loaded = {m.removeprefix("arbiter_app.cli.") for m in json.loads(out)}
+    assert COMMANDS[command][0] in loaded
+    assert not loaded & {"gui", "demo", "desktop", "sync", "disputes"} - {COMMANDS[command][0]}
 
 
 def test_gui_opens_the_window_on_the_saved_settings(
