@@ -1,5 +1,6 @@
 """The case pane over a real store: steps gated in order by the framework, reopening with a
-confirmation, party text shown literally, and the ruling editor's counter, flags and draft."""
+confirmation, party text shown literally, and the ruling editor's counter, flags and draft,
+with check boxes that stay put while the list of what is missing changes."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.case.models import Decision, ReviewFlag, Step, TermsState, TermsSummary
@@ -145,6 +146,43 @@ def test_ruling_editor_counts_confirms_flags_and_saves_drafts(
     assert "large amount" not in page.problems.text()  # type: ignore[attr-defined]
 
 
+def test_typing_that_adds_and_removes_problems_never_moves_the_step5_checkboxes(
+        qtbot: QtBot, local_session: Session) -> None:
+    big = dataclasses.replace(make_invoice(9), amount=12 * 10**8, deposit=12 * 10**8)
+    add_case(local_session, 9, invoice=big)
+    pane = pane_for(qtbot, local_session, 9)
+    pane.resize(1000, 760)
+    pane.show()
+    pane.steps.setCurrentRow(4)
+    page = pane.pages[Step.RULING]
+    boxes = [*page.cited.values(), *page.flags.values()]  # type: ignore[attr-defined]
+    assert len(boxes) == 4
+
+    def places() -> list[tuple[int, int, int, int]]:
+        QApplication.processEvents()  # the layout settles as it would between keystrokes
+        return [(b.mapTo(pane, QPoint(0, 0)).x(), b.mapTo(pane, QPoint(0, 0)).y(),
+                 b.width(), b.height()) for b in boxes]
+
+    qtbot.mouseClick(page.refund, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    before = places()
+    counts = set()
+    minimum = local_session.settings.min_rationale_chars
+    for n in range(minimum + 2):  # across the minimum: the length problem goes away
+        qtbot.keyClicks(page.rationale, "x")  # type: ignore[attr-defined]
+        counts.add(page.problems.text().count("•"))  # type: ignore[attr-defined]
+        if n % 50 == 0 or n >= minimum - 2:
+            assert places() == before, f"moved after {n + 1} characters"
+    boxes[0].setChecked(True)  # cited: one problem less
+    for flag_box in boxes[2:]:
+        flag_box.setChecked(True)
+        assert places() == before
+    for _ in range(3):  # below the minimum again: the problem comes back
+        qtbot.keyClick(page.rationale, Qt.Key.Key_Backspace)  # type: ignore[attr-defined]
+        assert places() == before
+    assert page.problems.text().startswith("• The rationale has")  # type: ignore[attr-defined]
+    assert counts >= {3, 4}  # the list did grow and shrink while typing
+
+
 def test_the_split_editor_shows_both_payouts_and_feeds_the_proposal(
         qtbot: QtBot, local_session: Session, tmp_path: Path) -> None:
     add_case(local_session, 8, invoice=dataclasses.replace(make_invoice(8), amount=5 * 10**7,
@@ -160,7 +198,7 @@ def test_the_split_editor_shows_both_payouts_and_feeds_the_proposal(
     assert editor.isVisible()
     editor.percent.setValue(60)
     assert editor.payee_amount() == 3 * 10**7
-    assert editor.payouts.text() == "payee receives 0.3 sBTC, payer receives 0.2 sBTC"
+    assert editor.payouts.text() == "The payee receives 0.3 sBTC, the payer receives 0.2 sBTC"
     proposal = page.proposal()  # type: ignore[attr-defined]
     assert proposal.decision is Decision.SPLIT and proposal.payee_amount == 3 * 10**7
     editor.sbtc.setValue(0.5)  # the whole deposit is no split: the framework says so

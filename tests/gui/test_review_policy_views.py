@@ -57,7 +57,7 @@ def test_step_1_lists_every_dealing_with_counts_and_step_5_says_why_each_flag(
     shot(pane, "step1-past-dealings")
     pane.steps.setCurrentRow(4)
     page = pane.pages[Step.RULING]
-    texts = {f: b.text() for f, b in page.flags.items()}  # type: ignore[attr-defined]
+    texts = page.flag_reasons  # type: ignore[attr-defined]
     assert set(texts) == {ReviewFlag.SUSPICIOUS_ADDRESS}  # payer paid 30 times before
     assert f"the payee {PAYEE} is on your suspicious list" in texts[
         ReviewFlag.SUSPICIOUS_ADDRESS]

@@ -4,7 +4,9 @@
 to the payer; :mod:`arbiter_app.gui.views.split`), the rationale saved as typed (a debounced draft
 through the services, so a crash loses nothing), cited evidence, a character counter against
 the minimum, and one explicit confirmation per manual-review flag; what is still missing
-comes from :func:`arbiter_app.case.framework.ruling_problems`, live.
+comes from :func:`arbiter_app.case.framework.ruling_problems`, live. The list of what is
+missing has a fixed height (it scrolls when longer), so typing never moves the checkboxes
+under the pointer.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QPlainTextEdit,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,9 +32,10 @@ from PySide6.QtWidgets import (
 from arbiter_app.case.framework import CaseFile, RulingProposal, ruling_problems
 from arbiter_app.case.models import Decision, Draft, EvidenceState, ReviewFlag, Step
 from arbiter_app.errors import PolicyError
+from arbiter_app.gui.errors import sentence
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.split import SplitEditor
-from arbiter_app.gui.views.step_page import StepPage, plain
+from arbiter_app.gui.views.step_page import StepPage, plain, short_cid
 from arbiter_app.services import queries, steps
 from arbiter_app.text import display_name
 
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
     from arbiter_app.services.session import Session
 
 DRAFT_DELAY_MS = 800
+PROBLEM_LINES = 4  # the height kept for what is missing; more lines scroll
 
 
 class RulingPage(StepPage):
@@ -65,8 +71,11 @@ class RulingPage(StepPage):
         self.flags_box = QGroupBox("Manual review")
         self.flags_layout = QVBoxLayout(self.flags_box)
         self.flags: dict[ReviewFlag, QCheckBox] = {}
+        self.flag_reasons: dict[ReviewFlag, str] = {}
         self.problems = plain()
         self.problems.setStyleSheet("color: #8a6d00")
+        self.problems.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.problems_area = _fixed_lines(self.problems, PROBLEM_LINES)
         self.complete_button.setText("Finalize the ruling (step 5)")
         self.draft_timer = QTimer(self)
         self.draft_timer.setSingleShot(True)
@@ -88,7 +97,7 @@ class RulingPage(StepPage):
         self.body.addWidget(self.counter)
         self.body.addWidget(self.cited_box)
         self.body.addWidget(self.flags_box)
-        self.body.addWidget(self.problems)
+        self.body.addWidget(self.problems_area)
 
     def fill(self, case: CaseFile) -> None:
         key = (case.invoice.id, case.ruling is not None)
@@ -125,7 +134,9 @@ class RulingPage(StepPage):
             if item.state is not EvidenceState.VERIFIED:
                 continue
             box = QCheckBox(f"#{item.index} ({item.party.value}) "
-                            f"{display_name(item.title or '(untitled)', 80)} — {item.manifest_cid}")
+                            f"{display_name(item.title or '(untitled)', 80)} — "
+                            f"{short_cid(item.manifest_cid)}")
+            box.setToolTip(f"Evidence manifest {item.manifest_cid}")
             box.setChecked(item.manifest_cid in cited)
             box.toggled.connect(self.on_edited)
             self.cited[item.manifest_cid] = box
@@ -133,11 +144,14 @@ class RulingPage(StepPage):
         _clear(self.flags_layout)
         self.flags = {}
         confirmed = set(ruling.confirmations) if ruling else set()
-        for flag, why in queries.review_reasons(self.session, case):
-            box = QCheckBox(f"{why} I confirm I reviewed this case with that in mind.")
+        self.flag_reasons = dict(queries.review_reasons(self.session, case))
+        for flag, why in self.flag_reasons.items():
+            box = QCheckBox("I confirm I reviewed this case with that in mind")
+            box.setAccessibleDescription(why)
             box.setChecked(flag in confirmed)
             box.toggled.connect(self.on_edited)
             self.flags[flag] = box
+            self.flags_layout.addWidget(plain(why))  # wrapped: a check box's text is not
             self.flags_layout.addWidget(box)
         self.flags_box.setVisible(bool(self.flags))
 
@@ -170,7 +184,8 @@ class RulingPage(StepPage):
         else:
             problems = ruling_problems(self.case, proposal, tuple(self.flags),
                                        self.session.settings.min_rationale_chars)
-            self.problems.setText("\n".join(f"• {p}" for p in problems) or "Ready to finalize.")
+            self.problems.setText("\n".join(f"• {sentence(p)}" for p in problems)
+                                  or "Ready to finalize.")
         if not self._filling and self.case.ruling is None:
             self.draft_timer.start()
 
@@ -201,6 +216,17 @@ class RulingPage(StepPage):
                 raise PolicyError("step 5 cannot be completed: choose release, refund or split")
             return steps.finalize_ruling(session, invoice_id, proposal, now=now)
         return work
+
+
+def _fixed_lines(label: QWidget, lines: int) -> QScrollArea:
+    """``label`` in an area ``lines`` text lines high that scrolls when it holds more."""
+    area = QScrollArea()
+    area.setWidget(label)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    return area
 
 
 def _clear(layout: QVBoxLayout) -> None:

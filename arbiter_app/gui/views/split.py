@@ -69,5 +69,5 @@ class SplitEditor(QWidget):
         self.percent.blockSignals(True)
         self.percent.setValue(share * 100 // self.total if self.total else 0)
         self.percent.blockSignals(False)
-        self.payouts.setText(f"payee receives {sbtc(share)} sBTC, payer receives "
+        self.payouts.setText(f"The payee receives {sbtc(share)} sBTC, the payer receives "
                              f"{sbtc(self.total - share)} sBTC")

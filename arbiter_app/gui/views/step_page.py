@@ -22,6 +22,7 @@ from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import InvoiceStatus, Step
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.text import display_name
 
 if TYPE_CHECKING:
     from arbiter_app.services.session import Session
@@ -33,6 +34,13 @@ def plain(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def short_cid(cid: str) -> str:
+    """``bafkreib5b76b…2e3``: enough of both ends of a CID to tell it apart on a page (the
+    whole CID goes in a tooltip or the viewer)."""
+    shown = display_name(cid, 200)
+    return shown if len(shown) <= 24 else f"{shown[:12]}…{shown[-6:]}"
 
 
 class StepPage(QWidget):
