@@ -19,7 +19,7 @@ from typing import Any
 import coincurve
 
 from arbiter_app.errors import ArbiterError
-from arbiter_app.stacks import c32, clarity, transaction
+from arbiter_app.stacks import c32, clarity_repr, clarity_wire, transaction
 from arbiter_app.wallet import apdu, verify
 
 STACKS_MESSAGE_PREFIX = b"\x17Stacks Signed Message:\n"
@@ -109,8 +109,8 @@ def _review_structured(data: bytes) -> Review:
     end = _domain_end(data)
     domain_bytes, message_bytes = data[:end], data[end:]
     try:
-        domain = clarity.deserialize(domain_bytes)
-        message = clarity.deserialize(message_bytes)
+        domain = clarity_wire.deserialize(domain_bytes)
+        message = clarity_wire.deserialize(message_bytes)
     except ArbiterError as e:
         raise Refusal(f"Cannot parse the structured message: {e}") from e
     # SIP-018 §"Message hash": sha256(prefix || sha256(domain) || sha256(message)).
@@ -121,8 +121,8 @@ def _review_structured(data: bytes) -> Review:
     ).digest()
     record = {
         "kind": "structured_message",
-        "domain": clarity.repr_value(domain),
-        "message": clarity.repr_value(message),
+        "domain": clarity_repr.repr_value(domain),
+        "message": clarity_repr.repr_value(message),
         "hash": digest.hex(),
     }
     return Review("structured_message", digest, record)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from arbiter_app.config import NETWORKS
 from arbiter_app.errors import DecodeError, VerificationError
-from arbiter_app.stacks import c32, clarity, escrow
+from arbiter_app.stacks import c32, clarity, clarity_wire, escrow
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.api import StacksApi
@@ -176,7 +176,7 @@ def _check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
                                 f"{V1_FUNCTION} on the escrow {contract_id}")
     count = 5 if function == V2_FUNCTION else 4
     try:
-        args = [clarity.from_hex(a) for a in call.args_hex]
+        args = [clarity_wire.from_hex(a) for a in call.args_hex]
     except (ValueError, DecodeError) as e:
         raise VerificationError(f"transaction {facts.txid} does not carry the {count} "
                                 f"arguments of {function}") from e

@@ -15,7 +15,7 @@ from arbiter_app.decisionlog.anchors import Anchor
 from arbiter_app.errors import DecodeError, VerificationError
 from arbiter_app.records import export
 from arbiter_app.services.session import Session
-from arbiter_app.stacks import clarity, escrow
+from arbiter_app.stacks import clarity, clarity_wire, escrow
 from arbiter_app.store import log
 
 ExportFormat = Literal["jsonl", "csv"]
@@ -92,7 +92,7 @@ def check_anchors(session: Session, found: Sequence[Anchor], arbiter: str) -> li
 
 def _compare_root(anchor: Anchor, args_hex: Sequence[str]) -> str:
     try:
-        invoice, root = clarity.from_hex(args_hex[0]), clarity.from_hex(args_hex[4])
+        invoice, root = clarity_wire.from_hex(args_hex[0]), clarity_wire.from_hex(args_hex[4])
     except (IndexError, ValueError, DecodeError) as e:
         raise VerificationError(f"case {anchor.case}: transaction {anchor.txid} does not carry "
                                 "the ruling's arguments") from e

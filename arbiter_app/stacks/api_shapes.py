@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arbiter_app.errors import ApiError, InputError, ResponseError
-from arbiter_app.stacks import clarity
+from arbiter_app.stacks import clarity_wire
 from arbiter_app.text import untrusted_text
 
 
@@ -190,7 +190,7 @@ def _clarity(text: Any, what: str, url: str) -> Any:
     if not isinstance(text, str):
         raise ResponseError(f"unexpected answer: {what} is not a hex string", url)
     try:
-        return clarity.from_hex(text)
+        return clarity_wire.from_hex(text)
     except (InputError, ValueError) as e:
         raise ResponseError(f"unexpected answer: {what} is not a valid Clarity value", url) from e
 

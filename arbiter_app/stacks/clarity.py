@@ -6,8 +6,11 @@ big-endian payload. Tuples are written with their keys in byte order, as the nod
 ``BTreeMap`` does. Decoding is strict and bounded (depth, size, counts checked against the
 bytes actually present before anything is allocated) and refuses non-canonical input
 (unsorted or duplicate tuple keys, trailing bytes), always with a :class:`ClarityDecodeError`
-naming the byte offset. The value classes and the writer live here; the reader is
-:mod:`arbiter_app.stacks.clarity_wire` and the display form :mod:`arbiter_app.stacks.clarity_repr`.
+naming the byte offset. The value classes and the writer live here; the reader
+(:func:`~arbiter_app.stacks.clarity_wire.deserialize`, ``from_hex``) is
+:mod:`arbiter_app.stacks.clarity_wire` and the display form
+(:func:`~arbiter_app.stacks.clarity_repr.repr_value`) :mod:`arbiter_app.stacks.clarity_repr`;
+both import this module, never the other way round.
 """
 
 from __future__ import annotations
@@ -212,7 +215,7 @@ class Tuple(ClarityValue):
 
     Byte order is the node's (BTreeMap of names). stacks.js sorts with ``localeCompare``
     instead, which differs for mixed case (``B`` vs ``a``) and for ``_`` against digits and
-    ``-``; there its bytes are not canonical and :func:`deserialize` refuses them.
+    ``-``; there its bytes are not canonical and the reader refuses them.
     """
 
     TYPE_ID: ClassVar[int] = 0x0C
@@ -341,42 +344,3 @@ def _write(v: ClarityValue, out: bytearray, depth: int = 0) -> None:
 def to_hex(value: ClarityValue) -> str:
     """``0x`` and the lowercase hex of the wire form."""
     return "0x" + serialize(value).hex()
-
-
-def deserialize(data: bytes) -> ClarityValue:
-    """Decode exactly one canonical Clarity value, with nothing after it.
-
-    :param data: the wire bytes
-    :returns: the value
-    :raises ClarityDecodeError: naming the offset and what was expected there
-    """
-    from arbiter_app.stacks.clarity_wire import read_exact
-
-    return read_exact(bytes(data))
-
-
-def from_hex(text: str) -> ClarityValue:
-    """Decode a Clarity value from hex, with or without ``0x``.
-
-    :raises ClarityDecodeError: for bad hex (naming the character) or bad bytes
-    """
-    body = text[2:] if text[:2] in ("0x", "0X") else text
-    if len(body) % 2:
-        raise ClarityDecodeError("Clarity hex", len(text), "an even number of hex digits")
-    try:
-        data = bytes.fromhex(body)
-    except ValueError:
-        bad = next(i for i, c in enumerate(body) if c not in "0123456789abcdefABCDEF")
-        at = bad + len(text) - len(body)
-        raise ClarityDecodeError("Clarity hex", at, "a hex digit") from None
-    return deserialize(data)
-
-
-def repr_value(value: ClarityValue) -> str:
-    """The Clarity display form the Stacks API shows as ``repr`` (e.g. ``(ok u1)``).
-
-    See :func:`arbiter_app.stacks.clarity_repr.display`.
-    """
-    from arbiter_app.stacks.clarity_repr import display
-
-    return display(value)

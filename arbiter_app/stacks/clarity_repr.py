@@ -29,7 +29,7 @@ from arbiter_app.stacks.clarity import (
 )
 
 
-def display(value: ClarityValue) -> str:
+def repr_value(value: ClarityValue) -> str:
     """The Clarity display form the Stacks API shows as ``repr`` (e.g. ``(ok u1)``).
 
     Principals carry a leading quote, strings use JSON escaping (ascii) or ``\\u{..}``
@@ -48,13 +48,13 @@ def display(value: ClarityValue) -> str:
         return f"'{v}"
     if isinstance(v, (Ok, Err, Some)):
         word = {Ok: "ok", Err: "err", Some: "some"}[type(v)]
-        return f"({word} {display(v.value)})"
+        return f"({word} {repr_value(v.value)})"
     if isinstance(v, NoneValue):
         return "none"
     if isinstance(v, List):
-        return "(list" + "".join(" " + display(i) for i in v.items) + ")"
+        return "(list" + "".join(" " + repr_value(i) for i in v.items) + ")"
     if isinstance(v, Tuple):
-        return "(tuple" + "".join(f" ({k} {display(i)})" for k, i in v.fields.items()) + ")"
+        return "(tuple" + "".join(f" ({k} {repr_value(i)})" for k, i in v.fields.items()) + ")"
     if isinstance(v, StringAscii):
         return json.dumps(v.value)
     if isinstance(v, StringUtf8):

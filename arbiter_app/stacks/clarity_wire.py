@@ -57,11 +57,14 @@ class Reader:
         return len(self.data) - self.pos
 
 
-def read_exact(data: bytes) -> ClarityValue:
-    """One value that spans all of ``data``.
+def deserialize(data: bytes) -> ClarityValue:
+    """Decode exactly one canonical Clarity value, with nothing after it.
 
-    :raises ClarityDecodeError: bad, non-canonical, oversized or trailing bytes
+    :param data: the wire bytes
+    :returns: the value
+    :raises ClarityDecodeError: naming the offset and what was expected there
     """
+    data = bytes(data)
     if len(data) > cv.MAX_VALUE_SIZE:
         raise ClarityDecodeError(_WHAT, cv.MAX_VALUE_SIZE, f"at most {cv.MAX_VALUE_SIZE} bytes")
     reader = Reader(data)
@@ -69,6 +72,23 @@ def read_exact(data: bytes) -> ClarityValue:
     if reader.remaining():
         raise reader.fail("the end of the value (trailing bytes)")
     return value
+
+
+def from_hex(text: str) -> ClarityValue:
+    """Decode a Clarity value from hex, with or without ``0x``.
+
+    :raises ClarityDecodeError: for bad hex (naming the character) or bad bytes
+    """
+    body = text[2:] if text[:2] in ("0x", "0X") else text
+    if len(body) % 2:
+        raise ClarityDecodeError("Clarity hex", len(text), "an even number of hex digits")
+    try:
+        data = bytes.fromhex(body)
+    except ValueError:
+        bad = next(i for i, c in enumerate(body) if c not in "0123456789abcdefABCDEF")
+        at = bad + len(text) - len(body)
+        raise ClarityDecodeError("Clarity hex", at, "a hex digit") from None
+    return deserialize(data)
 
 
 def read_value(r: Reader, depth: int = 0) -> ClarityValue:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arbiter_app.stacks import c32, clarity
+from arbiter_app.stacks import c32, clarity, clarity_repr
 from arbiter_app.stacks.clarity import ClarityValue, InvalidValue
 from arbiter_app.stacks.clarity_wire import Reader, read_name, read_principal_parts, read_value
 from arbiter_app.stacks.postconditions import TX_CONTRACT_NAME_MAX, U64_MAX
@@ -172,7 +172,7 @@ def describe(payload: Payload) -> dict[str, object]:
             "contract_id": payload.contract_id,
             "function_name": payload.function_name,
             "args": [
-                {"repr": clarity.repr_value(a), "hex": clarity.to_hex(a)} for a in payload.args
+                {"repr": clarity_repr.repr_value(a), "hex": clarity.to_hex(a)} for a in payload.args
             ],
         }
     if isinstance(payload, TokenTransfer):

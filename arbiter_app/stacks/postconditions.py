@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arbiter_app.stacks import c32, clarity
+from arbiter_app.stacks import c32, clarity, clarity_repr
 from arbiter_app.stacks.clarity import ClarityValue, InvalidValue
 from arbiter_app.stacks.clarity_wire import Reader, read_name, read_principal_parts, read_value
 
@@ -258,7 +258,7 @@ def describe(pc: PostCondition) -> dict[str, object]:
     """A post-condition as review JSON: kind, principal, condition, amount/asset and a sentence."""
     who = "the sender (origin)" if pc.principal == ORIGIN else pc.principal
     if isinstance(pc, NonFungiblePostCondition):
-        item = clarity.repr_value(pc.asset_id)
+        item = clarity_repr.repr_value(pc.asset_id)
         return {
             "type": "non_fungible",
             "principal": pc.principal,

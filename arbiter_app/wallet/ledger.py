@@ -30,7 +30,7 @@ from arbiter_app.errors import (
     InputError,
     VerificationError,
 )
-from arbiter_app.stacks import clarity, sip018, transaction
+from arbiter_app.stacks import clarity, clarity_repr, sip018, transaction
 from arbiter_app.stacks.payloads import ContractCall
 from arbiter_app.wallet import apdu, verify
 from arbiter_app.wallet.ledger_transport import DEFAULT_TIMEOUT, LedgerTransport
@@ -180,7 +180,7 @@ class LedgerSigner:
 
         _check_domain(domain)
         payload = apdu.sip018_payload(clarity.serialize(domain), clarity.serialize(message))
-        what = f"the signed message for {clarity.repr_value(domain)}"
+        what = f"the signed message for {clarity_repr.repr_value(domain)}"
         reply = self._sign(payload, "signing the message",
                            Confirmation(subject, f"review {what}, then approve"), prompt)
         digest = sip018.message_hash(domain, message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import random
 
-from arbiter_app.stacks import clarity
+from arbiter_app.stacks import clarity, clarity_repr, clarity_wire
 from tests.fixtures.stacks import VALUES, run_clarity_vm
 from tests.fixtures.stacks_random import TypedGen
 
@@ -21,14 +21,14 @@ def test_the_vm_evaluates_our_repr_to_our_bytes() -> None:
     print(f"\nclarity VM seed: {seed} (set ARBITER_INTEROP_SEED={seed} to reproduce)")
     gen = TypedGen(random.Random(seed))
     values = [gen.typed(gen.type_()) for _ in range(VALUES)]
-    answers = run_clarity_vm([clarity.repr_value(v) for v in values])
+    answers = run_clarity_vm([clarity_repr.repr_value(v) for v in values])
     assert len(answers) == len(values)
     mixed_case = 0
     for value, answer in zip(values, answers, strict=True):
-        shown = clarity.repr_value(value)
+        shown = clarity_repr.repr_value(value)
         assert "hex" in answer, (seed, shown, answer.get("error"))
         assert answer["hex"] == clarity.serialize(value).hex(), (seed, shown)
-        assert clarity.from_hex(answer["hex"]) == value
+        assert clarity_wire.from_hex(answer["hex"]) == value
         mixed_case += "(tuple (" in shown and any(c.isupper() for c in shown)
     assert mixed_case > 0
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from arbiter_app import config
-from arbiter_app.stacks import clarity, sip018, transaction
+from arbiter_app.stacks import clarity, clarity_repr, clarity_wire, sip018, transaction
 from arbiter_app.stacks.clarity import ClarityDecodeError
 from tests.fixtures.stacks import SIP018, TXS, VALUES, Interop, run_stacks_js
 
@@ -56,7 +56,7 @@ def test_stacks_js_values_decode_and_reencode_identically(stacks_interop: Intero
     generated = stacks_interop.answer["generated"]["values"]
     assert len(generated) >= VALUES
     for item in generated:
-        value = clarity.from_hex(item["hex"])
+        value = clarity_wire.from_hex(item["hex"])
         assert clarity.serialize(value).hex() == item["hex"], stacks_interop.seed
         assert _principals(value) == item["principals"], stacks_interop.seed
 
@@ -66,7 +66,7 @@ def test_python_values_are_built_identically_by_stacks_js(stacks_interop: Intero
     assert len(checked) == len(stacks_interop.values) >= VALUES
     for (value, _), answer in zip(stacks_interop.values, checked, strict=True):
         ours = clarity.serialize(value).hex()
-        assert answer["built"] == ours, (stacks_interop.seed, clarity.repr_value(value))
+        assert answer["built"] == ours, (stacks_interop.seed, clarity_repr.repr_value(value))
         assert answer["reserialized"] == ours, stacks_interop.seed
 
 
@@ -119,7 +119,8 @@ def test_stacks_js_structured_data_hashes_and_signatures(stacks_interop: Interop
     generated = stacks_interop.answer["generated"]["sip018"]
     assert len(generated) >= SIP018
     for item in generated:
-        domain, message = clarity.from_hex(item["domain"]), clarity.from_hex(item["message"])
+        domain = clarity_wire.from_hex(item["domain"])
+        message = clarity_wire.from_hex(item["message"])
         assert sip018.message_hash(domain, message).hex() == item["hash"]
         signature = bytes.fromhex(item["signature"])
         assert sip018.verify(domain, message, signature, item["address"])
@@ -166,4 +167,4 @@ def test_mixed_case_tuple_keys_are_where_stacks_js_and_the_node_differ() -> None
     )["checked"]["values"]
     assert answer["built"] != ours.hex() and answer["built"].startswith("0c000000020161")
     with pytest.raises(ClarityDecodeError, match="keys in byte order"):
-        clarity.from_hex(answer["built"])
+        clarity_wire.from_hex(answer["built"])

@@ -15,7 +15,7 @@ import pytest
 
 from arbiter_app import config
 from arbiter_app.devnet.launcher import Devnet, devnet_mnemonics
-from arbiter_app.stacks import clarity, transaction
+from arbiter_app.stacks import clarity, clarity_wire, transaction
 from arbiter_app.stacks.postconditions import ORIGIN, FungiblePostCondition
 from arbiter_app.wallet.software import SoftwareSigner
 
@@ -64,7 +64,7 @@ def _call_read(devnet: Devnet, contract: str, function: str, args: list[Any]) ->
     with _client(devnet) as client:
         doc = client.post(f"/v2/contracts/call-read/{address}/{name}/{function}", json=body).json()
     assert doc["okay"] is True
-    return clarity.from_hex(doc["result"])
+    return clarity_wire.from_hex(doc["result"])
 
 
 def _create_invoice(devnet: Devnet, payer: str) -> int:
@@ -82,7 +82,7 @@ def _create_invoice(devnet: Devnet, payer: str) -> int:
     record = _read_tx(devnet, txid)
     assert record["status"] == "success"
     assert record["result"]["repr"] == f"(ok u{invoice_id})"
-    assert clarity.from_hex(record["result"]["hex"]) == clarity.Ok(clarity.UInt(invoice_id))
+    assert clarity_wire.from_hex(record["result"]["hex"]) == clarity.Ok(clarity.UInt(invoice_id))
     return invoice_id
 
 

@@ -30,7 +30,7 @@ from arbiter_app.services.ruling import (
 )
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
-from arbiter_app.stacks import clarity
+from arbiter_app.stacks import clarity_repr
 from arbiter_app.stacks import transaction as txn
 from arbiter_app.store import log, rows
 from tests.integration.services.helpers import (
@@ -89,7 +89,7 @@ def retry_succeeds(session: Session, failed_txid: str, same_nonce: bool = False)
         assert [a.txid for a in case.attempts] == [failed_txid, result.txid]
     assert case.current is None and rows.load_ruling(session.store, CASE) == ruling
     signed = txn.deserialize(bytes.fromhex(case.attempts[-1].raw_hex))
-    assert clarity.repr_value(signed.payload.args[3]).endswith(ruling.rationale_hash)
+    assert clarity_repr.repr_value(signed.payload.args[3]).endswith(ruling.rationale_hash)
     assert kinds(session).count("transaction-signed") == 2
     assert kinds(session).count("transaction-confirmed") == 1
     assert kinds(session).count("receipt-issued") == 1

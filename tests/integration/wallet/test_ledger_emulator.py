@@ -90,7 +90,7 @@ def test_resolve_dispute_is_signed_and_verified_by_stacksjs(
 def test_display_record_equals_the_decoded_transaction(
     signer: LedgerSigner, ledger: EmulatorProcess
 ) -> None:
-    from arbiter_app.stacks import clarity, transaction
+    from arbiter_app.stacks import clarity_repr, transaction
 
     unsigned = resolve_dispute(signer.public_key(), signer.address(), nonce=11, fee=2500)
     signed = signer.sign_transaction(unsigned)
@@ -107,7 +107,7 @@ def test_display_record_equals_the_decoded_transaction(
     assert record["chain_id"] == decoded["chain_id"] == config.DEVNET.chain_id
     assert json.dumps(record["payload"]).count("resolve-dispute-split") == 1
     for arg in unsigned.payload.args:
-        assert clarity.repr_value(arg) in json.dumps(record["payload"])
+        assert clarity_repr.repr_value(arg) in json.dumps(record["payload"])
     assert len(record["post_conditions"]) == decoded["post_conditions"] == 1
 
 

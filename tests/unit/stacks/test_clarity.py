@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from arbiter_app.errors import DecodeError
-from arbiter_app.stacks import clarity
+from arbiter_app.stacks import clarity, clarity_repr, clarity_wire
 from arbiter_app.stacks.clarity import InvalidValue
 from tests.fixtures.stacks_random import values
 
@@ -18,11 +18,11 @@ VECTORS = json.loads((Path(__file__).parents[2] / "data/stacks/vectors.json").re
 
 @pytest.mark.parametrize("case", VECTORS["clarity"], ids=lambda c: c["repr"])
 def test_wire_vectors_decode_reencode_and_display(case: dict[str, str]) -> None:
-    value = clarity.from_hex(case["hex"])
+    value = clarity_wire.from_hex(case["hex"])
     assert clarity.serialize(value).hex() == case["hex"]
     assert clarity.to_hex(value) == "0x" + case["hex"]
-    assert clarity.repr_value(value) == case["repr"]
-    assert clarity.from_hex("0x" + case["hex"].upper()) == value
+    assert clarity_repr.repr_value(value) == case["repr"]
+    assert clarity_wire.from_hex("0x" + case["hex"].upper()) == value
 
 
 def test_built_values_serialize_to_the_vectors() -> None:
@@ -78,8 +78,8 @@ def test_tuple_is_immutable_and_hashable() -> None:
 
 
 def test_utf8_repr_escapes_like_the_api() -> None:
-    assert clarity.repr_value(clarity.StringUtf8('a"\\\né')) == 'u"a\\"\\\\\\u{a}\\u{e9}"'
-    assert clarity.repr_value(clarity.StringAscii('a"\n')) == '"a\\"\\n"'
+    assert clarity_repr.repr_value(clarity.StringUtf8('a"\\\né')) == 'u"a\\"\\\\\\u{a}\\u{e9}"'
+    assert clarity_repr.repr_value(clarity.StringAscii('a"\n')) == '"a\\"\\n"'
 
 
 @pytest.mark.parametrize(
@@ -147,14 +147,14 @@ def test_bad_principal_text_is_refused(text: str) -> None:
 @given(values)
 def test_round_trip(value: clarity.ClarityValue) -> None:
     data = clarity.serialize(value)
-    assert clarity.deserialize(data) == value
-    assert clarity.from_hex(clarity.to_hex(value)) == value
+    assert clarity_wire.deserialize(data) == value
+    assert clarity_wire.from_hex(clarity.to_hex(value)) == value
 
 
 @settings(max_examples=500, deadline=None)
 @given(values)
 def test_repr_is_total_and_names_the_type(value: clarity.ClarityValue) -> None:
-    text = clarity.repr_value(value)
+    text = clarity_repr.repr_value(value)
     assert text
     if isinstance(value, clarity.Tuple):
         assert text.startswith("(tuple (")

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arbiter_app.errors import DecodeError
-from arbiter_app.stacks import clarity
+from arbiter_app.stacks import clarity, clarity_wire
 from arbiter_app.stacks.clarity import ClarityDecodeError
 from tests.fixtures.stacks_random import values
 
@@ -93,23 +93,23 @@ def test_hostile_bytes_are_refused_with_the_offset(
     hexdata: str, offset: int, expected: str
 ) -> None:
     with pytest.raises(ClarityDecodeError) as raised:
-        clarity.deserialize(bytes.fromhex(hexdata))
+        clarity_wire.deserialize(bytes.fromhex(hexdata))
     assert raised.value.offset == offset, str(raised.value)
     assert expected in raised.value.expected
     assert f"at byte {offset}" in str(raised.value)
 
 
 def test_depth_32_is_accepted_and_33_refused() -> None:
-    assert clarity.deserialize(bytes.fromhex(_nested(32))) is not None
+    assert clarity_wire.deserialize(bytes.fromhex(_nested(32))) is not None
     with pytest.raises(ClarityDecodeError):
-        clarity.deserialize(bytes.fromhex(_nested(33)))
+        clarity_wire.deserialize(bytes.fromhex(_nested(33)))
 
 
 def test_values_nested_too_deep_are_never_written() -> None:
     value: clarity.ClarityValue = clarity.NONE
     for _ in range(32):
         value = clarity.Some(value)
-    assert clarity.deserialize(clarity.serialize(value)) == value
+    assert clarity_wire.deserialize(clarity.serialize(value)) == value
     with pytest.raises(clarity.InvalidValue, match="at most 32 levels"):
         clarity.serialize(clarity.Some(value))
     with pytest.raises(clarity.InvalidValue, match="at most 32 levels"):
@@ -120,9 +120,9 @@ def test_values_over_one_mebibyte_are_refused_before_reading() -> None:
     size = clarity.MAX_VALUE_SIZE
     big = b"\x02" + size.to_bytes(4, "big") + bytes(size)
     with pytest.raises(ClarityDecodeError, match="at most 1048576 bytes"):
-        clarity.deserialize(big)
+        clarity_wire.deserialize(big)
     fits = b"\x02" + (size - 5).to_bytes(4, "big") + bytes(size - 5)
-    assert len(clarity.deserialize(fits).value) == size - 5  # type: ignore[attr-defined]
+    assert len(clarity_wire.deserialize(fits).value) == size - 5  # type: ignore[attr-defined]
 
 
 def test_every_truncation_of_a_rich_value_is_refused() -> None:
@@ -137,7 +137,7 @@ def test_every_truncation_of_a_rich_value_is_refused() -> None:
     data = clarity.serialize(value)
     for cut in range(len(data)):
         with pytest.raises(ClarityDecodeError) as raised:
-            clarity.deserialize(data[:cut])
+            clarity_wire.deserialize(data[:cut])
         assert 0 <= raised.value.offset <= cut
 
 
@@ -146,14 +146,14 @@ def test_every_truncation_of_a_rich_value_is_refused() -> None:
 )
 def test_bad_hex_is_refused(text: str) -> None:
     with pytest.raises(DecodeError):
-        clarity.from_hex(text)
+        clarity_wire.from_hex(text)
 
 
 @settings(max_examples=1000, deadline=None)
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_decode_canonically_or_raise_our_error(data: bytes) -> None:
     try:
-        value = clarity.deserialize(data)
+        value = clarity_wire.deserialize(data)
     except ClarityDecodeError as e:
         assert 0 <= e.offset <= len(data)
         return
@@ -169,7 +169,7 @@ def test_mutated_values_decode_canonically_or_raise_our_error(
     at = data.draw(st.integers(0, len(raw) - 1))
     raw[at] = data.draw(st.integers(0, 255))
     try:
-        decoded = clarity.deserialize(bytes(raw))
+        decoded = clarity_wire.deserialize(bytes(raw))
     except ClarityDecodeError:
         return
     assert clarity.serialize(decoded) == bytes(raw)

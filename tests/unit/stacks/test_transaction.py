@@ -14,7 +14,7 @@ from hypothesis import given, settings
 
 from arbiter_app import config
 from arbiter_app.errors import DecodeError, VerificationError
-from arbiter_app.stacks import clarity, postconditions, transaction
+from arbiter_app.stacks import clarity, clarity_wire, postconditions, transaction
 from arbiter_app.stacks.clarity import InvalidValue
 from arbiter_app.stacks.clarity_wire import Reader
 from tests.fixtures.stacks_random import signed_calls
@@ -29,7 +29,7 @@ def _call(post_conditions: tuple[Any, ...] = ()) -> transaction.Transaction:
         config.TESTNET,
         CALL["contract_id"],
         CALL["function_name"],
-        [clarity.from_hex(a) for a in CALL["args"]],
+        [clarity_wire.from_hex(a) for a in CALL["args"]],
         bytes.fromhex(CALL["public_key"]),
         nonce=CALL["nonce"],
         fee=CALL["fee"],
@@ -54,7 +54,8 @@ def _vector_post_conditions() -> tuple[Any, ...]:
         else:
             out.append(
                 transaction.NonFungiblePostCondition(
-                    case["principal"], asset, clarity.from_hex(case["asset_id"]), case["condition"]
+                    case["principal"], asset, clarity_wire.from_hex(case["asset_id"]),
+                    case["condition"],
                 )
             )
     return tuple(out)
