@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from enum import IntEnum
+from dataclasses import replace
 
 import coincurve
 
@@ -30,6 +29,22 @@ from arbiter_app.stacks.postconditions import (
     StakingPostCondition,
     StxPostCondition,
 )
+from arbiter_app.stacks.transaction_types import (
+    ALLOW,
+    AUTH_STANDARD,
+    DENY,
+    EMPTY_SIGNATURE,
+    HASH_P2PKH,
+    HASH_P2WPKH,
+    KEY_COMPRESSED,
+    KEY_UNCOMPRESSED,
+    ORIGINATOR,
+    AnchorMode,
+    PostConditionMode,
+    SpendingCondition,
+    Transaction,
+)
+from arbiter_app.stacks.transaction_wire import read_transaction
 
 __all__ = [
     "ALLOW",
@@ -60,69 +75,9 @@ __all__ = [
     "txid",
 ]
 
-AUTH_STANDARD = 0x04
-HASH_P2PKH, HASH_P2WPKH = 0x00, 0x02
-KEY_COMPRESSED, KEY_UNCOMPRESSED = 0x00, 0x01
-EMPTY_SIGNATURE = bytes(65)
 # secp256k1 group order / 2: nodes reject any s above it ("Invalid signature: high-S").
 HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 _WHAT = "transaction"
-
-
-class AnchorMode(IntEnum):
-    """Where the transaction may be mined (stacks.md §3.7: stacks.js v7 always writes ANY)."""
-
-    ON_CHAIN_ONLY = 0x01
-    OFF_CHAIN_ONLY = 0x02
-    ANY = 0x03
-
-
-class PostConditionMode(IntEnum):
-    """Whether unlisted asset movements abort the transaction (ORIGINATOR is SIP-040)."""
-
-    ALLOW = 0x01
-    DENY = 0x02
-    ORIGINATOR = 0x03
-
-
-ALLOW = PostConditionMode.ALLOW
-DENY = PostConditionMode.DENY
-ORIGINATOR = PostConditionMode.ORIGINATOR
-
-
-@dataclass(frozen=True)
-class SpendingCondition:
-    """The origin's single-sig spending condition (103 bytes on the wire, stacks.md §3.2)."""
-
-    hash_mode: int
-    signer: bytes
-    nonce: int
-    fee: int
-    key_encoding: int
-    signature: bytes = EMPTY_SIGNATURE
-
-
-@dataclass(frozen=True)
-class Transaction:
-    """A decoded or built transaction; every field is immutable."""
-
-    version: int
-    chain_id: int
-    auth: SpendingCondition
-    anchor_mode: AnchorMode
-    post_condition_mode: PostConditionMode
-    post_conditions: tuple[PostCondition, ...]
-    payload: Payload
-
-    @property
-    def mainnet(self) -> bool:
-        """Whether the version byte says mainnet (the node looks only at bit 0x80)."""
-        return not self.version & 0x80
-
-    @property
-    def signed(self) -> bool:
-        """Whether a signature is attached."""
-        return self.auth.signature != EMPTY_SIGNATURE
 
 
 def make_contract_call(
@@ -296,8 +251,6 @@ def deserialize(data: bytes) -> Transaction:
 
     :raises ClarityDecodeError: naming the byte offset and what was expected there
     """
-    from arbiter_app.stacks.transaction_wire import read_transaction
-
     return read_transaction(Reader(bytes(data), 0, _WHAT))
 
 

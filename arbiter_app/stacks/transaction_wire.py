@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from arbiter_app.stacks import payloads, postconditions
 from arbiter_app.stacks.clarity_wire import Reader
-from arbiter_app.stacks.transaction import (
+from arbiter_app.stacks.transaction_types import (
     AUTH_STANDARD,
     HASH_P2PKH,
     HASH_P2WPKH,
