@@ -22,11 +22,14 @@ from arbiter_app import config
 from arbiter_app.case.models import Award, Decision, EvidenceFile, Step
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.prompts import QtDevicePrompt
+from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
 from arbiter_app.gui.views.review import FinalReviewDialog
+from arbiter_app.gui.views.ruling import RulingPage
 from arbiter_app.gui.views.settings import SettingsDialog
 from arbiter_app.services import suspicious
 from arbiter_app.services.alerts import governance_alerts
+from arbiter_app.services.documents import readable
 from arbiter_app.services.ruling import RulingPreview
 from arbiter_app.services.session import Session
 from arbiter_app.stacks import escrow, fees
@@ -90,6 +93,32 @@ def viewers(window: MainWindow) -> None:
         settle(lambda v=viewer: bool(v.shown_files))  # type: ignore[misc]
         save(viewer, f"viewer-{kind}")
         viewer.close()
+
+
+def documents_read(window: MainWindow) -> None:
+    """Step 4 with the dispute reason read: its fields and the file it names."""
+    page = window.case_pane.pages[Step.DOCUMENTS]
+    assert isinstance(page, DocumentsPage) and page.case is not None
+    case = page.case
+    doc = {"schema": "bitmind-evidence/1", "invoice_id": case.invoice.id, "party": "payer",
+           "title": "Milestone 2 not delivered",
+           "description": "The build milestone was due on 2026-09-10; nothing was delivered "
+                          "and the payee stopped answering.",
+           "created_at": "2026-09-17T00:14:05Z", "contact": "ops@acme.example",
+           "files": [{"name": "statement-payer.txt", "cid": "bafkrei" + "a" * 52,
+                      "media_type": "text/plain", "size": 1834}]}
+    page.on_opened(readable("dispute reason", case.dispute.reason_cid,
+                            json.dumps(doc).encode(), case.invoice.id))
+
+
+def ruling_typed(window: MainWindow) -> None:
+    """Step 5 half done: a decision, a rationale too short yet, one item cited."""
+    page = window.case_pane.pages[Step.RULING]
+    assert isinstance(page, RulingPage)
+    page.refund.setChecked(True)
+    page.rationale.setPlainText("The payer's statement and the delivery note agree that the "
+                                "build milestone was never delivered.")
+    next(iter(page.cited.values())).setChecked(True)
 
 
 def final_review(window: MainWindow) -> None:
@@ -172,6 +201,8 @@ def main() -> int:
     save(window, "main-window")
     for step in Step:
         window.case_pane.show_step(step)
+        {Step.DOCUMENTS: documents_read, Step.RULING: ruling_typed}.get(
+            step, lambda _: None)(window)
         save(window, f"step-{int(step)}")
     window.queue.show_view("closed")
     window.queue.select(window.model.case(0).invoice.id)

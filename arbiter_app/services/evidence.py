@@ -170,10 +170,15 @@ def manifest_files(doc: dict[str, Any], item: EvidenceItem) -> tuple[str, tuple[
     files = doc.get("files", [])
     if not isinstance(files, list) or len(files) > MAX_FILES:
         raise DocumentMismatch(f"the manifest's files are not a list of at most {MAX_FILES}")
-    return _text(doc, "title", 500), tuple(_file(f) for f in files)
+    return _text(doc, "title", 500), tuple(file_entry(f) for f in files)
 
 
-def _file(entry: Any) -> EvidenceFile:
+def file_entry(entry: Any) -> EvidenceFile:
+    """One entry of a manifest's ``files`` list, checked (a name, a CID, a media type and a
+    size).
+
+    :raises DocumentMismatch: an entry that is not an object or lacks one of them
+    """
     if not isinstance(entry, dict):
         raise DocumentMismatch("a manifest file entry is not an object")
     size = entry.get("size")
@@ -197,7 +202,7 @@ def verify_item(
         for n, f in enumerate(files, 1):
             yield Progress(f"evidence {item.invoice_id}/{item.index}: {f.name}", n, len(files))
             got = yield from verified_bytes(fetcher, f.cid, cancel)
-            _check_file(f, got)
+            check_file(f, got)
     except NetworkError as e:
         return _marked(item, EvidenceState.UNAVAILABLE, f"not available from IPFS: {e}")
     except (VerificationError, DecodeError, InputError) as e:
@@ -205,7 +210,7 @@ def verify_item(
     return _marked(item, EvidenceState.VERIFIED, "")
 
 
-def _check_file(declared: EvidenceFile, got: VerifiedFile) -> None:
+def check_file(declared: EvidenceFile, got: VerifiedFile) -> None:
     """The verified file must be what the manifest says: its size, and its type when the
     bytes name one (a ``.pdf`` that is a PNG is a lie, docs/reliability.md §4 T4.6)."""
     if got.size != declared.size:

@@ -18,11 +18,12 @@ from arbiter_app.case.models import EvidenceState, Step, TxStatus
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.gui.views.execution import ExecutionPage
 from arbiter_app.gui.views.receipt import ReceiptView
 from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.ruling import RulingPage
-from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
+from arbiter_app.gui.views.steps import ChainPage, EvidencePage, TermsPage
 from arbiter_app.services.session import Session
 from arbiter_app.services.signatures import BINDING
 from arbiter_app.store import rows
@@ -116,8 +117,14 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
         documents.documents.setCurrentRow(row)
         click(qtbot, documents.open_button)
         idle(qtbot)
-        assert documents.viewer is not None and documents.viewer.shown_files
-        documents.viewer.close()
+        shown = documents.shown
+        assert shown is not None and shown.cid in documents.consulted
+        assert "{" not in " ".join(f.value for f in shown.fields)  # fields, never JSON
+        if shown.files:  # the dispute reason's statement opens in the viewer
+            click(qtbot, documents.open_file_button)
+            idle(qtbot)
+            assert documents.viewer is not None and documents.viewer.shown_files
+            documents.viewer.close()
     click(qtbot, documents.confirmed)
     click(qtbot, documents.complete_button)
     idle(qtbot)

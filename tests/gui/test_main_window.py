@@ -14,7 +14,7 @@ from arbiter_app import config
 from arbiter_app.case.models import Step
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.tasks import Task
-from arbiter_app.gui.views.steps import DocumentsPage
+from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.records import export
 from arbiter_app.services.session import Session
 from arbiter_app.store import log

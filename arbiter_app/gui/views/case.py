@@ -27,10 +27,11 @@ from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import InvoiceStatus, Step
 from arbiter_app.gui.tasks import Task, call
+from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.gui.views.execution import ExecutionPage
 from arbiter_app.gui.views.ruling import RulingPage
 from arbiter_app.gui.views.step_page import StepPage, plain
-from arbiter_app.gui.views.steps import ChainPage, DocumentsPage, EvidencePage, TermsPage
+from arbiter_app.gui.views.steps import ChainPage, EvidencePage, TermsPage
 from arbiter_app.services import queries, steps
 
 if TYPE_CHECKING:

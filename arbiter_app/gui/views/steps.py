@@ -1,10 +1,10 @@
-"""The pages of steps 1–4 of a case: terms, evidence, chain records, documents
-(docs/ARCHITECTURE.md §1).
+"""The pages of steps 1–3 of a case: terms, evidence, chain records (docs/ARCHITECTURE.md
+§1; step 4 is :mod:`arbiter_app.gui.views.documents`).
 
 Each page shows one step's facts and its completion control in the frame of
-:class:`~arbiter_app.gui.views.step_page.StepPage`. Evidence and documents are read through
-the services (verified against their CIDs, openings logged) and shown in the safe viewer;
-the chain checks are read from the contract and must still hold when acknowledged.
+:class:`~arbiter_app.gui.views.step_page.StepPage`. Evidence is read through the services
+(verified against its CIDs, openings logged) and shown in the safe viewer; the chain checks
+are read from the contract and must still hold when acknowledged.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QListWidget,
-    QPlainTextEdit,
     QPushButton,
     QWidget,
 )
@@ -30,7 +29,6 @@ from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import (
     ChainChecks,
-    EvidenceFile,
     EvidenceItem,
     EvidenceState,
     Step,
@@ -39,7 +37,6 @@ from arbiter_app.case.models import (
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
-from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.gui.views.table import rows_table
@@ -221,14 +218,6 @@ def open_evidence(session: Session, invoice_id: int, index: int, token: CancelTo
     return item, files
 
 
-def open_document(session: Session, name: str, cid: str, token: CancelToken
-                  ) -> Generator[Progress, None, list[ShownFile]]:
-    """Read one verified off-chain document (terms, dispute reason) for the viewer."""
-    got = yield from evidence.verified_bytes(session.fetcher, cid, token,
-                                             evidence.MAX_DOCUMENT_BYTES)
-    return [ShownFile(EvidenceFile(name, cid, "application/json", got.size), got.read())]
-
-
 class ChainPage(StepPage):
     """Step 3: the chain checks read now, listed, and acknowledged as shown."""
 
@@ -300,87 +289,3 @@ class ChainPage(StepPage):
 
         self.write(lambda: steps.complete_chain(session, invoice_id, checks=fresh,
                                                 acknowledged=shown, now=now), refused)
-
-
-class DocumentsPage(StepPage):
-    """Step 4: the dispute's reason and the terms document opened, with notes."""
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(session, Step.DOCUMENTS, parent)
-        self.consulted: set[str] = set()
-        self._case_id: int | None = None
-        self.documents = QListWidget()
-        self.documents.itemDoubleClicked.connect(lambda _: self.on_open())
-        self.open_button = QPushButton("Open document")
-        self.open_button.clicked.connect(self.on_open)
-        self.notes = QPlainTextEdit()
-        self.notes.setPlaceholderText("Notes on the off-chain documentation (kept with the "
-                                      "case and logged when saved)")
-        self.save_notes_button = QPushButton("Save notes")
-        self.save_notes_button.clicked.connect(self.on_save_notes)
-        self.confirmed = QCheckBox("I consulted the off-chain documentation listed above")
-        self.viewer: EvidenceViewer | None = None
-        self.body.addWidget(self.documents)
-        self.body.addWidget(self.open_button)
-        self.body.addWidget(self.notes, 1)
-        self.body.addWidget(self.save_notes_button)
-        self.body.addWidget(self.confirmed)
-
-    def required(self, case: CaseFile) -> list[tuple[str, str]]:
-        """The documents step 4 needs: (name, CID)."""
-        docs = [("dispute reason", case.dispute.reason_cid)]
-        terms = case.invoice.terms
-        if terms.cid and terms.state is TermsState.VERIFIED:
-            docs.append(("invoice terms", terms.cid))
-        return docs
-
-    def fill(self, case: CaseFile) -> None:
-        if self._case_id != case.invoice.id:
-            self._case_id = case.invoice.id
-            self.consulted.clear()
-            self.notes.setPlainText(queries.load_notes(self.session, case.invoice.id))
-            self.confirmed.setChecked(False)
-        self.documents.clear()
-        for name, cid in self.required(case):
-            mark = "consulted" if cid in self.consulted else "not opened"
-            self.documents.addItem(f"{name}: {cid} ({mark})")
-
-    def on_save_notes(self) -> Task | None:
-        """Store the notes with the case (logged) on the task runner."""
-        if self.case is None:
-            return None
-        session, invoice_id, text = self.session, self.case.invoice.id, self.notes.toPlainText()
-        return Task(call(lambda: steps.save_notes(session, invoice_id, text,
-                                                  now=int(time.time()))), parent=self).run()
-
-    def on_open(self) -> None:
-        row = self.documents.currentRow()
-        if self.case is None or row < 0:
-            return
-        name, cid = self.required(self.case)[row]
-        session = self.session
-        self.run(lambda token: open_document(session, name, cid, token), "Opening document",
-                 lambda files: self.on_opened(name, cid, files))
-
-    def on_opened(self, name: str, cid: str, files: list[ShownFile]) -> None:
-        self.viewer = EvidenceViewer(name, files, self.window())
-        self.viewer.shown.connect(lambda _: self.on_shown(cid),
-                                  Qt.ConnectionType.SingleShotConnection)
-        self.viewer.open()
-
-    def on_shown(self, cid: str) -> None:
-        """A document counts as consulted once its content was on screen."""
-        self.consulted.add(cid)
-        if self.case is not None:
-            self.fill(self.case)
-
-    def completion(self, case: CaseFile, now: int) -> Callable[[], object]:
-        session, invoice_id = self.session, case.invoice.id
-        confirmed, consulted = self.confirmed.isChecked(), sorted(self.consulted)
-
-        def work() -> object:
-            if not confirmed:
-                raise PolicyError("step 4 cannot be completed: confirm that you consulted the "
-                                  "documentation")
-            return steps.complete_documents(session, invoice_id, consulted=consulted, now=now)
-        return work
