@@ -191,6 +191,8 @@ class EvidenceItem:
         time once it was)
     :param opened_at: when the arbiter opened it in the app, or ``None``
     :param submitted_time: time of the block that submitted it (Unix seconds), 0 if unknown
+    :param submit_txid: the transaction that submitted it (empty if it was never known: no
+        event named it, or it was stored before submitting transactions were kept)
     """
 
     invoice_id: int
@@ -206,6 +208,7 @@ class EvidenceItem:
     late: bool = False
     opened_at: int | None = None
     submitted_time: int = 0
+    submit_txid: str = ""
 
     @property
     def cids(self) -> frozenset[str]:

@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "devnet": ("devnet", "run the local devnet until interrupted"),
     "log": ("log", "export or verify the decision log"),
     "receipt": ("receipt", "verify a ruling receipt or render its PDF"),
+    "bundle": ("bundle", "write or verify a ruled case's bundle"),
     "publish": ("publish", "retry publications still queued"),
     "evidence": ("evidence", "verify evidence files against their CIDs"),
     "tx": ("tx", "inspect Stacks transactions"),

@@ -21,7 +21,7 @@ import ipfshttpclient
 from ipfshttpclient import exceptions as ipfs_exc
 
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
-from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.cid import CID, DAG_PB, RAW
 from arbiter_app.ipfs.errors import BlockTooLarge, CidError, FetchError
 from arbiter_app.ipfs.sources import (
     IPFS_BACKOFF,
@@ -35,6 +35,8 @@ from arbiter_app.retry import Backoff
 
 log = logging.getLogger(__name__)
 MAX_PUT_BLOCK = 2 * 1024 * 1024  # Kubo ≥ 0.40 block/put limit (docs/ipfs.md §5.4)
+# block/put's cid-codec names of the codecs the app publishes (multicodec table)
+PUT_CODECS = {RAW: "raw", DAG_PB: "dag-pb", 0x0129: "dag-json"}
 _NOT_FOUND = ("not found", "could not find", "no such", "ipld: could not")
 
 
@@ -129,10 +131,19 @@ class KuboSource:
         :raises BlockTooLarge: over Kubo's 2 MiB block limit
         :raises ResponseError: Kubo answered another CID
         """
+        return self.put_block(CID.raw_sha256(hashlib.sha256(data).digest()), data)
+
+    def put_block(self, expected: CID, data: bytes) -> CID:
+        """Publish one block under ``expected``'s codec (raw, dag-pb or dag-json), pinned,
+        and check Kubo stored it under ``expected``.
+
+        :raises BlockTooLarge: over Kubo's 2 MiB block limit
+        :raises ResponseError: Kubo answered another CID
+        """
         if len(data) > MAX_PUT_BLOCK:
             raise BlockTooLarge(len(data), MAX_PUT_BLOCK)
-        expected = CID.raw_sha256(hashlib.sha256(data).digest())
-        opts = {**self._opts(), "cid-codec": "raw", "mhtype": "sha2-256", "pin": "true"}
+        opts = {**self._opts(), "cid-codec": PUT_CODECS[expected.codec], "mhtype": "sha2-256",
+                "pin": "true"}
 
         def put() -> Any:
             try:
@@ -142,7 +153,7 @@ class KuboSource:
 
         answer = retrying(self.retry, put)
         try:
-            stored = CID.parse(str(answer["Key"]))
+            stored = CID.parse(str(answer["Key"]), strict=False)
         except (KeyError, TypeError, CidError) as e:
             raise ResponseError("Kubo answered block/put without a usable Key", self.addr) from e
         if stored.multihash != expected.multihash or stored.codec != expected.codec:
@@ -166,7 +177,8 @@ class KuboSource:
         except ipfs_exc.Error as e:
             raise self._translate(e, "pin/ls") from e
         try:
-            listed = {CID.parse(str(key)): value for key, value in answer["Keys"].items()}
+            listed = {CID.parse(str(key), strict=False): value
+                      for key, value in answer["Keys"].items()}
             return str(listed[cid]["Type"])
         except (KeyError, TypeError, AttributeError, CidError) as e:
             raise ResponseError("Kubo answered pin/ls without the pin asked for", self.addr) from e

@@ -162,11 +162,11 @@ def verify_online(facts: ReceiptFacts, api: StacksApi, contract_id: str) -> None
     if tx.sender != facts.arbiter:
         raise VerificationError(f"transaction {facts.txid} was sent by {tx.sender}, not by the "
                                 f"receipt's arbiter {facts.arbiter}")
-    _check_call(facts, tx.call, contract_id)
+    check_call(facts, tx.call, contract_id)
     _check_ruling(facts, api, contract_id)
 
 
-def _check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
+def check_call(facts: ReceiptFacts, call: Any, contract_id: str) -> None:
     """The transaction must be one of the escrow's rulings with the receipt's arguments."""
 
     function = None if call is None else call.function_name

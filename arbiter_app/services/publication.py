@@ -1,11 +1,13 @@
 """Publishing a case's documents so they outlive the arbiter's machine.
 
-Every document the app publishes (the rationale, the receipt) is one raw block, put on the
-configured Kubo node *pinned* (Kubo's ``block/put`` leaves a block to the next garbage
-collection unless asked to pin it), confirmed with ``pin/ls``, then read back by its CID
-through a configured gateway (the node itself when no gateway is set) and hashed against
-the CID. What happened is kept per (CID, target) with the document's bytes and logged, so a
-target that failed keeps the document queued for :func:`retry_queued`.
+The rationale and the receipt are each one raw block; the case bundle is a CAR of blocks
+(raw, dag-pb, dag-json) under its index block. Every block is put on the configured Kubo
+node *pinned* (Kubo's ``block/put`` leaves a block to the next garbage collection unless
+asked to pin it), the root last, the root's pin confirmed with ``pin/ls``, then every block
+is read back by its CID through a configured gateway (the node itself when no gateway is
+set) and hashed against the CID. What happened is kept per (CID, target) with the
+document's bytes (a bundle's whole CAR) and logged, so a target that failed keeps the
+document queued for :func:`retry_queued`.
 
 Without a publication target the ruling must not be signed: the rationale hash the contract
 stores would point at a document nobody can fetch.
@@ -14,6 +16,7 @@ stores would point at a document nobody can fetch.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import time
 
@@ -22,6 +25,7 @@ from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.kubo import KuboSource
 from arbiter_app.ipfs.pinning import PinningService, PinStatus
 from arbiter_app.ipfs.sources import GatewaySource
+from arbiter_app.records.bundle_car import BundleCar
 from arbiter_app.services.session import Session
 from arbiter_app.store import publications
 from arbiter_app.store.publications import PINNED, QUEUED, Publication
@@ -29,6 +33,7 @@ from arbiter_app.store.publications import PINNED, QUEUED, Publication
 logger = logging.getLogger(__name__)
 KUBO, SERVICE = "kubo", "pinning-service"
 STATUS_POLLS, STATUS_WAIT = 5, 0.5
+CAR_DOCUMENTS = frozenset({"bundle"})  # kept as a CAR of blocks, not one raw block
 NO_TARGET = ("no publication target is configured: set ipfs_rpc to your Kubo node's RPC "
              "address (arbiter-app config set ipfs_rpc http://127.0.0.1:5001) so the "
              "rationale the contract's hash points at can be pinned and fetched by anyone")
@@ -59,13 +64,36 @@ def publish(session: Session, invoice_id: int, document: str, data: bytes,
         queued, with the problem in words)
     :raises VerificationError: the node stored or the read-back answered other bytes
     """
+    cid = CID.raw_sha256(hashlib.sha256(data).digest())
+    return _publish(session, invoice_id, document, [(cid, data)], data, now)
+
+
+def publish_car(session: Session, invoice_id: int, document: str, car: bytes,
+                now: int | None = None) -> Publication:
+    """Pin every block of a CAR (a case bundle: its root is the document's CID), read each
+    back, and keep (with the CAR's bytes) and log the result, as :func:`publish` does.
+
+    :raises VerificationError: the CAR is not a case bundle's (its blocks do not match
+        their CIDs), or as :func:`publish`
+    """
+    bundle = BundleCar(io.BytesIO(car))
+    blocks = [(s.cid, bundle.block(s.cid, "a block")) for s in bundle.car.sections.values()
+              if s.cid != bundle.root]
+    root = bundle.root
+    return _publish(session, invoice_id, document,
+                    [*blocks, (root, bundle.block(root, "the root"))], car, now)
+
+
+def _publish(session: Session, invoice_id: int, document: str, blocks: list[tuple[CID, bytes]],
+             data: bytes, now: int | None) -> Publication:
+    """Pin ``blocks`` (the document's root last), read them back, keep ``data`` and log."""
     require_target(session)
     now = int(time.time()) if now is None else now
-    cid = cid_of(data)
+    cid = str(blocks[-1][0])
     endpoint = str(session.settings.ipfs_rpc)
     queued = Publication(cid, KUBO, invoice_id, document, endpoint, QUEUED)
     try:
-        done = _pin_and_read_back(session, queued, data, now)
+        done = _pin_and_read_back(session, queued, blocks, now)
     except (NetworkError, VerificationError) as e:
         publications.record(session.store, _with_detail(queued, str(e)), data, now=now)
         raise
@@ -121,6 +149,11 @@ def _remote_state(service: PinningService, base: Publication) -> PinStatus:
     return state
 
 
+def kept_data(session: Session, kept: Publication) -> bytes:
+    """The bytes kept with a publication (for a case bundle: its whole CAR)."""
+    return publications.data(session.store, kept.cid, kept.target)
+
+
 def for_case(session: Session, invoice_id: int) -> list[Publication]:
     """Where each of a case's documents is pinned, or queued."""
     return publications.for_case(session.store, invoice_id)
@@ -149,6 +182,8 @@ def retry_queued(session: Session, now: int | None = None) -> list[Publication]:
         try:
             if waiting.target == SERVICE:
                 _pin_remote(session, waiting, data, now)
+            elif waiting.document in CAR_DOCUMENTS:
+                publish_car(session, waiting.invoice_id, waiting.document, data, now)
             else:
                 publish(session, waiting.invoice_id, waiting.document, data, now)
         except (NetworkError, VerificationError, PolicyError) as e:
@@ -157,17 +192,19 @@ def retry_queued(session: Session, now: int | None = None) -> list[Publication]:
     return [p for p in now_kept if p is not None and p.state == PINNED]
 
 
-def _pin_and_read_back(session: Session, queued: Publication, data: bytes,
-                       now: int) -> Publication:
+def _pin_and_read_back(session: Session, queued: Publication,
+                       blocks: list[tuple[CID, bytes]], now: int) -> Publication:
     kubo = _node(session)
-    cid = CID.parse(queued.cid)
-    kubo.put_raw_block(data)
-    if kubo.pin_type(cid) is None:
-        raise VerificationError(f"Kubo at {queued.endpoint} did not pin {cid} after "
+    for cid, block in blocks:
+        kubo.put_block(cid, block)
+    root = blocks[-1][0]
+    if kubo.pin_type(root) is None:
+        raise VerificationError(f"Kubo at {queued.endpoint} did not pin {root} after "
                                 "block/put with pin=true")
-    via = _read_back(session, kubo, cid, data)
+    via = {_read_back(session, kubo, cid, block) for cid, block in blocks}
     return Publication(queued.cid, KUBO, queued.invoice_id, queued.document, queued.endpoint,
-                       PINNED, pinned_at=now, verified_at=now, verified_via=via)
+                       PINNED, pinned_at=now, verified_at=now,
+                       verified_via=", ".join(sorted(via)))
 
 
 def _node(session: Session) -> KuboSource:

@@ -16,8 +16,9 @@ The order is the safety argument:
    ruling may be signed (a new nonce, the same rationale hash), or step 5 reopened. Every
    attempt stays in the store and the log; the contract settles an invoice once, so one
    ruling has at most one successful transaction;
-5. on success step 6 completes in the store and the receipt is issued; a receipt the device
-   did not sign can be issued later (:func:`issue_pending_receipt`).
+5. on success step 6 completes in the store and the receipt is issued, then the case bundle
+   published; a receipt the device did not sign can be issued later
+   (:func:`issue_pending_receipt`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from arbiter_app.case.models import (
 from arbiter_app.errors import ApiError, Cancelled, DeviceError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import broadcast, publication, receipts, signatures
+from arbiter_app.services import bundle as case_bundle
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.broadcast import Lost
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
@@ -365,13 +367,16 @@ def _settle(session: Session, case: CaseFile, record: TransactionRecord,
 
 
 def _receipt(session: Session, invoice_id: int, now: int, prompt: DevicePrompt | None) -> str:
-    """Issue the receipt of an executed ruling; a signature not given leaves it to later."""
+    """Issue the receipt of an executed ruling, then publish the case bundle; a signature
+    not given leaves both to later."""
     try:
-        return receipts.issue_receipt(session, invoice_id, now, prompt=prompt)
+        document = receipts.issue_receipt(session, invoice_id, now, prompt=prompt)
     except (DeviceError, Cancelled) as e:
         raise ReceiptNotIssued(f"the ruling of invoice {invoice_id} is executed, but its receipt "
                                f"was not signed ({e or 'cancelled'}); issue it later from the "
                                "case") from e
+    case_bundle.publish_quietly(session, invoice_id, now)
+    return document
 
 
 def issue_pending_receipt(session: Session, invoice_id: int, cancel: CancelToken | None = None,

@@ -309,7 +309,8 @@ def _tie(
     problem = _submission_problem(invoice, record, event, txs)
     party = docs.party_of(record.submitter, invoice.payer, invoice.payee) or Party.PAYER
     item = EvidenceItem(invoice.id, index, party, record.submitter, record.cid, record.height,
-                        submitted_time=(event.block_time or 0) if event else 0)
+                        submitted_time=(event.block_time or 0) if event else 0,
+                        submit_txid=event.tx_id if event else "")
     if problem:
         item = dataclasses.replace(item, state=EvidenceState.MISMATCH, reason=problem)
         return item, f"invoice {invoice.id} evidence #{index}: {problem}"

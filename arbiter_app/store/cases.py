@@ -48,7 +48,7 @@ def evidence_row(e: EvidenceItem) -> dict[str, object]:
             "submitter": e.submitter, "manifest_cid": e.manifest_cid, "height": e.height,
             "title": e.title, "files": files_to_json(e.files), "state": e.state.value,
             "reason": e.reason, "late": int(e.late), "opened_at": e.opened_at,
-            "submitted_time": e.submitted_time}
+            "submitted_time": e.submitted_time, "submit_txid": e.submit_txid}
 
 
 def _write_invoice(store: Store, invoice: Invoice, now: int) -> None:
@@ -124,7 +124,8 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
             log.append(store, "evidence-added", {
                 "index": item.index, "party": item.party.value, "submitter": item.submitter,
                 "manifest_cid": item.manifest_cid, "late": added.late,
-                "submitted_height": item.height, "submitted_time": item.submitted_time},
+                "submitted_height": item.height, "submitted_time": item.submitted_time,
+                "submit_txid": item.submit_txid},
                 invoice_id=invoice.id, at=now)
         write_changes(store, before, case, now)
         return load_case(store, invoice.id)

@@ -289,3 +289,9 @@ CREATE INDEX invoices_synced ON invoices (synced_at)
 @MIGRATIONS("add the payee's share of a split ruling (escrow v2)")
 def _v11_split_rulings(store: Store) -> None:
     store.conn.execute("ALTER TABLE rulings ADD COLUMN payee_amount INTEGER")
+
+
+@MIGRATIONS("keep the transaction that submitted each evidence item")
+def _v12_evidence_txid(store: Store) -> None:
+    # empty for items stored before: the case bundle's evidence report says it is not known
+    _run_script(store, "ALTER TABLE evidence ADD COLUMN submit_txid TEXT NOT NULL DEFAULT ''")

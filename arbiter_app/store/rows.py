@@ -75,7 +75,7 @@ def _evidence(r: Any) -> EvidenceItem:
     return EvidenceItem(r["invoice_id"], r["idx"], Party(r["party"]), r["submitter"],
                         r["manifest_cid"], r["height"], r["title"], files,
                         EvidenceState(r["state"]), r["reason"], bool(r["late"]), r["opened_at"],
-                        r["submitted_time"])
+                        r["submitted_time"], r["submit_txid"])
 
 
 def _rows(store: Store, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

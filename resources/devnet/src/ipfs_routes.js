@@ -84,12 +84,12 @@ async function blockPut(store, req, url) {
   const codec = url.searchParams.get('cid-codec') ?? url.searchParams.get('format') ?? 'raw';
   const mh = url.searchParams.get('mhtype') ?? 'sha2-256';
   if (mh !== 'sha2-256') throw kuboError(`this devnet supports only sha2-256, not ${mh}`, 1, 400);
-  if (!['raw', 'dag-pb', 'v0'].includes(codec)) throw kuboError(`unsupported cid-codec ${codec}`, 1, 400);
+  if (!['raw', 'dag-pb', 'dag-json', 'v0'].includes(codec)) throw kuboError(`unsupported cid-codec ${codec}`, 1, 400);
   const [part] = multipart(req, await readBody(req));
   if (part.data.length > 2 * 1024 * 1024) throw kuboError('produced block is over 2MiB: big blocks can\'t be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override', 1, 400);
   let cid;
-  try { cid = await store.putBlock(new Uint8Array(part.data), codec === 'raw' ? 'raw' : 'dag-pb'); } catch (e) {
-    throw kuboError(`not a dag-pb block: ${e.message}`, 1, 400);
+  try { cid = await store.putBlock(new Uint8Array(part.data), codec === 'v0' ? 'dag-pb' : codec); } catch (e) {
+    throw kuboError(`not a ${codec} block: ${e.message}`, 1, 400);
   }
   // Kubo's pin option: "Pin added blocks recursively", default false (core/commands/block.go)
   if (flag(url, 'pin', false)) store.pins.set(cid.toString(), 'recursive');

@@ -17,6 +17,7 @@ import { base58btc } from 'multiformats/bases/base58';
 export const KUBO_CHUNK = 262144;
 export const KUBO_MAX_LINKS = 174;
 export const MAX_BLOCK = 2 * 1024 * 1024;
+const DAG_JSON = 0x0129; // multicodec dag-json (the case bundle's index block)
 
 export class BlockNotFound extends Error {
   constructor(cid) { super(`block was not found locally (offline): ipld: could not find ${cid}`); this.cid = cid; }
@@ -75,11 +76,13 @@ export class BlockStore {
     return { cid: last.cid, size: Number(last.size) };
   }
 
-  /** Store one raw block (CIDv1 raw, sha2-256 by default), as `block/put` does. */
+  /** Store one block (CIDv1 raw by default; dag-pb as CIDv0; dag-json), as `block/put` does. */
   async putBlock(bytes, codec = 'raw') {
     const digest = await sha256.digest(bytes);
-    const cid = codec === 'dag-pb' ? CID.createV0(digest) : CID.createV1(raw.code, digest);
+    const cid = codec === 'dag-pb' ? CID.createV0(digest)
+      : CID.createV1(codec === 'dag-json' ? DAG_JSON : raw.code, digest);
     if (codec === 'dag-pb') dagPb.decode(bytes);
+    if (codec === 'dag-json') JSON.parse(Buffer.from(bytes).toString('utf8'));
     await this.put(cid, bytes);
     return cid;
   }
