@@ -25,6 +25,7 @@ from arbiter_app.services import bundle
 from arbiter_app.store.db import Store, open_store
 from tests.fixtures.bundle import ruled_case, session_for, signer
 from tests.fixtures.store import PAYEE, PAYER, walk_case
+from tests.unit.test_docs import documented_keys
 
 AMOUNT = 250_000_000
 
@@ -98,6 +99,7 @@ def test_export_then_verify_with_the_arbiter_exits_0_with_json(
     facts = json.loads(printed.out)
     assert (facts["payee_amount"], facts["payer_amount"]) == (150_000_000, 100_000_000)
     assert facts["invoice_id"] == 1 and facts["online"] is False
+    assert set(facts) == documented_keys("bundle verify")
     assert "ok: bundle " in printed.err and "Split 2.5 sBTC" in printed.err
 
 

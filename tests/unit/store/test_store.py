@@ -47,7 +47,7 @@ def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Sto
     assert q("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert q("PRAGMA synchronous").fetchone()[0] == 2
     assert q("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 11
+    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 12
 
 
 def test_a_store_from_a_newer_app_is_refused(tmp_path: Path) -> None:
