@@ -8,6 +8,9 @@ transaction), every inclusion proof and the agreement of the parts, with no stor
 network; like ``receipt verify`` it exits 0 only when the signer's identity was checked:
 against ``--arbiter``, or with ``--online`` against the chain (the transaction, its outcome,
 the on-chain rationale hash and log root). ``--json`` then prints what was verified.
+
+``verify`` is the offline verifier a party or an auditor runs: the case store and the network
+clients are imported only by the actions that open them (``export``, ``--online``).
 """
 
 from __future__ import annotations
@@ -20,11 +23,8 @@ from typing import Any
 from arbiter_app import config
 from arbiter_app.cli import print_json, report
 from arbiter_app.cli.output import describe, write_bytes
-from arbiter_app.progress import run_to_end
 from arbiter_app.records.bundle_car import BundleCar
 from arbiter_app.records.bundle_verify import BundleFacts, verify, verify_file
-from arbiter_app.services import bundle
-from arbiter_app.services.session import Session
 
 
 def register(subparsers: Any) -> None:
@@ -54,6 +54,10 @@ def register(subparsers: Any) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the case's bundle, verified first."""
+    from arbiter_app.progress import run_to_end
+    from arbiter_app.services import bundle
+    from arbiter_app.services.session import Session
+
     with Session(config.load(Path(args.config) if args.config else None)) as session:
         data = bundle.stored(session, args.case) or run_to_end(bundle.build(session, args.case))[1]
     facts = verify(BundleCar(io.BytesIO(data)))
@@ -71,8 +75,7 @@ def run_verify(args: argparse.Namespace) -> int:
     what = (f"bundle {facts.root}: invoice {receipt.invoice_id}, {facts.award['text']} "
             f"Ruled by {receipt.arbiter} in tx {receipt.txid} (block {receipt.block_height})")
     if args.online:
-        with Session(config.load(Path(args.config) if args.config else None)) as session:
-            bundle.verify_online(session, facts)
+        _verify_online(args, facts)
         report(f"ok: {what}; every block, signature and proof, and the chain's record "
                "verified")
     elif args.arbiter is None:
@@ -85,6 +88,15 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.json:
         print_json(_json(facts, bool(args.online)))
     return 0
+
+
+def _verify_online(args: argparse.Namespace, facts: BundleFacts) -> None:
+    """Ask the chain of the configured network."""
+    from arbiter_app.services import bundle
+    from arbiter_app.services.session import Session
+
+    with Session(config.load(Path(args.config) if args.config else None)) as session:
+        bundle.verify_online(session, facts)
 
 
 def _json(facts: BundleFacts, online: bool) -> dict[str, Any]:
