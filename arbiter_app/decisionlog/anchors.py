@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from arbiter_app.decisionlog import merkle
-from arbiter_app.decisionlog.entry import canonical_json
+from arbiter_app.decisionlog.canonical import canonical_json
 from arbiter_app.errors import VerificationError
 
 

@@ -26,14 +26,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog.canonical import canonical_json, decode_canonical, parse_canonical
 from arbiter_app.decisionlog.checkpoint import (
     Attestation,
     Checkpoint,
     verify_attestation,
     verify_checkpoint,
 )
-from arbiter_app.decisionlog.entry import ENTRY_KINDS, Entry, canonical_json, decode_canonical
-from arbiter_app.decisionlog.strict import parse_canonical
+from arbiter_app.decisionlog.entry import ENTRY_KINDS, Entry
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, VerificationError
 

@@ -23,14 +23,13 @@ from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Decision, TxStatus
 from arbiter_app.case.sla import sla_clock
 from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog.canonical import canonical_json, parse_canonical
 from arbiter_app.decisionlog.checkpoint import (
     Attestation,
     Checkpoint,
     verify_attestation,
     verify_checkpoint,
 )
-from arbiter_app.decisionlog.entry import canonical_json
-from arbiter_app.decisionlog.strict import parse_canonical
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, PolicyError, VerificationError
 from arbiter_app.records.receipt_checks import ReceiptFacts, check_sense, payee_amount

@@ -180,7 +180,7 @@ def rewrite_history(store: Any) -> None:
     """What an arbiter holding the log key could do after a ruling: change an early entry,
     rebuild the tree and drop the old checkpoints, so the re-signed log verifies offline."""
     from arbiter_app.decisionlog import merkle
-    from arbiter_app.decisionlog.entry import canonical_json
+    from arbiter_app.decisionlog.canonical import canonical_json
 
     body = bytes(store.conn.execute("SELECT body FROM log_entries WHERE idx = 1").fetchone()[0])
     entry = json.loads(body)

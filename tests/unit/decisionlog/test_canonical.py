@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arbiter_app.decisionlog import merkle
-from arbiter_app.decisionlog.entry import MAX_FAST_NESTING, canonical_json, decode_canonical
+from arbiter_app.decisionlog.canonical import MAX_FAST_NESTING, canonical_json, decode_canonical
 
 # Every JSON value json.dumps can write as UTF-8 (no lone surrogates), floats included.
 TEXT = st.text(st.characters(exclude_categories=("Cs",)))

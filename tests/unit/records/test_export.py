@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from arbiter_app.decisionlog.entry import canonical_json
+from arbiter_app.decisionlog.canonical import canonical_json
 from arbiter_app.errors import VerificationError
 from arbiter_app.records import export
 from arbiter_app.services import logs

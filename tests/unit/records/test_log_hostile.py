@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from arbiter_app.cli import main
 from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog.canonical import canonical_json
 from arbiter_app.decisionlog.checkpoint import sign_checkpoint
-from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
 from arbiter_app.records import export
 from arbiter_app.store.db import open_store

@@ -16,7 +16,7 @@ import pytest
 from arbiter_app import config
 from arbiter_app.case.models import Step, TxStatus
 from arbiter_app.cli import main
-from arbiter_app.decisionlog.entry import canonical_json
+from arbiter_app.decisionlog.canonical import canonical_json
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.records import export
 from arbiter_app.records import receipt as receipts

@@ -21,8 +21,8 @@ import pytest
 from arbiter_app import config
 from arbiter_app.cli import main
 from arbiter_app.decisionlog import merkle
+from arbiter_app.decisionlog.canonical import canonical_json
 from arbiter_app.decisionlog.checkpoint import sign_checkpoint
-from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
 from arbiter_app.records import receipt as receipts
 from arbiter_app.services import receipts as receipts_room
