@@ -1,8 +1,9 @@
 // Hiro's extended API, the current routes only, in the shapes of stacks-blockchain-api's own
 // schemas and serializers (docs/stacks-api.md): contract logs (/extended/v2), transactions and
-// their events, and principal nonces (/extended/v3). Nothing more than the real API sends: no
-// v1 fields, no block data on logs, heavy transaction fields only when `?include=` asks.
-// The deprecated v1 routes answer 410 Gone, as a server with them switched off does.
+// their events, principal nonces and principal transactions (/extended/v3). Nothing more than
+// the real API sends: no v1 fields, no block data on logs, heavy transaction fields only when
+// `?include=` asks. The deprecated v1 routes answer 410 Gone, as a server with them switched
+// off does.
 import { HttpError, json } from './http.js';
 import { postConditionsJson } from './broadcast.js';
 import { hexRepr } from './clarity.js';
@@ -187,6 +188,108 @@ function nonces(chain, m) {
       missing_nonces: between.filter((n) => !pending.includes(n)) } });
 }
 
+const TX_LIMIT = { dflt: 20, max: 50 };
+const I32_MAX = 2147483647;
+const MAX_TX_INDEX = 2147483647;
+
+/**
+ * Every principal a mined transaction touches, as the API's principal index records it: its
+ * fee payer (STX sent: the fee), the contract it calls, and each asset event's sender and
+ * recipient, with the balances each event affects.
+ */
+function touched(rec) {
+  const found = new Map();
+  const add = (p, kind, sent = 0n, received = 0n) => {
+    const t = found.get(p) ?? { stx: false, ft: false, nft: false, sent: 0n, received: 0n };
+    if (kind) t[kind] = true;
+    t.sent += sent;
+    t.received += received;
+    found.set(p, t);
+  };
+  add(rec.contract, null);
+  add(rec.sender, 'stx', BigInt(rec.fee));
+  for (const ev of rec.events) {
+    const kind = { stx_asset: 'stx', ft_asset: 'ft', nft_asset: 'nft' }[ev.type];
+    if (!kind) continue;
+    const body = ev[ev.type];
+    const amount = kind === 'stx' ? BigInt(body.amount) : 0n;
+    if (body.sender) add(body.sender, kind, amount, 0n);
+    if (body.recipient) add(body.recipient, kind, 0n, amount);
+  }
+  return found;
+}
+
+/** The summary of a mined transaction (the TransactionSummarySchema's contract_call member). */
+function summaryJson(rec) {
+  const b = rec.block;
+  return {
+    tx_id: `0x${rec.txid}`, sender: { address: rec.sender, nonce: rec.nonce }, sponsor: null,
+    fee_rate: String(rec.fee),
+    block: { height: b.height, hash: b.hash, index_hash: b.index_hash, time: b.time, tx_index: 0 },
+    bitcoin_block: { height: b.height, time: b.time },
+    status: rec.status, type: 'contract_call',
+    contract_call: { contract_id: rec.contract, function_name: rec.fn },
+  };
+}
+
+/** A principal's mined transactions, newest first (cached until the next block). */
+function principalTxs(chain, principal) {
+  const cache = chain.principalTxCache ?? (chain.principalTxCache = new Map());
+  const hit = cache.get(principal);
+  if (hit && hit.blocks === chain.blocks.length) return hit.list;
+  const list = [];
+  for (const rec of chain.txs.values()) {
+    if (!rec.block) continue;
+    const t = touched(rec).get(principal);
+    if (t) list.push({ rec, t, position: [rec.block.height, 0, 0] });
+  }
+  list.sort((a, b) => compare(b.position, a.position));
+  cache.set(principal, { blocks: chain.blocks.length, list });
+  return list;
+}
+
+/** A transaction cursor as the API resolves it: `H:0:0` that names no transaction means all of block H. */
+function txCursor(raw, list) {
+  if (!/^[0-9]+:[0-9]+:[0-9]+$/.test(raw)) {
+    throw failure(400, 'querystring/cursor must match pattern "^[0-9]+:[0-9]+:[0-9]+$"');
+  }
+  const at = raw.split(':').map(Number);
+  if (at[1] !== 0 || at[2] !== 0 || list.some((e) => compare(e.position, at) === 0)) return at;
+  return [at[0], I32_MAX, MAX_TX_INDEX];
+}
+
+/**
+ * `GET /extended/v3/principals/{p}/transactions`: the principal's confirmed transactions,
+ * newest first, `limit` 1–50; the cursor `block_height:microblock_sequence:tx_index` starts
+ * the page at or before it; `cursor.next` leads to older transactions, `cursor.previous` to
+ * newer ones; `total` counts all of them (0 on an empty page, as the API computes it).
+ */
+function principalTransactions(chain, m, url) {
+  const limit = intParam(url, 'limit', { ...TX_LIMIT, min: 1 });
+  const list = principalTxs(chain, m[1]);
+  const raw = url.searchParams.get('cursor');
+  const at = raw === null ? null : txCursor(raw, list);
+  const start = at === null ? 0 : list.findIndex((e) => compare(e.position, at) <= 0);
+  const from = start < 0 ? list.length : start;
+  const page = list.slice(from, from + limit);
+  const key = (e) => e.position.join(':');
+  const newer = list.slice(Math.max(from - limit, 0), from);
+  return json({
+    limit, total: page.length ? list.length : 0,
+    cursor: {
+      next: list.length > from + limit && page.length ? key(list[from + limit]) : null,
+      previous: page.length && newer.length ? key(newer[0]) : null,
+      current: page.length ? key(page[0]) : null,
+    },
+    results: page.map(({ rec, t }) => ({
+      transaction: summaryJson(rec),
+      involvement: rec.sender === m[1] ? 'sender' : 'affected',
+      balance_changes: { stx: { sent: String(t.sent), received: String(t.received), net: String(t.received - t.sent) } },
+      affected_balances: { stx: t.stx, ft: t.ft, nft: t.nft },
+    })),
+  });
+}
+
 /** Register the extended API routes. */
 export function extendedRoutes(router, chain, faults) {
   return router
@@ -194,6 +297,7 @@ export function extendedRoutes(router, chain, faults) {
     .add('GET', new RegExp(`^/extended/v3/transactions/${TXID}$`), (req, m, url) => chain.run(() => getTransaction(chain, faults, m, url)))
     .add('GET', new RegExp(`^/extended/v3/transactions/${TXID}/events$`), (req, m, url) => chain.run(() => transactionEvents(chain, m, url)))
     .add('GET', new RegExp(`^/extended/v3/principals/${PRINCIPAL}/nonces$`), (req, m) => chain.run(() => nonces(chain, m)))
+    .add('GET', new RegExp(`^/extended/v3/principals/${PRINCIPAL}/transactions$`), (req, m, url) => chain.run(() => principalTransactions(chain, m, url)))
     .add('GET', /^\/extended\/v1\//, () => json(GONE, 410))
     .add('POST', /^\/extended\/v1\//, () => json(GONE, 410));
 }

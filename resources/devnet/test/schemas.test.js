@@ -105,6 +105,34 @@ test('contract logs: a page, the next older page, and the errors', async () => {
   await get(`/extended/v3/principals/${d.account('payer_1').address}/nonces`);
 });
 
+test('principal transactions: newest first, older pages by cursor.next, every transaction calling the escrow', async () => {
+  const base = `/extended/v3/principals/${escrow}/transactions`;
+  const first = await get(`${base}?limit=2`);
+  assert.equal(first.results.length, 2);
+  assert.ok(first.results.every((r) => r.transaction.contract_call.contract_id === escrow && r.involvement === 'affected'));
+  assert.equal(first.cursor.previous, null);
+  const older = await get(`${base}?limit=50&cursor=${first.cursor.next}`);
+  assert.ok(older.results[0].transaction.block.height < first.results[1].transaction.block.height);
+  assert.equal(older.cursor.previous, first.cursor.current);
+  const heights = [...first.results, ...older.results].map((r) => r.transaction.block.height);
+  assert.deepEqual(heights, [...heights].sort((a, b) => b - a));
+  // every transaction that printed an escrow log is listed, with the block of its v3 answer
+  const listed = new Map([...first.results, ...older.results].map((r) => [r.transaction.tx_id, r.transaction.block]));
+  const raised = seed.disputes['101'].txid;
+  const tx = await get(`/extended/v3/transactions/${raised}`);
+  assert.deepEqual(listed.get(tx.tx_id), tx.block);
+  // a block-only cursor naming no transaction covers the whole block
+  const top = first.results[0].transaction.block.height;
+  assert.equal((await get(`${base}?cursor=${top + 5}:0:0`)).results[0].transaction.block.height, top);
+  const payer = await get(`/extended/v3/principals/${d.account('payer_1').address}/transactions?limit=1`);
+  assert.equal(payer.results[0].involvement, 'sender');
+  assert.ok(BigInt(payer.results[0].balance_changes.stx.sent) > 0n);
+  const none = await get(`${base}?cursor=0:0:0`);
+  assert.deepEqual([none.total, none.results, none.cursor.current], [0, [], null]);
+  assert.equal((await get(`${base}?cursor=1:2`)).statusCode, 400);
+  assert.equal((await get(`${base}?limit=51`)).statusCode, 400);
+});
+
 test('Kubo RPC: version, block/put, block/get, pin/add, pin/ls, dag/export', async () => {
   await checked('POST', '/api/v0/version');
   const form = new FormData();
