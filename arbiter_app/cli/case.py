@@ -6,7 +6,9 @@ the past dealings and takes ``--declare-no-conflict``; 2 fetches, verifies and r
 opened every evidence item not yet examined (``--unavailable INDEX=REASON`` marks one that
 cannot be had); 3 reads the chain checks, prints them, and acknowledges them after reading
 them again; 4 fetches, verifies and prints the dispute's reason and the terms document.
-``case reopen ID N`` takes step N (and every later step) back. Every change is logged.
+``case reopen ID N`` takes step N (and every later step) back. Every change is logged. The
+first ``show`` or ``step`` of a case fetches its terms document, which the sync leaves to the
+case's first opening.
 """
 
 from __future__ import annotations
@@ -58,9 +60,27 @@ def open_session(args: argparse.Namespace) -> Session:
     return Session(config.load(Path(args.config) if args.config else None))
 
 
+def fetch_terms(session: Session, invoice_id: int) -> None:
+    """Fetch the case's terms document if the sync left it for the first opening; say on
+    stderr what is fetched and, offline, that it stays pending (the case is shown anyway)."""
+    from arbiter_app.cli import report
+    from arbiter_app.progress import run_to_end
+    from arbiter_app.services import queries
+    from arbiter_app.services import terms as terms_service
+
+    if not terms_service.needs_fetch(queries.load_case(session, invoice_id)):
+        return
+    report(f"fetching the terms document of invoice {invoice_id}…")
+    why = run_to_end(terms_service.fetch_on_opening(session, invoice_id))
+    if why:
+        report(f"terms of invoice {invoice_id}: {why} (fetched again the next time the case "
+               "is opened)")
+
+
 def run_show(args: argparse.Namespace) -> int:
     """Print the case."""
     with open_session(args) as session:
+        fetch_terms(session, args.case)
         case = queries.load_case(session, args.case)
         listed = dispute_row(case, session.settings.sla_hours, int(time.time()))
         document = case_document(case, queries.review_flags(session, case),
@@ -82,6 +102,7 @@ def run_step(args: argparse.Namespace) -> int:
         raise UsageError("--declare-no-conflict belongs to step 1")
     step = Step(args.step)
     with open_session(args) as session:
+        fetch_terms(session, args.case)
         case = queries.load_case(session, args.case)
         if case.current is not step:
             raise PolicyError(order_problem(case, step))

@@ -26,7 +26,6 @@ from arbiter_app.case.models import (
     EvidenceState,
     Invoice,
     Party,
-    TermsState,
 )
 from arbiter_app.errors import Cancelled, PolicyError, ResponseError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
@@ -34,7 +33,9 @@ from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.party_index import index_events
 from arbiter_app.services.session import Session
+from arbiter_app.services.sync_times import BlockTimes
 from arbiter_app.services.target import check_target
+from arbiter_app.services.terms import unfetched
 from arbiter_app.stacks.api import TxStatus
 from arbiter_app.stacks.escrow import DisputeRecord, EscrowEvent, EvidenceRecord, GovernanceEvent
 from arbiter_app.store import cases, rows
@@ -96,19 +97,19 @@ def sync_disputes(
     check_target(session.api, session.network.name, session.contract_id)
     reader = ChainReader(session.api, session.contract_id, me)
     marker = _load_marker(session)
-    events = yield from reader.new_events(marker, cancel)
-    stored = {c.invoice.id: c for c in rows.list_cases(session.store)}
-    ids = sorted({e.invoice_id for e in events if e.fields.get("arbiter") == me}
-                 | {e.invoice_id for e in events if e.invoice_id in stored})
-    summary = SyncSummary(events=len(events))
+    times = BlockTimes(session.api, session.contract_id, cancel)
     pool = ThreadPoolExecutor(max_workers=session.settings.sync_workers,
                               thread_name_prefix="sync-read")
     try:
+        events = yield from _events(reader, marker, times, cancel)
+        stored = {c.invoice.id: c for c in rows.list_cases(session.store)}
+        ids = sorted({e.invoice_id for e in events if e.fields.get("arbiter") == me}
+                     | {e.invoice_id for e in events if e.invoice_id in stored})
+        summary = SyncSummary(events=len(events))
         yield Progress("reading block times", 0, None)
         timed = [e.tx_id for e in events if e.name == "invoice-created"
                  or (e.invoice_id in ids and e.name in TIMED_EVENTS)]
-        txs = _transactions(session, timed + [g.tx_id for g in reader.governance], pool,
-                            cancel)
+        txs = times.collect(timed + [g.tx_id for g in reader.governance], pool)
         events = [_timed(e, txs) for e in events]
         by_invoice: dict[int, list[EscrowEvent]] = {}
         for e in events:
@@ -120,6 +121,7 @@ def sync_disputes(
             batch = range(start_at, min(start_at + BATCH, len(ids)))
             summary = yield from _store_batch(session, ids, futures, batch, summary, cancel)
     finally:
+        times.stop()
         pool.shutdown(wait=True, cancel_futures=True)
     mark_sync_start(session.store, now=int(time.time()))
     record_governance(session.store, _governance_records(reader.governance, txs),
@@ -130,19 +132,28 @@ def sync_disputes(
     return dataclasses.replace(summary, requests=session.api.requests - start)
 
 
+def _events(
+    reader: ChainReader, marker: tuple[str, int] | None, times: BlockTimes,
+    cancel: CancelToken | None,
+) -> Generator[Progress, None, list[EscrowEvent]]:
+    """The contract's new events, oldest first; the transaction list is paged alongside
+    from the first page that holds a new event (none when nothing is new)."""
+    paging = reader.new_events(marker, cancel)
+    while True:
+        try:
+            progress = next(paging)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        if reader.newest_key not in (None, marker) and not times.started:
+            times.start()
+        times.saw(progress.done)
+        yield progress
+
+
 # The events whose block height and time the app keeps; logs carry neither, so each is read
 # from its transaction (``block.height``, ``block.time``). Every invoice-created event is
 # read too: the party index places each invoice of the contract by its creation block.
 TIMED_EVENTS = frozenset({"dispute-raised", "evidence-submitted", "dispute-resolved"})
-
-
-def _transactions(
-    session: Session, txids: Sequence[str], pool: ThreadPoolExecutor, cancel: CancelToken | None
-) -> dict[str, TxStatus | None]:
-    """The v3 transaction of each txid, one request per txid, fetched in parallel."""
-    unique = sorted(set(txids))
-    get = deadline.cancellable(session.api.get_transaction, cancel)
-    return dict(zip(unique, pool.map(get, unique), strict=True))
 
 
 def _governance_records(
@@ -203,13 +214,8 @@ def _read_case(
     if record is None:
         return None
     flagged = [f"invoice {invoice_id}: {p}" for p in _partial_disagreements(invoice, mine)]
-    if stored is None or stored.invoice.terms.state is not TermsState.VERIFIED:
-        terms, why = run_to_end(docs.fetch_terms(session.fetcher, invoice.metadata_hash, cancel))
-        invoice = dataclasses.replace(invoice, terms=terms)
-        if why:
-            flagged.append(f"invoice {invoice_id}: terms {why}")
-    else:
-        invoice = dataclasses.replace(invoice, terms=stored.invoice.terms)
+    invoice = dataclasses.replace(invoice, terms=stored.invoice.terms if stored is not None
+                                  else unfetched(invoice.metadata_hash))
     have = {e.index for e in stored.dispute.evidence} if stored else set()
     items: list[EvidenceItem] = []
     for index in range(record.evidence_count):

@@ -39,6 +39,7 @@ from arbiter_app.stacks.api_shapes import (
     NodeInfo,
     Nonces,
     PoxInfo,
+    TxPage,
     TxStatus,
 )
 from arbiter_app.text import untrusted_text
@@ -46,7 +47,7 @@ from arbiter_app.text import untrusted_text
 # The result types live in api_shapes; callers import them from here.
 __all__ = [
     "Account", "BroadcastRejected", "ContractLog", "FeeEstimate", "LogPage", "NodeInfo",
-    "Nonces", "PoxInfo", "StacksApi", "TxStatus",
+    "Nonces", "PoxInfo", "StacksApi", "TxPage", "TxStatus",
 ]
 
 
@@ -216,6 +217,22 @@ class StacksApi:
                 return None
             raise
         return shapes.parse_tx_status(doc, bare, url)
+
+    def principal_transactions(
+        self, principal: str, cursor: str | None = None, limit: int = 50
+    ) -> TxPage:
+        """``GET /extended/v3/principals/{p}/transactions``, one page, newest first: for a
+        contract, every confirmed transaction that called it, with its block.
+
+        :param cursor: the ``older_cursor`` of the previous page, or ``None`` for the newest
+        :param limit: page size (the API allows at most 50)
+        """
+        params: dict[str, str] = {"limit": str(min(max(limit, 1), 50))}
+        if cursor is not None:
+            params["cursor"] = cursor
+        url, doc = self._json("GET", f"/extended/v3/principals/{_seg(principal)}/transactions",
+                              params=params)
+        return shapes.parse_tx_page(doc, url)
 
     def get_nonces(self, principal: str) -> Nonces:
         """``GET /extended/v3/principals/{p}/nonces``: next nonce counting the mempool."""

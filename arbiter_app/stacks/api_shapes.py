@@ -128,6 +128,20 @@ class TxStatus:
 
 
 @dataclass(frozen=True)
+class TxPage:
+    """One page of a principal's confirmed transactions, newest first.
+
+    :param results: each transaction's summary (no result, no function arguments)
+    :param older_cursor: the cursor of the page of older transactions (the API's
+        ``cursor.next``), ``None`` on the oldest page
+    """
+
+    results: tuple[TxStatus, ...]
+    older_cursor: str | None
+    total: int
+
+
+@dataclass(frozen=True)
 class Nonces:
     """``/extended/v3/principals/{p}/nonces``: the next nonce counting the mempool."""
 
@@ -355,6 +369,26 @@ def parse_tx_status(doc: Any, txid: str, url: str) -> TxStatus:
         block_time=time_,
         call=_contract_call(doc.get("contract_call")),
     )
+
+
+def parse_tx_page(doc: Any, url: str) -> TxPage:
+    """Check one page of ``/extended/v3/principals/{p}/transactions``: each result's
+    ``transaction`` is a mined transaction's summary (``block.height`` and ``block.time``).
+
+    :raises ResponseError: when an entry is malformed or not mined
+    """
+    results = []
+    for entry in _need(doc, "results", list, url):
+        tx = _need(entry, "transaction", dict, url)
+        bare = _answer_txid(_need(tx, "tx_id", str, url), "a transaction's tx_id", url)
+        status = _need(tx, "status", str, url)
+        if status not in TX_STATUSES or status in MEMPOOL_STATUSES:
+            raise ResponseError("unexpected answer: a listed transaction that is not mined", url)
+        height, time_ = _block(tx, status, url)
+        sender = _need(_need(tx, "sender", dict, url), "address", str, url)
+        results.append(TxStatus(bare, status, height, None, None, sender, time_))
+    cursor = _need(_need(doc, "cursor", dict, url), "next", (str, type(None)), url)
+    return TxPage(tuple(results), cursor, _count(doc, "total", url))
 
 
 def _contract_call(value: Any) -> ContractCall | None:

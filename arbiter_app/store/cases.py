@@ -24,6 +24,7 @@ from arbiter_app.case.models import (
     EvidenceState,
     Invoice,
     Ruling,
+    TermsSummary,
 )
 from arbiter_app.errors import StoreError
 from arbiter_app.store import log
@@ -129,6 +130,18 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
                 invoice_id=invoice.id, at=now)
         write_changes(store, before, case, now)
         return load_case(store, invoice.id)
+
+
+def store_terms(store: Store, invoice_id: int, terms: TermsSummary, *, now: int) -> None:
+    """Store the terms document fetched for a synced invoice (on the case's first opening).
+
+    :raises StoreError: if the store holds no such invoice
+    """
+    with store.atomic():
+        changed = store.conn.execute("UPDATE invoices SET terms = ? WHERE id = ?",
+                                     (terms_to_json(terms), invoice_id)).rowcount
+        if not changed:
+            raise StoreError(f"no invoice {invoice_id} in the store")
 
 
 def _change_evidence(store: Store, invoice_id: int, index: int, now: int, kind: str,

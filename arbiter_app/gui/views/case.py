@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import InvoiceStatus, Step
+from arbiter_app.gui.errors import error_text
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.gui.views.execution import ExecutionPage
@@ -33,6 +34,7 @@ from arbiter_app.gui.views.ruling import RulingPage
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.gui.views.steps import ChainPage, EvidencePage, TermsPage
 from arbiter_app.services import queries, steps
+from arbiter_app.services import terms as terms_service
 
 if TYPE_CHECKING:
     from arbiter_app.services.session import Session
@@ -66,6 +68,9 @@ class CasePane(QWidget):
         self.closed_note = plain()
         self.closed_note.setStyleSheet("color: #555555; font-weight: bold")
         self.closed_note.hide()
+        self.terms_note = plain()
+        self.terms_note.hide()
+        self.fetching: int | None = None  # the case whose terms are being fetched
         self.steps = QListWidget()
         self.steps.setFixedWidth(190)
         self.steps.currentRowChanged.connect(self.on_step_chosen)
@@ -88,6 +93,7 @@ class CasePane(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.parties)
         layout.addWidget(self.closed_note)
+        layout.addWidget(self.terms_note)
         layout.addLayout(row, 1)
         self.setEnabled(False)
 
@@ -98,6 +104,42 @@ class CasePane(QWidget):
         if first and self.case is not None:
             current = self.case.current or Step.EXECUTION
             self.steps.setCurrentRow(int(current) - 1)
+            self.terms_note.hide()
+            if terms_service.needs_fetch(self.case):
+                self.fetch_terms(invoice_id)
+
+    def fetch_terms(self, invoice_id: int) -> None:
+        """Fetch the case's terms document (the sync leaves it to the first opening)."""
+        if self.fetching is not None:
+            return
+        self.fetching = invoice_id
+        self.show_terms_note("Fetching the terms document…")
+        session = self.session
+        task = Task(lambda token: terms_service.fetch_on_opening(session, invoice_id, token),
+                    parent=self.window())
+        task.with_progress("Fetching the terms")
+        task.on_success(lambda why: self.terms_fetched(invoice_id, why))
+        task.on_failure(lambda e: self.terms_fetched(invoice_id, error_text(e) or "stopped"))
+        task.run()
+
+    def terms_fetched(self, invoice_id: int, why: str) -> None:
+        """Show the fetched terms, or why they could not be had (offline: a later opening
+        tries again)."""
+        self.fetching = None
+        if self.case is None or self.case.invoice.id != invoice_id:
+            return
+        self.load(queries.load_case(self.session, invoice_id))
+        if not why:
+            self.terms_note.hide()
+        elif terms_service.needs_fetch(self.case):
+            self.show_terms_note(f"The terms document could not be fetched ({why}). It is "
+                                 "fetched again the next time you open the case.")
+        else:
+            self.show_terms_note(f"The terms document does not match its on-chain hash: {why}")
+
+    def show_terms_note(self, text: str) -> None:
+        self.terms_note.setText(text)
+        self.terms_note.show()
 
     def load(self, case: CaseFile) -> None:
         """Show ``case``: the header, each step's state, and every page."""

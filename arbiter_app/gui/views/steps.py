@@ -111,7 +111,8 @@ def terms_text(case: CaseFile) -> str:
     if terms.state is TermsState.ABSENT:
         return "Absent: the invoice carries no terms document hash."
     if terms.state is not TermsState.VERIFIED:
-        return f"Not verified ({terms.state.value}); CID {terms.cid}. Sync again to retry."
+        return (f"Not verified ({terms.state.value}); CID {terms.cid}. It is fetched when the "
+                "case is opened.")
     lines = [f"Verified against the on-chain hash ({terms.cid})",
              f"Title: {party_text(terms.title)}",
              f"Payer: {party_text(terms.payer_name) or '-'}   "

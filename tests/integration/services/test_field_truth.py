@@ -14,6 +14,7 @@ import pytest
 from arbiter_app.case.models import Decision, TxStatus
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.progress import run_to_end
+from arbiter_app.services import terms
 from arbiter_app.services.ruling import execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
@@ -57,8 +58,9 @@ def test_sync_and_ruling_through_the_filter_store_what_they_store_unfiltered(
         with short_session(settings) as filtered:
             run_to_end(sync_disputes(direct))
             run_to_end(sync_disputes(filtered))
-            assert any("/logs" in p for p in cut) and any("/extended/v3/transactions/" in p
-                                                          for p in cut)
+            # logs, and block times from the contract's transaction list, went through it
+            assert any("/logs" in p for p in cut) and any(
+                p.startswith("/extended/v3/principals/") and "/transactions" in p for p in cut)
             # the same facts; only a reason naming the unreachable source names the proxy
             assert repr(_stored(filtered)).replace(url, devnet.url) == repr(_stored(direct))
             cases = rows.list_cases(filtered.store)
@@ -75,6 +77,7 @@ def test_sync_and_ruling_through_the_filter_store_what_they_store_unfiltered(
             receipt = rows.load_receipt(filtered.store, 101)
             assert receipt is not None
 
+            run_to_end(terms.fetch_on_opening(direct, 101))  # opened, as walk_to_ruling did
             run_to_end(sync_disputes(direct))
             run_to_end(sync_disputes(filtered))
             direct_cases = {c.invoice.id: c.invoice for c in rows.list_cases(direct.store)}

@@ -20,6 +20,7 @@ from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import Cancelled, NetworkError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
+from arbiter_app.services import terms
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import SyncSummary, sync_disputes
 from arbiter_app.store import rows
@@ -49,7 +50,11 @@ def check_seed_synced(session: Session, devnet: Devnet) -> None:
         assert case.invoice.arbiter == devnet.accounts["arbiter_1"]
         want = seed["disputes"][str(case.invoice.id)]["evidence"]
         assert [e.manifest_cid for e in case.dispute.evidence] == [w["cid"] for w in want]
-        assert case.invoice.terms.state is TermsState.VERIFIED
+        terms_cid = case.invoice.terms.cid
+        assert case.invoice.terms.state is TermsState.PENDING and terms_cid  # not fetched yet
+        assert run_to_end(terms.fetch_on_opening(session, case.invoice.id)) == ""  # opening
+        opened = rows.load_case(session.store, case.invoice.id).invoice.terms
+        assert opened.state is TermsState.VERIFIED and opened.cid == terms_cid
         raised = seed["disputes"][str(case.invoice.id)]
         assert (case.dispute.raised_height, case.dispute.raised_time) == (
             raised["block_height"], raised["block_time"])
@@ -219,3 +224,40 @@ def test_first_sync_takes_disputes_from_their_events_not_get_dispute(
     assert summary.disputes == len(arbiter_1_disputes(devnet))
     assert [p for p in paths if p.endswith("/get-dispute")] == []
     assert len([p for p in paths if p.endswith("/get-invoice")]) == summary.disputes
+
+
+def test_first_sync_reads_block_times_in_pages_and_leaves_terms_to_the_opening(
+        devnet: Devnet, tmp_path: Path) -> None:
+    paths: list[str] = []
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        made = session.client
+
+        def recording(base_url: str) -> httpx.Client:
+            client = made(base_url)
+            client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
+            return client
+
+        session.client = recording  # type: ignore[method-assign]
+        run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        synced = list(paths)
+        terms_cids = {c.invoice.terms.cid for c in rows.list_cases(session.store)}
+        check_seed_synced(session, devnet)  # raise and evidence times as the v3 reads give
+    listed = [p for p in synced if p.endswith("/transactions") and "/principals/" in p]
+    assert listed and [p for p in synced if p.startswith("/extended/v3/transactions/")] == []
+    assert not [p for p in synced if any(str(c) in p for c in terms_cids)]
+
+
+def test_terms_unreachable_on_opening_stay_pending_and_come_on_a_later_opening(
+        devnet: Devnet, tmp_path: Path) -> None:
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        fast_retries(session)
+        run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        cid = rows.load_case(session.store, 101).invoice.terms.cid
+        assert cid is not None
+        devnet.set_faults(withhold_blocks=[cid])
+        why = run_to_end(terms.fetch_on_opening(session, 101))
+        assert why.startswith("unavailable")
+        assert rows.load_case(session.store, 101).invoice.terms.state is TermsState.PENDING
+        devnet.set_faults(withhold_blocks=[])
+        assert run_to_end(terms.fetch_on_opening(session, 101)) == ""
+        assert rows.load_case(session.store, 101).invoice.terms.state is TermsState.VERIFIED
