@@ -24,7 +24,9 @@ from arbiter_app.case.models import Step
 from arbiter_app.cli import case_steps, print_json, report
 from arbiter_app.cli.case_document import case_document, case_text
 from arbiter_app.errors import PolicyError, UsageError
+from arbiter_app.progress import run_to_end
 from arbiter_app.services import publication, queries, steps
+from arbiter_app.services import terms as terms_service
 from arbiter_app.services.listing import dispute_row
 from arbiter_app.services.session import Session
 
@@ -63,11 +65,6 @@ def open_session(args: argparse.Namespace) -> Session:
 def fetch_terms(session: Session, invoice_id: int) -> None:
     """Fetch the case's terms document if the sync left it for the first opening; say on
     stderr what is fetched and, offline, that it stays pending (the case is shown anyway)."""
-    from arbiter_app.cli import report
-    from arbiter_app.progress import run_to_end
-    from arbiter_app.services import queries
-    from arbiter_app.services import terms as terms_service
-
     if not terms_service.needs_fetch(queries.load_case(session, invoice_id)):
         return
     report(f"fetching the terms document of invoice {invoice_id}…")
