@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from arbiter_app.config import IpfsLimits
-from arbiter_app.decisionlog.entry import canonical_json
-from arbiter_app.decisionlog.strict import parse_canonical
+from arbiter_app.decisionlog.canonical import canonical_json, parse_canonical
 from arbiter_app.errors import InputError, LimitExceeded, VerificationError
 from arbiter_app.ipfs.car import CARV2_PRAGMA, CarIndex, car_bytes
 from arbiter_app.ipfs.cid import CID, DAG_PB, RAW, SHA2_256

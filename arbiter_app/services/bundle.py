@@ -21,8 +21,8 @@ from typing import Any
 
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import EvidenceItem, EvidenceState, Step, TermsState, TxStatus
+from arbiter_app.decisionlog.canonical import canonical_json
 from arbiter_app.decisionlog.checkpoint import Checkpoint
-from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import DecodeError, NetworkError, PolicyError, VerificationError
 from arbiter_app.ipfs.cid import CID
@@ -35,7 +35,7 @@ from arbiter_app.services import publication
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.receipts import verify_online as verify_receipt_online
 from arbiter_app.services.session import Session
-from arbiter_app.stacks import clarity
+from arbiter_app.stacks import clarity, clarity_wire
 from arbiter_app.store import log, publications, rows
 
 logger = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ def verify_online(session: Session, facts: BundleFacts) -> None:
     if call is None or call.function_name != receipt_checks.V2_FUNCTION:
         return  # a first-version ruling carries no log root (receipt checks named the call)
     try:
-        on_chain = clarity.from_hex(call.args_hex[4])
+        on_chain = clarity_wire.from_hex(call.args_hex[4])
     except (IndexError, ValueError, DecodeError) as e:
         raise VerificationError(f"transaction {facts.receipt.txid} does not carry a log "
                                 "root") from e
