@@ -21,7 +21,8 @@ from arbiter_app.ipfs.pinning import PinningService
 from arbiter_app.ipfs.sources import Source
 from arbiter_app.stacks.api import StacksApi
 from arbiter_app.store.db import Store, open_store
-from arbiter_app.wallet.signer import Signer, signer_from_settings
+from arbiter_app.wallet.configured import signer_from_settings
+from arbiter_app.wallet.signer import Signer
 
 # docs/reliability.md T5.5: connect ≤ 10 s, per read ≤ 30 s.
 CONNECT_TIMEOUT = 10.0

@@ -21,7 +21,7 @@ from arbiter_app.errors import UsageError
 from arbiter_app.progress import Progress
 from arbiter_app.store.db import open_store
 from arbiter_app.store.execution import record_settings_change
-from arbiter_app.wallet.signer import signer_from_settings
+from arbiter_app.wallet.configured import signer_from_settings
 
 if TYPE_CHECKING:
     from arbiter_app.wallet.signer import DevicePrompt

@@ -14,13 +14,12 @@ HWI's ``HardwareWalletClient`` and Electrum's ``HardwareHandlerBase``.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from arbiter_app import config
-from arbiter_app.errors import KeystoreError, UsageError
+from arbiter_app.errors import UsageError
 
 if TYPE_CHECKING:
     from arbiter_app.stacks.clarity import ClarityValue, Tuple
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
 # SIP-005 / Ledger Stacks app: single-sig accounts live at m/44'/5757'/0'/0/N.
 STACKS_COIN_TYPE = 5757
-KEYSTORE_PASSWORD_ENV = "ARBITER_APP_KEYSTORE_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -166,27 +164,3 @@ def format_path(path: tuple[int, ...]) -> str:
     """Text form of a BIP32 path, e.g. ``m/44'/5757'/0'/0/0``."""
     parts = [f"{p & 0x7FFFFFFF}'" if p & 0x80000000 else str(p) for p in path]
     return "/".join(["m", *parts])
-
-
-def signer_from_settings(settings: config.Settings, password: str | None = None) -> Signer:
-    """The signer the settings name: the Ledger at ``settings.ledger`` or the software key.
-
-    :param settings: the app's settings (network, signer, ledger address, account, keystore)
-    :param password: the keystore password (software signer only); defaults to the
-        ``ARBITER_APP_KEYSTORE_PASSWORD`` environment variable
-    :raises UsageError: the software signer is chosen but no keystore is configured
-    :raises KeystoreError: the keystore cannot be opened (wrong password, damaged, mainnet)
-    :raises DeviceError: the Ledger cannot be reached or is not ready
-    """
-    if settings.signer == "ledger":
-        from arbiter_app.wallet.ledger import LedgerSigner
-
-        return LedgerSigner.open(settings.ledger, settings.chain, settings.account)
-    from arbiter_app.wallet.software import SoftwareSigner
-
-    if not settings.keystore:
-        raise UsageError("the software signer needs a keystore file: set 'keystore'")
-    secret = password if password is not None else os.environ.get(KEYSTORE_PASSWORD_ENV)
-    if secret is None:
-        raise KeystoreError(f"the keystore needs a password (set {KEYSTORE_PASSWORD_ENV})")
-    return SoftwareSigner.from_keystore(settings.keystore, secret, settings.chain)

@@ -332,7 +332,8 @@ def test_transaction_for_another_network_is_never_sent(
 
 
 def test_signer_from_settings_opens_the_configured_ledger(ledger: EmulatorProcess) -> None:
-    from arbiter_app.wallet.signer import Signer, signer_from_settings
+    from arbiter_app.wallet.configured import signer_from_settings
+    from arbiter_app.wallet.signer import Signer
 
     settings = config.Settings(signer="ledger", ledger=ledger.ledger, account=1)
     opened = signer_from_settings(settings)

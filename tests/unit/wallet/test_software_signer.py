@@ -10,7 +10,8 @@ import pytest
 
 from arbiter_app import config, errors
 from arbiter_app.wallet import keystore
-from arbiter_app.wallet.signer import Signer, signer_from_settings
+from arbiter_app.wallet.configured import signer_from_settings
+from arbiter_app.wallet.signer import Signer
 from arbiter_app.wallet.software import MainnetRefused, SoftwareSigner
 
 # SIP-018 "Test vectors" (docs/stacks.md §5).
