@@ -125,6 +125,7 @@ class Devnet:
         seed: bool = True,
         log_path: Path | None = None,
         timeout: float = READY_TIMEOUT_S,
+        clock: tuple[int, int] | None = None,
     ) -> Devnet:
         """Start the service and wait until it answers.
 
@@ -132,6 +133,9 @@ class Devnet:
         :param seed: run the seed scenario before serving
         :param log_path: where to keep the service's output (default: a temporary file)
         :param timeout: seconds to wait for readiness
+        :param clock: ``(genesis, interval)``: block ``h`` gets the time
+            ``genesis + h * interval`` instead of the wall clock's, so two devnets given the
+            same transactions hold the same chain data (``--clock``; docs/ARCHITECTURE.md §7)
         :returns: the running devnet
         :raises DevnetError: when node is missing, the process dies, or it never gets ready
         """
@@ -145,6 +149,8 @@ class Devnet:
         args = [node, "src/main.js", "--port", str(port), "--host", "127.0.0.1"]
         if not seed:
             args.append("--no-seed")
+        if clock is not None:
+            args += ["--clock", f"{clock[0]}:{clock[1]}"]
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 args,

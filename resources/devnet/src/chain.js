@@ -5,6 +5,12 @@
 // no rollback, so the chain keeps a replay log of what it applied and rebuilds a fresh simnet
 // from it (the aborted transaction replays as its fee alone, so heights stay the same).
 // Each transaction's block also carries the STX transfer of its fee.
+//
+// Block times follow the wall clock by default. A fixed clock ({genesis, interval}, set at
+// start) gives block h the time genesis + h × interval and stamps mempool receipts with the
+// next block's time, so two devnets fed the same transactions have the same chain data. A
+// real chain's block times are whatever its miners say: this makes runs reproducible, never
+// kinder.
 import { createHash } from 'node:crypto';
 import { getSDK, tx as simTx } from '@hirosystems/clarinet-sdk';
 import { apiEvent, canonical, hexRepr } from './clarity.js';
@@ -30,9 +36,13 @@ function replay(simnet, op) {
 }
 
 export class Chain {
-  /** @param {string} manifestPath Clarinet.toml @param {Map} accounts named accounts */
-  constructor(manifestPath, accounts) {
+  /**
+   * @param {string} manifestPath Clarinet.toml @param {Map} accounts named accounts
+   * @param {{genesis: number, interval: number} | null} clock fixed block times, in seconds
+   */
+  constructor(manifestPath, accounts, clock = null) {
     this.manifestPath = manifestPath;
+    this.clock = clock;
     this.accounts = accounts;
     this.ops = [];
     this.txs = new Map();
@@ -52,8 +62,9 @@ export class Chain {
     // the deployed contracts never change here, and reading their interfaces costs ~6 ms
     this.interfaces = this.simnet.getContractsInterfaces();
     const tip = this.simnet.stacksBlockHeight;
-    const start = Math.floor(Date.now() / 1000) - GENESIS_TIME_BACK_S;
-    for (let h = 0; h <= tip; h++) this.pushBlock([], start + h);
+    const start = this.clock ? this.clock.genesis : Math.floor(Date.now() / 1000) - GENESIS_TIME_BACK_S;
+    const step = this.clock ? this.clock.interval : 1;
+    for (let h = 0; h <= tip; h++) this.pushBlock([], start + h * step);
     return this;
   }
 
@@ -80,8 +91,13 @@ export class Chain {
     return block;
   }
 
-  /** The chain clock: wall time, but never behind the last block. */
-  now() { return Math.max(Math.floor(Date.now() / 1000), this.tip.time + 1); }
+  /** The clock's reading: wall time, or with a fixed clock the next block's time. */
+  clockTime() {
+    return this.clock ? this.tip.time + this.clock.interval : Math.floor(Date.now() / 1000);
+  }
+
+  /** The chain clock: the clock's time, but never behind the last block. */
+  now() { return Math.max(this.clockTime(), this.tip.time + 1); }
 
   /**
    * Mine empty blocks, advancing the chain clock by `secondsPerBlock` each, so that deadlines
@@ -114,7 +130,7 @@ export class Chain {
    */
   admit(call, replaces = null) {
     const record = { ...call, status: 'pending', block: null, result: null, events: [], vm_error: null,
-      receipt_time: Math.floor(Date.now() / 1000), receipt_block_height: this.tipHeight };
+      receipt_time: this.clockTime(), receipt_block_height: this.tipHeight };
     if (replaces) {
       this.mempool[this.mempool.indexOf(replaces)] = call;
       Object.assign(this.txs.get(replaces.txid), { status: 'dropped_replace_by_fee', replaced_by_tx_id: `0x${call.txid}` });

@@ -1,6 +1,7 @@
 // Entry point of the devnet: one Node process serving, on one loopback port, the Stacks API
 // subset over a clarinet-sdk simnet, the Kubo RPC subset and trustless gateway, and the admin
-// API (DESIGN section 7). Usage: node src/main.js [--port N] [--host 127.0.0.1] [--no-seed].
+// API (DESIGN section 7).
+// Usage: node src/main.js [--port N] [--host 127.0.0.1] [--no-seed] [--clock GENESIS:INTERVAL].
 // When ready it prints one JSON line {"ready": true, ...} on stdout; logs go to stderr.
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -27,14 +28,28 @@ function parseArgs(argv) {
     else if (argv[i] === '--host') o.host = argv[++i];
     else if (argv[i] === '--no-seed') o.seed = false;
     else if (argv[i] === '--seed') o.seed = true;
+    else if (argv[i] === '--clock') o.clock = parseClock(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return o;
 }
 
 /**
+ * A fixed chain clock from `GENESIS:INTERVAL` (Unix seconds of block 0, seconds per block).
+ * @returns {{genesis: number, interval: number}}
+ */
+export function parseClock(text) {
+  const m = /^(\d{1,12}):(\d{1,6})$/.exec(text ?? '');
+  if (!m || Number(m[2]) < 1) {
+    throw new Error(`--clock takes GENESIS:INTERVAL (Unix seconds of block 0, seconds per block ≥ 1), not ${JSON.stringify(text)}`);
+  }
+  return { genesis: Number(m[1]), interval: Number(m[2]) };
+}
+
+/**
  * Build and start the devnet.
- * @param {{port?: number, host?: string, seed?: boolean}} opts
+ * @param {{port?: number, host?: string, seed?: boolean, clock?: {genesis: number, interval: number}}} opts
+ *   `clock` fixes block times (chain.js); without it they follow the wall clock
  * @returns {Promise<{server, chain, store, faults, url: string, info: () => object, close: () => Promise<void>}>}
  */
 export async function startDevnet(opts = {}) {
@@ -42,7 +57,7 @@ export async function startDevnet(opts = {}) {
   // the simnet echoes every `print` on console.log; keep stdout for the ready line
   console.log = (...a) => log(a.map(String).join(' '));
   const accounts = loadAccounts(resolve(CONTRACTS_DIR, 'settings/Devnet.toml'));
-  const chain = await new Chain(resolve(CONTRACTS_DIR, 'Clarinet.toml'), accounts).init();
+  const chain = await new Chain(resolve(CONTRACTS_DIR, 'Clarinet.toml'), accounts, opts.clock ?? null).init();
   const faults = new Faults();
   chain.faults = faults;
   const store = new BlockStore(faults);
@@ -78,7 +93,13 @@ export async function startDevnet(opts = {}) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const opts = parseArgs(process.argv.slice(2));
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`devnet: ${e.message}\n`);
+    process.exit(2);
+  }
   const devnet = await startDevnet(opts);
   process.stdout.write(JSON.stringify(devnet.info()) + '\n');
   log(`ready on ${devnet.url}`);

@@ -5,9 +5,9 @@ import { makeContractCall, PostConditionMode, Cl } from '@stacks/transactions';
 import { STACKS_TESTNET } from '@stacks/network';
 import { startDevnet } from '../src/main.js';
 
-/** Start a devnet; the caller closes it. */
-export async function devnet(seed = false) {
-  const d = await startDevnet({ port: 0, seed });
+/** Start a devnet (`opts` as startDevnet's, e.g. `clock`); the caller closes it. */
+export async function devnet(seed = false, opts = {}) {
+  const d = await startDevnet({ ...opts, port: 0, seed });
   d.get = (path, headers = {}) => fetch(d.url + path, { headers });
   d.post = (path, body, headers = {}) => fetch(d.url + path, { method: 'POST', body, headers });
   d.postJson = (path, obj) => d.post(path, JSON.stringify(obj), { 'content-type': 'application/json' });
