@@ -13,7 +13,6 @@ so an indexer that has not seen a fresh broadcast yet is not taken for a drop.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
@@ -63,13 +62,13 @@ def send(session: Session, record: TransactionRecord,
             if not _known(session, record.txid):
                 if isinstance(e, BroadcastRejected) and e.reason is not None:
                     execution.update_transaction(session.store, record.txid, TxStatus.DROPPED,
-                                                 now=int(time.time()), detail=str(e))
+                                                 now=session.now(), detail=str(e))
                     raise
                 wait = e.retry_after if isinstance(e, BroadcastRejected) else None
                 sleep(BROADCAST_BACKOFF.delay(attempt, wait))
                 continue
         execution.update_transaction(session.store, record.txid, TxStatus.BROADCAST,
-                                     now=int(time.time()))
+                                     now=session.now())
         return sent
     raise NetworkError(f"the transaction {record.txid} could not be broadcast after {sent} "
                        "tries; it is stored and will be re-sent unchanged on retry")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Generator
 from typing import Any
 
@@ -257,7 +256,7 @@ def check_item(
         return checked
     return cases.mark_evidence_unavailable(
         session.store, invoice_id, index, reason=checked.reason,
-        mismatch=checked.state is EvidenceState.MISMATCH, now=int(time.time()))
+        mismatch=checked.state is EvidenceState.MISMATCH, now=session.now())
 
 
 def record_opened(session: Session, item: EvidenceItem) -> EvidenceItem:
@@ -266,7 +265,7 @@ def record_opened(session: Session, item: EvidenceItem) -> EvidenceItem:
     :returns: the item as stored afterwards
     """
     return cases.open_evidence(session.store, item.invoice_id, item.index, title=item.title,
-                               files=item.files, now=int(time.time()))
+                               files=item.files, now=session.now())
 
 
 def open_item(

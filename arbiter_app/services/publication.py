@@ -88,7 +88,7 @@ def _publish(session: Session, invoice_id: int, document: str, blocks: list[tupl
              data: bytes, now: int | None) -> Publication:
     """Pin ``blocks`` (the document's root last), read them back, keep ``data`` and log."""
     require_target(session)
-    now = int(time.time()) if now is None else now
+    now = session.now() if now is None else now
     cid = str(blocks[-1][0])
     endpoint = str(session.settings.ipfs_rpc)
     queued = Publication(cid, KUBO, invoice_id, document, endpoint, QUEUED)
@@ -175,7 +175,7 @@ def describe(p: Publication) -> str:
 
 def retry_queued(session: Session, now: int | None = None) -> list[Publication]:
     """Try every queued publication again; return those pinned now (failures stay queued)."""
-    now = int(time.time()) if now is None else now
+    now = session.now() if now is None else now
     waiting_list = publications.queued(session.store)
     for waiting in waiting_list:
         data = publications.data(session.store, waiting.cid, waiting.target)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from pathlib import Path
 
 from arbiter_app.decisionlog.checkpoint import (
@@ -75,7 +74,7 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None, *,
     :raises PolicyError: before the ruling is confirmed, or if the signer is not the
         invoice's arbiter
     """
-    now = int(time.time()) if now is None else now
+    now = session.now() if now is None else now
     store, signer = session.store, session.signer
     if log.attestation(store) is None:
         bind_log_key(session, now=now, prompt=prompt, invoice_id=invoice_id)

@@ -295,7 +295,7 @@ def _publish(session: Session, case: CaseFile) -> CaseFile:
         return case
     cid = publication.publish(session, case.invoice.id, "rationale", data).cid
     execution.record_rationale(session.store, case.invoice.id, rationale_hash=digest,
-                               rationale_cid=cid, now=int(time.time()))
+                               rationale_cid=cid, now=session.now())
     return rows.load_case(session.store, case.invoice.id)
 
 
@@ -329,7 +329,7 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
         session.signer.sign_transaction(preview.transaction, prompt, subject=subject)))
     raw = txn.serialize(signed)
     execution.record_transaction(session.store, case.invoice.id, txid=txn.txid(signed),
-                                 raw_hex=raw.hex(), now=int(time.time()))
+                                 raw_hex=raw.hex(), now=session.now())
 
 
 def _fee(session: Session, unsigned: Transaction) -> int:
@@ -343,7 +343,7 @@ def _fee(session: Session, unsigned: Transaction) -> int:
 def _settle(session: Session, case: CaseFile, record: TransactionRecord,
             mined: ApiTx | Lost, sent: int, prompt: DevicePrompt | None) -> Execution:
 
-    now = int(time.time())
+    now = session.now()
     if isinstance(mined, Lost) or mined.failed:
         status, reason = broadcast.failure(mined)
         execution.update_transaction(session.store, record.txid, status, now=now, detail=reason,
@@ -398,7 +398,7 @@ def issue_pending_receipt(session: Session, invoice_id: int, cancel: CancelToken
     yield Progress("signing the receipt on the device", 0, 1)
     if cancel is not None:
         cancel.check()
-    return _receipt(session, invoice_id, int(time.time()), prompt)
+    return _receipt(session, invoice_id, session.now(), prompt)
 
 
 def _check_outcome(session: Session, case: CaseFile) -> Invoice:

@@ -9,6 +9,7 @@ never asks for a keystore password. The GUI and the CLI each hold one session.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def http_client(base_url: str, *, timeout: httpx.Timeout | None = None,
     )
 
 
+def wall_clock() -> int:
+    """This machine's time, in whole Unix seconds."""
+    return int(time.time())
+
+
 class Session:
     """Everything a use case needs, built lazily from settings and closed together.
 
@@ -63,6 +69,8 @@ class Session:
     :param check_store_later: open the store without its quick check, which then runs at
         the first write or when :func:`arbiter_app.services.queries.check_store` asks (the
         window asks on a background thread once its queue is painted)
+    :param clock: this machine's time in Unix seconds, which the use cases stamp on what they
+        store (log entries, steps, receipts); tests that compare two runs pass a fixed one
     """
 
     def __init__(
@@ -73,8 +81,10 @@ class Session:
         timeout: httpx.Timeout | None = None,
         store: Store | None = None,
         check_store_later: bool = False,
+        clock: Callable[[], int] = wall_clock,
     ) -> None:
         self.settings = settings
+        self._clock = clock
         self._timeout = timeout
         self._signer_factory = signer_factory
         self._clients: list[httpx.Client] = []
@@ -83,6 +93,10 @@ class Session:
         self._check_store_later = check_store_later
         self._fetcher: Fetcher | None = None
         self._signer: Signer | None = None
+
+    def now(self) -> int:
+        """The time to stamp on what is stored now (Unix seconds, this machine's clock)."""
+        return self._clock()
 
     @property
     def network(self) -> config.Network:

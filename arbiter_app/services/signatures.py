@@ -10,7 +10,6 @@ cancel or a device failure into a decision-log entry before the error goes on.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -47,5 +46,5 @@ def asked(session: Session, invoice_id: int | None, subject: str, sign: Callable
                    else "cancelled" if isinstance(error, Cancelled) else "device error")
         execution.record_signature_failure(session.store, invoice_id, subject=subject,
                                            outcome=outcome, detail=str(error),
-                                           now=int(time.time()))
+                                           now=session.now())
         raise

@@ -13,7 +13,6 @@ and verified; everything is stored and logged by ``store.cases`` in one transact
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -123,9 +122,9 @@ def sync_disputes(
     finally:
         times.stop()
         pool.shutdown(wait=True, cancel_futures=True)
-    mark_sync_start(session.store, now=int(time.time()))
+    mark_sync_start(session.store, now=session.now())
     record_governance(session.store, _governance_records(reader.governance, txs),
-                      now=int(time.time()))
+                      now=session.now())
     index_events(session.store, session.contract_id, events)
     if reader.newest_key is not None and reader.newest_key != marker:
         _save_marker(session, reader.newest_key)
@@ -286,7 +285,7 @@ def _store_case(session: Session, read: _CaseRead) -> SyncSummary:
     """Store one case and log its new facts, the evidence that could not be had included,
     in one transaction (on the generator's thread: the one writer)."""
 
-    now = int(time.time())
+    now = session.now()
     invoice_id = read.invoice.id
     with session.store.atomic():
         cases.sync_dispute(session.store, read.invoice, read.dispute, now=now)
@@ -405,4 +404,4 @@ def _save_marker(session: Session, key: tuple[str, int]) -> None:
     """Remember the newest event read; written only after every case of the run is stored."""
 
     change_setting(session.store, _marker_key(session), f"{key[0]}:{key[1]}",
-                   now=int(time.time()))
+                   now=session.now())

@@ -9,7 +9,6 @@ reason, and the next opening tries again.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Generator
 
 from arbiter_app.case.framework import CaseFile
@@ -48,5 +47,5 @@ def fetch_on_opening(
     yield Progress(f"fetching the terms of invoice {invoice_id}…", 0, None)
     summary, why = yield from docs.fetch_terms(session.fetcher, case.invoice.metadata_hash, cancel)
     if summary.state is not TermsState.PENDING:
-        cases.store_terms(session.store, invoice_id, summary, now=int(time.time()))
+        cases.store_terms(session.store, invoice_id, summary, now=session.now())
     return why

@@ -109,12 +109,13 @@ class _Proxy(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def field_filter(upstream_url: str) -> Iterator[tuple[str, list[str]]]:
-    """Serve the filter on a loopback port; yields its URL and the paths it cut down."""
+def field_filter(upstream_url: str, port: int = 0) -> Iterator[tuple[str, list[str]]]:
+    """Serve the filter on a loopback port (``port``, or a free one); yields its URL and the
+    paths it cut down."""
     answers: list[str] = []
     with httpx.Client(base_url=upstream_url, timeout=30.0, trust_env=False) as client:
         handler = type("Proxy", (_Proxy,), {"upstream": client, "answers": answers})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

@@ -4,7 +4,6 @@ reading token balances from the chain itself."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,7 @@ def walk_to_ruling(session: Session, invoice_id: int, decision: Decision,
     split's share for the payee)."""
     from arbiter_app.services.chain import ChainReader
 
-    now = int(time.time())
+    now = session.now()
     run_to_end(terms.fetch_on_opening(session, invoice_id))  # as opening the case does
     case = queries.load_case(session, invoice_id)
     inv = case.invoice
@@ -87,7 +86,7 @@ def finalize(session: Session, invoice_id: int, decision: Decision,
                   if e.state is EvidenceState.VERIFIED)[:2]
     proposal = RulingProposal(decision, rationale, cited, queries.review_flags(session, case),
                               payee_amount=payee_amount)
-    steps.finalize_ruling(session, invoice_id, proposal, now=int(time.time()))
+    steps.finalize_ruling(session, invoice_id, proposal, now=session.now())
 
 
 def token_balance(session: Session, token: str, who: str) -> int:

@@ -1,85 +1,170 @@
 """The app needs nothing the real services do not send: a whole sync and a whole ruling run
 through a proxy that removes every field the real Stacks API, stacks-core RPC and Kubo RPC do
-not declare, and what the app stores equals what it stores when it talks to the devnet
-directly."""
+not declare, and the case store ends up identical, table by table and byte for byte, to the
+store of the same run against the devnet directly.
+
+Two runs are comparable only if everything but the filter is the same:
+
+- the chain: two devnets started with the same fixed clock (block h at genesis + h × interval)
+  and seed, sent the same transactions signed deterministically (RFC 6979, on the one Ledger
+  emulator), hold the same txids, heights and times;
+- the address the app talks to: the direct run's devnet listens on a port that the filter
+  takes over for the second run, so URLs the app keeps (sources named in reasons, the
+  publication endpoint) are the same;
+- the arbiter's machine: both runs start from copies of one data directory (so one decision-log
+  key) and their sessions read one fixed local clock, so the times the app stamps (log
+  entries, steps, receipts) are the same. The decision log's root goes on chain in the ruling,
+  so without this the ruling transactions themselves would differ.
+
+No column is left out of the comparison: every table is compared whole, the full-text index's
+tables included.
+"""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import msgspec
+import httpx
 import pytest
 
+from arbiter_app import config
 from arbiter_app.case.models import Decision, TxStatus
-from arbiter_app.devnet.launcher import Devnet
+from arbiter_app.devnet.launcher import Devnet, free_port
 from arbiter_app.progress import run_to_end
-from arbiter_app.services import terms
 from arbiter_app.services.ruling import execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
-from arbiter_app.store import rows
-from arbiter_app.store.governance import governance_state
+from arbiter_app.store import log, rows
 from tests.integration.services.field_filter import field_filter, fits, prune, schema_of
-from tests.integration.services.helpers import devnet_settings, short_session, walk_to_ruling
+from tests.integration.services.helpers import walk_to_ruling
 
+CHAIN_CLOCK = (1_800_000_000, 5)
+"""Both devnets' fixed clock: block 0 at this Unix time, 5 s per block."""
+ARBITER_NOW = CHAIN_CLOCK[0] + 86_400
+"""Both sessions' local clock: a day after the chain's genesis, still inside every SLA."""
+CASE = 101
 
-def _stored(session: Session) -> tuple[Any, ...]:
-    """What a sync stored, without the local clock's times (when this machine wrote it)."""
-    entries = session.store.conn.execute(
-        "SELECT kind, invoice_id, json_extract(body, '$.data') FROM log_entries "
-        "WHERE kind != 'settings-changed' ORDER BY idx").fetchall()
-    return (rows.list_cases(session.store), governance_state(session.store), entries)
+Tables = dict[str, list[tuple[Any, ...]]]
 
 
 def test_the_filter_removes_undeclared_fields_and_refuses_missing_ones() -> None:
     schema = schema_of("GET", "/extended/v2/smart-contracts/ST1.escrow/logs")
-    log = {"event_index": 0, "event_type": "smart_contract_log", "tx_id": "0x" + "ab" * 32,
-           "contract_log": {"contract_id": "ST1.escrow", "topic": "print",
-                            "value": {"hex": "0x03", "repr": "true"}}}
+    entry = {"event_index": 0, "event_type": "smart_contract_log", "tx_id": "0x" + "ab" * 32,
+             "contract_log": {"contract_id": "ST1.escrow", "topic": "print",
+                              "value": {"hex": "0x03", "repr": "true"}}}
     page = {"limit": 1, "offset": 0, "total": 1, "next_cursor": None, "prev_cursor": None,
-            "cursor": "5:0:0:0", "results": [{**log, "block_height": 5, "block_time": 9}]}
-    assert prune(schema, page)["results"] == [log]
+            "cursor": "5:0:0:0", "results": [{**entry, "block_height": 5, "block_time": 9}]}
+    assert prune(schema, page)["results"] == [entry]
     del page["total"]
     with pytest.raises(ValueError, match="fits no declared shape"):
         prune(schema, page)
     assert not fits(schema, page)
 
 
-def test_sync_and_ruling_through_the_filter_store_what_they_store_unfiltered(
-    fresh_devnet: Devnet, ledger: Any, tmp_path: Path
+def test_the_store_comparison_names_the_table_and_row_that_differ(tmp_path: Path) -> None:
+    for name, value in (("a", 1), ("b", 2)):
+        with sqlite3.connect(tmp_path / f"{name}.sqlite") as conn:
+            conn.execute("CREATE TABLE t (x INTEGER)")
+            conn.execute("INSERT INTO t VALUES (?)", (value,))
+        conn.close()
+    a, b = (_tables(tmp_path / f"{name}.sqlite") for name in "ab")
+    assert _differences(a, a) == []
+    assert _differences(a, b) == ["t row 0: (1,) != (2,)"]
+
+
+def test_sync_and_ruling_through_the_filter_store_exactly_what_they_store_unfiltered(
+    ledger: Any, tmp_path: Path
 ) -> None:
-    devnet = fresh_devnet
-    direct = short_session(devnet_settings(devnet, tmp_path / "direct", ledger.ledger, kubo=True))
-    with field_filter(devnet.url) as (url, cut), direct:
-        base = devnet_settings(devnet, tmp_path / "filtered", ledger.ledger, kubo=True)
-        settings = msgspec.structs.replace(base, stacks_api=url, ipfs_rpc=url,
-                                           ipfs_gateways=(url,))
-        with short_session(settings) as filtered:
-            run_to_end(sync_disputes(direct))
-            run_to_end(sync_disputes(filtered))
-            # logs, and block times from the contract's transaction list, went through it
-            assert any("/logs" in p for p in cut) and any(
-                p.startswith("/extended/v3/principals/") and "/transactions" in p for p in cut)
-            # the same facts; only a reason naming the unreachable source names the proxy
-            assert repr(_stored(filtered)).replace(url, devnet.url) == repr(_stored(direct))
-            cases = rows.list_cases(filtered.store)
-            assert cases and all(c.dispute.raised_time > 0 for c in cases)
+    initial = _arbiter_data_dir(tmp_path / "initial")
+    port = free_port()
+    with ExitStack() as stack:
+        direct = stack.enter_context(_devnet(tmp_path / "direct.log", port))
+        second = stack.enter_context(_devnet(tmp_path / "second.log"))
+        url = direct.url
+        direct_sync, direct_ruled, direct_txid = _run(url, direct.escrow_contract, ledger,
+                                                      initial, tmp_path / "run")
+        direct.stop()
+        shutil.move(tmp_path / "run", tmp_path / "direct")
+        with field_filter(second.url, port) as (filter_url, cut):
+            assert filter_url == url  # the app is pointed at the same address both times
+            filtered_sync, filtered_ruled, filtered_txid = _run(
+                url, second.escrow_contract, ledger, initial, tmp_path / "run")
+    assert filtered_txid == direct_txid  # the same chain data: the same ruling transaction
+    # logs, and block times from the contract's transaction list, went through it
+    assert any("/logs" in p for p in cut) and any(
+        p.startswith("/extended/v3/principals/") and "/transactions" in p for p in cut)
+    ruling_read = f"/extended/v3/transactions/0x{filtered_txid.removeprefix('0x')}"
+    assert any(p.startswith(ruling_read) for p in cut)  # its confirmation, read filtered
+    assert any(p.startswith("/api/v0/") for p in cut)
+    assert _differences(filtered_sync, direct_sync) == []
+    assert _differences(filtered_ruled, direct_ruled) == []
 
-            walk_to_ruling(filtered, 101, Decision.RELEASE)
-            result = run_to_end(execute_ruling(filtered, 101, sleep=lambda s: None,
-                                               poll_interval=0.0))
-            seen = direct.api.get_transaction(result.txid)
-            assert seen is not None and seen.confirmed
-            case = rows.load_case(filtered.store, 101)
-            assert case.transaction is not None and case.transaction.status is TxStatus.SUCCESS
-            assert case.transaction.block_height == result.block_height == seen.block_height
-            receipt = rows.load_receipt(filtered.store, 101)
-            assert receipt is not None
 
-            run_to_end(terms.fetch_on_opening(direct, 101))  # opened, as walk_to_ruling did
-            run_to_end(sync_disputes(direct))
-            run_to_end(sync_disputes(filtered))
-            direct_cases = {c.invoice.id: c.invoice for c in rows.list_cases(direct.store)}
-            assert {c.invoice.id: c.invoice for c in rows.list_cases(filtered.store)} \
-                == direct_cases
+def _arbiter_data_dir(path: Path) -> Path:
+    """A fresh data directory with its decision-log key made (both runs copy it, as one
+    arbiter's machine)."""
+    with Session(_settings("http://127.0.0.1:9", "ST1.escrow", "hid", path)) as session:
+        log.private_key(session.store, now=ARBITER_NOW)
+    return path
+
+
+def _devnet(log_path: Path, port: int = 0) -> Devnet:
+    """A seeded devnet on the fixed chain clock."""
+    return Devnet.start(port=port, seed=True, log_path=log_path, clock=CHAIN_CLOCK)
+
+
+def _settings(url: str, escrow: str, ledger: str, data_dir: Path) -> config.Settings:
+    return config.Settings(network="devnet", stacks_api=url, escrow_contract=escrow,
+                           ipfs_rpc=url, ipfs_gateways=(url,), signer="ledger", ledger=ledger,
+                           data_dir=str(data_dir))
+
+
+def _run(url: str, escrow: str, ledger: Any, initial: Path,
+         data_dir: Path) -> tuple[Tables, Tables, str]:
+    """Sync, then rule case 101 (release) to its receipt, from a copy of ``initial``; returns
+    the store's tables after the sync and after the ruling, and the ruling's txid."""
+    shutil.copytree(initial, data_dir)
+    settings = _settings(url, escrow, ledger.ledger, data_dir)
+    store_file = data_dir / "cases.sqlite"
+    with Session(settings, timeout=httpx.Timeout(10.0, connect=2.0),
+                 clock=lambda: ARBITER_NOW) as session:
+        run_to_end(sync_disputes(session))
+        cases = rows.list_cases(session.store)
+        assert cases and all(c.dispute.raised_time > 0 for c in cases)
+        synced = _tables(store_file)
+        walk_to_ruling(session, CASE, Decision.RELEASE)
+        result = run_to_end(execute_ruling(session, CASE, sleep=lambda s: None,
+                                           poll_interval=0.0))
+        case = rows.load_case(session.store, CASE)
+        assert case.transaction is not None and case.transaction.status is TxStatus.SUCCESS
+        assert case.transaction.block_height == result.block_height is not None
+        assert rows.load_receipt(session.store, CASE) is not None
+    return synced, _tables(store_file), result.txid
+
+
+def _tables(path: Path) -> Tables:
+    """Every table of a store, every column, rows in stored order."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {name: conn.execute(f'SELECT * FROM "{name}"').fetchall() for name in names}
+    finally:
+        conn.close()
+
+
+def _differences(got: Tables, want: Tables) -> list[str]:
+    """The tables missing on one side and the first differing row of each other table."""
+    out = [f"table {name} only in one store" for name in sorted(set(got) ^ set(want))]
+    for name in sorted(set(got) & set(want)):
+        a, b = got[name], want[name]
+        if len(a) != len(b):
+            out.append(f"{name}: {len(a)} rows != {len(b)} rows")
+        diff = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), None)
+        if diff is not None:
+            out.append(f"{name} row {diff}: {a[diff]!r} != {b[diff]!r}")
+    return out
