@@ -47,7 +47,7 @@ def test_rationale_and_receipt_are_pinned_read_back_and_logged(
     with ruled(fresh_devnet, ledger, tmp_path / "data", kubo=True) as session:
         execute(session)
         kept = {p.document: p for p in publications.for_case(session.store, CASE)}
-        assert set(kept) == {"rationale", "receipt"}
+        assert set(kept) == {"rationale", "receipt", "bundle"}  # the bundle: test_bundle_devnet
         receipt = rows.load_receipt(session.store, CASE)
         ruling = rows.load_ruling(session.store, CASE)
         assert receipt is not None and ruling is not None
@@ -55,7 +55,7 @@ def test_rationale_and_receipt_are_pinned_read_back_and_logged(
         assert kept["receipt"].cid == publication.cid_of(receipt.document.encode())
         kubo = KuboSource(fresh_devnet.endpoints["ipfs_rpc"])
         gateway = fresh_devnet.endpoints["ipfs_gateway"].rstrip("/")
-        for kind, pub in kept.items():
+        for kind, pub in ((k, kept[k]) for k in ("rationale", "receipt")):
             assert pub.state == "pinned" and pub.target == "kubo", kind
             assert pub.verified_at is not None and pub.verified_via == gateway
             assert kubo.pin_type(CID.parse(pub.cid)) == "recursive"
@@ -66,7 +66,7 @@ def test_rationale_and_receipt_are_pinned_read_back_and_logged(
             "SELECT body FROM log_entries WHERE kind = 'document-pinned' AND invoice_id = ?",
             (CASE,))]
         assert {(e["data"]["document"], e["data"]["state"]) for e in logged} == {
-            ("rationale", "pinned"), ("receipt", "pinned")}
+            ("rationale", "pinned"), ("receipt", "pinned"), ("bundle", "pinned")}
 
 
 def test_no_publication_target_refuses_the_ruling_before_the_device(
