@@ -1,7 +1,8 @@
 """The render child: untrusted evidence bytes in on stdin, displayable pixels or text out.
 
 The viewer never parses a party's file in its own process. It starts this module as
-``python -m arbiter_app.gui.render_child KIND FIRST COUNT MEMORY CPU``, writes the verified
+``python -m arbiter_app.gui.render_child KIND PAGE ZOOM VIEW_WIDTH VIEW_HEIGHT RATIO MEMORY
+CPU`` (the middle five are a :class:`~arbiter_app.gui.zoom.PageRequest`), writes the verified
 bytes to its stdin and reads frames back. Before it reads a byte, the child limits itself:
 ``RLIMIT_DATA`` bounds its writable memory (``RLIMIT_AS`` cannot be used: QtPdf's allocator
 reserves tens of GiB of address space it never touches), ``RLIMIT_CPU`` its processor time,
@@ -9,15 +10,19 @@ and it may write no file and dump no core. The parent adds a wall-clock deadline
 the child's process group when it passes, so a cyclic page tree, a decompression bomb or a
 quadratic layout costs at most those limits and is then refused.
 
-What comes back is easy to check and cheap to show: raw premultiplied ARGB pixels of at most
-:data:`PAGE_WIDTH` × :data:`MAX_PAGE_HEIGHT` per PDF page (or :data:`MAX_IMAGE_SIDE` a side
-for an image), or plain text whose lines are broken every :data:`LINE_CHARS` characters,
-because a text view lays out one long line in time quadratic in its length.
+What comes back is easy to check and cheap to show: raw premultiplied ARGB pixels of the one
+PDF page asked for, at the size the window shows it but within the caps of
+:func:`~arbiter_app.gui.zoom.render_size` whatever the zoom (or at most
+:data:`MAX_IMAGE_SIDE` a side for an image), or plain text whose lines are broken every
+:data:`LINE_CHARS` characters, because a text view lays out one long line in time quadratic
+in its length.
 
 Frames: a 4-byte tag, a 4-byte big-endian length, the payload. ``NOTE`` (a sentence about
 how the content is shown), ``TEXT`` (UTF-8), ``DOCU`` (the PDF's page count, 4 bytes),
-``PAGE`` (page index, width, height as 4-byte integers, then the pixels), ``FAIL`` (why the
-child refuses the file, UTF-8), and ``DONE`` last: output without it is not a result.
+``PAGE`` (page index, width, height as 4-byte integers, the natural width and height as
+8-byte floats: points for a PDF page, the decoded size for an image; then the pixels),
+``FAIL`` (why the child refuses the file, UTF-8), and ``DONE`` last: output without it is
+not a result.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QImageReader
 
+from arbiter_app.gui.zoom import PageRequest, render_size, sane_size
+
 if TYPE_CHECKING:
     from PySide6.QtPdf import QPdfDocument
 
@@ -40,8 +47,6 @@ OUT_OF_MEMORY = 3  # exit status when Python itself could not allocate
 MAX_TEXT_CHARS = 2_000_000
 LINE_CHARS = 1_000
 CONTINUED = "\u21a9"  # ↩ ends each piece of a broken line
-PAGE_WIDTH = 1_000  # pixels a PDF page is rendered at
-MAX_PAGE_HEIGHT = 4_000  # a taller page is rendered narrower
 IMAGE_ALLOCATION_MB = 128  # QImageReader refuses a decoded image larger than this
 MAX_DECODED_SIDE = 16_384  # checked from the header, before anything is decoded
 MAX_IMAGE_SIDE = 4_096  # a larger image is shown scaled down to this
@@ -102,11 +107,11 @@ def image_frames(data: bytes) -> Iterator[Frame]:
         image = image.scaled(QSize(MAX_IMAGE_SIDE, MAX_IMAGE_SIDE),
                              Qt.AspectRatioMode.KeepAspectRatio)
         yield NOTE, f"shown scaled down from {width} × {height} pixels".encode()
-    yield PAGE, _pixels(0, image)
+    yield PAGE, _pixels(0, image, (width, height))
 
 
-def pdf_frames(data: bytes, first: int, count: int) -> Iterator[Frame]:
-    """Open a PDF with QtPdf and render pages ``first`` .. ``first + count - 1``."""
+def pdf_frames(data: bytes, request: PageRequest) -> Iterator[Frame]:
+    """Open a PDF with QtPdf and render the page ``request`` names, if it has one."""
     from PySide6.QtPdf import QPdfDocument
 
     document = QPdfDocument()
@@ -117,24 +122,22 @@ def pdf_frames(data: bytes, first: int, count: int) -> Iterator[Frame]:
         return
     total = document.pageCount()
     yield DOCU, struct.pack(">I", total)
-    for index in range(first, min(total, first + count)):
-        yield PAGE, _pixels(index, document.render(index, _page_size(document, index)))
+    if request.index < total:
+        yield PAGE, _page(document, request)
 
 
-def _page_size(document: QPdfDocument, index: int) -> QSize:
-    """The pixel size of a page: PAGE_WIDTH wide, or narrower to stay MAX_PAGE_HEIGHT tall."""
-    points = document.pagePointSize(index)
-    width, height = points.width(), points.height()
-    if not (0 < width < float("inf") and 0 < height < float("inf")):
-        width, height = 612.0, 792.0  # US Letter, as PDF readers assume for a broken box
-    scale = min(PAGE_WIDTH / width, MAX_PAGE_HEIGHT / height)
-    return QSize(max(1, round(width * scale)), max(1, round(height * scale)))
+def _page(document: QPdfDocument, request: PageRequest) -> bytes:
+    points = document.pagePointSize(request.index)
+    natural = sane_size((points.width(), points.height()))
+    width, height = render_size(natural, request)
+    return _pixels(request.index, document.render(request.index, QSize(width, height)), natural)
 
 
-def _pixels(index: int, image: QImage) -> bytes:
-    """A ``PAGE`` payload: index, width, height, then the rows (32-bit rows have no padding)."""
+def _pixels(index: int, image: QImage, natural: tuple[float, float]) -> bytes:
+    """A ``PAGE`` payload: index, width, height, natural size, then the rows (32-bit rows
+    have no padding)."""
     image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-    header = struct.pack(">III", index, image.width(), image.height())
+    header = struct.pack(">IIIdd", index, image.width(), image.height(), *natural)
     return header + bytes(image.constBits())
 
 
@@ -145,24 +148,24 @@ def _buffer(data: bytes) -> QBuffer:
     return buffer
 
 
-def frames(kind: str, data: bytes, first: int, count: int) -> Iterator[Frame]:
+def frames(kind: str, data: bytes, request: PageRequest) -> Iterator[Frame]:
     """The frames for one file of ``kind``; a Qt application exists only for images and PDFs."""
     if kind == TEXT:
         yield from text_frames(data)
         return
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display, no input methods
     app = QGuiApplication([sys.argv[0]])  # QtPdf and the image plugins need one
-    yield from image_frames(data) if kind == IMAGE else pdf_frames(data, first, count)
+    yield from image_frames(data) if kind == IMAGE else pdf_frames(data, request)
     app.quit()
 
 
 def main(argv: list[str], stdin: BinaryIO, stdout: BinaryIO) -> int:
     """Limit this process, read stdin, write the frames; return the exit status."""
-    kind, first, count, memory, cpu = argv[0], *(int(a) for a in argv[1:5])
-    limit_self(memory, cpu)
+    kind, request = argv[0], PageRequest.parse(argv[1:6])
+    limit_self(int(argv[6]), int(argv[7]))
     data = stdin.read()
     try:
-        for tag, payload in frames(kind, data, first, count):
+        for tag, payload in frames(kind, data, request):
             stdout.write(frame(tag, payload))
         stdout.write(frame(DONE, b""))
         stdout.flush()

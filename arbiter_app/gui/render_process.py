@@ -11,6 +11,7 @@ refusal that says why in plain words, with the time and the child's peak memory.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import selectors
 import signal
@@ -23,12 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arbiter_app.gui import render_child as child
+from arbiter_app.gui.zoom import PageRequest
 from arbiter_app.progress import CancelToken, Progress
 
 log = logging.getLogger(__name__)
 UNSAFE = "This file could not be shown safely: "
 CHUNK = 1 << 16
-MAX_OUTPUT = 160 << 20  # 8 pages of at most PAGE_WIDTH × MAX_PAGE_HEIGHT pixels, and notes
+# One image of MAX_IMAGE_SIDE² pixels (more than one PDF page may have), and notes.
+MAX_OUTPUT = (child.MAX_IMAGE_SIDE**2 * 4) + (1 << 20)
+PAGE_HEADER = struct.Struct(">IIIdd")
 
 
 @dataclass(frozen=True)
@@ -38,25 +42,26 @@ class RenderLimits:
     :param memory_bytes: the child's writable memory (``RLIMIT_DATA``)
     :param cpu_seconds: its processor time (``RLIMIT_CPU``)
     :param deadline_seconds: wall-clock time from start to the last frame
-    :param pages: PDF pages rendered per request
     """
 
     memory_bytes: int = 512 << 20
     cpu_seconds: int = 8
     deadline_seconds: float = 15.0
-    pages: int = 8
 
 
 LIMITS = RenderLimits()
+FIRST_PAGE = PageRequest()  # fitted to the width of a 1000-pixel view
 
 
 @dataclass(frozen=True)
 class Page:
-    """One rendered page or image: premultiplied ARGB32 pixels, rows packed."""
+    """One rendered page or image: premultiplied ARGB32 pixels, rows packed, and the
+    content's natural size (points for a PDF page, decoded pixels for an image)."""
 
     index: int
     width: int
     height: int
+    natural: tuple[float, float]
     pixels: bytes
 
 
@@ -66,7 +71,7 @@ class Rendering:
 
     :param refusal: empty when the content is shown; else the sentence for the user
     :param text: the text to show (text files)
-    :param pages: the rendered pages (PDFs) or the one image
+    :param pages: the rendered page (PDFs) or the one image
     :param page_count: the PDF's page count
     :param notes: sentences on how the content is shown (lines broken, image scaled)
     :param seconds: wall-clock time of the render
@@ -93,17 +98,18 @@ class _Run:
     peak_rss: int = 0
 
 
-def render(kind: str, data: bytes, first: int = 0, limits: RenderLimits = LIMITS,
+def render(kind: str, data: bytes, request: PageRequest = FIRST_PAGE,
+           limits: RenderLimits = LIMITS,
            cancel: CancelToken | None = None) -> Generator[Progress, None, Rendering]:
     """Render ``data`` as ``kind`` (text, image, pdf) in a limited child process.
 
-    :param first: the first PDF page to render (0-based)
+    :param request: for a PDF, the page to render and the zoom and view it is shown at
     :raises Cancelled: the user cancelled (the child is killed)
     """
     yield Progress("rendering the file in a separate, limited process", 0, None)
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", child.__name__, kind, str(first), str(limits.pages),
+        [sys.executable, "-m", child.__name__, kind, *request.arguments(),
          str(limits.memory_bytes), str(limits.cpu_seconds)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True)
@@ -267,12 +273,15 @@ def read_frames(out: bytes, seconds: float, peak_rss: int) -> Rendering:
 
 
 def _page(payload: bytes) -> Page | None:
-    """A ``PAGE`` payload whose pixel count matches its dimensions, or ``None``."""
-    if len(payload) < 12:
+    """A ``PAGE`` payload whose pixel count matches its dimensions and whose natural size
+    is positive and finite, or ``None``."""
+    if len(payload) < PAGE_HEADER.size:
         return None
-    index, width, height = struct.unpack(">III", payload[:12])
+    index, width, height, *natural = PAGE_HEADER.unpack(payload[: PAGE_HEADER.size])
     if not (0 < width <= child.MAX_IMAGE_SIDE and 0 < height <= child.MAX_IMAGE_SIDE):
         return None
-    if len(payload) - 12 != width * height * 4:
+    if not all(0 < side < math.inf for side in natural):
         return None
-    return Page(index, width, height, payload[12:])
+    if len(payload) - PAGE_HEADER.size != width * height * 4:
+        return None
+    return Page(index, width, height, (natural[0], natural[1]), payload[PAGE_HEADER.size :])

@@ -12,7 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from arbiter_app.errors import Cancelled
 from arbiter_app.gui import render_child as child
-from arbiter_app.gui.render_process import LIMITS, UNSAFE, RenderLimits, read_frames, render
+from arbiter_app.gui.render_process import (
+    LIMITS,
+    PAGE_HEADER,
+    UNSAFE,
+    RenderLimits,
+    read_frames,
+    render,
+)
 from arbiter_app.gui.views import evidence as viewer
 from arbiter_app.progress import CancelToken
 from tests.fixtures.hostile_documents import (
@@ -103,17 +110,27 @@ def frames(*parts: tuple[bytes, bytes]) -> bytes:
     return b"".join(child.frame(tag, payload) for tag, payload in parts)
 
 
-PAGE_2X1 = (child.PAGE, b"\0\0\0\0\0\0\0\2\0\0\0\1" + bytes(8))
+def page(width: int, height: int, pixels: int, natural: tuple[float, float] = (612, 792),
+         ) -> tuple[bytes, bytes]:
+    return child.PAGE, PAGE_HEADER.pack(0, width, height, *natural) + bytes(pixels)
+
+
+PAGE_2X1 = page(2, 1, 8)
 
 
 @pytest.mark.parametrize("out", [
     frames((child.NOTE, b"x")),
-    frames((child.PAGE, b"\0\0\0\0\0\0\0\2\0\0\0\1" + bytes(7)), (child.DONE, b"")),
-    frames((child.PAGE, b"\0\0\0\0\0\1\0\0\0\0\0\1" + bytes(4 * 65536)), (child.DONE, b"")),
+    frames(page(2, 1, 7), (child.DONE, b"")),
+    frames(page(65536, 1, 4 * 65536), (child.DONE, b"")),
+    frames(page(2, 1, 8, (float("inf"), 792)), (child.DONE, b"")),
+    frames(page(2, 1, 8, (612, float("nan"))), (child.DONE, b"")),
+    frames(page(2, 1, 8, (0, 792)), (child.DONE, b"")),
+    frames((child.PAGE, PAGE_HEADER.pack(0, 2, 1, 612, 792)[:-1]), (child.DONE, b"")),
     frames((b"EXEC", b"rm -rf"), (child.DONE, b"")),
     frames(PAGE_2X1, (child.DONE, b""))[:-3],
-], ids=["no-done-frame", "pixels-short-of-size", "page-wider-than-allowed", "unknown-tag",
-        "truncated-frame"])
+], ids=["no-done-frame", "pixels-short-of-size", "page-wider-than-allowed",
+        "natural-width-infinite", "natural-height-nan", "natural-width-zero",
+        "page-header-cut-short", "unknown-tag", "truncated-frame"])
 def test_a_malformed_child_answer_is_refused(out: bytes) -> None:
     got = read_frames(out, 0.0, 0)
     assert got.refusal == f"{UNSAFE}the renderer's answer was malformed."

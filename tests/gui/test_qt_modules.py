@@ -56,10 +56,10 @@ def qt_modules_of_a_gui_session(data_dir: Path) -> set[str]:
 
 
 def qt_modules_of_a_pdf_render() -> set[str]:
-    from arbiter_app.gui.render_process import LIMITS
+    from arbiter_app.gui.render_process import FIRST_PAGE, LIMITS
 
     pdf = (REPO / "resources" / "devnet" / "seed" / "statement-of-work.pdf").read_bytes()
-    args = ["pdf", "0", str(LIMITS.pages), str(LIMITS.memory_bytes), str(LIMITS.cpu_seconds)]
+    args = ["pdf", *FIRST_PAGE.arguments(), str(LIMITS.memory_bytes), str(LIMITS.cpu_seconds)]
     done = subprocess.run([sys.executable, "-c", RENDER, *args], input=pdf, cwd=REPO,
                           capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
