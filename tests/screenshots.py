@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from arbiter_app import config
@@ -23,10 +23,11 @@ from arbiter_app.case.models import Award, Decision, EvidenceFile, Step
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.views.documents import DocumentsPage
-from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
+from arbiter_app.gui.views.evidence import REFUSED, EvidenceViewer, ShownFile
 from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.ruling import RulingPage
 from arbiter_app.gui.views.settings import SettingsDialog
+from arbiter_app.gui.zoom import FIT_PAGE, PERCENT, Zoom
 from arbiter_app.services import suspicious
 from arbiter_app.services.alerts import governance_alerts
 from arbiter_app.services.documents import readable
@@ -38,7 +39,7 @@ from arbiter_app.store.db import open_store
 from arbiter_app.store.governance import GovernanceRecord, mark_sync_start, record_governance
 from arbiter_app.wallet.signer import Confirmation
 from arbiter_app.wallet.software import SoftwareSigner
-from tests.fixtures.hostile_documents import normal_pdf
+from tests.fixtures.marked_pdf import marked_pdf
 from tests.fixtures.queue_store import seed_queue
 from tests.fixtures.store import T0, make_invoice
 
@@ -64,18 +65,59 @@ def save(widget: QWidget, name: str) -> None:
     print(f"docs/screenshots/{name}.png")
 
 
-def sample_png() -> bytes:
-    image = QImage(480, 320, QImage.Format.Format_RGB32)
+def sample_png(width: int = 480, height: int = 320) -> bytes:
+    image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("#f5f0e6"))
     painter = QPainter(image)
     painter.setPen(QColor("#1b5e20"))
-    painter.drawRect(20, 20, 440, 280)
+    painter.drawRect(20, 20, width - 40, height - 40)
+    for x in range(60, width - 60, 120):  # a grid, so that a zoom is visible
+        painter.drawLine(x, 40, x, height - 40)
+    font = painter.font()
+    font.setPixelSize(max(12, height // 24))
+    painter.setFont(font)
     painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, "Delivered parcel, photo 1")
     painter.end()
+    return _png(image)
+
+
+def _png(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")
     return bytes(buffer.data().data())
+
+
+def report_pdf(pages: int) -> bytes:
+    """A delivery report of ``pages`` A4 pages, each titled with its number."""
+    folder = Path(tempfile.mkdtemp(prefix="screenshots-pdf-"))
+    writer = QPdfWriter(str(folder / "report.pdf"))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setResolution(72)
+    painter = QPainter(writer)
+    for n in range(1, pages + 1):
+        if n > 1:
+            writer.newPage()
+        font = painter.font()
+        font.setPointSize(20)
+        painter.setFont(font)
+        painter.drawText(60, 90, f"Delivery report, page {n} of {pages}")
+        font.setPointSize(11)
+        painter.setFont(font)
+        for line in range(24):
+            painter.drawText(60, 140 + 22 * line,
+                             f"{n}.{line + 1}  Parcel 44{n:02d}-{line:02d} handed over and "
+                             "signed for by the payee's courier.")
+    painter.end()
+    return (folder / "report.pdf").read_bytes()
+
+
+def open_viewer(window: MainWindow, name: str, media_type: str, data: bytes) -> EvidenceViewer:
+    shown = ShownFile(EvidenceFile(name, "bafy" + "a" * 55, media_type, len(data)), data)
+    viewer = EvidenceViewer(f"Evidence #0: {name}", [shown], window)
+    viewer.show()
+    settle(lambda: bool(viewer.shown_files) or viewer.kind == REFUSED)
+    return viewer
 
 
 def viewers(window: MainWindow) -> None:
@@ -83,14 +125,12 @@ def viewers(window: MainWindow) -> None:
         "text": ("delivery-note.txt", "text/plain",
                  b"Delivery note\n\nParcel 4411 handed to the payee on 2026-09-14 at 10:20.\n"
                  b"Signed: courier 17.\n"),
-        "image": ("parcel.png", "image/png", sample_png()),
-        "pdf": ("invoice.pdf", "application/pdf", normal_pdf()),
+        "image": ("parcel.png", "image/png", sample_png(1600, 1100)),
+        "pdf": ("report.pdf", "application/pdf", report_pdf(12)),
     }
     for kind, (name, media_type, data) in samples.items():
-        shown = ShownFile(EvidenceFile(name, "bafy" + "a" * 55, media_type, len(data)), data)
-        viewer = EvidenceViewer(f"Evidence #0: {name}", [shown], window)
-        viewer.show()
-        settle(lambda v=viewer: bool(v.shown_files))  # type: ignore[misc]
+        viewer = open_viewer(window, name, media_type, data)
+        settle(lambda v=viewer: not v.pdf.rendering)  # type: ignore[misc]
         save(viewer, f"viewer-{kind}")
         viewer.close()
 
@@ -119,6 +159,34 @@ def ruling_typed(window: MainWindow) -> None:
     page.rationale.setPlainText("The payer's statement and the delivery note agree that the "
                                 "build milestone was never delivered.")
     next(iter(page.cited.values())).setChecked(True)
+
+
+def image_zoom(window: MainWindow) -> None:
+    """The photo at 200 %, scrolled to its middle."""
+    viewer = open_viewer(window, "parcel.png", "image/png", sample_png(1600, 1100))
+    viewer.image.area.set_zoom(Zoom(PERCENT, 200))
+    save(viewer, "viewer-image-zoom")
+    viewer.close()
+
+
+def pdf_paging(window: MainWindow) -> None:
+    """Page 3 of 12 fitted to the window, page 4 while it renders, and a page the render
+    child could not show (a flate bomb) with the pages around it still reachable."""
+    viewer = open_viewer(window, "report.pdf", "application/pdf", report_pdf(12))
+    pdf = viewer.pdf
+    pdf.zoom_bar.fits[FIT_PAGE].trigger()
+    pdf.go(2)
+    settle(lambda: not pdf.rendering)
+    save(viewer, "viewer-pdf-page")
+    pdf.next.trigger()
+    viewer.grab().save(str(OUT / "viewer-pdf-rendering.png"))  # before the page comes back
+    print("docs/screenshots/viewer-pdf-rendering.png")
+    viewer.close()
+    viewer = open_viewer(window, "report.pdf", "application/pdf", marked_pdf(3, bomb_page=2))
+    viewer.pdf.next.trigger()
+    settle(lambda: not viewer.pdf.rendering, seconds=viewer.limits.deadline_seconds + 5)
+    save(viewer, "viewer-pdf-page-refused")
+    viewer.close()
 
 
 def final_review(window: MainWindow) -> None:
@@ -226,6 +294,8 @@ def main() -> int:
     save(settings, "settings")
     settings.close()
     viewers(window)
+    image_zoom(window)
+    pdf_paging(window)
     final_review(window)
     device_prompt(window)
     window.close()

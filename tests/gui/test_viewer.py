@@ -100,15 +100,18 @@ def test_an_oversized_image_is_refused(qtbot: QtBot, width: int, height: int, wh
 def test_a_small_image_is_decoded_with_the_allocation_limit(qtbot: QtBot) -> None:
     dialog = open_viewer(qtbot, "t", shown("dashboard.png", small_png(), "image/png"))
     assert dialog.kind == viewer.IMAGE
-    assert dialog.image.pixmap().size().width() == 40
+    assert dialog.image.area.picture.pixmap.width() == 40
 
 
-def test_a_pdf_is_rendered_by_qtpdf(qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_pdf_is_rendered_by_qtpdf_at_the_width_of_the_view(
+        qtbot: QtBot, tmp_path: Path) -> None:
     data = one_page_pdf(tmp_path / "report.pdf")
     dialog = open_viewer(qtbot, "t", shown("report.txt", data, "text/plain"))
     assert dialog.kind == viewer.PDF
     assert dialog.rendering is not None and dialog.rendering.page_count == 1
-    assert [(p.index, p.width) for p in dialog.rendering.pages] == [(0, 1000)]
+    view_width = dialog.pdf.area.view()[0]
+    assert [(p.index, p.width) for p in dialog.rendering.pages] == [(0, view_width)]
+    assert dialog.rendering.pages[0].natural == pytest.approx((595, 842), abs=1)
 
 
 def test_unknown_binary_content_is_described_not_opened(qtbot: QtBot) -> None:
@@ -159,29 +162,6 @@ def test_shown_is_emitted_for_content_on_screen_and_never_for_a_refusal(
     assert dialog.kind == viewer.PDF and emitted == [good]
 
 
-def pages_pdf(path: Path, count: int) -> bytes:
-    writer = QPdfWriter(str(path))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    painter = QPainter(writer)
-    for n in range(count):
-        if n:
-            writer.newPage()
-        painter.drawText(200, 400, f"page {n + 1}")
-    painter.end()
-    return path.read_bytes()
-
-
-def test_a_long_pdf_is_rendered_a_window_of_pages_at_a_time(qtbot: QtBot, tmp_path: Path) -> None:
-    dialog = open_viewer(qtbot, "t", shown("minutes.pdf", pages_pdf(tmp_path / "m.pdf", 10)))
-    assert dialog.rendering is not None and dialog.rendering.page_count == 10
-    assert [p.index for p in dialog.rendering.pages] == list(range(LIMITS.pages))
-    assert not dialog.more.isHidden()
-    qtbot.mouseClick(dialog.more, Qt.MouseButton.LeftButton)
-    rendered(qtbot, dialog)
-    assert [p.index for p in dialog.rendering.pages] == [8, 9]
-    assert dialog.more.isHidden()
-
-
 def test_an_image_wider_than_the_view_limit_is_shown_scaled_down(qtbot: QtBot) -> None:
     image = QImage(6000, 30, QImage.Format.Format_ARGB32)
     image.fill(QColor("#f7931a"))
@@ -190,5 +170,6 @@ def test_an_image_wider_than_the_view_limit_is_shown_scaled_down(qtbot: QtBot) -
     image.save(buffer, "PNG")
     dialog = open_viewer(qtbot, "t", shown("wide.png", bytes(buffer.data().data()), "image/png"))
     assert dialog.kind == viewer.IMAGE
-    assert dialog.image.pixmap().width() == 4096
+    assert dialog.image.area.picture.pixmap.width() == 4096
+    assert dialog.image.area.natural == (6000, 30)
     assert "shown scaled down from 6000 × 30 pixels" in dialog.info.text()

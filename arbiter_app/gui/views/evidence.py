@@ -5,13 +5,16 @@ Only bytes that the services verified against their CID reach it; the viewer its
 loads anything. It picks the renderer from the sniffed content, never from the declared name
 or type: text, JSON, HTML, SVG and XML are all shown as *plain text* (no markup is ever
 interpreted, so no remote reference can be followed); PNG/JPEG/GIF/WebP are decoded with an
-allocation limit after a dimension check; PDFs are rendered page by page by QtPdf. Anything
-else is described, not opened. Names are shown with invisible characters escaped.
+allocation limit after a dimension check, then shown fitted to the window and zoomed without
+decoding again (:mod:`~arbiter_app.gui.views.picture`); PDFs are rendered by QtPdf one page at
+a time, the page on screen only, at the zoom shown (:mod:`~arbiter_app.gui.views.pdf_pages`).
+Anything else is described, not opened. Names are shown with invisible characters escaped.
 
 A party's file may be built to hang or exhaust whatever parses it (a cyclic page tree, a
 decompression bomb, one line of two million characters). So the parsing happens in
 :mod:`arbiter_app.gui.render_child`, run by :func:`~arbiter_app.gui.render_process.render`
-on the task runner with memory, processor-time and wall-clock limits; the window only shows
+on the task runner with memory, processor-time and wall-clock limits, one render at a time
+(:class:`~arbiter_app.gui.views.rendering.Renderer`); the window only shows
 the pixels or the broken-up text that comes back, or the sentence saying why the file could
 not be shown safely. :attr:`EvidenceViewer.shown` is emitted when a file's content is on
 screen, and only then, so that the case can record the opening.
@@ -19,19 +22,14 @@ screen, and only then, so that the case can record the opening.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QListWidget,
     QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -39,17 +37,17 @@ from PySide6.QtWidgets import (
 )
 
 from arbiter_app.case.models import EvidenceFile
-from arbiter_app.errors import Cancelled
-from arbiter_app.gui.render_process import LIMITS, Page, Rendering, RenderLimits, render
-from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.render_process import FIRST_PAGE, LIMITS, Rendering, RenderLimits
+from arbiter_app.gui.views.pdf_pages import PdfPages
+from arbiter_app.gui.views.picture import ImagePane, pixmap, plain_label
+from arbiter_app.gui.views.rendering import Renderer
 from arbiter_app.ipfs.sniff import SNIFF_BYTES, sniff
 from arbiter_app.text import display_name
 
-log = logging.getLogger(__name__)
 TEXT_TYPES = ("text/plain", "application/json", "text/html", "image/svg+xml", "application/xml")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 TEXT, IMAGE, PDF, REFUSED, RENDERING = range(5)
-_RENDERER = {TEXT: "text", IMAGE: "image", PDF: "pdf"}
+_RENDERER = {TEXT: "text", IMAGE: "image"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class EvidenceViewer(QDialog):
 
     :param title: the item's title (party text: shown escaped, as plain text)
     :param files: the verified files
-    :param limits: what rendering one file may cost
+    :param limits: what rendering one file (or one PDF page) may cost
     """
 
     shown = Signal(object)  # the ShownFile whose content is now on screen (once per file)
@@ -81,49 +79,52 @@ class EvidenceViewer(QDialog):
         self.refusal = ""
         self.rendering: Rendering | None = None
         self.shown_files: list[ShownFile] = []
-        self._request = 0  # results of earlier requests are dropped
-        self._task: Task | None = None
-        self.title = _plain_label(display_name(title or "(untitled)", 300))
+        self.current: ShownFile | None = None  # the file selected last
+        self.renderer = Renderer(self, limits)
+        self.title = plain_label(display_name(title or "(untitled)", 300))
         self.title.setStyleSheet("font-weight: bold")
-        self.info = _plain_label("")
-        self.list = QListWidget()
+        self.info = plain_label("")
+        self.list = QListWidget(self)
+        self.list.setVisible(len(files) > 1)  # beside the view only when there is a choice
         for file in files:
             self.list.addItem(f"{display_name(file.file.name, 80)}\n    "
                               f"{sniff(file.data[:SNIFF_BYTES])}, {len(file.data)} bytes")
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.image = _plain_label("")
-        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pages = _scrolled(QWidget())
-        self.more = QPushButton("Show the next pages")
-        self.more.clicked.connect(self.on_more_pages)
-        self.refused = _plain_label("")
+        self.image = ImagePane()
+        self.pdf = PdfPages(limits)
+        self.refused = plain_label("")
         self.refused.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.waiting = _plain_label("")
+        self.waiting = plain_label("")
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()
-        for widget in (self.text, _scrolled(self.image), self.pages, self.refused,
-                       self.waiting):
+        for widget in (self.text, self.image, self.pdf, self.refused, self.waiting):
             self.stack.addWidget(widget)
-        self._layout(files)
+        self._lay_out(files)
+        self.pdf.rendered.connect(self.on_pdf_rendered)
         self.list.currentRowChanged.connect(self.on_file_selected)
         if files:
             self.list.setCurrentRow(0)
         else:
             self._refuse("This item lists no files.")
 
-    def _layout(self, files: list[ShownFile]) -> None:
-        splitter = QSplitter()
-        splitter.addWidget(self.list)
-        splitter.addWidget(self.stack)
-        splitter.setSizes([260, 640])
-        self.list.setVisible(len(files) > 1)
+    def _lay_out(self, files: list[ShownFile]) -> None:
+        """Title, description, the file list beside the view (with more than one file),
+        and Close."""
+        body: QWidget = self.stack
+        if len(files) > 1:
+            body = QSplitter()
+            body.addWidget(self.list)
+            body.addWidget(self.stack)
+            body.setSizes([260, 640])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        # Enter goes to the page box, not to Close (Escape closes the viewer).
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.info)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(body, 1)
         layout.addWidget(buttons)
 
     def on_file_selected(self, row: int) -> None:
@@ -132,59 +133,41 @@ class EvidenceViewer(QDialog):
 
     def show_file(self, file: ShownFile) -> None:
         """Render ``file`` by its sniffed content type, in the render child."""
+        self._stop()
+        self.current, self.refusal = file, ""
         media_type = sniff(file.data[:SNIFF_BYTES])
         declared = file.file.media_type
         note = "" if media_type == declared else f" (declared {display_name(declared, 60)})"
-        if media_type not in (*TEXT_TYPES, "application/pdf") and media_type not in IMAGE_TYPES:
-            self._stop()
-            self._describe(file, media_type, note)
+        self.info.setText(f"{display_name(file.file.name, 120)} — {media_type}{note}, "
+                          f"{len(file.data)} bytes, verified against {file.file.cid}")
+        if media_type not in (*TEXT_TYPES, *IMAGE_TYPES, "application/pdf"):
             self._refuse(f"Content of type {media_type} is not opened in the app.")
             return
-        self._describe(file, media_type, note)
         if media_type in TEXT_TYPES and media_type != "text/plain":
             # Markup is never interpreted: HTML/SVG/XML are shown as their source text.
             self.info.setText(self.info.text() + " — shown as plain text")
-        kind = TEXT if media_type in TEXT_TYPES else IMAGE if media_type in IMAGE_TYPES else PDF
-        self._start(file, kind, first=0)
-
-    def _describe(self, file: ShownFile, media_type: str, note: str) -> None:
-        self.info.setText(f"{display_name(file.file.name, 120)} — {media_type}{note}, "
-                          f"{len(file.data)} bytes, verified against {file.file.cid}")
-
-    def on_more_pages(self) -> None:
-        row = self.list.currentRow()
-        if self.rendering is not None and 0 <= row < len(self.files):
-            shown_up_to = self.rendering.pages[-1].index + 1 if self.rendering.pages else 0
-            self._start(self.files[row], PDF, first=shown_up_to)
-
-    def _start(self, file: ShownFile, kind: int, first: int) -> None:
-        self._stop()
-        request = self._request
         self.waiting.setText(f"Preparing {display_name(file.file.name, 80)} for display in a "
                              "separate process with memory and time limits…")
         self.kind = RENDERING
+        if media_type == "application/pdf":
+            self.stack.setCurrentIndex(PDF)  # its page says "Rendering page 1…"
+            self.pdf.open(file.data)
+            return
         self.stack.setCurrentIndex(RENDERING)
-        data, renderer, limits = file.data, _RENDERER[kind], self.limits
-        self._task = (
-            Task(lambda token: render(renderer, data, first, limits, token), parent=self)
-            .on_success(lambda got: self._on_rendered(request, file, kind, got))
-            .on_failure(lambda error: self._on_failed(request, error))
-            .run())
+        kind = TEXT if media_type in TEXT_TYPES else IMAGE
+        self.renderer.start(_RENDERER[kind], file.data, FIRST_PAGE,
+                            lambda got: self._on_rendered(file, kind, got))
 
     def _stop(self) -> None:
         """Forget the render under way (its child is killed) and anything it would show."""
-        self._request += 1
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        self.renderer.stop()
+        self.pdf.stop()
 
     def done(self, result: int) -> None:
         self._stop()
         super().done(result)
 
-    def _on_rendered(self, request: int, file: ShownFile, kind: int, got: Rendering) -> None:
-        if request != self._request:
-            return
+    def _on_rendered(self, file: ShownFile, kind: int, got: Rendering) -> None:
         self.rendering = got
         if got.refusal:
             self._refuse(got.refusal)
@@ -193,64 +176,32 @@ class EvidenceViewer(QDialog):
             self.info.setText(self.info.text() + " — " + "; ".join(got.notes))
         if kind == TEXT:
             self.text.setPlainText(got.text or "")
-        elif kind == IMAGE:
-            self.image.setPixmap(_pixmap(got.pages[0]))
         else:
-            self._show_pages(got)
+            page = got.pages[0]
+            self.image.set_image(pixmap(page), page.natural)
+        self._on_shown(file, kind)
+
+    def on_pdf_rendered(self, got: Rendering) -> None:
+        """A page of the PDF was shown or refused: the first outcome decides the file's."""
+        self.rendering = got
+        if self.kind != RENDERING or self.current is None:
+            return
+        if got.refusal:
+            self._refuse(got.refusal)
+        else:
+            self._on_shown(self.current, PDF)
+
+    def _on_shown(self, file: ShownFile, kind: int) -> None:
         self.kind = kind
         self.stack.setCurrentIndex(kind)
+        if len(self.files) == 1:  # else the focus stays in the file list
+            (self.text, self.image, self.pdf)[kind].setFocus()
         if file not in self.shown_files:
             self.shown_files.append(file)
             self.shown.emit(file)
-
-    def _show_pages(self, got: Rendering) -> None:
-        """Replace the pages shown by ``got``'s (the previous ones are deleted with their
-        widget; the "next pages" button moves to the new one)."""
-        first = got.pages[0].index + 1 if got.pages else 0
-        last = got.pages[-1].index + 1 if got.pages else 0
-        widget = QWidget()
-        layout = QVBoxLayout(widget)
-        layout.addWidget(_plain_label(f"Pages {first}–{last} of {got.page_count}"))
-        fit = max(200, self.pages.viewport().width() - 30)  # i.e. fit to width, no zoom yet
-        for page in got.pages:
-            label = QLabel()
-            label.setStyleSheet("background: white")  # a PDF page is transparent paper
-            label.setPixmap(_pixmap(page).scaledToWidth(
-                min(page.width, fit), Qt.TransformationMode.SmoothTransformation))
-            layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.more.setVisible(last < got.page_count)
-        layout.addWidget(self.more, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.pages.setWidget(widget)
-
-    def _on_failed(self, request: int, error: BaseException) -> None:
-        if request != self._request or isinstance(error, Cancelled):
-            return
-        log.error("the render child could not be run", exc_info=error)
-        self._refuse("This file could not be shown: the separate renderer could not be run.")
 
     def _refuse(self, why: str) -> None:
         self.refusal = why
         self.refused.setText(why)
         self.kind = REFUSED
         self.stack.setCurrentIndex(REFUSED)
-
-
-def _pixmap(page: Page) -> QPixmap:
-    image = QImage(page.pixels, page.width, page.height, page.width * 4,
-                   QImage.Format.Format_ARGB32_Premultiplied)
-    return QPixmap.fromImage(image.copy())  # the copy owns its pixels; ``page`` may go
-
-
-def _scrolled(widget: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    return scroll
-
-
-def _plain_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
