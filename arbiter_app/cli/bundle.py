@@ -16,15 +16,13 @@ clients are imported only by the actions that open them (``export``, ``--online`
 from __future__ import annotations
 
 import argparse
-import io
 from pathlib import Path
 from typing import Any
 
 from arbiter_app import config
 from arbiter_app.cli import print_json, report
 from arbiter_app.cli.output import describe, write_bytes
-from arbiter_app.records.bundle_car import BundleCar
-from arbiter_app.records.bundle_verify import BundleFacts, verify, verify_file
+from arbiter_app.records.bundle_verify import BundleFacts, verify_file
 
 
 def register(subparsers: Any) -> None:
@@ -59,8 +57,7 @@ def run_export(args: argparse.Namespace) -> int:
     from arbiter_app.services.session import Session
 
     with Session(config.load(Path(args.config) if args.config else None)) as session:
-        data = bundle.stored(session, args.case) or run_to_end(bundle.build(session, args.case))[1]
-    facts = verify(BundleCar(io.BytesIO(data)))
+        facts, data = run_to_end(bundle.verified(session, args.case))
     output = args.output or f"bundle-{args.case}.car"
     write_bytes(output, data)
     report(f"wrote the bundle {facts.root} of invoice {args.case} ({facts.blocks} blocks, "

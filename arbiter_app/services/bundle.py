@@ -11,14 +11,17 @@ as the receipt is: pinned on Kubo and the pinning service, read back, queued on 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
 import json
 import logging
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
+from arbiter_app import private, writes
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import EvidenceItem, EvidenceState, Step, TermsState, TxStatus
 from arbiter_app.decisionlog.canonical import canonical_json
@@ -28,8 +31,9 @@ from arbiter_app.errors import DecodeError, NetworkError, PolicyError, Verificat
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.importer import PROFILES, import_file
 from arbiter_app.progress import CancelToken, Progress, run_to_end
-from arbiter_app.records import bundle, export, receipt_checks
+from arbiter_app.records import bundle, bundle_verify, export, receipt_checks
 from arbiter_app.records.bundle import Document, LogRoot, Parts
+from arbiter_app.records.bundle_car import BundleCar
 from arbiter_app.records.bundle_verify import BundleFacts
 from arbiter_app.services import publication
 from arbiter_app.services import rationale as rationale_doc
@@ -176,6 +180,41 @@ def publish_quietly(session: Session, invoice_id: int, now: int) -> None:
         publish(session, invoice_id, now)
     except (NetworkError, VerificationError, PolicyError) as e:
         logger.warning("the case bundle of invoice %d is not yet published: %s", invoice_id, e)
+
+
+def verified(session: Session, invoice_id: int, cancel: CancelToken | None = None
+             ) -> Generator[Progress, None, tuple[BundleFacts, bytes]]:
+    """The case's bundle — the one published after its receipt, else built now — verified
+    as a party would verify it.
+
+    :returns: what it proves, and its CARv1 bytes
+    :raises PolicyError: the case has no receipt yet
+    :raises VerificationError: the bundle does not verify
+    """
+    data = stored(session, invoice_id)
+    if data is None:
+        _, data = yield from build(session, invoice_id, cancel)
+    yield Progress("verifying the case bundle", 0, 1)
+    return bundle_verify.verify(BundleCar(io.BytesIO(data))), data
+
+
+def save(session: Session, invoice_id: int, path: Path, cancel: CancelToken | None = None
+         ) -> Generator[Progress, None, BundleFacts]:
+    """Write the case's verified bundle to ``path`` (0600; whole or not at all).
+
+    :raises WriteFailed: the file cannot be written, naming why
+    """
+    facts, data = yield from verified(session, invoice_id, cancel)
+    part = path.with_name(path.name + ".part")
+    try:
+        with open(private.create_file(part), "wb") as f:
+            f.write(data)
+        part.replace(path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise writes.failure(path, e) from e
+    return facts
 
 
 def stored(session: Session, invoice_id: int) -> bytes | None:

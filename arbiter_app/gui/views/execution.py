@@ -8,8 +8,8 @@ The page says which state the case is in: not signed yet; a stored transaction t
 (re-sent unchanged); a failed attempt (aborted, dropped or replaced, with its reason), after
 which a new transaction of the same ruling is signed only after a fresh review, or step 5 is
 reopened; executed without its receipt (issued later through ``issue_pending_receipt``);
-done. Every attempt is listed with its history, and the failed-transactions alert computed
-over the decision log is shown above them.
+done, with the receipt to show and the case bundle to save. Every attempt is listed with its
+history, and the failed-transactions alert computed over the decision log is shown above them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from arbiter_app.case.models import Step, TransactionRecord
 from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.tasks import Task
+from arbiter_app.gui.views.bundle_save import BundleSave
 from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.progress import CancelToken, Progress
@@ -58,6 +59,7 @@ class ExecutionPage(StepPage):
         self.review: FinalReviewDialog | None = None
         self.prompt: QtDevicePrompt | None = None
         self.receipt_view: Any = None
+        self.bundle_save = BundleSave(session)
         buttons = QHBoxLayout()
         for button in (self.receipt_button, self.issue_button, self.rule_again_button):
             buttons.addWidget(button)
@@ -65,6 +67,7 @@ class ExecutionPage(StepPage):
         for widget in (self.summary, self.alert, self.state, self.attempts, self.published):
             self.body.addWidget(widget)
         self.body.addLayout(buttons)
+        self.body.addWidget(self.bundle_save)
         self.body.addStretch(1)
 
     def fill(self, case: CaseFile) -> None:
@@ -83,6 +86,7 @@ class ExecutionPage(StepPage):
         executed = Step.EXECUTION in case.completed
         failed = case.failed_attempt
         self.receipt_button.setVisible(receipt is not None)
+        self.bundle_save.load(case.invoice.id, receipt is not None)
         self.issue_button.setVisible(executed and receipt is None)
         self.rule_again_button.setVisible(failed is not None)
         self.complete_button.setText("Sign and broadcast…")
