@@ -66,9 +66,10 @@ test('two devnets with the same fixed clock answer the same chain data for the s
 test('without a clock, block times follow the wall clock', async () => {
   const d = await devnet(false);
   try {
+    const before = Math.floor(Date.now() / 1000);
     const mined = await invoiceRun(d);
-    const now = Math.floor(Date.now() / 1000);
-    assert.ok(Math.abs(mined.block.time - now) <= 5, `block time ${mined.block.time}, wall clock ${now}`);
+    const after = Math.floor(Date.now() / 1000);
+    assert.ok(before <= mined.block.time && mined.block.time <= after, `block time ${mined.block.time}, wall clock ${before}..${after}`);
   } finally {
     await d.close();
   }

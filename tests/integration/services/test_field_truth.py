@@ -1,7 +1,8 @@
 """The app needs nothing the real services do not send: a whole sync and a whole ruling run
 through a proxy that removes every field the real Stacks API, stacks-core RPC and Kubo RPC do
-not declare, and the case store ends up identical, table by table and byte for byte, to the
-store of the same run against the devnet directly.
+not declare, and the case store is identical, table by table and byte for byte, to the store
+of the same run against the devnet directly: after the sync, after the ruling (signed,
+broadcast, confirmed, receipt issued and published) and after the next sync.
 
 Two runs are comparable only if everything but the filter is the same:
 
@@ -85,14 +86,14 @@ def test_sync_and_ruling_through_the_filter_store_exactly_what_they_store_unfilt
         direct = stack.enter_context(_devnet(tmp_path / "direct.log", port))
         second = stack.enter_context(_devnet(tmp_path / "second.log"))
         url = direct.url
-        direct_sync, direct_ruled, direct_txid = _run(url, direct.escrow_contract, ledger,
-                                                      initial, tmp_path / "run")
+        direct_runs, direct_txid = _run(url, direct.escrow_contract, ledger, initial,
+                                        tmp_path / "run")
         direct.stop()
         shutil.move(tmp_path / "run", tmp_path / "direct")
         with field_filter(second.url, port) as (filter_url, cut):
             assert filter_url == url  # the app is pointed at the same address both times
-            filtered_sync, filtered_ruled, filtered_txid = _run(
-                url, second.escrow_contract, ledger, initial, tmp_path / "run")
+            filtered_runs, filtered_txid = _run(url, second.escrow_contract, ledger, initial,
+                                                tmp_path / "run")
     assert filtered_txid == direct_txid  # the same chain data: the same ruling transaction
     # logs, and block times from the contract's transaction list, went through it
     assert any("/logs" in p for p in cut) and any(
@@ -100,8 +101,8 @@ def test_sync_and_ruling_through_the_filter_store_exactly_what_they_store_unfilt
     ruling_read = f"/extended/v3/transactions/0x{filtered_txid.removeprefix('0x')}"
     assert any(p.startswith(ruling_read) for p in cut)  # its confirmation, read filtered
     assert any(p.startswith("/api/v0/") for p in cut)
-    assert _differences(filtered_sync, direct_sync) == []
-    assert _differences(filtered_ruled, direct_ruled) == []
+    for moment in ("after the sync", "after the ruling", "after the next sync"):
+        assert _differences(filtered_runs[moment], direct_runs[moment]) == [], moment
 
 
 def _arbiter_data_dir(path: Path) -> Path:
@@ -124,9 +125,9 @@ def _settings(url: str, escrow: str, ledger: str, data_dir: Path) -> config.Sett
 
 
 def _run(url: str, escrow: str, ledger: Any, initial: Path,
-         data_dir: Path) -> tuple[Tables, Tables, str]:
-    """Sync, then rule case 101 (release) to its receipt, from a copy of ``initial``; returns
-    the store's tables after the sync and after the ruling, and the ruling's txid."""
+         data_dir: Path) -> tuple[dict[str, Tables], str]:
+    """Sync, rule case 101 (release) to its receipt, and sync again, from a copy of
+    ``initial``; returns the store's tables after each of the three, and the ruling's txid."""
     shutil.copytree(initial, data_dir)
     settings = _settings(url, escrow, ledger.ledger, data_dir)
     store_file = data_dir / "cases.sqlite"
@@ -135,7 +136,7 @@ def _run(url: str, escrow: str, ledger: Any, initial: Path,
         run_to_end(sync_disputes(session))
         cases = rows.list_cases(session.store)
         assert cases and all(c.dispute.raised_time > 0 for c in cases)
-        synced = _tables(store_file)
+        seen = {"after the sync": _tables(store_file)}
         walk_to_ruling(session, CASE, Decision.RELEASE)
         result = run_to_end(execute_ruling(session, CASE, sleep=lambda s: None,
                                            poll_interval=0.0))
@@ -143,7 +144,10 @@ def _run(url: str, escrow: str, ledger: Any, initial: Path,
         assert case.transaction is not None and case.transaction.status is TxStatus.SUCCESS
         assert case.transaction.block_height == result.block_height is not None
         assert rows.load_receipt(session.store, CASE) is not None
-    return synced, _tables(store_file), result.txid
+        seen["after the ruling"] = _tables(store_file)
+        run_to_end(sync_disputes(session))
+        seen["after the next sync"] = _tables(store_file)
+    return seen, result.txid
 
 
 def _tables(path: Path) -> Tables:
