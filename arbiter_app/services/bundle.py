@@ -34,7 +34,7 @@ from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.records import bundle, bundle_verify, export, receipt_checks
 from arbiter_app.records.bundle import Document, LogRoot, Parts
 from arbiter_app.records.bundle_car import BundleCar
-from arbiter_app.records.bundle_verify import BundleFacts
+from arbiter_app.records.bundle_verify import BundleFacts as BundleFacts  # the GUI names it
 from arbiter_app.services import publication
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.receipts import verify_online as verify_receipt_online

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout
 
 from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.step_page import plain
-from arbiter_app.records.bundle_verify import BundleFacts
 from arbiter_app.services import bundle
+from arbiter_app.services.bundle import BundleFacts
 
 if TYPE_CHECKING:
     from arbiter_app.services.session import Session
