@@ -21,8 +21,10 @@ from arbiter_app.errors import NetworkError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.retry import Backoff
 from arbiter_app.services.session import Session
+from arbiter_app.stacks import transaction as txn
 from arbiter_app.stacks.api import BroadcastRejected
 from arbiter_app.stacks.api import TxStatus as ApiTx
+from arbiter_app.store import execution
 from arbiter_app.text import untrusted_text
 
 # 4 sends of the same bytes, waits from 0.5 s growing to at most 8 s.
@@ -49,8 +51,6 @@ def send(session: Session, record: TransactionRecord,
         dropped with that reason)
     :raises NetworkError: no send got through (stored; re-sent unchanged on retry)
     """
-    from arbiter_app.store import execution
-
     if record.status not in (TxStatus.SIGNED, TxStatus.BROADCAST):
         return 0  # already pending or settled: only poll
     raw, sent = bytes.fromhex(record.raw_hex), 0
@@ -90,8 +90,6 @@ def follow(
     :raises NetworkError: still pending after :data:`POLL_LIMIT` polls (stored; the next
         attempt keeps polling it)
     """
-    from arbiter_app.stacks import transaction as txn
-
     signed = txn.deserialize(bytes.fromhex(record.raw_hex))
     sender, nonce = txn.sender_address(signed), signed.auth.nonce
     missing = 0

@@ -111,8 +111,6 @@ class ChainReader:
 
         :raises ResponseError: an answer that is not ``(ok uint)``
         """
-        from arbiter_app.stacks import clarity
-
         address, _, name = token.partition(".")
         value = self.api.call_read_only(token, "get-balance", (clarity.principal(owner),),
                                         self.sender)

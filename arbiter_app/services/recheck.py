@@ -10,8 +10,6 @@ raises :class:`RulingChanged` naming each change; the device is never asked.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from arbiter_app.case import framework
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import Invoice, InvoiceStatus
@@ -19,15 +17,12 @@ from arbiter_app.errors import PolicyError
 from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.session import Session
 
-if TYPE_CHECKING:
-    from arbiter_app.services.ruling import RulingPreview
-
 
 class RulingChanged(PolicyError):
     """A fact the ruling rests on changed after the review; nothing was signed."""
 
 
-def recheck(session: Session, case: CaseFile, preview: RulingPreview) -> None:
+def recheck(session: Session, case: CaseFile, reviewed_nonce: int) -> None:
     """Read again what the ruling rests on; stop it if anything changed since the review.
 
     Checked: the API's network id, the invoice (still DISPUTED, same parties, amount,
@@ -35,7 +30,7 @@ def recheck(session: Session, case: CaseFile, preview: RulingPreview) -> None:
     still whitelisted, the deadline's standing against the tip is what step 3 acknowledged,
     and the signer's next nonce (counting the mempool) is still the reviewed one.
 
-    :param preview: the transaction about to be signed (its nonce is the reviewed one)
+    :param reviewed_nonce: the nonce of the transaction about to be signed, as reviewed
     :raises RulingChanged: naming every change
     :raises NetworkError: a fact could not be read (nothing is signed either)
     """
@@ -57,9 +52,9 @@ def recheck(session: Session, case: CaseFile, preview: RulingPreview) -> None:
     if reader.paused():
         problems.append("the escrow contract is now paused by its admins")
     nonce = session.api.get_nonces(signer).next_nonce
-    if nonce != preview.nonce:
+    if nonce != reviewed_nonce:
         problems.append(f"the account's next nonce is now {nonce}, not the reviewed "
-                        f"{preview.nonce} (another transaction of this key used it, or one "
+                        f"{reviewed_nonce} (another transaction of this key used it, or one "
                         "left the mempool); review the rebuilt transaction")
     if problems:
         raise RulingChanged(f"the ruling of invoice {case.invoice.id} was stopped before the "

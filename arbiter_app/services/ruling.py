@@ -53,7 +53,7 @@ from arbiter_app.services.session import Session
 from arbiter_app.stacks import escrow, fees
 from arbiter_app.stacks import transaction as txn
 from arbiter_app.stacks.api import TxStatus as ApiTx
-from arbiter_app.store import cases, execution, parties, rows
+from arbiter_app.store import cases, execution, log, parties, rows
 from arbiter_app.store.parties import StatusChange
 
 if TYPE_CHECKING:
@@ -190,8 +190,6 @@ def ruling_log_root(session: Session, invoice_id: int) -> bytes:
     the ruling is, so a retried transaction carries the same root, and a log rewritten
     before the ruling disagrees with the chain (``log verify --online``).
     """
-    from arbiter_app.store import log, rows
-
     index = rows.ruling_log_index(session.store, invoice_id)
     if index is None:
         raise PolicyError(f"invoice {invoice_id} has no finalized ruling (step 5)")
@@ -318,7 +316,7 @@ def _sign_and_store(session: Session, case: CaseFile, prompt: DevicePrompt | Non
 
     assert case.ruling is not None and case.ruling.rationale_hash is not None
     preview = preview_ruling(session, case.invoice.id)
-    recheck(session, case, reviewed or preview)
+    recheck(session, case, (reviewed or preview).nonce)
     if reviewed is not None and reviewed.describe_json != preview.describe_json:
         # docs/reliability.md §3 (malicious host): what is signed must be what was reviewed.
         raise PolicyError(f"the ruling transaction changed since it was reviewed (fee "

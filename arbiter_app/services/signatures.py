@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from arbiter_app.errors import Cancelled, DeviceError, DeviceRejected, DeviceTimeout
 from arbiter_app.services.session import Session
+from arbiter_app.store import execution
 
 T = TypeVar("T")
 BINDING = "the binding of your decision-log key to your address (asked once)"
@@ -36,8 +37,6 @@ def asked(session: Session, invoice_id: int | None, subject: str, sign: Callable
     :param sign: asks the signer (with ``subject``) and returns what it signed
     :raises DeviceError, Cancelled: as ``sign`` raised them, after the log entry
     """
-    from arbiter_app.store import execution
-
     try:
         return sign()
     except (DeviceError, Cancelled) as error:
