@@ -250,8 +250,6 @@ def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
 @functools.cache
 def _latest_schema() -> list[tuple[str, str, str | None]]:
     """The schema every migration writes, built once in memory."""
-    from arbiter_app.store.migrations import MIGRATIONS
-
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     store = Store(sqlite_utils.Database(conn), Path(":memory:"))
     with store.atomic():

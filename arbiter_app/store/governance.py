@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from arbiter_app.decisionlog.entry import Entry
 from arbiter_app.store import log
+from arbiter_app.store.execution import change_setting
 
 if TYPE_CHECKING:
     from arbiter_app.store.db import Store
@@ -105,8 +107,6 @@ SEEN_KEY = "governance.events-before-last-sync"
 def mark_sync_start(store: Store, *, now: int) -> None:
     """Remember how many governance events were stored before this sync (a logged setting,
     written only when it changes), so :func:`logged_by_last_sync` can tell the sync's own."""
-    from arbiter_app.store.execution import change_setting
-
     count = store.conn.execute(
         "SELECT count(*) FROM log_entries WHERE kind = 'governance-event'").fetchone()[0]
     change_setting(store, SEEN_KEY, str(count), now=now)
@@ -115,8 +115,6 @@ def mark_sync_start(store: Store, *, now: int) -> None:
 def logged_by_last_sync(store: Store) -> set[tuple[str, int]]:
     """The governance events (txid, event index) the most recent sync brought in: those
     logged after the count :func:`mark_sync_start` saved."""
-    from arbiter_app.decisionlog.entry import Entry
-
     row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (SEEN_KEY,)).fetchone()
     before = int(row[0]) if row is not None and str(row[0]).isdigit() else 0
     found = set()

@@ -18,15 +18,32 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
+
+import sqlite_utils
 
 from arbiter_app.errors import StoreError
 
-if TYPE_CHECKING:
-    from arbiter_app.store.db import Store
 
-Step = Callable[["Store"], None]
+class Store(Protocol):
+    """The store as a migration sees it: :class:`arbiter_app.store.db.Store`, which imports
+    this module to migrate itself, so it is named here by what a step touches."""
+
+    path: Path
+    db: sqlite_utils.Database
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection of this thread (the writer's inside :meth:`atomic`)."""
+
+    def atomic(self) -> AbstractContextManager[sqlite_utils.Database]:
+        """One write transaction."""
+
+
+Step = Callable[[Store], None]
 
 
 @dataclass
