@@ -9,7 +9,7 @@ set the emulated user's behaviour and read what the device screen showed:
     GET    /display   the display records, oldest first
     DELETE /display   forget them
 
-``python -m arbiter_app.devnet.ledger_emulator --port N --control-port M [--mnemonic-file F]
+``python -m arbiter_app.devnet.ledger_control --port N --control-port M [--mnemonic-file F]
 [--account arbiter_1]`` prints one JSON line (``ledger``, ``control``, ``address``) once both
 ports listen, then serves until SIGINT/SIGTERM. The mnemonic defaults to the devnet account
 ``arbiter_1`` of ``resources/contracts/settings/Devnet.toml``.
@@ -168,7 +168,7 @@ class EmulatorControl:
 
 def main(argv: list[str] | None = None) -> int:
     """Run an emulator and its control API until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m arbiter_app.devnet.ledger_emulator")
+    parser = argparse.ArgumentParser(prog="python -m arbiter_app.devnet.ledger_control")
     parser.add_argument("--port", type=int, default=0, help="APDU port (speculos framing)")
     parser.add_argument("--control-port", type=int, default=0, help="HTTP control API port")
     parser.add_argument("--mnemonic-file", type=Path, help="mnemonic text file or Devnet.toml")

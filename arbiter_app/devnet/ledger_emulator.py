@@ -272,9 +272,3 @@ def _recv_exact(conn: socket.socket, size: int) -> bytes | None:
             return None
         chunks += chunk
     return bytes(chunks)
-
-
-if __name__ == "__main__":
-    from arbiter_app.devnet.ledger_control import main
-
-    raise SystemExit(main())
