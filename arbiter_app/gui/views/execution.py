@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
@@ -26,14 +26,19 @@ from arbiter_app.gui.errors import show_error
 from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.bundle_save import BundleSave
+from arbiter_app.gui.views.receipt import ReceiptView
 from arbiter_app.gui.views.review import FinalReviewDialog, ruling_words
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.progress import CancelToken, Progress
+from arbiter_app.services import alerts, publication, queries
+from arbiter_app.services.ruling import (
+    RulingPreview,
+    execute_ruling,
+    issue_pending_receipt,
+    preview_ruling,
+)
+from arbiter_app.services.session import Session
 from arbiter_app.text import display_name
-
-if TYPE_CHECKING:
-    from arbiter_app.services.ruling import RulingPreview
-    from arbiter_app.services.session import Session
 
 Operation = Callable[[CancelToken, QtDevicePrompt], Generator[Progress, None, Any]]
 
@@ -71,8 +76,6 @@ class ExecutionPage(StepPage):
         self.body.addStretch(1)
 
     def fill(self, case: CaseFile) -> None:
-        from arbiter_app.services import alerts, publication, queries
-
         self.summary.setText(ruling_words(case) if case.ruling else "No ruling finalized yet.")
         now = int(time.time())
         alert = alerts.failure_rate_alert(queries.failed_transaction_times(
@@ -130,8 +133,6 @@ class ExecutionPage(StepPage):
         :param reviewed: the preview the user approved (``None`` when resuming a stored
             transaction, which is re-sent unchanged)
         """
-        from arbiter_app.services.ruling import execute_ruling
-
         if case is None:
             return
         session, invoice_id = self.session, case.invoice.id
@@ -141,8 +142,6 @@ class ExecutionPage(StepPage):
 
     def on_issue_receipt(self) -> None:
         """Ask the device for the receipt's signature that was refused or interrupted."""
-        from arbiter_app.services.ruling import issue_pending_receipt
-
         if self.case is None:
             return
         session, invoice_id = self.session, self.case.invoice.id
@@ -168,9 +167,6 @@ class ExecutionPage(StepPage):
         show_error(error, self.window())
 
     def on_show_receipt(self) -> None:
-        from arbiter_app.gui.views.receipt import ReceiptView
-        from arbiter_app.services import queries
-
         if self.case is None:
             return
         receipt = queries.load_receipt(self.session, self.case.invoice.id)
@@ -195,8 +191,6 @@ def previewed(session: Session, invoice_id: int, token: CancelToken
               ) -> Generator[Progress, None, RulingPreview]:
     """The service's :func:`~arbiter_app.services.ruling.preview_ruling` as a task: the
     transaction the review shows is built by the same code that builds the signed one."""
-    from arbiter_app.services.ruling import preview_ruling
-
     yield Progress("building the ruling transaction", 0, 1)
     token.check()
     return preview_ruling(session, invoice_id)
