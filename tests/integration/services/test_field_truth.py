@@ -2,7 +2,8 @@
 through a proxy that removes every field the real Stacks API, stacks-core RPC and Kubo RPC do
 not declare, and the case store is identical, table by table and byte for byte, to the store
 of the same run against the devnet directly: after the sync, after the ruling (signed,
-broadcast, confirmed, receipt issued and published) and after the next sync.
+broadcast, confirmed, receipt issued, receipt and case bundle published) and after the next
+sync.
 
 Two runs are comparable only if everything but the filter is the same:
 
@@ -36,6 +37,7 @@ from arbiter_app import config
 from arbiter_app.case.models import Decision, TxStatus
 from arbiter_app.devnet.launcher import Devnet, free_port
 from arbiter_app.progress import run_to_end
+from arbiter_app.services import bundle as case_bundle
 from arbiter_app.services.ruling import execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
@@ -144,6 +146,9 @@ def _run(url: str, escrow: str, ledger: Any, initial: Path,
         assert case.transaction is not None and case.transaction.status is TxStatus.SUCCESS
         assert case.transaction.block_height == result.block_height is not None
         assert rows.load_receipt(session.store, CASE) is not None
+        published = {r[0] for r in session.store.conn.execute(
+            "SELECT document FROM publications WHERE invoice_id = ?", (CASE,))}
+        assert published == {"rationale", "receipt", case_bundle.DOCUMENT}
         seen["after the ruling"] = _tables(store_file)
         run_to_end(sync_disputes(session))
         seen["after the next sync"] = _tables(store_file)
