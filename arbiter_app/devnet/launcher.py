@@ -3,7 +3,8 @@
 :class:`Devnet` runs ``node src/main.js`` on a free loopback port in its own process group,
 keeps its output in a log file, waits until ``/v2/info`` answers (failing fast, with the log,
 if the process dies first), and on :meth:`Devnet.stop` ends the whole group so that no
-process outlives it. It also wraps the loopback admin API: fault switches and mining.
+process outlives it. It also wraps the loopback admin API: fault switches, mining and the
+reset to the state the devnet had when it became ready.
 """
 
 from __future__ import annotations
@@ -232,6 +233,14 @@ class Devnet:
     def reset_faults(self) -> None:
         """Turn every fault switch off."""
         self._admin("POST", "faults/reset")
+
+    def reset(self) -> int:
+        """Put the whole devnet back in the state it had when it became ready: chain,
+        mempool, IPFS blocks and pins, pin requests; every fault switch off.
+
+        :returns: the tip height after the reset
+        """
+        return int(self._admin("POST", "reset")["stacks_tip_height"])
 
     def drop_transaction(self, txid: str) -> None:
         """Take a pending transaction out of the mempool unmined (``hold_txs`` must be on),

@@ -1,7 +1,7 @@
 // The loopback-only admin API of the devnet: fault switches, mining, the seed scenario's
 // summary, bench disputes, single invoices between named accounts, mock-sBTC mint and burn,
-// governance calls signed by the devnet's admins and a health
-// probe. Requests from anywhere but loopback are refused.
+// governance calls signed by the devnet's admins, a reset to the state the devnet had when it
+// became ready, and a health probe. Requests from anywhere but loopback are refused.
 import { HttpError, json, readBody } from './http.js';
 import { governance } from './governance.js';
 import { tokenAdmin } from './token_admin.js';
@@ -27,7 +27,7 @@ async function body(req) {
  * Register the admin routes.
  * @param {import('./http.js').Router} router
  * @param {{chain, faults, seed: object|null, seedBench: (n: number) => Promise<object>,
- *   seedInvoice: (b: object) => Promise<object>, info: () => object}} ctx
+ *   seedInvoice: (b: object) => Promise<object>, info: () => object, reset: () => Promise<number>}} ctx
  */
 export function adminRoutes(router, ctx) {
   const admin = (method, path, fn) => router.add(method, new RegExp(`^/admin/${path}$`), async (req, m, url) => {
@@ -44,6 +44,7 @@ export function adminRoutes(router, ctx) {
     return json(ctx.faults.state());
   });
   admin('POST', 'faults/reset', () => { ctx.faults.reset(); return json(ctx.faults.state()); });
+  admin('POST', 'reset', async () => json({ stacks_tip_height: await ctx.reset() }));
   admin('POST', 'mine', async (req) => {
     const b = await body(req);
     const blocks = Number(b.blocks ?? (ctx.chain.mempool.length ? 0 : 1));

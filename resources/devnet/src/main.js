@@ -12,9 +12,10 @@ import { Faults, Router, listener, json } from './http.js';
 import { stacksRoutes } from './stacks_routes.js';
 import { BlockStore } from './ipfs_store.js';
 import { ipfsRoutes } from './ipfs_routes.js';
-import { pinningRoutes } from './pinning_routes.js';
+import { Pins, pinningRoutes } from './pinning_routes.js';
 import { adminRoutes } from './admin_routes.js';
 import { seedScenario, seedBench, seedInvoice } from './seed.js';
+import { takeSnapshot, restoreSnapshot } from './snapshot.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CONTRACTS_DIR = resolve(HERE, '../../contracts');
@@ -61,13 +62,16 @@ export async function startDevnet(opts = {}) {
   const faults = new Faults();
   chain.faults = faults;
   const store = new BlockStore(faults);
+  const pins = new Pins(store);
   let seedSummary = null;
+  let ready = null;
   const router = new Router();
   const ctx = { chain, faults, seed: () => seedSummary, seedBench: (n) => seedBench(chain, store, accounts, n),
-    seedInvoice: (b) => seedInvoice(chain, store, accounts, b), info: null };
+    seedInvoice: (b) => seedInvoice(chain, store, accounts, b), info: null,
+    reset: () => restoreSnapshot(ready, chain, store, pins, faults) };
   stacksRoutes(router, chain, faults);
   ipfsRoutes(router, store, faults);
-  pinningRoutes(router, store);
+  pinningRoutes(router, pins);
   adminRoutes(router, ctx);
   const notFound = (path) => (path.startsWith('/api/v0/')
     ? { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' } }
@@ -77,6 +81,7 @@ export async function startDevnet(opts = {}) {
     : json({ error: 'Method Not Allowed', statusCode: 405 }, 405));
   const server = createServer(listener(router, faults, notFound, notAllowed, log));
   if (opts.seed ?? true) seedSummary = await seedScenario(chain, store, accounts);
+  ready = takeSnapshot(chain, store, pins);
   await new Promise((res, rej) => { server.once('error', rej); server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', res); });
   const url = `http://${opts.host ?? '127.0.0.1'}:${server.address().port}`;
   const roles = Object.fromEntries([...accounts].map(([name, a]) => [name, a.address]));

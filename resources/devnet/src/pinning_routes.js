@@ -43,7 +43,7 @@ async function pinOf(req) {
 }
 
 /** The pin requests of one token, with their status moving as the block store fills. */
-class Pins {
+export class Pins {
   constructor(store) { this.store = store; this.requests = new Map(); this.clock = 0; }
 
   add(pin) {
@@ -93,9 +93,8 @@ function list(pins, url) {
   return json({ count: found.length, results: found.slice(0, limit) });
 }
 
-/** Register the pinning service's routes under /psa. */
-export function pinningRoutes(router, store) {
-  const pins = new Pins(store);
+/** Register the pinning service's routes under /psa, serving the requests held in `pins`. */
+export function pinningRoutes(router, pins) {
   const route = (method, re, fn) => router.add(method, re, async (req, m, url) => { authorize(req); return fn(req, m, url); });
   route('GET', /^\/psa\/pins$/, (req, m, url) => list(pins, url));
   route('POST', /^\/psa\/pins$/, async (req) => json(pins.add(await pinOf(req)), 202));
