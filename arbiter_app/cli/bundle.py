@@ -22,6 +22,7 @@ from typing import Any
 from arbiter_app import config
 from arbiter_app.cli import print_json, report
 from arbiter_app.cli.output import describe, write_bytes
+from arbiter_app.progress import run_to_end
 from arbiter_app.records.bundle_verify import BundleFacts, verify_file
 
 
@@ -52,7 +53,6 @@ def register(subparsers: Any) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the case's bundle, verified first."""
-    from arbiter_app.progress import run_to_end
     from arbiter_app.services import bundle
     from arbiter_app.services.session import Session
 
