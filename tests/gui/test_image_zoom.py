@@ -5,14 +5,14 @@ and never a second decode: zooming scales the picture the render child already r
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QBuffer, QIODevice, Qt
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.gui.views import evidence as viewer
 from arbiter_app.gui.views.evidence import EvidenceViewer
-from arbiter_app.gui.zoom import STEPS
+from arbiter_app.gui.zoom import PERCENT, STEPS, Zoom
 from tests.fixtures.marked_pdf import marked_pdf
 from tests.gui.test_pdf_pages import settled
 from tests.gui.test_viewer import open_viewer, rendered, shown, small_png
@@ -93,6 +93,25 @@ def test_zoom_changes_the_shown_size_without_decoding_again(
     press(Qt.Key.Key_0, bar.fits["fit-page"])
     assert shown_size(photo) == fitted and bar.fits["fit-page"].isChecked()
     assert not photo.renderer.running and area.picture.pixmap.cacheKey() == decoded
+
+
+def wheel(widget: QWidget, notches: int, modifiers: Qt.KeyboardModifier) -> None:
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(centre, widget.mapToGlobal(centre), QPoint(), QPoint(0, 120 * notches),
+                        Qt.MouseButton.NoButton, modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_ctrl_wheel_zooms_and_the_wheel_alone_scrolls(photo: EvidenceViewer) -> None:
+    area = photo.image.area
+    area.set_zoom(Zoom(PERCENT, 100))
+    wheel(area.viewport(), 1, CTRL)
+    assert shown_size(photo) == (2500, 1250)
+    wheel(area.viewport(), -2, CTRL)
+    assert shown_size(photo) == (1500, 750)
+    scrolled = area.verticalScrollBar().value()
+    wheel(area.viewport(), -1, Qt.KeyboardModifier.NoModifier)
+    assert shown_size(photo) == (1500, 750) and area.verticalScrollBar().value() > scrolled
 
 
 def test_zoom_stops_at_the_first_and_last_step(photo: EvidenceViewer) -> None:

@@ -93,6 +93,15 @@ def test_paging_past_either_end_stays_on_that_page_without_rendering(
     assert pane.number.text() == f"{number} / 12"
 
 
+def test_the_next_page_is_shown_from_its_top(qtbot: QtBot, twelve_pages: EvidenceViewer) -> None:
+    pane = twelve_pages.pdf
+    bar = pane.area.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.keyClick(pane.area, Qt.Key.Key_PageDown)
+    assert bar.value() == 0
+    assert shown_number(settled(qtbot, pane)) == 2 and bar.value() == 0
+
+
 def test_the_page_being_rendered_says_so(qtbot: QtBot, twelve_pages: EvidenceViewer) -> None:
     pane = twelve_pages.pdf
     pane.next.trigger()

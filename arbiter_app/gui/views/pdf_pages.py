@@ -128,6 +128,7 @@ class PdfPages(QWidget):
         self.index = index
         self.page = None
         self.area.set_placeholder(f"Rendering page {index + 1}…", self.natural)
+        self.area.verticalScrollBar().setValue(0)  # a new page is read from its top
         self.body.setCurrentWidget(self.area)
         self._sync_controls()
         self.status.setText(f"Rendering page {index + 1}…")

@@ -6,7 +6,7 @@ enlarging is left to the painter, which scales only the part on screen, so no zo
 memory in proportion to the zoom. A fit follows the window as it is resized.
 
 Keys: Ctrl++ (or Ctrl+=) zooms in, Ctrl+- zooms out, Ctrl+0 returns to the default fit, and
-Ctrl+1 shows 100 %; every button says its key in its tooltip.
+Ctrl+1 shows 100 %; Ctrl+wheel zooms too. Every button says its key in its tooltip.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPixmap,
     QResizeEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
@@ -31,6 +32,7 @@ from arbiter_app.gui.render_process import Page
 from arbiter_app.gui.zoom import FIT_PAGE, PERCENT, Zoom, next_step, percent_shown, shown_size
 
 MARGIN = 8  # pixels of free view around a fitted picture
+NOTCH = 120  # one notch of a mouse wheel, in eighths of a degree
 
 
 class Picture(QWidget):
@@ -48,9 +50,6 @@ class Picture(QWidget):
         self.pixmap = pixmap
         self._shrunk = QPixmap()
         self.update()
-
-    def sizeHint(self) -> QSize:
-        return self.size()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -89,6 +88,7 @@ class PictureArea(QScrollArea):
         self.default = self.zoom = zoom
         self.enlarge = enlarge
         self.natural = (1.0, 1.0)
+        self._turned = 0  # wheel turn not yet made a zoom step, in eighths of a degree
         self.picture = Picture(paper)
         self.setWidget(self.picture)
         self.setWidgetResizable(False)
@@ -138,6 +138,19 @@ class PictureArea(QScrollArea):
         super().resizeEvent(event)
         if self.zoom.mode != PERCENT:
             self._lay_out()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Ctrl+wheel zooms a step per notch (a touchpad's small turns add up); the wheel
+        alone scrolls."""
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)
+            return
+        self._turned += event.angleDelta().y()
+        while abs(self._turned) >= NOTCH:
+            direction = 1 if self._turned > 0 else -1
+            self._turned -= direction * NOTCH
+            self.zoom_by(direction)
+        event.accept()
 
     def _lay_out(self) -> None:
         """Resize the picture for the zoom, keeping the point at the view's centre."""
