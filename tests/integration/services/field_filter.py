@@ -63,15 +63,17 @@ def prune(schema: Any, value: Any) -> Any:
 
 
 def schema_of(method: str, path: str) -> Any:
-    """The JSON schema of a route's answers, or ``None`` (bytes, or not declared)."""
+    """The JSON schema of a route's JSON answers (a bytes route's are its errors), or
+    ``None`` when the route is not declared."""
     route = next((r for r in ROUTES if r["method"] == method and re.search(r["path"], path)),
                  None)
-    return route.get("json") if route else None
+    return route.get("json", route.get("error")) if route else None
 
 
 class _Proxy(BaseHTTPRequestHandler):
     upstream: httpx.Client
     answers: list[str]
+    undeclared: list[str]
 
     def _body(self) -> bytes | None:
         """The request body, sent with a length or chunked (as ipfshttpclient sends files)."""
@@ -91,9 +93,12 @@ class _Proxy(BaseHTTPRequestHandler):
         r = self.upstream.request(self.command, self.path, content=body, headers=keep)
         out = r.content
         schema = schema_of(self.command, self.path.split("?")[0])
-        if schema is not None and "json" in r.headers.get("content-type", ""):
-            out = json.dumps(prune(schema, r.json())).encode()
-            self.answers.append(self.path)
+        if "json" in r.headers.get("content-type", ""):
+            if schema is None:
+                self.undeclared.append(f"{self.command} {self.path}")
+            else:
+                out = json.dumps(prune(schema, r.json())).encode()
+                self.answers.append(self.path)
         self.send_response(r.status_code)
         for name in ("content-type", "retry-after", "x-stream-error"):
             if name in r.headers:
@@ -109,17 +114,21 @@ class _Proxy(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def field_filter(upstream_url: str, port: int = 0) -> Iterator[tuple[str, list[str]]]:
-    """Serve the filter on a loopback port (``port``, or a free one); yields its URL and the
-    paths it cut down."""
+def field_filter(upstream_url: str, port: int = 0
+                 ) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Serve the filter on a loopback port (``port``, or a free one); yields its URL, the
+    paths it cut down, and the requests answered in JSON on a route with no declared shape
+    (passed on uncut: a run that needs one is not proven by the filter)."""
     answers: list[str] = []
+    undeclared: list[str] = []
     with httpx.Client(base_url=upstream_url, timeout=30.0, trust_env=False) as client:
-        handler = type("Proxy", (_Proxy,), {"upstream": client, "answers": answers})
+        handler = type("Proxy", (_Proxy,), {"upstream": client, "answers": answers,
+                                            "undeclared": undeclared})
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_address[1]}", answers
+            yield f"http://127.0.0.1:{server.server_address[1]}", answers, undeclared
         finally:
             server.shutdown()
             server.server_close()

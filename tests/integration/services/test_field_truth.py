@@ -92,10 +92,11 @@ def test_sync_and_ruling_through_the_filter_store_exactly_what_they_store_unfilt
                                         tmp_path / "run")
         direct.stop()
         shutil.move(tmp_path / "run", tmp_path / "direct")
-        with field_filter(second.url, port) as (filter_url, cut):
+        with field_filter(second.url, port) as (filter_url, cut, undeclared):
             assert filter_url == url  # the app is pointed at the same address both times
             filtered_runs, filtered_txid = _run(url, second.escrow_contract, ledger, initial,
                                                 tmp_path / "run")
+    assert undeclared == []  # every JSON answer the app read had a declared shape
     assert filtered_txid == direct_txid  # the same chain data: the same ruling transaction
     # logs, and block times from the contract's transaction list, went through it
     assert any("/logs" in p for p in cut) and any(
