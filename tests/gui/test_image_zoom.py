@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.gui.views import evidence as viewer
@@ -153,3 +153,22 @@ def test_zoom_buttons_are_in_sentence_case_and_name_their_keys(photo: EvidenceVi
     tips = {b.text(): b.toolTip() for b in photo.image.findChildren(QToolButton)}
     assert tips == {"Fit": "Fit (Ctrl+0)", "100 %": "Natural size (Ctrl+1)",
                     "Zoom out": "Zoom out (Ctrl+-)", "Zoom in": "Zoom in (Ctrl++)"}
+
+
+def test_tab_runs_through_the_zoom_buttons_to_the_image_then_close(
+        qtbot: QtBot, photo: EvidenceViewer) -> None:
+    bar = photo.image.zoom_bar
+    buttons = {b.defaultAction(): b for b in bar.findChildren(QToolButton)}
+    close = photo.findChildren(QPushButton)[0]
+    expected = [buttons[bar.actual], buttons[bar.zoom_out], buttons[bar.zoom_in],
+                photo.image.area, close]
+    widget: QWidget = buttons[bar.fits["fit-page"]]
+    widget.setFocus()
+    walked: list[QWidget] = []
+    for _ in expected:
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        walked.append(focused)
+        widget = focused
+    assert walked == expected
