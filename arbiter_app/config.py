@@ -205,6 +205,28 @@ def to_dict(settings: Settings) -> dict[str, Any]:
     return data
 
 
+SECRET_KEYS = frozenset({"api_key", "pinning_token"})
+MASK = "(set)"
+
+
+def flat(settings: Settings) -> dict[str, Any]:
+    """Every setting by key, nested limits as ``ipfs_limits.max_blocks``."""
+    out: dict[str, Any] = {}
+    for key, value in to_dict(settings).items():
+        if isinstance(value, dict):
+            out.update({f"{key}.{inner}": v for inner, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
+def masked(key: str, value: Any) -> Any:
+    """``value`` as it may be shown or logged: secrets only say whether they are set."""
+    if key in SECRET_KEYS and value is not None:
+        return MASK
+    return value
+
+
 def load(path: Path | None = None) -> Settings:
     """Read settings from ``path`` (default: the config file); defaults when it is absent.
 

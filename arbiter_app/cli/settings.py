@@ -4,6 +4,9 @@
 ``config set KEY VALUE`` checks the value against the key's type (JSON when it parses as
 the key's type, e.g. ``48``, ``null`` or ``["https://ipfs.io"]``, else a plain string),
 replaces the file atomically and logs the change; ``config path`` prints the file in use.
+
+``show`` and ``path`` only read the settings file: the service that logs a change (and with it
+the case store and the signers) is imported by ``set`` alone.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from typing import Any
 
 from arbiter_app import config
 from arbiter_app.cli import print_json, report
-from arbiter_app.services import settings as service
 
 
 def register(subparsers: Any) -> None:
@@ -45,16 +47,18 @@ def run_show(args: argparse.Namespace) -> int:
     settings = config.load(settings_path(args))
     if args.json:
         document = config.to_dict(settings)
-        document["api_key"] = service.masked("api_key", settings.api_key)
+        document["api_key"] = config.masked("api_key", settings.api_key)
         print_json(document)
     else:
-        for key, value in service.flat(settings).items():
-            print(f"{key} = {json.dumps(service.masked(key, value))}")
+        for key, value in config.flat(settings).items():
+            print(f"{key} = {json.dumps(config.masked(key, value))}")
     return 0
 
 
 def run_set(args: argparse.Namespace) -> int:
     """Change one key; report the old and new value."""
+    from arbiter_app.services import settings as service
+
     path = settings_path(args)
     new = service.with_value(config.load(path), args.key, args.value)
     changes = service.save(new, path)

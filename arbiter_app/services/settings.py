@@ -26,36 +26,14 @@ from arbiter_app.wallet.configured import signer_from_settings
 if TYPE_CHECKING:
     from arbiter_app.wallet.signer import DevicePrompt
 
-SECRET_KEYS = frozenset({"api_key", "pinning_token"})
-MASK = "(set)"
-
-
-def flat(settings: config.Settings) -> dict[str, Any]:
-    """Every setting by key, nested limits as ``ipfs_limits.max_blocks``."""
-    out: dict[str, Any] = {}
-    for key, value in config.to_dict(settings).items():
-        if isinstance(value, dict):
-            out.update({f"{key}.{inner}": v for inner, v in value.items()})
-        else:
-            out[key] = value
-    return out
-
-
-def masked(key: str, value: Any) -> Any:
-    """``value`` as it may be shown or logged: secrets only say whether they are set."""
-    if key in SECRET_KEYS and value is not None:
-        return MASK
-    return value
-
-
 def differences(old: config.Settings | None, new: config.Settings
                 ) -> dict[str, tuple[Any, Any]]:
     """Old and new value (secrets masked) of each key that differs.
 
     :param old: the settings before, or ``None`` when there were none (every key is new)
     """
-    before, after = ({} if old is None else flat(old)), flat(new)
-    return {k: (masked(k, before.get(k)), masked(k, after[k]))
+    before, after = ({} if old is None else config.flat(old)), config.flat(new)
+    return {k: (config.masked(k, before.get(k)), config.masked(k, after[k]))
             for k in after if k not in before or before[k] != after[k]}
 
 
@@ -67,7 +45,7 @@ def with_value(settings: config.Settings, key: str, text: str) -> config.Setting
 
     :raises UsageError: unknown key, or a value that is not what the key takes
     """
-    if key not in flat(settings) and key not in config.to_dict(settings):
+    if key not in config.flat(settings) and key not in config.to_dict(settings):
         raise UsageError(f"unknown setting {key!r}; 'arbiter-app config show' lists them")
     candidates: list[Any] = [text]
     with contextlib.suppress(ValueError):
