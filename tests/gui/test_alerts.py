@@ -32,7 +32,8 @@ def test_due_soon_and_pause_each_notify_once_and_are_listed(
     pause = GovernanceRecord("0x" + "cd" * 32, 0, "paused", {}, 210, T0, "ST1ADMIN")
     window.on_synced((SyncSummary(), [], governance_alerts([pause])))
     window.on_synced((SyncSummary(), [], governance_alerts([pause])))  # raised once
-    window.on_tick()
+    tick = window.on_tick()
+    qtbot.waitUntil(lambda: not tick.running, timeout=10_000)
     assert [t for t, _ in center.notified] == ["Ruling due soon", "Escrow contract"]
     assert center.list.count() == 2 and center.count.text() == "2 alerts"
     assert center.list.item(0).text() == (

@@ -246,6 +246,23 @@ class DisputesModel(QAbstractTableModel):
             self._order()
             self._choose()
 
+    def add_rows(self, rows: Iterable[QueueRow]) -> None:
+        """Take in the cases the queue does not hold yet (the background load), in one
+        change; a case it holds already is newer there (a sync brought it meanwhile) and
+        stays."""
+        position, held = self._position, self._rows
+        new = [r for r in rows if r.case.invoice.id not in position]
+        for row in new:
+            position[row.case.invoice.id] = len(held)
+            held.append(row)
+        if new:
+            self._order()
+            self._choose()
+
+    def cases(self) -> list[CaseFile]:
+        """Every case the queue holds, shown or not (immutable: safe to hand to a task)."""
+        return [r.case for r in self._rows]
+
     def _shown_row(self, at: int) -> int:
         try:
             return self._shown.index(at)

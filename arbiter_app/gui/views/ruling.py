@@ -105,16 +105,14 @@ class RulingPage(StepPage):
         for widget in (self.release, self.refund, self.split, self.split_editor, self.rationale,
                        self.cited_box, self.flags_box):
             widget.setEnabled(editable)
-        if key == self._shown_for:
-            self.on_edited()
-            return
-        self._shown_for = key
-        self._filling = True
+        self._filling = True  # shown, not typed: no draft is saved for it
         try:
-            self._fill_editor(case)
+            if key != self._shown_for:
+                self._shown_for = key
+                self._fill_editor(case)
+            self.on_edited()
         finally:
             self._filling = False
-        self.on_edited()
 
     def _fill_editor(self, case: CaseFile) -> None:
         ruling = case.ruling
