@@ -167,6 +167,7 @@ def main(argv: list[str], stdin: BinaryIO, stdout: BinaryIO) -> int:
     try:
         for tag, payload in frames(kind, data, request):
             stdout.write(frame(tag, payload))
+            stdout.flush()  # the page count reaches the window even if a page then kills us
         stdout.write(frame(DONE, b""))
         stdout.flush()
     except MemoryError:

@@ -72,7 +72,8 @@ class Rendering:
     :param refusal: empty when the content is shown; else the sentence for the user
     :param text: the text to show (text files)
     :param pages: the rendered page (PDFs) or the one image
-    :param page_count: the PDF's page count
+    :param page_count: the PDF's page count (also with a refusal, when the PDF opened and
+        only the page asked for broke a limit)
     :param notes: sentences on how the content is shown (lines broken, image scaled)
     :param seconds: wall-clock time of the render
     :param peak_rss: the child's peak resident memory in bytes
@@ -127,7 +128,8 @@ def render(kind: str, data: bytes, request: PageRequest = FIRST_PAGE,
         if run.err:
             log.warning("render child for a %s file: %s", kind, run.err[-2000:].decode(
                 "ascii", errors="replace"))
-        return Rendering(refusal=refusal, seconds=seconds, peak_rss=run.peak_rss)
+        return Rendering(refusal=refusal, page_count=announced_pages(bytes(run.out)),
+                         seconds=seconds, peak_rss=run.peak_rss)
     return read_frames(bytes(run.out), seconds, run.peak_rss)
 
 
@@ -237,6 +239,20 @@ def _refusal(run: _Run, limits: RenderLimits) -> str:
     if run.status != 0:
         return f"{UNSAFE}the renderer failed (exit status {run.status})."
     return ""
+
+
+def announced_pages(out: bytes) -> int:
+    """The page count a stopped child wrote before it was stopped (it opened the PDF, then a
+    page broke a limit), or 0."""
+    at = 0
+    while at + 8 <= len(out):
+        tag, size = out[at : at + 4], struct.unpack(">I", out[at + 4 : at + 8])[0]
+        if tag == child.DOCU and size == 4 and at + 12 <= len(out):
+            return int(struct.unpack(">I", out[at + 8 : at + 12])[0])
+        if tag != child.NOTE:
+            return 0
+        at += 8 + size
+    return 0
 
 
 def read_frames(out: bytes, seconds: float, peak_rss: int) -> Rendering:

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from arbiter_app.gui.render_process import LIMITS, RenderLimits
+from arbiter_app.gui import render_child as child
+from arbiter_app.gui.render_process import LIMITS, RenderLimits, announced_pages
 from arbiter_app.gui.views import evidence as viewer
 from arbiter_app.gui.views.evidence import EvidenceViewer
 from arbiter_app.gui.views.pdf_pages import PdfPages
@@ -183,6 +184,40 @@ def test_a_page_the_child_cannot_show_is_refused_and_the_others_stay_readable(
     assert shown_number(settled(qtbot, pane)) == 3
     pane.first.trigger()
     assert shown_number(settled(qtbot, pane)) == 1
+
+
+def test_a_refused_first_page_leaves_the_other_pages_reachable_and_unopened_till_one_shows(
+        qtbot: QtBot) -> None:
+    limits = RenderLimits(memory_bytes=256 << 20)
+    dialog = EvidenceViewer("t", [shown("report.pdf", marked_pdf(3, bomb_page=1))],
+                            limits=limits)
+    qtbot.addWidget(dialog)
+    emitted: list[object] = []
+    dialog.shown.connect(emitted.append)
+    pane = settled(qtbot, dialog.pdf)
+    assert dialog.kind == viewer.PDF and emitted == [] and pane.page is None
+    assert pane.failure.text().startswith("Page 1 could not be shown safely: it needed more")
+    assert pane.number.text() == "1 / 3" and pane.next.isEnabled()
+    pane.next.trigger()
+    assert shown_number(settled(qtbot, pane)) == 2
+    assert emitted == dialog.files
+
+
+def frames(*parts: tuple[bytes, bytes]) -> bytes:
+    return b"".join(child.frame(tag, payload) for tag, payload in parts)
+
+
+@pytest.mark.parametrize(("out", "count"), [
+    (frames((child.DOCU, b"\0\0\0\3")) + child.PAGE + b"\0\1", 3),
+    (frames((child.NOTE, b"n"), (child.DOCU, b"\0\0\0\5")), 5),
+    (frames((child.DOCU, b"\0\0\3")), 0),
+    (frames((child.DOCU, b"\0\0\0\3"))[:-1], 0),
+    (frames((child.PAGE, b"\0" * 28), (child.DOCU, b"\0\0\0\3")), 0),
+    (b"", 0),
+], ids=["count-then-a-page-cut-short", "note-then-count", "count-of-3-bytes",
+        "count-cut-short", "count-after-another-frame", "nothing"])
+def test_the_page_count_a_stopped_child_announced(out: bytes, count: int) -> None:
+    assert announced_pages(out) == count
 
 
 def test_tab_runs_through_the_page_and_zoom_controls_to_the_page_then_close(

@@ -182,21 +182,26 @@ class EvidenceViewer(QDialog):
         self._on_shown(file, kind)
 
     def on_pdf_rendered(self, got: Rendering) -> None:
-        """A page of the PDF was shown or refused: the first outcome decides the file's."""
+        """A page of the PDF was shown or refused. The file is shown with its first page on
+        screen; it is refused when it could not be opened, or its only page not shown. A PDF
+        of several pages stays open on a refused page, so its other pages can be reached,
+        but counts as shown only once one of them is."""
         self.rendering = got
-        if self.kind != RENDERING or self.current is None:
+        if self.current is None:
             return
-        if got.refusal:
-            self._refuse(got.refusal)
-        else:
+        if got.pages:
             self._on_shown(self.current, PDF)
+        elif self.kind == RENDERING and self.pdf.page_count > 1:
+            self.kind = PDF
+        elif self.kind == RENDERING:
+            self._refuse(got.refusal)
 
     def _on_shown(self, file: ShownFile, kind: int) -> None:
         self.kind = kind
         self.stack.setCurrentIndex(kind)
-        if len(self.files) == 1:  # else the focus stays in the file list
-            (self.text, self.image, self.pdf)[kind].setFocus()
         if file not in self.shown_files:
+            if len(self.files) == 1:  # else the focus stays in the file list
+                (self.text, self.image, self.pdf)[kind].setFocus()
             self.shown_files.append(file)
             self.shown.emit(file)
 

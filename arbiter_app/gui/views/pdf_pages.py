@@ -162,6 +162,7 @@ class PdfPages(QWidget):
             got = Rendering(refusal="This PDF has no pages.", seconds=got.seconds,
                             peak_rss=got.peak_rss)
         if got.refusal:
+            self.page_count = got.page_count or self.page_count
             self._fail(got.refusal)
         else:
             self.page_count = got.page_count
