@@ -47,8 +47,7 @@ def run_show(args: argparse.Namespace) -> int:
     settings = config.load(settings_path(args))
     if args.json:
         document = config.to_dict(settings)
-        document["api_key"] = config.masked("api_key", settings.api_key)
-        print_json(document)
+        print_json({key: config.masked(key, value) for key, value in document.items()})
     else:
         for key, value in config.flat(settings).items():
             print(f"{key} = {json.dumps(config.masked(key, value))}")

@@ -120,6 +120,17 @@ def test_config_set_checks_saves_and_logs_old_and_new(
     assert shown["sla_hours"] == 48 and shown["api_key"] == "(set)"
 
 
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "lines"])
+def test_config_show_masks_every_secret(as_json: bool,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    config.save(config.Settings(api_key="hunter2-key", pinning_token="hunter2-token"),
+                config.default_config_path())
+    assert main(["config", "show", *(["--json"] if as_json else [])]) == 0
+    out = capsys.readouterr().out
+    assert "hunter2" not in out
+    assert out.count("(set)") == 2
+
+
 @pytest.mark.parametrize(("argv", "words"), [
     (["sla_hours", "soon"], "setting 'sla_hours': expected `int`, got `str`"),
     (["ipfs_gateways", "https://ipfs.io"], "setting 'ipfs_gateways': expected `array`"),
