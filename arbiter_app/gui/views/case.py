@@ -148,7 +148,7 @@ class CasePane(QWidget):
         inv = case.invoice
         self.header.setText(f"Invoice {inv.id} — {inv.status.name} — "
                             f"{words.amount(inv.amount)} sBTC")
-        self.parties.setText(f"payer {inv.payer}  →  payee {inv.payee}")
+        self.parties.setText(f"Payer {inv.payer}  →  payee {inv.payee}")
         self.show_closed(case)
         marks = {"done": "✓ done", "current": "▶ current", "locked": "locked",
                  "closed": "closed"}

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from arbiter_app.case import words
 from arbiter_app.case.framework import CaseFile
 from arbiter_app.case.models import InvoiceStatus, Step
+from arbiter_app.gui.errors import sentence
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.text import display_name
@@ -94,7 +95,7 @@ class StepPage(QWidget):
         elif done:
             record = next(r for r in case.steps if r.step is self.step)
             when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(record.completed_at))
-            self.gate.setText(f"Completed {when}: {record.note}")
+            self.gate.setText(f"Completed {when}: {sentence(record.note)}")
         elif case.current is not None and case.current < self.step:
             self.gate.setText(f"Complete step {int(case.current)} first; steps are done in order.")
         else:

@@ -35,7 +35,7 @@ from arbiter_app.case.models import (
     TermsState,
 )
 from arbiter_app.errors import PolicyError, VerificationError
-from arbiter_app.gui.errors import show_error
+from arbiter_app.gui.errors import sentence, show_error
 from arbiter_app.gui.models.evidence import ROW_ROLE, SORT_ROLE, EvidenceModel
 from arbiter_app.gui.views.evidence import EvidenceViewer, ShownFile
 from arbiter_app.gui.views.step_page import StepPage, plain
@@ -266,9 +266,9 @@ class ChainPage(StepPage):
             self.list.addItem("Not read yet.")
             return
         for ok, text in words.chain_check_lines(checks):
-            self.list.addItem(f"{'✓' if ok else '✗'}  {text}")
-        self.list.addItem(f"•  deadline block {checks.deadline}, chain tip {checks.chain_tip}")
-        self.list.addItem(f"•  raised by {checks.raised_by}")
+            self.list.addItem(f"{'✓' if ok else '✗'}  {sentence(text)}")
+        self.list.addItem(f"•  Deadline block {checks.deadline}, chain tip {checks.chain_tip}.")
+        self.list.addItem(f"•  Raised by {checks.raised_by}.")
 
     def on_complete(self) -> None:
         """Acknowledge: the checks are read again and must equal the ones shown."""
