@@ -110,7 +110,7 @@ def test_step_3_shows_the_escrow_balance_beside_what_it_holds_and_fails_when_sho
                         escrow_balance=249_999_999, escrow_held=250_000_000)
     page.show_checks(short)  # type: ignore[attr-defined]
     lines = [page.list.item(i).text() for i in range(page.list.count())]  # type: ignore[attr-defined]
-    assert lines[1] == ("✗  the escrow's token balance (2.49999999 sBTC) covers what it holds "
+    assert lines[1] == ("✗  The escrow's token balance (2.49999999 sBTC) covers what it holds "
                         "in escrow (2.50000000 sBTC)")
     shot(pane, "step3-deposit-check")
 
