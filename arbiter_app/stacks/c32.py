@@ -9,6 +9,7 @@ each raise a specific :class:`C32Error` subclass naming the character offset.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -108,6 +109,12 @@ def encode_address(version: int, hash160: bytes, *, any_version: bool = False) -
         raise ValueError(f"address version {version} is not a Stacks address version")
     if len(hash160) != 20:
         raise ValueError(f"an address hash is 20 bytes, not {len(hash160)}")
+    return _address_text(version, hash160)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_text(version: int, hash160: bytes) -> str:
+    """The address text (cached: a sync renders the same few parties thousands of times)."""
     return "S" + ALPHABET[version] + c32_encode(hash160 + _checksum(version, hash160))
 
 

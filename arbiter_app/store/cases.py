@@ -52,8 +52,19 @@ def evidence_row(e: EvidenceItem) -> dict[str, object]:
             "submitted_time": e.submitted_time, "submit_txid": e.submit_txid}
 
 
+_INVOICE_COLUMNS = ("id", "payer", "payee", "amount", "token", "arbiter", "deadline", "status",
+                    "metadata_hash", "deposit", "terms", "synced_at")
+# One statement, prepared once (a sync writes thousands of invoices; sqlite-utils' upsert
+# reads the table's schema on every call).
+_UPSERT_INVOICE = (
+    f"INSERT INTO invoices ({', '.join(_INVOICE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_INVOICE_COLUMNS))}) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _INVOICE_COLUMNS[1:]))
+
+
 def _write_invoice(store: Store, invoice: Invoice, now: int) -> None:
-    store.db["invoices"].upsert(invoice_row(invoice, now), pk="id")  # type: ignore[union-attr]
+    row = invoice_row(invoice, now)
+    store.conn.execute(_UPSERT_INVOICE, [row[c] for c in _INVOICE_COLUMNS])
 
 
 def write_evidence(store: Store, e: EvidenceItem) -> None:
