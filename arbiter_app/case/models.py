@@ -391,6 +391,9 @@ class ChainChecks:
         ``get-balance``), in base units
     :param escrow_held: what the escrow holds in that token for funded and disputed invoices
         (the party index, and this invoice's amount at least)
+    :param evidence_on_chain: the evidence items ``get-dispute`` counts
+    :param evidence_known: the evidence items the contract's events named to the sync (an
+        API that hides an evidence-submitted event hides its item: the two views differ)
     """
 
     status_disputed: bool
@@ -403,6 +406,8 @@ class ChainChecks:
     raised_by: str
     escrow_balance: int = 0
     escrow_held: int = 0
+    evidence_on_chain: int = 0
+    evidence_known: int = 0
 
     def failures(self) -> list[str]:
         """The checks that forbid a ruling, in plain words (empty when all pass)."""
@@ -419,4 +424,8 @@ class ChainChecks:
             problems.append("the escrow contract is paused")
         if not self.arbiter_is_signer:
             problems.append("this signer is not the invoice's arbiter")
+        if self.evidence_on_chain != self.evidence_known:
+            problems.append(f"the contract counts {self.evidence_on_chain} evidence item(s) but "
+                            f"its events named {self.evidence_known}: sync again; if they "
+                            "still differ, the API is hiding evidence")
         return problems

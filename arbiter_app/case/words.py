@@ -105,4 +105,7 @@ def chain_check_lines(checks: ChainChecks) -> list[tuple[bool, str]]:
         (checks.token_whitelisted, "the token contract is whitelisted"),
         (not checks.contract_paused, "the escrow contract is not paused"),
         (checks.arbiter_is_signer, "the invoice's arbiter is this signer's address"),
+        (checks.evidence_on_chain == checks.evidence_known,
+         f"the contract counts {checks.evidence_on_chain} evidence item(s); the events named "
+         f"{checks.evidence_known}"),
     ]

@@ -97,14 +97,15 @@ def chain(session: Session, case: CaseFile) -> None:
     reader = ChainReader(session.api, session.contract_id, case.invoice.arbiter)
     address = session.signer.address()
     held = escrow_held(session, case.invoice.token)
-    shown = reader.checks(case.invoice.id, address, held=held)
+    known = len(case.dispute.evidence)
+    shown = reader.checks(case.invoice.id, address, held=held, known_evidence=known)
     for ok, text in chain_check_lines(shown):
         print(f"{'ok  ' if ok else 'FAIL'} {text}")
     print(f"     signer {address}")
     print(f"     deadline block {shown.deadline}, chain tip {shown.chain_tip}, raised by "
           f"{shown.raised_by}")
     report("reading the chain checks again to acknowledge them…")
-    fresh = reader.checks(case.invoice.id, address, held=held)
+    fresh = reader.checks(case.invoice.id, address, held=held, known_evidence=known)
     steps.complete_chain(session, case.invoice.id, checks=fresh, acknowledged=shown,
                          now=int(time.time()))
 

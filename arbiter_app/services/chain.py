@@ -119,12 +119,15 @@ class ChainReader:
                                 f"/v2/contracts/call-read/{address}/{name}/get-balance")
         return int(value.value.value)
 
-    def checks(self, invoice_id: int, signer_address: str, *, held: int = 0) -> ChainChecks:
+    def checks(self, invoice_id: int, signer_address: str, *, known_evidence: int,
+               held: int = 0) -> ChainChecks:
         """Step 3's chain facts, read now (issue 6, step 3), the escrow's real balance of the
-        invoice's token among them.
+        invoice's token among them, and ``get-dispute``'s evidence count beside the one the
+        events gave (two views of the evidence).
 
         :param held: what the escrow holds in escrow in the invoice's token, as far as the
             party index knows (this invoice's amount counts at least)
+        :param known_evidence: the evidence items the case holds (from the events)
         :raises PolicyError: the invoice or its dispute does not exist on chain
         """
         invoice = self.invoice(invoice_id)
@@ -142,6 +145,7 @@ class ChainReader:
             arbiter_is_signer=invoice.arbiter == signer_address,
             deadline=invoice.deadline, chain_tip=tip, raised_by=dispute.raised_by,
             escrow_balance=balance, escrow_held=needed,
+            evidence_on_chain=dispute.evidence_count, evidence_known=known_evidence,
         )
 
     def new_events(

@@ -250,13 +250,14 @@ class ChainPage(StepPage):
         assert self.case is not None
         arbiter = self.case.invoice.arbiter  # read here: the op runs on a pool thread
         token_contract = self.case.invoice.token
+        known = len(self.case.dispute.evidence)
 
         def op(token: CancelToken) -> Generator[Progress, None, ChainChecks]:
 
             yield Progress("reading the invoice, dispute, contract state and balance", 0, None)
             reader = ChainReader(session.api, session.contract_id, arbiter)
             return reader.checks(invoice_id, session.signer.address(),
-                                 held=escrow_held(session, token_contract))
+                                 held=escrow_held(session, token_contract), known_evidence=known)
         return op
 
     def show_checks(self, checks: ChainChecks | None) -> None:

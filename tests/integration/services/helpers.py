@@ -70,7 +70,8 @@ def walk_to_ruling(session: Session, invoice_id: int, decision: Decision,
                                 files=item.files, now=now)
     steps.complete_evidence(session, invoice_id, now=now)
     reader = ChainReader(session.api, session.contract_id, inv.arbiter)
-    checks = reader.checks(invoice_id, session.signer.address())
+    checks = reader.checks(invoice_id, session.signer.address(),
+                           known_evidence=len(case.dispute.evidence))
     steps.complete_chain(session, invoice_id, checks=checks, acknowledged=checks, now=now)
     consulted = [case.dispute.reason_cid] + ([inv.terms.cid] if inv.terms.cid else [])
     steps.complete_documents(session, invoice_id, consulted=consulted, now=now)

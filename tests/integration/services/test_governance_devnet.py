@@ -13,6 +13,7 @@ from arbiter_app.gui.main_window import contract_words
 from arbiter_app.progress import run_to_end
 from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.sync import sync_disputes
+from arbiter_app.store import rows
 from arbiter_app.store.governance import governance_state
 from tests.integration.services.helpers import devnet_settings, short_session
 
@@ -42,7 +43,9 @@ def test_pausing_on_the_devnet_shows_after_the_next_sync(
         assert (last.name, last.sender, last.txid) == (
             "paused", admins[1], approved["txid"].removeprefix("0x"))
         assert last.block_time > state.history[0].block_time > 0
-        checks = ChainReader(session.api, session.contract_id, me).checks(101, me)
+        known = len(rows.load_case(session.store, 101).dispute.evidence)
+        checks = ChainReader(session.api, session.contract_id, me).checks(
+            101, me, known_evidence=known)
         assert checks.contract_paused
 
         devnet.govern("unpause", "admin_3")

@@ -98,13 +98,14 @@ def test_a_contract_holding_less_than_its_invoices_fails_the_deposit_check(
         run_to_end(sync_disputes(session, arbiter=me))
         case = queries.load_case(session, 101)
         held = party_index.escrow_held(session, case.invoice.token)
+        known = len(case.dispute.evidence)
         reader = ChainReader(session.api, session.contract_id, me)
-        checks = reader.checks(101, me, held=held)
+        checks = reader.checks(101, me, held=held, known_evidence=known)
         assert checks.deposit_matches and checks.failures() == []
         assert checks.escrow_balance == checks.escrow_held == held > case.invoice.amount
         burned = devnet.token("burn", "escrow", 1)
         assert burned["status"] == "success"
-        short = reader.checks(101, me, held=held)
+        short = reader.checks(101, me, held=held, known_evidence=known)
         assert not short.deposit_matches and short.escrow_balance == held - 1
         assert any("deposit check failed" in f for f in short.failures())
         with pytest.raises(PolicyError, match="deposit check failed"):

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from arbiter_app import config
+from arbiter_app.case import words
 from arbiter_app.case.models import EvidenceState, TermsState
 from arbiter_app.case.sla import sla_clock
 from arbiter_app.cli import main
@@ -21,6 +22,7 @@ from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import Cancelled, NetworkError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
 from arbiter_app.services import terms
+from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import SyncSummary, sync_disputes
 from arbiter_app.store import rows
@@ -261,3 +263,31 @@ def test_terms_unreachable_on_opening_stay_pending_and_come_on_a_later_opening(
         devnet.set_faults(withhold_blocks=[])
         assert run_to_end(terms.fetch_on_opening(session, 101)) == ""
         assert rows.load_case(session.store, 101).invoice.terms.state is TermsState.VERIFIED
+
+
+def test_step_3_flags_an_evidence_count_of_get_dispute_the_events_did_not_name(
+        devnet: Devnet, tmp_path: Path) -> None:
+    from arbiter_app.stacks import clarity, escrow
+
+    me = devnet.accounts["arbiter_1"]
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        run_to_end(sync_disputes(session, arbiter=me))
+        known = len(rows.load_case(session.store, 101).dispute.evidence)
+        reader = ChainReader(session.api, session.contract_id, me)
+        agreed = reader.checks(101, me, known_evidence=known)
+        assert agreed.evidence_on_chain == known > 0
+        assert not [f for f in agreed.failures() if "evidence" in f]
+        # the contract counts one more item than the events named (an API hiding an event)
+        real = session.api.call_read_only(session.contract_id, "get-dispute",
+                                          escrow.read_only_args("get-dispute", 101, None), me)
+        assert isinstance(real, clarity.Some) and isinstance(real.value, clarity.Tuple)
+        more = {**real.value.fields, "evidence-count": clarity.UInt(known + 1)}
+        devnet.set_faults(lie_call_read={"get-dispute": clarity.to_hex(
+            clarity.Some(clarity.Tuple(more)))})
+        flagged = reader.checks(101, me, known_evidence=known)
+    assert flagged.evidence_on_chain == known + 1
+    assert [f for f in flagged.failures() if "evidence" in f] == [
+        f"the contract counts {known + 1} evidence item(s) but its events named {known}: sync "
+        "again; if they still differ, the API is hiding evidence"]
+    assert (False, f"the contract counts {known + 1} evidence item(s); the events named "
+            f"{known}") in words.chain_check_lines(flagged)
