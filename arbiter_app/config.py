@@ -105,8 +105,9 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     :param sla_hours: hours an arbiter has to rule, counted from the dispute's block time
     :param min_rationale_chars: shortest rationale accepted at step 5
     :param fee_confirm_above: µSTX above which the final review asks to confirm the fee
-    :param sync_workers: cases a sync reads from the network at once (Hiro's public API
-        rate-limits by IP: keep it low without an API key; a 429 is waited out)
+    :param sync_workers: requests a sync keeps under way at once for its cases (Hiro's public
+        API limits requests per minute by IP, however many run at once, and a 429 is waited
+        out as its Retry-After says; more at once hides a far-away API's latency)
     :param sync_every_minutes: the window syncs in the background this often (0: only when
         asked), raising alerts for what it brings
     :param other_addresses: the arbiter's other Stacks addresses, searched with the signer's
@@ -130,7 +131,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     sla_hours: Positive = 72
     min_rationale_chars: Annotated[int, msgspec.Meta(ge=0)] = 300
     fee_confirm_above: Annotated[int, msgspec.Meta(ge=0)] = 10_000
-    sync_workers: Annotated[int, msgspec.Meta(ge=1, le=8)] = 4
+    sync_workers: Annotated[int, msgspec.Meta(ge=1, le=8)] = 8
     sync_every_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 10
     other_addresses: tuple[StacksAddress, ...] = ()
     data_dir: str = msgspec.field(default_factory=lambda: str(default_data_dir()))

@@ -54,6 +54,7 @@ class ChainReader:
         self.newest_height: int | None = None
         self.newest_key: tuple[str, int] | None = None
         self.governance: list[escrow.GovernanceEvent] = []
+        self.read_so_far: list[escrow.EscrowEvent] = []
 
     def _read(self, function: str, invoice_id: int, index: int | None = None) -> object:
         args = escrow.read_only_args(function, invoice_id, index)
@@ -154,11 +155,13 @@ class ChainReader:
         """Page the contract's print events back to ``seen``; return the newer ones, oldest
         first. Afterwards :attr:`newest_height` and :attr:`newest_key` (txid, event index)
         place the newest log, and :attr:`governance` holds the governance events read,
-        oldest first.
+        oldest first. While it pages, :attr:`read_so_far` holds the escrow events read so
+        far, newest first.
 
         :param seen: the (txid, event index) of the newest event of the previous sync
         """
         found: list[escrow.EscrowEvent] = []
+        self.read_so_far = found
         self.governance = []
         cursor: str | None = None
         guard = PageGuard(f"/extended/v2/smart-contracts/{self.contract_id}/logs", PAGE_SIZE)

@@ -32,6 +32,7 @@ from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
 from arbiter_app.services.party_index import index_events
 from arbiter_app.services.session import Session
+from arbiter_app.services.sync_reads import InvoiceReads
 from arbiter_app.services.sync_times import BlockTimes
 from arbiter_app.services.target import check_target
 from arbiter_app.services.terms import unfetched
@@ -100,8 +101,9 @@ def sync_disputes(
     pool = ThreadPoolExecutor(max_workers=session.settings.sync_workers,
                               thread_name_prefix="sync-read")
     try:
-        events = yield from _events(reader, marker, times, cancel)
         stored = {c.invoice.id: c for c in rows.list_cases(session.store)}
+        invoices = InvoiceReads(pool, reader, me, stored.keys(), cancel)
+        events = yield from _events(reader, marker, times, invoices, cancel)
         ids = sorted({e.invoice_id for e in events if e.fields.get("arbiter") == me}
                      | {e.invoice_id for e in events if e.invoice_id in stored})
         summary = SyncSummary(events=len(events))
@@ -114,7 +116,7 @@ def sync_disputes(
         for e in events:
             by_invoice.setdefault(e.invoice_id, []).append(e)
         read = deadline.cancellable(_read_case, cancel)
-        futures = [pool.submit(read, session, reader, i, by_invoice.get(i, []),
+        futures = [pool.submit(read, session, reader, invoices, i, by_invoice.get(i, []),
                                stored.get(i), me, txs, cancel) for i in ids]
         for start_at in range(0, len(ids), BATCH):
             batch = range(start_at, min(start_at + BATCH, len(ids)))
@@ -133,10 +135,11 @@ def sync_disputes(
 
 def _events(
     reader: ChainReader, marker: tuple[str, int] | None, times: BlockTimes,
-    cancel: CancelToken | None,
+    invoices: InvoiceReads, cancel: CancelToken | None,
 ) -> Generator[Progress, None, list[EscrowEvent]]:
     """The contract's new events, oldest first; the transaction list is paged alongside
-    from the first page that holds a new event (none when nothing is new)."""
+    from the first page that holds a new event (none when nothing is new), and each case's
+    ``get-invoice`` starts as soon as the events show the sync will read it."""
     paging = reader.new_events(marker, cancel)
     while True:
         try:
@@ -146,6 +149,7 @@ def _events(
         if reader.newest_key not in (None, marker) and not times.started:
             times.start()
         times.saw(progress.done)
+        invoices.see(reader.read_so_far)
         yield progress
 
 
@@ -192,7 +196,8 @@ class _CaseRead:
 
 
 def _read_case(
-    session: Session, reader: ChainReader, invoice_id: int, events: Sequence[EscrowEvent],
+    session: Session, reader: ChainReader, invoices: InvoiceReads, invoice_id: int,
+    events: Sequence[EscrowEvent],
     stored: CaseFile | None, me: str, txs: Mapping[str, TxStatus | None],
     cancel: CancelToken | None,
 ) -> _CaseRead | None:
@@ -205,7 +210,7 @@ def _read_case(
     raised = any(e.name == "dispute-raised" for e in mine)
     if record is None and not raised:
         return None  # never disputed (a dispute raised earlier would be stored)
-    invoice = reader.invoice(invoice_id)
+    invoice = invoices.invoice(invoice_id)
     if invoice is None or invoice.arbiter != me:
         return None  # not (or no longer) an invoice of this arbiter
     if record is None:

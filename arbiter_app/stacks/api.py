@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import msgspec
 
 from arbiter_app import deadline
 from arbiter_app.errors import ApiError, Cancelled, NetworkError, ResponseError
@@ -370,9 +371,11 @@ class StacksApi:
 
 
 def _parse_json(body: bytes, url: str) -> Any:
+    """The answer's JSON (msgspec: a page of 100 logs parses several times faster than with
+    the standard library; it is also stricter, refusing NaN and lone surrogates)."""
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as e:
+        return msgspec.json.decode(body)
+    except (ValueError, RecursionError) as e:
         raise ResponseError("the answer is not valid JSON", url) from e
 
 

@@ -164,11 +164,23 @@ def read_name(r: Reader, label: str, max_len: int, pattern: object = None) -> st
     if not 0 < size <= max_len:
         raise r.fail(f"a {label} of 1 to {max_len} bytes, not {size}", at)
     raw = r.take(size, f"{label} bytes")
-    text = raw.decode("latin-1")
     regex = pattern if pattern is not None else cv.CLARITY_NAME
+    known = _VALID_NAMES.get((raw, regex))
+    if known is not None:
+        return known
+    text = raw.decode("latin-1")
     if not raw.isascii() or regex.match(text) is None:  # type: ignore[attr-defined]
         raise r.fail(f"a valid {label}, not {text!r}", at + 1)
+    if len(_VALID_NAMES) < _MAX_VALID_NAMES:
+        _VALID_NAMES[(raw, regex)] = text
     return text
+
+
+# Names already checked against their pattern: the same few tuple keys recur in every event
+# of a contract, and checking each against its regular expression again cost a sync
+# thousands of matches. Bounded, so hostile input cannot grow it past a few hundred KiB.
+_VALID_NAMES: dict[tuple[bytes, object], str] = {}
+_MAX_VALID_NAMES = 2048
 
 
 def _read_principal(r: Reader, kind: int) -> ClarityValue:
