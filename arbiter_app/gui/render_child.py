@@ -50,6 +50,7 @@ CONTINUED = "\u21a9"  # ↩ ends each piece of a broken line
 IMAGE_ALLOCATION_MB = 128  # QImageReader refuses a decoded image larger than this
 MAX_DECODED_SIDE = 16_384  # checked from the header, before anything is decoded
 MAX_IMAGE_SIDE = 4_096  # a larger image is shown scaled down to this
+PAGE_HEADER = struct.Struct(">IIIdd")  # index, width, height, natural width and height
 Frame = tuple[bytes, bytes]
 
 
@@ -137,7 +138,7 @@ def _pixels(index: int, image: QImage, natural: tuple[float, float]) -> bytes:
     """A ``PAGE`` payload: index, width, height, natural size, then the rows (32-bit rows
     have no padding)."""
     image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-    header = struct.pack(">IIIdd", index, image.width(), image.height(), *natural)
+    header = PAGE_HEADER.pack(index, image.width(), image.height(), *natural)
     return header + bytes(image.constBits())
 
 

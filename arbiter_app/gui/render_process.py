@@ -32,7 +32,6 @@ UNSAFE = "This file could not be shown safely: "
 CHUNK = 1 << 16
 # One image of MAX_IMAGE_SIDE² pixels (more than one PDF page may have), and notes.
 MAX_OUTPUT = (child.MAX_IMAGE_SIDE**2 * 4) + (1 << 20)
-PAGE_HEADER = struct.Struct(">IIIdd")
 
 
 @dataclass(frozen=True)
@@ -291,13 +290,14 @@ def read_frames(out: bytes, seconds: float, peak_rss: int) -> Rendering:
 def _page(payload: bytes) -> Page | None:
     """A ``PAGE`` payload whose pixel count matches its dimensions and whose natural size
     is positive and finite, or ``None``."""
-    if len(payload) < PAGE_HEADER.size:
+    header = child.PAGE_HEADER
+    if len(payload) < header.size:
         return None
-    index, width, height, *natural = PAGE_HEADER.unpack(payload[: PAGE_HEADER.size])
+    index, width, height, *natural = header.unpack(payload[: header.size])
     if not (0 < width <= child.MAX_IMAGE_SIDE and 0 < height <= child.MAX_IMAGE_SIDE):
         return None
     if not all(0 < side < math.inf for side in natural):
         return None
-    if len(payload) - PAGE_HEADER.size != width * height * 4:
+    if len(payload) - header.size != width * height * 4:
         return None
-    return Page(index, width, height, (natural[0], natural[1]), payload[PAGE_HEADER.size :])
+    return Page(index, width, height, (natural[0], natural[1]), payload[header.size :])

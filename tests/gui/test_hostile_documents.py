@@ -12,14 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from arbiter_app.errors import Cancelled
 from arbiter_app.gui import render_child as child
-from arbiter_app.gui.render_process import (
-    LIMITS,
-    PAGE_HEADER,
-    UNSAFE,
-    RenderLimits,
-    read_frames,
-    render,
-)
+from arbiter_app.gui.render_process import LIMITS, UNSAFE, RenderLimits, read_frames, render
 from arbiter_app.gui.views import evidence as viewer
 from arbiter_app.progress import CancelToken
 from tests.fixtures.hostile_documents import (
@@ -112,7 +105,7 @@ def frames(*parts: tuple[bytes, bytes]) -> bytes:
 
 def page(width: int, height: int, pixels: int, natural: tuple[float, float] = (612, 792),
          ) -> tuple[bytes, bytes]:
-    return child.PAGE, PAGE_HEADER.pack(0, width, height, *natural) + bytes(pixels)
+    return child.PAGE, child.PAGE_HEADER.pack(0, width, height, *natural) + bytes(pixels)
 
 
 PAGE_2X1 = page(2, 1, 8)
@@ -125,7 +118,7 @@ PAGE_2X1 = page(2, 1, 8)
     frames(page(2, 1, 8, (float("inf"), 792)), (child.DONE, b"")),
     frames(page(2, 1, 8, (612, float("nan"))), (child.DONE, b"")),
     frames(page(2, 1, 8, (0, 792)), (child.DONE, b"")),
-    frames((child.PAGE, PAGE_HEADER.pack(0, 2, 1, 612, 792)[:-1]), (child.DONE, b"")),
+    frames((child.PAGE, child.PAGE_HEADER.pack(0, 2, 1, 612, 792)[:-1]), (child.DONE, b"")),
     frames((b"EXEC", b"rm -rf"), (child.DONE, b"")),
     frames(PAGE_2X1, (child.DONE, b""))[:-3],
 ], ids=["no-done-frame", "pixels-short-of-size", "page-wider-than-allowed",

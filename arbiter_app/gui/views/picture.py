@@ -76,7 +76,7 @@ class PictureArea(QScrollArea):
     """A scrollable :class:`Picture` at a :class:`Zoom`.
 
     :param unit: pixels per natural unit at 100 %
-    :param zoom: the default zoom (a fit), restored by :meth:`fit`
+    :param zoom: the default zoom (a fit), set again for each new content
     :param enlarge: whether a fit may enlarge the content past 100 %
     """
 
@@ -106,11 +106,10 @@ class PictureArea(QScrollArea):
         self.set_content(QPixmap(), natural)
 
     def set_zoom(self, zoom: Zoom) -> None:
+        """Show the content at ``zoom`` from now on (a fit keeps fitting as the view
+        changes)."""
         self.zoom = zoom
         self._lay_out()
-
-    def fit(self) -> None:
-        self.set_zoom(self.default)
 
     def zoom_by(self, direction: int) -> None:
         """Zoom to the next step in (1) or out (-1) from the percentage now shown."""
