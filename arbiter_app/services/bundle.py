@@ -218,8 +218,8 @@ def save(session: Session, invoice_id: int, path: Path, cancel: CancelToken | No
 
 
 def stored(session: Session, invoice_id: int) -> bytes | None:
-    """The bundle kept by its publication (pinned or queued), or ``None``."""
-    for p in publication.for_case(session, invoice_id):
+    """The newest bundle kept by its publication (pinned or queued), or ``None``."""
+    for p in reversed(publication.for_case(session, invoice_id)):
         if p.document == DOCUMENT:
             return publication.kept_data(session, p)
     return None

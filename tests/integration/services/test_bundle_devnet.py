@@ -143,3 +143,22 @@ def test_a_bundle_whose_node_is_gone_stays_queued_and_a_retry_pins_it(
     kubo = KuboSource(settings.ipfs_rpc or "")
     assert kubo.pin_type(root) == "recursive"
     assert all(kubo.get_block(cid, len(block)) == block for cid, block in blocks(car))
+
+
+def test_online_refuses_a_bundle_whose_ruling_the_chain_never_saw(
+        devnet: Devnet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Intact and signed offline, but its transaction was never broadcast: --online says so."""
+    store = open_store(tmp_path / "cases.sqlite")
+    arbiter = ruled_case(store)
+    _, car = run_to_end(bundle.build(session_for(store, arbiter), 1))
+    store.close()
+    path, settings_file = tmp_path / "bundle-1.car", tmp_path / "settings.json"
+    path.write_bytes(car)
+    config.save(msgspec.structs.replace(devnet_settings(devnet, tmp_path / "data"),
+                                        escrow_contract=config.Settings().escrow_contract),
+                settings_file)
+    capsys.readouterr()
+    assert main(["bundle", "verify", str(path), "--arbiter", arbiter.address()]) == 0
+    assert main(["--config", str(settings_file), "bundle", "verify", str(path),
+                 "--online"]) == 1
+    assert "is unknown to the chain" in capsys.readouterr().err
