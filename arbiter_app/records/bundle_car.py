@@ -71,9 +71,9 @@ def parse_link(value: Any, name: str) -> CID:
     return cid
 
 
-def write(roots: CID, blocks: Iterable[tuple[CID, bytes]]) -> bytes:
+def write(root: CID, blocks: Iterable[tuple[CID, bytes]]) -> bytes:
     """The CARv1 bytes of a bundle: header with the index as its one root, then the blocks."""
-    return car_bytes([roots], blocks)
+    return car_bytes([root], blocks)
 
 
 class BundleCar:
@@ -94,9 +94,9 @@ class BundleCar:
         stream.seek(0)
         try:
             self.car = CarIndex(stream, LIMITS)
-        except LimitExceeded:
-            raise
         except InputError as e:
+            if isinstance(e, LimitExceeded):
+                raise  # names the limit itself
             raise VerificationError(f"the bundle is not a readable CAR file ({e})") from e
         if len(self.car.roots) != 1 or self.car.roots[0].codec != DAG_JSON:
             raise VerificationError("the bundle's CAR header must name one root, its DAG-JSON "
