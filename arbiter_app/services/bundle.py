@@ -27,7 +27,7 @@ from arbiter_app.case.models import EvidenceItem, EvidenceState, Step, TermsStat
 from arbiter_app.decisionlog.canonical import canonical_json
 from arbiter_app.decisionlog.checkpoint import Checkpoint
 from arbiter_app.decisionlog.view import LogView
-from arbiter_app.errors import DecodeError, NetworkError, PolicyError, VerificationError
+from arbiter_app.errors import ArbiterError, DecodeError, PolicyError, VerificationError
 from arbiter_app.ipfs.cid import CID
 from arbiter_app.ipfs.importer import PROFILES, import_file
 from arbiter_app.progress import CancelToken, Progress, run_to_end
@@ -174,11 +174,12 @@ def publish(session: Session, invoice_id: int, now: int | None = None) -> None:
 
 
 def publish_quietly(session: Session, invoice_id: int, now: int) -> None:
-    """Publish the bundle after its receipt; a failure is logged, never raised (the receipt
-    is issued, and ``publish retry`` or ``bundle export`` can follow)."""
+    """Publish the bundle after its receipt; a failure of any kind is logged, never raised:
+    the ruling is executed and its receipt issued whatever happens here, a queued bundle is
+    retried by ``publish retry``, and ``bundle export`` builds it again."""
     try:
         publish(session, invoice_id, now)
-    except (NetworkError, VerificationError, PolicyError) as e:
+    except ArbiterError as e:
         logger.warning("the case bundle of invoice %d is not yet published: %s", invoice_id, e)
 
 

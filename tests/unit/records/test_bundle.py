@@ -152,3 +152,14 @@ def test_verify_file_reads_from_disk(fresh_store: Store, tmp_path: Path) -> None
     (tmp_path / "x.car").write_bytes(data)
     assert verify_file(tmp_path / "x.car", arbiter=arbiter).blocks == 9
 
+
+
+def test_publishing_after_the_receipt_never_fails_the_ruling(
+        fresh_store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """No publication target here: publishing refuses, publishing after the receipt logs it."""
+    session = session_for(fresh_store, ruled_case(fresh_store))
+    with pytest.raises(PolicyError, match="no publication target is configured"):
+        bundle.publish(session, 1)
+    bundle.publish_quietly(session, 1, 0)
+    assert "the case bundle of invoice 1 is not yet published: no publication target" in \
+        caplog.text
