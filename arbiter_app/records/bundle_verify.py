@@ -27,6 +27,19 @@ from arbiter_app.records.receipt_checks import ReceiptFacts
 
 
 @dataclass(frozen=True)
+class Submission:
+    """An evidence item as the report says it was submitted on chain.
+
+    :param txid: the submitting transaction (empty when the store never learnt it)
+    """
+
+    index: int
+    txid: str
+    submitter: str
+    manifest_cid: str
+
+
+@dataclass(frozen=True)
 class BundleFacts:
     """What a verified bundle proves.
 
@@ -37,6 +50,7 @@ class BundleFacts:
     :param evidence: evidence items in the report
     :param documents: terms and manifests included and verified
     :param blocks: blocks in the file
+    :param submissions: each evidence item's submission, for the chain to confirm
     """
 
     root: str
@@ -46,6 +60,7 @@ class BundleFacts:
     evidence: int
     documents: int
     blocks: int
+    submissions: tuple[Submission, ...] = ()
 
 
 def verify_file(path: Path, *, arbiter: str | None = None) -> BundleFacts:
@@ -89,8 +104,10 @@ def verify(car: BundleCar, *, arbiter: str | None = None) -> BundleFacts:
     if left:
         raise VerificationError(f"block {left[0]} is not part of the bundle: no part of the "
                                 f"index links it ({len(left)} such block(s) added)")
+    submissions = tuple(Submission(i["index"], i["submit_txid"] or "", i["submitter"],
+                                   i["manifest_cid"]) for i in report["evidence"])
     return BundleFacts(str(car.root), facts, index["award"], root.hex(),
-                       len(report["evidence"]), documents, car.car.count)
+                       len(report["evidence"]), documents, car.car.count, submissions)
 
 
 def _links(index: Any) -> dict[str, CID]:

@@ -35,6 +35,7 @@ from arbiter_app.records import bundle, bundle_verify, export, receipt_checks
 from arbiter_app.records.bundle import Document, LogRoot, Parts
 from arbiter_app.records.bundle_car import BundleCar
 from arbiter_app.records.bundle_verify import BundleFacts as BundleFacts  # the GUI names it
+from arbiter_app.records.bundle_verify import Submission
 from arbiter_app.services import publication
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.receipts import verify_online as verify_receipt_online
@@ -226,15 +227,37 @@ def stored(session: Session, invoice_id: int) -> bytes | None:
     return None
 
 
+def _check_submission(session: Session, invoice_id: int, s: Submission) -> None:
+    """The report's submitting transaction is the escrow's successful ``submit-evidence`` of
+    this invoice and manifest CID, sent by the reported submitter."""
+    if not s.txid:
+        return  # stored before submitting transactions were kept: the report says null
+    tx = session.api.get_transaction(s.txid)
+    call = None if tx is None else tx.call
+    try:
+        args = [clarity_wire.from_hex(a) for a in call.args_hex] if call is not None else []
+    except (ValueError, DecodeError):
+        args = []
+    if tx is None or not tx.confirmed or tx.sender != s.submitter or call is None or \
+            call.contract_id != session.contract_id or \
+            call.function_name != "submit-evidence" or \
+            args != [clarity.UInt(invoice_id), clarity.StringAscii(s.manifest_cid)]:
+        raise VerificationError(f"evidence #{s.index}: transaction {s.txid} is not a "
+                                f"successful submit-evidence of {s.manifest_cid} for invoice "
+                                f"{invoice_id} by {s.submitter}")
+
+
 def verify_online(session: Session, facts: BundleFacts) -> None:
     """Check a bundle verified offline against the chain of the session's settings: the
-    receipt's checks (transaction, outcome, on-chain rationale hash) and the log root the
-    transaction carries on chain.
+    receipt's checks (transaction, outcome, on-chain rationale hash), the log root the
+    transaction carries on chain, and each evidence item's submitting transaction.
 
     :raises VerificationError: naming what the chain disagrees with
     :raises NetworkError: if the chain cannot be asked
     """
     verify_receipt_online(session, facts.receipt)
+    for submission in facts.submissions:
+        _check_submission(session, facts.receipt.invoice_id, submission)
     tx = session.api.get_transaction(facts.receipt.txid)
     call = None if tx is None else tx.call
     if call is None or call.function_name != receipt_checks.V2_FUNCTION:

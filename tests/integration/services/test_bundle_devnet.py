@@ -116,7 +116,16 @@ def _published(session: Any, devnet: Devnet, case: int, psa: str) -> bytes:
         (case,))]
     assert {(e["target"], e["state"]) for e in logged if e["document"] == "bundle"} == {
         ("kubo", "pinned"), ("pinning-service", "pinned")}
+    items = report_of(car)["evidence"]
+    assert items and all(len(i["submit_txid"] or "") == 64 for i in items)  # --online checks each
     return car
+
+
+def report_of(car: bytes) -> Any:
+    """The evidence report a bundle's index links."""
+    found = dict(blocks(car))
+    index = json.loads(found[blocks(car)[0][0]])
+    return json.loads(found[CID.parse(index["report"]["/"])])
 
 
 def test_a_bundle_whose_node_is_gone_stays_queued_and_a_retry_pins_it(
