@@ -15,8 +15,7 @@ from __future__ import annotations
 import io
 import mmap
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import InputError
@@ -101,26 +100,49 @@ def _read_varint(stream: BinaryIO, offset: int) -> tuple[int, int] | None:
             return value, offset + len(raw)
 
 
-def _section_length(head: bytes, offset: int) -> tuple[int, int]:
+def _section_length(head: bytes | memoryview, offset: int) -> tuple[int, int]:
     """The section length varint at the start of ``head`` (read at ``offset``), and where the
     section's body starts."""
-    end = next((i for i, byte in enumerate(head[:MAX_VARINT]) if not byte & 0x80), None)
-    if end is None and len(head) < MAX_VARINT:
-        raise TruncatedCar(offset + len(head), "the rest of a section length")
     try:
         value, used = decode_varint(head[:MAX_VARINT])
     except CidError as e:
+        if len(head) < MAX_VARINT and all(byte & 0x80 for byte in head):
+            raise TruncatedCar(offset + len(head), "the rest of a section length") from e
         raise CarError(offset, "a section length varint") from e
     return value, offset + used
 
 
-@dataclass(frozen=True)
-class Section:
-    """Where one block lies in the file."""
+def _section_cid(head: bytes | memoryview, at: int, size: int, offset: int) -> tuple[bytes, int]:
+    """The binary CID at ``head[at:]`` (at most ``size`` bytes; the file offset is
+    ``offset``): its bytes and its multihash's start within them.
 
-    cid: CID
+    A sha2-256 CIDv0 (``12 20``) or CIDv1 with a one-byte codec is read by its fixed shape;
+    any other is parsed in full.
+    """
+    if size >= 34 and head[at] == 0x12 and head[at + 1] == 0x20:
+        return bytes(head[at : at + 34]), 0
+    if size >= 36 and head[at] == 1 and head[at + 1] < 0x80 and head[at + 2] == 0x12 \
+            and head[at + 3] == 0x20:
+        return bytes(head[at : at + 36]), 2
+    try:
+        cid, end = CID.read(head[at : at + size], 0, strict=False)
+    except CidError as e:
+        raise CarError(offset + e.offset, "a section CID") from e
+    return bytes(head[at : at + end]), end - len(cid.multihash)
+
+
+class Section(NamedTuple):
+    """Where one block lies in the file, and the binary CID the CAR labels it with."""
+
+    label: bytes
     offset: int
     length: int
+
+    @property
+    def cid(self) -> CID:
+        """The CID the CAR labels the block with (the verifier takes the codec from the
+        parent link instead)."""
+        return CID.from_bytes(self.label, strict=False)
 
 
 class CarIndex:
@@ -193,6 +215,7 @@ class CarIndex:
         if self._end is not None:
             self._size = min(self._size, self._end)
         self._mapped = _map(self._stream)
+        sections = self.sections
         while self._end is None or pos < self._end:
             head = self._read_at(pos, MAX_VARINT + MAX_CID_BYTES)
             if not head:
@@ -204,25 +227,22 @@ class CarIndex:
             if len(head) - (body - pos) < want:
                 raise TruncatedCar(pos + len(head), f"{want} bytes of a section, the CAR ends "
                                    "early")
-            try:
-                cid, cid_end = CID.read(head[body - pos : body - pos + want], 0, strict=False)
-            except CidError as e:
-                raise CarError(body + e.offset, "a section CID") from e
-            if length - cid_end > self.limits.max_block_size:
-                raise BlockTooLarge(length - cid_end, self.limits.max_block_size)
+            label, multihash_at = _section_cid(head, body - pos, want, body)
+            if length - len(label) > self.limits.max_block_size:
+                raise BlockTooLarge(length - len(label), self.limits.max_block_size)
             self.count += 1
             if self.count > self.limits.max_blocks:
                 raise TooManyBlocks(self.count, self.limits.max_blocks)
-            section = Section(cid, body + cid_end, length - cid_end)
             if body + length > self._size:
                 raise TruncatedCar(self._size, f"{length} bytes of a section, the CAR ends early")
-            self.sections.setdefault(cid.multihash, section)
+            sections.setdefault(label[multihash_at:],
+                                Section(label, body + len(label), length - len(label)))
             pos = body + length
 
-    def _read_at(self, pos: int, size: int) -> bytes:
+    def _read_at(self, pos: int, size: int) -> bytes | memoryview:
         """Up to ``size`` bytes at ``pos`` (fewer at the end), from the mapping if there is one."""
         if self._mapped:
-            return bytes(self._mapped[pos : pos + size])
+            return self._mapped[pos : pos + size]
         self._stream.seek(pos)
         return self._stream.read(size)
 

@@ -9,14 +9,15 @@ Our own protobuf handling for two tiny schemas (docs/ipfs.md §2.1–§2.2)::
 
 Decoding is stricter than generic protobuf, as the dag-pb spec asks: PBLink fields must come
 in order and at most once, unknown fields and wrong wire types are refused. Byte fields are
-returned as memoryview slices so a 1 MiB leaf is never copied while decoding.
+returned as memoryview slices so a 1 MiB leaf is never copied while decoding. The decoded
+records are named tuples: a file node's up to 174 links are made faster than dataclasses.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.cid import CID, CODEC_NAMES, DAG_PB
 from arbiter_app.ipfs.errors import CidError, NodeError
 from arbiter_app.ipfs.multibase import decode_varint, encode_varint
 
@@ -26,8 +27,7 @@ TYPE_NAMES = ["raw", "directory", "file", "metadata", "symlink", "HAMT shard"]
 _VARINT, _FIXED64, _BYTES, _FIXED32 = 0, 1, 2, 5
 
 
-@dataclass(frozen=True)
-class PBLink:
+class PBLink(NamedTuple):
     """One dag-pb link: the child's CID, its name, and the ``Tsize`` hint."""
 
     cid: CID
@@ -35,22 +35,20 @@ class PBLink:
     tsize: int | None
 
 
-@dataclass(frozen=True)
-class PBNode:
+class PBNode(NamedTuple):
     """A decoded dag-pb node."""
 
     links: tuple[PBLink, ...]
     data: memoryview | None
 
 
-@dataclass(frozen=True)
-class UnixFSData:
+class UnixFSData(NamedTuple):
     """The UnixFS ``Data`` message of a node (only what file verification needs)."""
 
     type: int
     data: memoryview | None = None
     filesize: int | None = None
-    blocksizes: tuple[int, ...] = field(default_factory=tuple)
+    blocksizes: tuple[int, ...] = ()
 
 
 def _varint(buf: memoryview, pos: int, what: str) -> tuple[int, int]:
@@ -96,6 +94,9 @@ def decode_node(block: bytes | memoryview) -> PBNode:
         length, start = _varint(buf, 1, "dag-pb node")
         if start + length == len(buf):
             return PBNode((), buf[start:])
+    usual = _usual_node(buf)
+    if usual is not None:
+        return usual
     links: list[PBLink] = []
     data: memoryview | None = None
     for number, wire, value, offset in _fields(buf, "dag-pb node"):
@@ -108,6 +109,55 @@ def decode_node(block: bytes | memoryview) -> PBNode:
         else:
             raise NodeError("dag-pb node", offset, "one Data field (1) and Links fields (2)")
     return PBNode(tuple(links), data)
+
+
+def _usual_node(buf: memoryview) -> PBNode | None:
+    """A node laid out as Kubo and the JS encoder write one (links, then Data), each link a
+    sha2-256 CID, an empty Name or none, and a Tsize, read by that fixed shape; ``None`` for
+    anything else, which the general decoder then reads or refuses. A file node has up to
+    174 links: parsing each through the general field splitter cost ~10 % of a verification.
+    """
+    links: list[PBLink] = []
+    pos, end = 0, len(buf)
+    try:
+        while pos < end and buf[pos] == 0x12:
+            length, start = decode_varint(buf, pos + 1)
+            pos = start + length
+            link = _usual_link(buf, start, pos)
+            if link is None or pos > end:
+                return None
+            links.append(link)
+        if pos == end:
+            return PBNode(tuple(links), None)
+        length, start = decode_varint(buf, pos + 1)
+        if buf[pos] != 0x0A or start + length != end:
+            return None
+        return PBNode(tuple(links), buf[start:end])
+    except (CidError, IndexError):
+        return None
+
+
+def _usual_link(buf: memoryview, pos: int, stop: int) -> PBLink | None:
+    if buf[pos] != 0x0A:
+        return None
+    size, at = buf[pos + 1], pos + 2
+    if size == 34:
+        version, codec = 0, DAG_PB
+    elif size == 36 and buf[at] == 1 and buf[at + 1] in CODEC_NAMES:
+        version, codec, at = 1, buf[at + 1], at + 2
+    else:
+        return None
+    if buf[at] != 0x12 or buf[at + 1] != 0x20:  # sha2-256, 32 bytes
+        return None
+    cid = CID(version, codec, bytes(buf[at : at + 34]))
+    pos = at + 34
+    name = None
+    if buf[pos] == 0x12 and buf[pos + 1] == 0:
+        name, pos = "", pos + 2
+    if buf[pos] != 0x18:
+        return None
+    tsize, pos = decode_varint(buf, pos + 1)
+    return PBLink(cid, name, tsize) if pos == stop else None
 
 
 def _decode_link(buf: memoryview, base: int) -> PBLink:
@@ -170,19 +220,29 @@ def decode_unixfs(data: memoryview | bytes) -> UnixFSData:
 
 
 def _file_leaf(buf: memoryview) -> UnixFSData | None:
-    """A file leaf exactly as Kubo writes one (Type File, Data, filesize), read directly;
-    ``None`` for anything else, which the general decoder then reads or refuses."""
-    if len(buf) < 5 or buf[0] != 0x08 or buf[1] != FILE or buf[2] != 0x12:
+    """A file node exactly as Kubo writes one (Type File, Data or none, filesize, then
+    blocksizes), read by that fixed shape; ``None`` for anything else, which the general
+    decoder then reads or refuses."""
+    if len(buf) < 4 or buf[0] != 0x08 or buf[1] != FILE:
         return None
+    pos, end = 2, len(buf)
+    inline: memoryview | None = None
+    sizes: list[int] = []
     try:
-        length, start = decode_varint(buf, 3)
-        end = start + length
-        if end >= len(buf) or buf[end] != 0x18:
+        if buf[pos] == 0x12:
+            length, start = decode_varint(buf, pos + 1)
+            inline, pos = buf[start : start + length], start + length
+        if pos >= end or buf[pos] != 0x18:
             return None
-        filesize, stop = decode_varint(buf, end + 1)
+        filesize, pos = decode_varint(buf, pos + 1)
+        while pos < end:
+            if buf[pos] != 0x20:
+                return None
+            size, pos = decode_varint(buf, pos + 1)
+            sizes.append(size)
     except CidError:
         return None
-    return UnixFSData(FILE, buf[start:end], filesize) if stop == len(buf) else None
+    return UnixFSData(FILE, inline, filesize, tuple(sizes))
 
 
 def _packed(buf: memoryview, base: int) -> list[int]:

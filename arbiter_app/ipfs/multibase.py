@@ -40,8 +40,15 @@ def decode_varint(buf: bytes | memoryview, offset: int = 0) -> tuple[int, int]:
     :returns: ``(value, offset just past it)``
     :raises CidError: if it runs off the end, is longer than 9 bytes, or is not minimal
     """
-    if offset < len(buf) and buf[offset] < 0x80:  # one byte: most varints of a CAR walk
-        return buf[offset], offset + 1
+    if offset + 2 < len(buf):  # up to three bytes (block and section sizes), unrolled
+        first, second = buf[offset], buf[offset + 1]
+        if first < 0x80:
+            return first, offset + 1
+        if second < 0x80 and second:
+            return first & 0x7F | second << 7, offset + 2
+        third = buf[offset + 2]
+        if second >= 0x80 and 0 < third < 0x80:
+            return first & 0x7F | (second & 0x7F) << 7 | third << 14, offset + 3
     value = 0
     for i in range(_MAX_VARINT_BYTES):
         pos = offset + i

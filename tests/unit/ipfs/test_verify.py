@@ -131,15 +131,24 @@ def test_missing_block_names_its_place() -> None:
         run(root, store)
 
 
-def test_progress_counts_bytes_of_the_declared_total_and_cancel_stops() -> None:
+def test_progress_counts_bytes_of_the_declared_total_once_per_mib_and_cancel_stops() -> None:
     store = Blocks()
     root = two_leaf_file(store)
     steps = list(_collect(verify_dag(root, store, io.BytesIO(), IpfsLimits())))
-    assert [(p.done, p.total) for p in steps] == [(5, 10), (10, 10), (10, 10)]
+    assert [(p.done, p.total) for p in steps] == [(5, 10), (10, 10)]  # first block, the end
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
         run(root, store, cancel=token)
+
+
+def test_progress_of_a_3_mib_file_in_256_kib_leaves_comes_once_per_mib() -> None:
+    store = Blocks()
+    leaf = store.add(bytes(256 << 10), RAW)
+    root = store.add(parent([(leaf, 256 << 10, 256 << 10)] * 12))
+    steps = _collect(verify_dag(root, store, io.BytesIO(), IpfsLimits()))
+    assert [p.done >> 10 for p in steps] == [256, 1280, 2304, 3072]  # KiB verified
+    assert steps[-1].label == f"verified 13 blocks of {root}"
 
 
 def _collect(gen: object) -> list[Progress]:
