@@ -71,6 +71,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
     idle(qtbot)
     assert window.signer_address == ledger.arbiter_address
     window.queue.select(CASE)
+    idle(qtbot)  # the case's first opening fetches its terms document
     pane = window.case_pane
     assert pane.case is not None and pane.case.invoice.id == CASE
 
