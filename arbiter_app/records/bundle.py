@@ -115,7 +115,8 @@ def build(parts: Parts) -> tuple[CID, bytes]:
     terms = next((d for d in parts.documents if d.index is None), None)
     index = {
         "schema": SCHEMA, "invoice_id": body["invoice_id"], "network": body["network"],
-        "chain_id": body["chain_id"], "escrow_contract": body["escrow_contract"],
+        "chain_id": body["chain_id"],
+        "escrow_contract": body.get("escrow_contract"),  # null: a receipt of schema /1
         "txid": body["txid"], "award": award(body), "log_root": parts.log_root.to_json(),
         "terms": link(terms.cid) if terms is not None else None,
         "evidence": _evidence_links(parts.documents),

@@ -223,7 +223,7 @@ def stored(session: Session, invoice_id: int) -> bytes | None:
     """The newest bundle kept by its publication (pinned or queued), or ``None``."""
     for p in reversed(publication.for_case(session, invoice_id)):
         if p.document == DOCUMENT:
-            return publication.kept_data(session, p)
+            return publication.kept_data(session, p) or None
     return None
 
 

@@ -19,11 +19,13 @@ from arbiter_app.case.models import Decision, Step
 from arbiter_app.cli import main
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.progress import run_to_end
+from arbiter_app.records import receipt as receipts
 from arbiter_app.records.bundle_car import BundleCar
 from arbiter_app.records.bundle_verify import verify, verify_file
 from arbiter_app.services import bundle
+from arbiter_app.store import execution
 from arbiter_app.store.db import Store, open_store
-from tests.fixtures.bundle import ruled_case, session_for, signer
+from tests.fixtures.bundle import receipt_body, ruled_case, session_for, signer
 from tests.fixtures.store import PAYEE, PAYER, walk_case
 from tests.unit.test_docs import documented_keys
 
@@ -163,3 +165,19 @@ def test_publishing_after_the_receipt_never_fails_the_ruling(
     bundle.publish_quietly(session, 1, 0)
     assert "the case bundle of invoice 1 is not yet published: no publication target" in \
         caplog.text
+
+
+def test_a_case_whose_receipt_is_of_the_first_schema_bundles_and_verifies(
+        fresh_store: Store) -> None:
+    """Receipts issued before schema /2 name no escrow contract: the index says null."""
+    arbiter = ruled_case(fresh_store, decision=Decision.RELEASE, payee_amount=None)
+    body = {k: v for k, v in receipt_body(fresh_store).items()
+            if k not in ("escrow_contract", "sla")}
+    body["schema"] = receipts.SCHEMA_V1
+    domain, message = receipts.signed_message(body)
+    rsv = arbiter.sign_structured_message(domain, message)
+    document = receipts.signed_document(body, arbiter.address(), rsv)
+    execution.save_receipt(fresh_store, 1, document, receipt_sha256="00" * 32, now=0)
+    _, data = run_to_end(bundle.build(session_for(fresh_store, arbiter), 1))
+    facts = verify(BundleCar(io.BytesIO(data)), arbiter=arbiter.address())
+    assert facts.receipt.escrow_contract is None and facts.award["payee"]["amount"] == AMOUNT
