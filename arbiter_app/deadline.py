@@ -11,7 +11,9 @@ an operation's budget bounds each of its requests, and the earlier end wins.
 
 from __future__ import annotations
 
+import functools
 import math
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -196,16 +198,24 @@ class _Transport(httpx.HTTPTransport):
     """httpx's transport over a connection pool whose sockets obey the current budget."""
 
     def __init__(self, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(verify=_tls_context(), limits=limits, trust_env=False)
         # httpx builds its pool without a network backend parameter; this pool is the same
         # one with ours (same TLS context and limits), replacing it before any request.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_tls_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=_Backend(),
         )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The one TLS context of every client (verifying, system trust store as httpx sets it
+    up): loading the certificate store costs tens of milliseconds of CPU, and a session makes
+    a client per service and per sync."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 def transport(limits: httpx.Limits) -> httpx.BaseTransport:

@@ -139,6 +139,8 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
                 "submitted_height": item.height, "submitted_time": item.submitted_time,
                 "submit_txid": item.submit_txid},
                 invoice_id=invoice.id, at=now)
+        if case is before:
+            return before  # nothing new beside the invoice row, which `before` already reads
         write_changes(store, before, case, now)
         return load_case(store, invoice.id)
 
