@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QImage, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QWheelEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -71,7 +71,7 @@ def test_the_fit_follows_the_window_as_it_is_resized(qtbot: QtBot, photo: Eviden
 def test_zoom_changes_the_shown_size_without_decoding_again(
         qtbot: QtBot, photo: EvidenceViewer, how: str) -> None:
     bar, area = photo.image.zoom_bar, photo.image.area
-    decoded = area.picture.pixmap.cacheKey()
+    decoded = area.picture.image.cacheKey()
     fitted = shown_size(photo)
 
     def press(key: Qt.Key, action: object) -> None:
@@ -92,7 +92,7 @@ def test_zoom_changes_the_shown_size_without_decoding_again(
     assert not bar.fits["fit-page"].isChecked()
     press(Qt.Key.Key_0, bar.fits["fit-page"])
     assert shown_size(photo) == fitted and bar.fits["fit-page"].isChecked()
-    assert not photo.renderer.running and area.picture.pixmap.cacheKey() == decoded
+    assert not photo.renderer.running and area.picture.image.cacheKey() == decoded
 
 
 def wheel(widget: QWidget, notches: int, modifiers: Qt.KeyboardModifier) -> None:
@@ -127,7 +127,7 @@ def test_zoom_stops_at_the_first_and_last_step(photo: EvidenceViewer) -> None:
 def test_an_image_scaled_down_by_the_child_is_shown_at_its_own_size_at_100(
         qtbot: QtBot) -> None:
     dialog = open_viewer(qtbot, "t", shown("wide.png", png(6000, 30), "image/png"))
-    assert dialog.image.area.picture.pixmap.width() == 4096
+    assert dialog.image.area.picture.image.width() == 4096
     dialog.image.zoom_bar.actual.trigger()
     assert shown_size(dialog) == (6000, 30)
 
@@ -172,3 +172,32 @@ def test_tab_runs_through_the_zoom_buttons_to_the_image_then_close(
         walked.append(focused)
         widget = focused
     assert walked == expected
+
+
+def stripes_png(width: int, height: int) -> bytes:
+    """Black and white columns one pixel wide: shrunk smoothly they average to grey, shrunk
+    by sampling they alias into bands."""
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    for x in range(0, width, 2):
+        painter.drawLine(x, 0, x, height)
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+def test_a_shrunk_image_is_smoothed_in_the_background(qtbot: QtBot) -> None:
+    dialog = open_viewer(qtbot, "t", shown("stripes.png", stripes_png(2000, 1000), "image/png"))
+    dialog.show()
+    picture = dialog.image.area.picture
+    assert picture.width() < 1000  # shrunk by more than half
+
+    def greys() -> list[int]:
+        row = picture.grab().toImage()
+        return [row.pixelColor(x, row.height() // 2).lightness()
+                for x in range(10, row.width() - 10)]
+
+    qtbot.waitUntil(lambda: all(100 <= grey <= 155 for grey in greys()), timeout=10_000)

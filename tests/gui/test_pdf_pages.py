@@ -108,9 +108,9 @@ def test_the_page_being_rendered_says_so(qtbot: QtBot, twelve_pages: EvidenceVie
     pane.next.trigger()
     assert pane.status.text() == "Rendering page 2…"
     assert pane.area.picture.placeholder == "Rendering page 2…"
-    assert pane.area.picture.pixmap.isNull()
+    assert pane.area.picture.image.isNull()
     settled(qtbot, pane)
-    assert pane.status.text() == "" and not pane.area.picture.pixmap.isNull()
+    assert pane.status.text() == "" and not pane.area.picture.image.isNull()
 
 
 def test_zoom_renders_the_page_again_at_the_size_shown(

@@ -100,7 +100,7 @@ def test_an_oversized_image_is_refused(qtbot: QtBot, width: int, height: int, wh
 def test_a_small_image_is_decoded_with_the_allocation_limit(qtbot: QtBot) -> None:
     dialog = open_viewer(qtbot, "t", shown("dashboard.png", small_png(), "image/png"))
     assert dialog.kind == viewer.IMAGE
-    assert dialog.image.area.picture.pixmap.width() == 40
+    assert dialog.image.area.picture.image.width() == 40
 
 
 def test_a_pdf_is_rendered_by_qtpdf_at_the_width_of_the_view(
@@ -170,6 +170,6 @@ def test_an_image_wider_than_the_view_limit_is_shown_scaled_down(qtbot: QtBot) -
     image.save(buffer, "PNG")
     dialog = open_viewer(qtbot, "t", shown("wide.png", bytes(buffer.data().data()), "image/png"))
     assert dialog.kind == viewer.IMAGE
-    assert dialog.image.area.picture.pixmap.width() == 4096
+    assert dialog.image.area.picture.image.width() == 4096
     assert dialog.image.area.natural == (6000, 30)
     assert "shown scaled down from 6000 × 30 pixels" in dialog.info.text()

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from arbiter_app.case.models import EvidenceFile
 from arbiter_app.gui.render_process import FIRST_PAGE, LIMITS, Rendering, RenderLimits
 from arbiter_app.gui.views.pdf_pages import PdfPages
-from arbiter_app.gui.views.picture import ImagePane, pixmap, plain_label
+from arbiter_app.gui.views.picture import ImagePane, image_of, plain_label
 from arbiter_app.gui.views.rendering import Renderer
 from arbiter_app.ipfs.sniff import SNIFF_BYTES, sniff
 from arbiter_app.text import display_name
@@ -178,7 +178,7 @@ class EvidenceViewer(QDialog):
             self.text.setPlainText(got.text or "")
         else:
             page = got.pages[0]
-            self.image.set_image(pixmap(page), page.natural)
+            self.image.set_image(image_of(page), page.natural)
         self._on_shown(file, kind)
 
     def on_pdf_rendered(self, got: Rendering) -> None:

@@ -26,8 +26,8 @@ from arbiter_app.gui.render_process import LIMITS, UNSAFE, Page, Rendering, Rend
 from arbiter_app.gui.views.picture import (
     PictureArea,
     ZoomBar,
+    image_of,
     key_action,
-    pixmap,
     plain_label,
     tool_button,
 )
@@ -172,7 +172,7 @@ class PdfPages(QWidget):
 
     def _show(self, page: Page) -> None:
         self.page, self.natural = page, page.natural
-        self.area.set_content(pixmap(page), page.natural)
+        self.area.set_content(image_of(page), page.natural)
         self.body.setCurrentWidget(self.area)
 
     def _fail(self, why: str) -> None:

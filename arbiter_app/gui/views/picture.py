@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -22,13 +23,13 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPaintEvent,
-    QPixmap,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
 from arbiter_app.gui.render_process import Page
+from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.zoom import FIT_PAGE, PERCENT, Zoom, next_step, percent_shown, shown_size
 
 MARGIN = 8  # pixels of free view around a fitted picture
@@ -36,40 +37,60 @@ NOTCH = 120  # one notch of a mouse wheel, in eighths of a degree
 
 
 class Picture(QWidget):
-    """Paints its pixmap over its whole size; without one, paints ``placeholder`` (on white
-    paper for a document page)."""
+    """Paints its image over its whole size; without one, paints ``placeholder`` (on white
+    paper for a document page).
+
+    Enlarging, and shrinking until a smooth copy is ready, are done by the painter for the
+    part on screen only. The smooth copy is made on the task runner, because shrinking a
+    picture of 4096² pixels takes longer than the window may stall.
+    """
 
     def __init__(self, paper: bool) -> None:
         super().__init__()
-        self.pixmap = QPixmap()
+        self.image = QImage()
         self.placeholder = ""
         self.paper = paper
-        self._shrunk = QPixmap()
+        self._shrunk = QImage()
+        self._shrinking_to = QSize()
 
-    def set_pixmap(self, pixmap: QPixmap) -> None:
-        self.pixmap = pixmap
-        self._shrunk = QPixmap()
+    def set_image(self, image: QImage) -> None:
+        self.image = image
+        self._shrunk, self._shrinking_to = QImage(), QSize()
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         if self.paper:
             painter.fillRect(self.rect(), QColor("white"))  # a PDF page is transparent paper
-        if self.pixmap.isNull():
+        if self.image.isNull():
             # Near the top: a page fitted to the width is taller than the view.
             painter.drawText(self.rect().adjusted(0, 40, 0, 0),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                              self.placeholder)
             return
         target = self.size() * self.devicePixelRatioF()
-        if target.width() <= self.pixmap.width():
-            if self._shrunk.size() != target:
-                self._shrunk = self.pixmap.scaled(target, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                  Qt.TransformationMode.SmoothTransformation)
-            painter.drawPixmap(self.rect(), self._shrunk)
-        else:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawPixmap(self.rect(), self.pixmap)
+        if self._shrunk.size() == target:
+            painter.drawImage(self.rect(), self._shrunk)
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(self.rect(), self.image)
+        if target.width() < self.image.width():
+            self._shrink(target)
+
+    def _shrink(self, target: QSize) -> None:
+        """Make the smooth copy at ``target`` in the background, unless under way."""
+        if self._shrinking_to == target:
+            return
+        self._shrinking_to, image = target, self.image
+
+        def done(shrunk: QImage) -> None:
+            if shiboken6.isValid(self) and image is self.image and target == self._shrinking_to:
+                self._shrunk = shrunk
+                self.update()
+
+        Task(call(lambda: image.scaled(target, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation)),
+             parent=self).on_success(done).run()
 
 
 class PictureArea(QScrollArea):
@@ -94,16 +115,16 @@ class PictureArea(QScrollArea):
         self.setWidgetResizable(False)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-    def set_content(self, pixmap: QPixmap, natural: tuple[float, float]) -> None:
-        """Show ``pixmap``, a rendering of content of ``natural`` size."""
+    def set_content(self, image: QImage, natural: tuple[float, float]) -> None:
+        """Show ``image``, a rendering of content of ``natural`` size."""
         self.natural = natural
-        self.picture.set_pixmap(pixmap)
+        self.picture.set_image(image)
         self._lay_out()
 
     def set_placeholder(self, text: str, natural: tuple[float, float]) -> None:
         """Show ``text`` on a blank picture of ``natural`` size (a page being rendered)."""
         self.picture.placeholder = text
-        self.set_content(QPixmap(), natural)
+        self.set_content(QImage(), natural)
 
     def set_zoom(self, zoom: Zoom) -> None:
         """Show the content at ``zoom`` from now on (a fit keeps fitting as the view
@@ -235,17 +256,17 @@ class ImagePane(QWidget):
         layout.addWidget(self.zoom_bar, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.area, 1)
 
-    def set_image(self, pixmap: QPixmap, natural: tuple[float, float]) -> None:
+    def set_image(self, image: QImage, natural: tuple[float, float]) -> None:
         """Show a new image at the default fit."""
         self.area.zoom = self.area.default
-        self.area.set_content(pixmap, natural)
+        self.area.set_content(image, natural)
 
 
-def pixmap(page: Page) -> QPixmap:
-    """The pixmap of a rendered page or image."""
+def image_of(page: Page) -> QImage:
+    """The image of a rendered page or picture."""
     image = QImage(page.pixels, page.width, page.height, page.width * 4,
                    QImage.Format.Format_ARGB32_Premultiplied)
-    return QPixmap.fromImage(image.copy())  # the copy owns its pixels; ``page`` may go
+    return image.copy()  # the copy owns its pixels; ``page`` may go
 
 
 def plain_label(text: str) -> QLabel:
