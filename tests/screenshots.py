@@ -22,6 +22,7 @@ from arbiter_app import config
 from arbiter_app.case.models import Award, Decision, EvidenceFile, Step
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.prompts import QtDevicePrompt
+from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.gui.views.evidence import REFUSED, EvidenceViewer, ShownFile
 from arbiter_app.gui.views.review import FinalReviewDialog
@@ -131,6 +132,7 @@ def viewers(window: MainWindow) -> None:
     for kind, (name, media_type, data) in samples.items():
         viewer = open_viewer(window, name, media_type, data)
         settle(lambda v=viewer: not v.pdf.rendering)  # type: ignore[misc]
+        settle(lambda: not Task._running)  # the smooth copy of a shrunk image
         save(viewer, f"viewer-{kind}")
         viewer.close()
 
@@ -165,6 +167,7 @@ def image_zoom(window: MainWindow) -> None:
     """The photo at 200 %, scrolled to its middle."""
     viewer = open_viewer(window, "parcel.png", "image/png", sample_png(1600, 1100))
     viewer.image.area.set_zoom(Zoom(PERCENT, 200))
+    settle(lambda: not Task._running)
     save(viewer, "viewer-image-zoom")
     viewer.close()
 
