@@ -5,7 +5,8 @@ the whole log or one case (``-o -``: to standard output); ``log verify FILE`` ch
 header's signatures, the key's binding to the arbiter's address and every inclusion proof
 without touching the network, and exits 1 naming the first bad line. It exits 0 only with
 ``--arbiter ADDRESS``: without it, it says who signed and that nobody checked who that is;
-``--json`` prints what was verified.
+``--json`` prints what was verified. ``log rotate-key`` replaces the log key; the old key
+signs the handover, so exports follow the chain of keys.
 
 ``verify`` is the auditor's offline check: the case store and the network clients are
 imported only by the actions that open them (``export``, ``verify --online``).
@@ -53,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     verify.add_argument("--json", action="store_true",
                         help="print what was verified as JSON (when it verified)")
     verify.set_defaults(handler=run_verify)
+    rotate = sub.add_parser("rotate-key", help="replace the decision-log key (the old key "
+                                               "signs the handover; asks the signer twice)")
+    rotate.set_defaults(handler=run_rotate)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -68,6 +72,25 @@ def run_export(args: argparse.Namespace) -> int:
         else:
             count = logs.write_jsonl(session, out, invoice_id=args.case, now=int(time.time()))
     report(f"wrote {count} log entries to {describe(args.output)}")
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    """Make a new log key, bind it on the signer, log the old key's handover to it."""
+    import time
+
+    from arbiter_app import config
+    from arbiter_app.cli import report
+    from arbiter_app.services import logkey
+    from arbiter_app.services.session import Session
+    from arbiter_app.wallet.signer import StderrPrompt
+
+    settings = config.load(Path(args.config) if args.config else None)
+    with Session(settings) as session:
+        handover = logkey.rotate_key(session, now=int(time.time()), prompt=StderrPrompt())
+    report(f"rotated the decision-log key: {handover.old.hex()[:16]}… handed over to "
+           f"{handover.new.hex()[:16]}… at log size {handover.size}; earlier checkpoints "
+           "and receipts keep verifying through the handover")
     return 0
 
 

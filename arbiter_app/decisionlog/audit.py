@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from arbiter_app.decisionlog import merkle
-from arbiter_app.decisionlog.checkpoint import Checkpoint, verify_checkpoint
+from arbiter_app.decisionlog.checkpoint import Checkpoint
 from arbiter_app.decisionlog.entry import Entry
+from arbiter_app.decisionlog.keychain import KeyChain
 from arbiter_app.errors import VerificationError
 
 
 def verify_rows(rows: Iterable[tuple[object, object, object]], size: int, root: bytes,
-                checkpoints: Sequence[Checkpoint], key: bytes | None) -> int:
+                checkpoints: Sequence[Checkpoint], chain: KeyChain | None) -> int:
     """Check stored ``(index, body, leaf)`` rows against the head (``size``, ``root``).
 
     Checks that every entry is canonical with its own index, that its stored leaf is its
     hash, that the head equals the root of all leaves, and that every checkpoint is correctly
-    signed by ``key`` and equals the root of its prefix (so all are mutually consistent).
+    signed by the key of ``chain`` that held the log at its size and equals the root of its
+    prefix (so all are mutually consistent).
 
     :returns: the log's size
     :raises VerificationError: naming the first problem found
@@ -38,7 +40,9 @@ def verify_rows(rows: Iterable[tuple[object, object, object]], size: int, root: 
     if full.size != size or full.root() != root:
         raise VerificationError("the log head does not match its entries")
     for cp in checkpoints:
-        verify_checkpoint(cp, key)
+        if chain is None:
+            raise VerificationError("the log has checkpoints but no log key")
+        chain.check(cp)
         if cp.size > size or full.prefix_root(cp.size) != cp.root:
             raise VerificationError(f"the checkpoint of size {cp.size} is not a prefix of the log")
     return size

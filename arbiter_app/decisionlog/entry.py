@@ -22,7 +22,7 @@ ENTRY_KINDS = frozenset({
     "transaction-signed", "transaction-broadcast", "transaction-confirmed",
     "transaction-failed", "receipt-issued", "settings-changed", "network-changed",
     "log-key-bound", "party-flagged", "governance-event", "conflict-declared", "notes-saved",
-    "document-pinned", "signature-failed",
+    "document-pinned", "signature-failed", "log-key-rotated",
 })
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arbiter_app.decisionlog import merkle
 from arbiter_app.decisionlog.checkpoint import Attestation, Checkpoint
 from arbiter_app.decisionlog.entry import Entry
+from arbiter_app.decisionlog.keychain import Handover
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class LogView:
         ``checkpoint.size``
     :param attestation: the binding of the log key to the arbiter's address, if made
     :param earlier: every checkpoint kept before ``checkpoint``, oldest first
+    :param handovers: the log key's rotations, oldest first (empty if never rotated)
     """
 
     checkpoint: Checkpoint
@@ -26,3 +28,4 @@ class LogView:
     entries: list[Entry]
     attestation: Attestation | None
     earlier: list[Checkpoint]
+    handovers: list[Handover] = field(default_factory=list)

@@ -2,15 +2,16 @@
 
 A JSONL export is one header line and one line per entry, every line canonical JSON. The header
 carries the signed checkpoint, the SIP-018 attestation binding the log key to the arbiter's
-address, the scope (whole log or one case), the exact entry indices a one-case file holds, and
-an Ed25519 signature by the log key over all of that. A whole-log export lists every entry in
-order and nothing more: :func:`verify_jsonl` rebuilds the tree from them once and compares its
-root with the signed checkpoint. A one-case export is a slice, so each of its lines also
-carries the entry's RFC 6962 inclusion proof (base64 hashes, bottom-up, as in C2SP
-``tlog-proof``). Verification needs no network. Any changed, deleted, reordered or inserted
-line or field breaks a signature, a proof, the root, the index list or the canonical form; the
-error names the first bad line, except an altered entry of a whole-log export, which only the
-rebuilt root betrays (its error names the lines the root covers).
+address, the log key's handovers when it was rotated (each earlier checkpoint is checked against
+the key that held the log at its size), the scope (whole log or one case), the exact entry
+indices a one-case file holds, and an Ed25519 signature by the log key over all of that. A
+whole-log export lists every entry in order and nothing more: :func:`verify_jsonl` rebuilds the
+tree from them once and compares its root with the signed checkpoint. A one-case export is a
+slice, so each of its lines also carries the entry's RFC 6962 inclusion proof (base64 hashes,
+bottom-up, as in C2SP ``tlog-proof``). Verification needs no network. Any changed, deleted,
+reordered or inserted line or field breaks a signature, a proof, the root, the index list or the
+canonical form; the error names the first bad line, except an altered entry of a whole-log
+export, which only the rebuilt root betrays (its error names the lines the root covers).
 """
 
 from __future__ import annotations
@@ -34,15 +35,18 @@ from arbiter_app.decisionlog.checkpoint import (
     verify_checkpoint,
 )
 from arbiter_app.decisionlog.entry import ENTRY_KINDS, Entry
+from arbiter_app.decisionlog.keychain import Handover, KeyChain, verify_chain
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import InputError, VerificationError
 
-SCHEMA = "arbiter-desk-log/2"  # 2: whole-log exports carry no per-entry proofs
+SCHEMA = "arbiter-desk-log/3"  # 3: the header carries the log key's handovers ("keys")
+SCHEMA_V2 = "arbiter-desk-log/2"  # 2: whole-log exports carry no per-entry proofs
 # The first format: every line, whole-log exports too, carries its inclusion proof. Exports
 # written by earlier versions of the app keep verifying, line by line.
 SCHEMA_V1 = "arbiter-desk-log/1"
 HEADER_KEYS = {"type", "schema", "scope", "case", "indices", "checkpoint", "attestation",
                "history", "signature"}
+HEADER_KEYS_V3 = HEADER_KEYS | {"keys"}
 LINE_KEYS = {"type", "entry", "proof"}
 WHOLE_HEAD, WHOLE_TAIL = b'{"entry":', b',"type":"entry"}'  # a whole-log entry line's frame
 ENTRY_KEYS = {"index", "kind", "case", "at", "data"}
@@ -58,6 +62,7 @@ class ExportReport:
     checkpoint: Checkpoint
     arbiter: str | None
     history: dict[int, Checkpoint]
+    chain: KeyChain
 
 
 def _b64(data: bytes) -> str:
@@ -65,12 +70,13 @@ def _b64(data: bytes) -> str:
 
 
 def header_for(scope_case: int | None, indices: list[int], cp: Checkpoint,
-               att: Attestation | None, history: list[dict[str, Any]]) -> dict[str, Any]:
+               att: Attestation | None, history: list[dict[str, Any]],
+               handovers: Sequence[Handover] = ()) -> dict[str, Any]:
     """The unsigned header of an export (indices are listed only for one-case exports)."""
     return {"type": "header", "schema": SCHEMA, "scope": "all" if scope_case is None else "case",
             "case": scope_case, "indices": None if scope_case is None else indices,
             "checkpoint": cp.to_json(), "attestation": att.to_json() if att else None,
-            "history": history}
+            "history": history, "keys": [h.to_json() for h in handovers]}
 
 
 def _history(view: LogView) -> list[dict[str, Any]]:
@@ -94,7 +100,7 @@ def export_jsonl(view: LogView, out: IO[bytes], sign: Callable[[bytes], bytes], 
     """
     cp = view.checkpoint
     header = header_for(invoice_id, [e.index for e in view.entries], cp, view.attestation,
-                        _history(view))
+                        _history(view), view.handovers)
     header["signature"] = sign(canonical_json(header)).hex()
     out.write(canonical_json(header) + b"\n")
     for entry in view.entries:
@@ -138,20 +144,35 @@ def _hash(text: Any, number: int, encode: str = "b64") -> bytes:
     return raw
 
 
+def _header_shape(h: dict[str, Any]) -> None:
+    """Refuse a header whose fields are not those of its schema."""
+    fields = HEADER_KEYS_V3 if h.get("schema") == SCHEMA else HEADER_KEYS
+    if set(h) != fields or h["type"] != "header" or \
+            h["schema"] not in (SCHEMA, SCHEMA_V2, SCHEMA_V1):
+        raise VerificationError(f"line 1: not an {SCHEMA} header")
+
+
 def _check_header(h: dict[str, Any], attested: bool, log_key: bytes | None,
                   arbiter: str | None
-                  ) -> tuple[Checkpoint, Attestation | None, dict[int, Checkpoint]]:
-    if set(h) != HEADER_KEYS or h["type"] != "header" or h["schema"] not in (SCHEMA, SCHEMA_V1):
-        raise VerificationError(f"line 1: not an {SCHEMA} header")
+                  ) -> tuple[Checkpoint, Attestation | None, dict[int, Checkpoint], KeyChain]:
+    _header_shape(h)
     try:
         cp = Checkpoint.from_json(h["checkpoint"])
         att = Attestation.from_json(h["attestation"]) if h["attestation"] is not None else None
         signature = bytes.fromhex(h["signature"])
+        keys = h.get("keys", [])
+        if not isinstance(keys, list):
+            raise InputError("the key handovers are not a list")
+        handovers = [Handover.from_json(k) for k in keys]
     except (InputError, TypeError, ValueError) as e:
         raise VerificationError(f"line 1: {e}") from e
     if signature.hex() != h["signature"]:  # the one field its own signature cannot cover
         raise VerificationError("line 1: the header's signature is not lowercase hex")
-    if log_key is not None and cp.key != log_key:
+    try:
+        chain = verify_chain(handovers, cp.key, att.address if att else None)
+    except VerificationError as e:
+        raise VerificationError(f"line 1: {e}") from e
+    if log_key is not None and log_key not in chain.periods:
         raise VerificationError(f"line 1: the log is signed by another log key "
                                 f"({cp.key.hex()[:16]}…, expected {log_key.hex()[:16]}…)")
     try:
@@ -165,20 +186,21 @@ def _check_header(h: dict[str, Any], attested: bool, log_key: bytes | None,
             verify_attestation(att, cp.key)
         except VerificationError as e:
             raise VerificationError(f"line 1: {e}") from e
-    history = _check_history(h["history"], cp)
+    history = _check_history(h["history"], cp, chain)
     if att is None and (attested or arbiter is not None):
         raise VerificationError("line 1: the log key is not bound to an arbiter address")
     if arbiter is not None and att is not None and att.address != arbiter:
         raise VerificationError(f"line 1: the log key is bound to {att.address}, not {arbiter}")
-    return cp, att, history
+    return cp, att, history, chain
 
 
 def _name(cp: Checkpoint) -> str:
     return f"the checkpoint of size {cp.size} (root {cp.root.hex()[:16]}…, time {cp.at})"
 
 
-def _check_history(history: Any, cp: Checkpoint) -> dict[int, Checkpoint]:
-    """Verify every earlier checkpoint and its consistency with ``cp``; return them by size."""
+def _check_history(history: Any, cp: Checkpoint, chain: KeyChain) -> dict[int, Checkpoint]:
+    """Verify every earlier checkpoint (signed by the key of ``chain`` that held the log at
+    its size) and its consistency with ``cp``; return them by size."""
     if not isinstance(history, list):
         raise VerificationError("line 1: the checkpoint history is malformed")
     kept: dict[int, Checkpoint] = {}
@@ -189,7 +211,7 @@ def _check_history(history: Any, cp: Checkpoint) -> dict[int, Checkpoint]:
         except (InputError, KeyError, TypeError) as e:
             raise VerificationError(f"line 1: the checkpoint history is malformed ({e})") from e
         try:
-            verify_checkpoint(old, cp.key)
+            chain.check(old)
             merkle.verify_consistency(old.size, cp.size, old.root, cp.root, proof)
         except VerificationError as e:
             raise VerificationError(f"line 1: {_name(old)} is not consistent with {_name(cp)} "
@@ -203,7 +225,7 @@ def check_previous(report: ExportReport, previous: Checkpoint) -> None:
 
     :raises VerificationError: naming both checkpoints on a split view or a rewritten history
     """
-    verify_checkpoint(previous, report.checkpoint.key)
+    report.chain.check(previous)
     current = report.checkpoint
     same = current if previous.size == current.size else report.history.get(previous.size)
     if same is None:
@@ -310,9 +332,9 @@ def verify_jsonl(lines: Sequence[bytes], *, require_attestation: bool = True,
     if not lines:
         raise VerificationError("line 1: the export is empty")
     h = _parse(lines[0], 1)
-    cp, att, history = _check_header(h, require_attestation, log_key, arbiter)
+    cp, att, history, chain = _check_header(h, require_attestation, log_key, arbiter)
     expected = _expected_indices(h, cp.size)
-    whole = merkle.GrowingRange() if h["scope"] == "all" and h["schema"] == SCHEMA else None
+    whole = merkle.GrowingRange() if h["scope"] == "all" and h["schema"] != SCHEMA_V1 else None
     count = 0
     for number, line in enumerate(lines[1:], start=2):
         if count >= len(expected):
@@ -330,7 +352,8 @@ def verify_jsonl(lines: Sequence[bytes], *, require_attestation: bool = True,
         raise VerificationError(f"lines 2-{count + 1}: these entries are not the log signed in "
                                 f"line 1 ({_name(cp)}): one was altered or replaced, which a "
                                 "whole-log export cannot pin to a line (a one-case export can)")
-    return ExportReport(h["scope"], h["case"], count, cp, att.address if att else None, history)
+    return ExportReport(h["scope"], h["case"], count, cp, att.address if att else None, history,
+                        chain)
 
 
 def read_lines(data: bytes) -> list[bytes]:

@@ -14,20 +14,24 @@ from typing import IO, Literal
 from arbiter_app.decisionlog.anchors import Anchor
 from arbiter_app.errors import DecodeError, VerificationError
 from arbiter_app.records import export
+from arbiter_app.services import logkey
 from arbiter_app.services.session import Session
 from arbiter_app.stacks import clarity, clarity_wire, escrow
 from arbiter_app.store import log
+from arbiter_app.wallet.signer import DevicePrompt
 
 ExportFormat = Literal["jsonl", "csv"]
 
 
 def export_log(session: Session, path: Path, *, fmt: ExportFormat = "jsonl",
-               invoice_id: int | None = None, now: int) -> int:
+               invoice_id: int | None = None, now: int,
+               prompt: DevicePrompt | None = None) -> int:
     """Write the whole log (or one case's entries) to ``path``.
 
     :param fmt: ``jsonl`` (signed, with inclusion proofs under a fresh checkpoint taken at
         ``now``) or ``csv`` (for spreadsheets; not a proof)
     :param invoice_id: export only this case's entries
+    :param prompt: where the device asks to unlock the log key (JSONL, once per session)
     :returns: the number of entries written
     """
     tmp = path.with_name(path.name + ".part")
@@ -36,18 +40,21 @@ def export_log(session: Session, path: Path, *, fmt: ExportFormat = "jsonl",
             count = write_csv(session, text, invoice_id=invoice_id)
     else:
         with open(tmp, "wb") as binary:
-            count = write_jsonl(session, binary, invoice_id=invoice_id, now=now)
+            count = write_jsonl(session, binary, invoice_id=invoice_id, now=now,
+                                prompt=prompt)
     tmp.replace(path)
     return count
 
 
 def write_jsonl(session: Session, out: IO[bytes], *, invoice_id: int | None = None,
-                now: int) -> int:
-    """Write a JSONL export to a binary stream under a fresh checkpoint taken at ``now``.
+                now: int, prompt: DevicePrompt | None = None) -> int:
+    """Write a JSONL export to a binary stream under a fresh checkpoint taken at ``now``,
+    unlocking the log key first if this session has not.
 
     :returns: the number of entries written
     """
     store = session.store
+    logkey.unlock(session, prompt=prompt, now=now)
     view = log.view(store, log.checkpoint(store, now=now), invoice_id=invoice_id)
     return export.export_jsonl(view, out, log.private_key(store).sign, invoice_id=invoice_id)
 

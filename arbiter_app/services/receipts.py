@@ -1,12 +1,13 @@
 """The receipt room: bind the decision-log key to the arbiter, issue (and re-issue) the
 signed ruling receipt, verify a receipt against the chain, and show or print its facts.
 
-The log key is bound once to the arbiter's Stacks address by one SIP-018 signature on the
-signer, so exports and receipts can be tied to the arbiter offline. A receipt is built under a
-fresh signed checkpoint, signed by the arbiter (SIP-018), verified before it is kept, logged
-as ``receipt-issued``, then published (pinned and read back; queued for retry on failure).
-Issuing again replaces the kept receipt with a new one under a newer checkpoint; both verify.
-The PDF is drawn by :mod:`arbiter_app.records.pdf`, which loads Qt only when it draws.
+The log key is unlocked by the signer once per session (:mod:`.logkey`) and bound once to the
+arbiter's Stacks address by one SIP-018 signature on the signer, so exports and receipts can be
+tied to the arbiter offline. A receipt is built under a fresh signed checkpoint, signed by the
+arbiter (SIP-018), verified before it is kept, logged as ``receipt-issued``, then published
+(pinned and read back; queued for retry on failure). Issuing again replaces the kept receipt
+with a new one under a newer checkpoint; both verify. The PDF is drawn by
+:mod:`arbiter_app.records.pdf`, which loads Qt only when it draws.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from arbiter_app.decisionlog.checkpoint import (
     attestation_message,
     verify_attestation,
 )
+from arbiter_app.decisionlog.vault import public_of
 from arbiter_app.errors import NetworkError, PolicyError, VerificationError
 from arbiter_app.records import pdf, receipt_checks
 from arbiter_app.records import receipt as records
 from arbiter_app.records.receipt_checks import ReceiptFacts
-from arbiter_app.services import publication
+from arbiter_app.services import logkey, publication
 from arbiter_app.services.session import Session
-from arbiter_app.services.signatures import BINDING, asked, receipt_subject
+from arbiter_app.services.signatures import BINDING, UNLOCK, asked, receipt_subject
 from arbiter_app.store import execution, log, rows
 from arbiter_app.wallet.signer import DevicePrompt
 
@@ -35,9 +37,11 @@ logger = logging.getLogger(__name__)
 
 def signatures_to_come(session: Session, invoice_id: int) -> tuple[str, ...]:
     """What issuing the receipt of ``invoice_id`` asks the device for, in order, in the
-    words each prompt names it: the log-key binding (while it is not made), the receipt."""
+    words each prompt names it: the log key's unlocking (once per session), its binding
+    (while it is not made), the receipt."""
+    unlocking = () if logkey.is_unlocked(session) else (UNLOCK,)
     binding = () if log.attestation(session.store) is not None else (BINDING,)
-    return (*binding, receipt_subject(invoice_id))
+    return (*unlocking, *binding, receipt_subject(invoice_id))
 
 
 def bind_log_key(session: Session, *, now: int, prompt: DevicePrompt | None = None,
@@ -49,8 +53,9 @@ def bind_log_key(session: Session, *, now: int, prompt: DevicePrompt | None = No
     :returns: the attestation (kept; an existing one for the same address is reused)
     """
     store, signer = session.store, session.signer
+    logkey.unlock(session, prompt=prompt, invoice_id=invoice_id, now=now)
     existing = log.attestation(store)
-    public = log.public_key(store)
+    public = public_of(log.private_key(store))
     address = signer.address()
     if existing is not None and existing.address == address:
         return existing
@@ -76,6 +81,7 @@ def issue_receipt(session: Session, invoice_id: int, now: int | None = None, *,
     """
     now = session.now() if now is None else now
     store, signer = session.store, session.signer
+    logkey.unlock(session, prompt=prompt, invoice_id=invoice_id, now=now)
     if log.attestation(store) is None:
         bind_log_key(session, now=now, prompt=prompt, invoice_id=invoice_id)
     case = rows.load_case(store, invoice_id)

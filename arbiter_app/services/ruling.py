@@ -41,6 +41,7 @@ from arbiter_app.case.models import (
     TransactionRecord,
     TxStatus,
 )
+from arbiter_app.decisionlog.vault import ForeignLogKey
 from arbiter_app.errors import ApiError, Cancelled, DeviceError, PolicyError
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import broadcast, publication, receipts, signatures
@@ -369,7 +370,7 @@ def _receipt(session: Session, invoice_id: int, now: int, prompt: DevicePrompt |
     not given leaves both to later."""
     try:
         document = receipts.issue_receipt(session, invoice_id, now, prompt=prompt)
-    except (DeviceError, Cancelled) as e:
+    except (DeviceError, ForeignLogKey, Cancelled) as e:
         raise ReceiptNotIssued(f"the ruling of invoice {invoice_id} is executed, but its receipt "
                                f"was not signed ({e or 'cancelled'}); issue it later from the "
                                "case") from e

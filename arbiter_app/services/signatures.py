@@ -2,10 +2,11 @@
 the device does not give one (issue 12).
 
 A ruling asks, in this order: the ``resolve-dispute`` transaction (named by its amount,
-recipient and invoice), the one-time binding of the decision-log key to the arbiter's
-address, and the receipt. The final review lists them in these words and each prompt names
-them the same way. :func:`asked` runs one signature and turns a refusal, a timeout, a
-cancel or a device failure into a decision-log entry before the error goes on.
+recipient and invoice), the unlocking of the decision-log key (once per session), the one-time
+binding of that key to the arbiter's address, and the receipt. The final review lists them in
+these words and each prompt names them the same way. :func:`asked` runs one signature and turns
+a refusal, a timeout, a cancel or a device failure into a decision-log entry before the error
+goes on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from arbiter_app.store import execution
 
 T = TypeVar("T")
 BINDING = "the binding of your decision-log key to your address (asked once)"
+UNLOCK = "the unlocking of your decision-log key (asked once per session)"
+NEW_BINDING = "the binding of your new decision-log key to your address"
 
 
 def transaction_subject(words: str, invoice_id: int) -> str:

@@ -17,12 +17,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from arbiter_app import private, writes
 from arbiter_app.errors import StoreError
 from arbiter_app.store.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from arbiter_app.decisionlog.vault import DeviceSecret
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -46,6 +52,10 @@ class Store:
         self._readers_lock = threading.Lock()
         self._soundness: str | None = None  # quick_check's answer, once it has run
         self._checking = threading.Lock()
+        # The device's secret and the decision-log key it opened: in memory only, for the
+        # life of this open store (:mod:`arbiter_app.store.log`).
+        self.log_secret: DeviceSecret | None = None
+        self.log_key: Ed25519PrivateKey | None = None
 
     def check_sound(self) -> None:
         """Check the file once with ``PRAGMA quick_check`` (every page read, no index

@@ -1,10 +1,15 @@
-"""The decision log's tables: entries, head, checkpoints and the log key (SQL only).
+"""The decision log's tables: entries, head, checkpoints and the log keys (SQL only).
 
 :func:`append` must run inside the same :meth:`Store.atomic` block as the state change it
 records, so an action and its entry commit together or not at all. The entry format, the
 Merkle tree and the checkpoints are :mod:`arbiter_app.decisionlog`'s; the head keeps the
 tree's compact range, so an append costs O(log n); :func:`checkpoint` signs the head with the
 log's Ed25519 key, and :func:`verify_log` re-derives everything (full audit).
+
+The log key is kept sealed (:mod:`arbiter_app.decisionlog.vault`): it opens only with the
+device secret held in memory for the open store (:func:`hold_secret`), and
+:func:`rotate` hands the log over to a new key (:mod:`arbiter_app.decisionlog.keychain`).
+Appending entries needs no key; signing a checkpoint does.
 """
 
 from __future__ import annotations
@@ -13,16 +18,19 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
 
 from arbiter_app.decisionlog import audit, merkle
 from arbiter_app.decisionlog.checkpoint import Attestation, Checkpoint, sign_checkpoint
 from arbiter_app.decisionlog.entry import Entry, make_entry
+from arbiter_app.decisionlog.keychain import Handover, KeyChain, sign_handover, verify_chain
+from arbiter_app.decisionlog.vault import (
+    DeviceSecret,
+    LogKeyLocked,
+    Sealed,
+    open_sealed,
+    public_of,
+    seal,
+)
 from arbiter_app.decisionlog.view import LogView
 from arbiter_app.errors import StoreError
 
@@ -84,38 +92,147 @@ def tree(store: Store, size: int | None = None) -> merkle.Tree:
     return merkle.Tree([bytes(r[0]) for r in rows])
 
 
+def hold_secret(store: Store, secret: DeviceSecret) -> None:
+    """Keep the device's secret in memory for this open store (see :func:`private_key`)."""
+    store.log_secret, store.log_key = secret, None
+
+
+def forget_secret(store: Store) -> None:
+    """Drop the device's secret and the opened key (a wrong device's secret, or a close)."""
+    store.log_secret, store.log_key = None, None
+
+
+def sealed_for(store: Store) -> tuple[str, int] | None:
+    """The (address, chain id) whose device secret seals the current key; ``None`` before
+    the first key or for a key an earlier version kept in clear."""
+    row = _current(store)
+    if row is None or row[3] is None:  # no key, or one kept in clear
+        return None
+    return str(row[4]), int(row[5])
+
+
+def _current(store: Store) -> tuple[Any, ...] | None:
+    row: tuple[Any, ...] | None = store.conn.execute(
+        "SELECT public, private, salt, sealed, sealed_by, sealed_chain_id FROM log_keys "
+        "WHERE retired_at IS NULL ORDER BY rowid DESC LIMIT 1").fetchone()
+    return row
+
+
 def private_key(store: Store, *, now: int = 0) -> Ed25519PrivateKey:
-    """The log's Ed25519 key, created on first use (inside a transaction of its own)."""
-    row = store.conn.execute("SELECT private FROM log_keys ORDER BY created_at LIMIT 1").fetchone()
-    if row is not None:
-        return Ed25519PrivateKey.from_private_bytes(bytes(row[0]))
-    key = Ed25519PrivateKey.generate()
-    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    with store.atomic():
-        store.conn.execute("INSERT INTO log_keys (public, private, created_at) VALUES (?, ?, ?)",
-                           (public, raw, now))
+    """The current log key, opened with the device's secret held for this store: created
+    (and sealed) on first use; a key an earlier version kept in clear is sealed now.
+
+    :raises LogKeyLocked: no device secret is held (unlock it first)
+    :raises ForeignLogKey: the secret is another device's or account's
+    """
+    if store.log_key is not None:
+        return store.log_key
+    secret = store.log_secret
+    if secret is None:
+        raise LogKeyLocked("the decision-log key is locked: it opens only with a signature "
+                           "from your signer (connect your Ledger and try again)")
+    row = _current(store)
+    if row is None:
+        key = Ed25519PrivateKey.generate()
+        with store.atomic():
+            _insert_key(store, key, secret, now)
+    elif row[3] is None:  # kept in clear by an earlier version
+        key = Ed25519PrivateKey.from_private_bytes(bytes(row[1]))
+        _seal_clear_key(store, key, secret)
+    else:
+        sealed = Sealed(bytes(row[2]), bytes(row[3]), str(row[4]), int(row[5]))
+        key = open_sealed(sealed, bytes(row[0]), secret)
+    store.log_key = key
     return key
 
 
-def public_key(store: Store) -> bytes:
-    """The log key's 32-byte Ed25519 public key (creating the key if needed)."""
-    return private_key(store).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+def _insert_key(store: Store, key: Ed25519PrivateKey, secret: DeviceSecret, now: int,
+                attestation: Attestation | None = None, handover: Handover | None = None
+                ) -> None:
+    sealed = seal(key, secret)
+    store.conn.execute(
+        "INSERT INTO log_keys (public, private, created_at, attestation, sealed, salt, "
+        "sealed_by, sealed_chain_id, handover) VALUES (?, X'', ?, ?, ?, ?, ?, ?, ?)",
+        (public_of(key), now, None if attestation is None else json.dumps(attestation.to_json()),
+         sealed.box, sealed.salt, sealed.address, sealed.chain_id,
+         None if handover is None else json.dumps(handover.to_json())))
+
+
+def _seal_clear_key(store: Store, key: Ed25519PrivateKey, secret: DeviceSecret) -> None:
+    """Seal a key kept in clear by an earlier version and wipe the clear copy: SQLite's
+    ``secure_delete`` zeroes the freed bytes, and a truncating WAL checkpoint drops the
+    old page's copy from the write-ahead log (a backup made before keeps it: rotate)."""
+    sealed = seal(key, secret)
+    store.db.conn.execute("PRAGMA secure_delete = ON")
+    with store.atomic():
+        store.conn.execute("UPDATE log_keys SET private = X'', sealed = ?, salt = ?, "
+                           "sealed_by = ?, sealed_chain_id = ? WHERE public = ?",
+                           (sealed.box, sealed.salt, sealed.address, sealed.chain_id,
+                            public_of(key)))
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def public_key(store: Store) -> bytes | None:
+    """The current log key's 32-byte Ed25519 public key (``None`` before the first key)."""
+    row = _current(store)
+    return None if row is None else bytes(row[0])
 
 
 def checkpoint(store: Store, *, now: int) -> Checkpoint:
     """Sign and keep a checkpoint of the current head (or return the one already at this size)."""
     key = private_key(store, now=now)
     with store.atomic():
-        size, root = head(store)
-        existing = latest_checkpoint(store)
-        if existing is not None and existing.size == size:
-            return existing
-        cp = sign_checkpoint(key, size, root, now)
-        store.conn.execute("INSERT INTO log_checkpoints (size, root, at, key, signature) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           (cp.size, cp.root, cp.at, cp.key, cp.signature))
+        return _sign_head(store, key, now)
+
+
+def _sign_head(store: Store, key: Ed25519PrivateKey, now: int) -> Checkpoint:
+    size, root = head(store)
+    existing = latest_checkpoint(store)
+    if existing is not None and existing.size == size:
+        return existing
+    cp = sign_checkpoint(key, size, root, now)
+    store.conn.execute("INSERT INTO log_checkpoints (size, root, at, key, signature) "
+                       "VALUES (?, ?, ?, ?, ?)", (cp.size, cp.root, cp.at, cp.key, cp.signature))
     return cp
+
+
+def rotate(store: Store, new: Ed25519PrivateKey, attestation: Attestation | None, *,
+           now: int) -> Handover:
+    """Hand the log over from the current key to ``new``, in one transaction: the old key
+    signs the handover, which is logged; ``new`` is sealed with the same device secret,
+    becomes the current key and signs the first checkpoint over the handover.
+
+    :param attestation: the device's binding of ``new`` to the arbiter's address
+    :raises LogKeyLocked, ForeignLogKey: as :func:`private_key`
+    """
+    old = private_key(store, now=now)
+    secret = store.log_secret
+    assert secret is not None  # private_key opened the old key with it
+    with store.atomic():
+        handover = sign_handover(old, public_of(new), head(store)[0] + 1, now, attestation)
+        append(store, "log-key-rotated", handover.to_json(), at=now)
+        store.conn.execute("UPDATE log_keys SET retired_at = ? WHERE public = ?",
+                           (now, public_of(old)))
+        _insert_key(store, new, secret, now, attestation, handover)
+        _sign_head(store, new, now)
+    store.log_key = new
+    return handover
+
+
+def handovers(store: Store) -> list[Handover]:
+    """Every key handover, oldest first."""
+    rows = store.conn.execute("SELECT handover FROM log_keys WHERE handover IS NOT NULL "
+                              "ORDER BY rowid").fetchall()
+    return [Handover.from_json(json.loads(r[0])) for r in rows]
+
+
+def key_chain(store: Store) -> KeyChain | None:
+    """The store's keys with the sizes each signed (``None`` before the first key).
+
+    :raises VerificationError: if a stored handover does not verify
+    """
+    current = public_key(store)
+    return None if current is None else verify_chain(handovers(store), current)
 
 
 def checkpoints(store: Store) -> list[Checkpoint]:
@@ -143,13 +260,14 @@ def save_attestation(store: Store, att: Attestation, *, now: int) -> None:
 def view(store: Store, cp: Checkpoint, *, invoice_id: int | None = None) -> LogView:
     """The log under checkpoint ``cp`` (the whole log, or one case's entries)."""
     return LogView(cp, tree(store, cp.size), entries(store, invoice_id=invoice_id, end=cp.size),
-                   attestation(store), [old for old in checkpoints(store) if old.size < cp.size])
+                   attestation(store), [old for old in checkpoints(store) if old.size < cp.size],
+                   handovers(store))
 
 
 def attestation(store: Store) -> Attestation | None:
     """The stored binding of the log key to the arbiter's address, if any."""
-    row = store.conn.execute("SELECT attestation FROM log_keys ORDER BY created_at LIMIT 1"
-                             ).fetchone()
+    row = store.conn.execute("SELECT attestation FROM log_keys WHERE retired_at IS NULL "
+                             "ORDER BY rowid DESC LIMIT 1").fetchone()
     if row is None or row[0] is None:
         return None
     return Attestation.from_json(json.loads(row[0]))
@@ -161,7 +279,5 @@ def verify_log(store: Store) -> int:
     :raises VerificationError: naming the first problem found
     """
     size, root = head(store)
-    kept = checkpoints(store)
-    key = public_key(store) if size or kept else None
     rows = store.conn.execute("SELECT idx, body, leaf FROM log_entries ORDER BY idx")
-    return audit.verify_rows(rows, size, root, kept, key)
+    return audit.verify_rows(rows, size, root, checkpoints(store), key_chain(store))

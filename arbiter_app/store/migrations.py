@@ -312,3 +312,27 @@ def _v11_split_rulings(store: Store) -> None:
 def _v12_evidence_txid(store: Store) -> None:
     # empty for items stored before: the case bundle's evidence report says it is not known
     _run_script(store, "ALTER TABLE evidence ADD COLUMN submit_txid TEXT NOT NULL DEFAULT ''")
+
+
+@MIGRATIONS("seal the decision-log key and keep its rotations")
+def _v13_sealed_log_key(store: Store) -> None:
+    # A migration cannot ask the device for the secret that seals a key, so a key kept in
+    # clear stays so until the next unlock of the log key, which seals it and empties
+    # ``private`` (docs/log-key.md). The column keeps its NOT NULL: relaxing it means
+    # rebuilding the table, whose rename would rewrite log_checkpoints' reference to it
+    # differently with foreign keys on and off; an empty blob says "sealed" instead.
+    _run_script(store, _V13)
+
+
+# Per key: ``sealed`` (nonce and AES-GCM ciphertext) with the HKDF ``salt``, for the account
+# and chain id whose device signature seals it; ``retired_at`` once rotated away;
+# ``handover``, the previous key's signed handover to this one (JSON). The current key is
+# the one not retired.
+_V13 = """
+ALTER TABLE log_keys ADD COLUMN sealed BLOB;
+ALTER TABLE log_keys ADD COLUMN salt BLOB;
+ALTER TABLE log_keys ADD COLUMN sealed_by TEXT;
+ALTER TABLE log_keys ADD COLUMN sealed_chain_id INTEGER;
+ALTER TABLE log_keys ADD COLUMN retired_at INTEGER;
+ALTER TABLE log_keys ADD COLUMN handover TEXT
+"""

@@ -25,7 +25,7 @@ from arbiter_app.gui.views.review import FinalReviewDialog
 from arbiter_app.gui.views.ruling import RulingPage
 from arbiter_app.gui.views.steps import ChainPage, EvidencePage, TermsPage
 from arbiter_app.services.session import Session
-from arbiter_app.services.signatures import BINDING
+from arbiter_app.services.signatures import BINDING, UNLOCK
 from arbiter_app.store import rows
 from tests.integration.services.helpers import RATIONALE, devnet_settings
 
@@ -171,6 +171,7 @@ def test_a_case_from_sync_to_a_confirmed_ruling(
     headlines = [text.splitlines()[0] for text in execution.prompt.shown]
     assert headlines == [
         f"Confirm on your Ledger: release 0.2 sBTC to {inv.payee}, invoice {CASE}",
+        f"Confirm on your Ledger: {UNLOCK}",
         f"Confirm on your Ledger: {BINDING}",
         f"Confirm on your Ledger: the ruling receipt for invoice {CASE}",
     ]

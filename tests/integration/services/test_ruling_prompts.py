@@ -1,6 +1,6 @@
 """Every signature of a ruling asks the user through the caller's device prompt, naming what
-is signed: the transaction by its amount and recipient, the log-key binding (once), and the
-receipt. Proven with the emulated Ledger on a fresh devnet, a recording prompt (a real
+is signed: the transaction by its amount and recipient, the log key's unlocking (once per
+session), its binding (once), and the receipt. Proven with the emulated Ledger on a fresh devnet, a recording prompt (a real
 implementation of the DevicePrompt protocol) and the command line's StderrPrompt."""
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ from arbiter_app.progress import run_to_end
 from arbiter_app.services import receipts
 from arbiter_app.services.ruling import ReceiptNotIssued, execute_ruling
 from arbiter_app.services.session import Session
-from arbiter_app.services.signatures import BINDING, receipt_subject, transaction_subject
+from arbiter_app.services.signatures import (
+    BINDING,
+    UNLOCK,
+    receipt_subject,
+    transaction_subject,
+)
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.store import log, rows
 from arbiter_app.wallet.signer import DevicePrompt, StderrPrompt
@@ -55,7 +60,7 @@ def test_each_signature_is_confirmed_through_the_prompt(
         prompt = RecordingPrompt()
         execute(session, prompt)
         words = f"{verb} {inv.amount / 10**8:g} sBTC to {getattr(inv, party)}"
-        assert prompt.confirmed() == [transaction_subject(words, CASE), BINDING,
+        assert prompt.confirmed() == [transaction_subject(words, CASE), UNLOCK, BINDING,
                                       receipt_subject(CASE)]
         # Each request carries the device's own words too, in the one wording.
         requests = [r for k, r in prompt.events if k == "confirm"]
@@ -63,10 +68,10 @@ def test_each_signature_is_confirmed_through_the_prompt(
         assert all(r.text.startswith(f"Confirm on your Ledger: {r.subject}\nThe Ledger asks "
                                      "you to review ") for r in requests)
         # Each device exchange closes its message before the next one opens.
-        assert [k for k, _ in prompt.events if k != "step"] == ["confirm", "finished"] * 3
+        assert [k for k, _ in prompt.events if k != "step"] == ["confirm", "finished"] * 4
         assert log.attestation(session.store) is not None
         shown = [d for d in ledger.display_log if d.get("kind") != "transaction"]
-        assert len(shown) == 2  # the binding and the receipt reached the device
+        assert len(shown) == 3  # the unlocking, the binding and the receipt reached the device
 
 
 def test_a_second_receipt_needs_no_second_binding(fresh_devnet: Devnet, ledger: Any,
@@ -89,6 +94,7 @@ def test_the_command_line_prompt_names_the_receipt(fresh_devnet: Devnet, ledger:
     lines = capsys.readouterr().err.splitlines()
     assert f"Confirm on your Ledger: the ruling receipt for invoice {CASE}" in lines
     assert f"Confirm on your Ledger: {BINDING}" in lines
+    assert f"Confirm on your Ledger: {UNLOCK}" in lines
 
 
 def test_a_refused_receipt_is_reported_after_the_prompt(fresh_devnet: Devnet, ledger: Any,

@@ -135,9 +135,9 @@ def test_the_review_lists_every_signature_in_order(fresh_devnet: Devnet, ledger:
     session, preview = reviewed(fresh_devnet, ledger, tmp_path / "data")
     with session:
         assert preview.signatures[0] == transaction_subject(preview.words, CASE)
-        assert "binding" in preview.signatures[1]
-        assert preview.signatures[2].endswith(f"receipt for invoice {CASE}")
+        assert "unlocking" in preview.signatures[1] and "binding" in preview.signatures[2]
+        assert preview.signatures[3].endswith(f"receipt for invoice {CASE}")
         execute(session, preview)
         walk_to_ruling(session, 103, Decision.REFUND)
         later = preview_ruling(session, 103)
-        assert len(later.signatures) == 2  # the log key is bound now: asked once only
+        assert len(later.signatures) == 2  # unlocked and bound now: asked once per session

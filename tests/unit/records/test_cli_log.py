@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import socket
 from pathlib import Path
 
 import pytest
 
+from arbiter_app import config
 from arbiter_app.cli import main
+from arbiter_app.services import logkey
+from arbiter_app.store import log
 from arbiter_app.store.db import open_store
+from arbiter_app.wallet.software import SoftwareSigner
 from tests.fixtures.store import fill
 
 
 @pytest.fixture
-def data_store() -> Path:
+def data_store(log_device_settings: Path) -> Path:
     path = Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite"
     with open_store(path) as store:
         fill(store, 12)
@@ -79,3 +85,34 @@ def test_previous_export_must_be_extended(data_store: Path, tmp_path: Path,
     assert main(["log", "export", "-o", str(new)]) == 0
     assert main(["log", "verify", str(new), "--allow-unbound", "--previous", str(old)]) == 1
     assert "extending the checkpoint of size 12" in capsys.readouterr().err
+
+
+def test_export_with_another_device_says_the_log_key_belongs_to_it(
+        log_device_settings: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = SoftwareSigner.from_private_key(hashlib.sha256(b"another device").digest(),
+                                            config.DEVNET)
+    with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
+        fill(store, 3)
+        log.hold_secret(store, logkey.device_secret(other, config.DEVNET.chain_id))
+        log.checkpoint(store, now=1)  # the key is made and sealed by the other device
+    capsys.readouterr()
+    assert main(["log", "export", "-o", str(tmp_path / "log.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert "this store's decision-log key belongs to another device or account" in err
+    assert other.address() in err and "Traceback" not in err
+    assert not (tmp_path / "log.jsonl").exists()
+
+
+def test_export_without_the_device_says_the_log_key_is_locked(
+        data_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()  # nothing listens there: the configured Ledger is absent
+    config.save(config.Settings(ledger=f"tcp:127.0.0.1:{port}"),
+                Path(os.environ["ARBITER_APP_CONFIG"]))
+    capsys.readouterr()
+    assert main(["log", "export", "-o", str(tmp_path / "log.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert "the decision-log key is locked and opens only with your signer" in err
+    assert "Traceback" not in err and not (tmp_path / "log.jsonl").exists()

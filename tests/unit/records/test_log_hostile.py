@@ -43,7 +43,7 @@ EDGE_REASONS = {
 
 
 @pytest.fixture
-def exported(tmp_path: Path) -> Path:
+def exported(tmp_path: Path, log_device_settings: Path) -> Path:
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         fill(store, 6)
     out = tmp_path / "log.jsonl"

@@ -28,6 +28,7 @@ from tests.fixtures.store import (
     make_dispute,
     make_invoice,
     session_on,
+    unlocked,
 )
 
 
@@ -67,7 +68,7 @@ def one_case(store: Store, i: int, *, quiet: bool = False) -> None:
 
 def write_until_killed(path: str) -> None:
     """The writer: whole cases, one after another, numbered after those already stored."""
-    store = open_store(path)
+    store = unlocked(open_store(path))
     row = store.conn.execute("SELECT max(id) FROM invoices").fetchone()
     i = (row[0] or 0) + 1
     say("ready")
@@ -82,7 +83,8 @@ def serve(path: str) -> None:
     One case is written to a scratch store first, so every module the writers import on first
     use is already loaded (the scratch store is closed before any fork).
     """
-    with tempfile.TemporaryDirectory() as scratch, open_store(Path(scratch) / "s.sqlite") as s:
+    with tempfile.TemporaryDirectory() as scratch, \
+            unlocked(open_store(Path(scratch) / "s.sqlite")) as s:
         one_case(s, 1, quiet=True)
     for _ in sys.stdin:
         pid = os.fork()

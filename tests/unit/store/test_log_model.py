@@ -13,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from arbiter_app.decisionlog import merkle
 from arbiter_app.store import log
 from arbiter_app.store.db import open_store
+from tests.fixtures.store import unlocked
 
 
 class DecisionLogModel(RuleBasedStateMachine):
@@ -21,7 +22,7 @@ class DecisionLogModel(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.dir = tempfile.TemporaryDirectory()
-        self.store = open_store(Path(self.dir.name) / "model.sqlite")
+        self.store = unlocked(open_store(Path(self.dir.name) / "model.sqlite"))
         self.bodies: list[bytes] = []
         self.seen: list[tuple[int, bytes]] = []
 

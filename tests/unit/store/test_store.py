@@ -18,6 +18,7 @@ from arbiter_app.case.models import (
     Step,
     TxStatus,
 )
+from arbiter_app.decisionlog.vault import LogKeyLocked
 from arbiter_app.errors import PolicyError, StoreError, VerificationError
 from arbiter_app.services import steps
 from arbiter_app.store import cases, execution, log, rows
@@ -32,6 +33,7 @@ from tests.fixtures.store import (
     make_invoice,
     proposal,
     session_on,
+    unlocked,
     walk_case,
 )
 
@@ -47,7 +49,7 @@ def test_open_sets_wal_full_sync_foreign_keys_and_latest_schema(fresh_store: Sto
     assert q("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert q("PRAGMA synchronous").fetchone()[0] == 2
     assert q("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 12
+    assert MIGRATIONS.version(fresh_store) == MIGRATIONS.latest == 13
 
 
 def test_a_store_from_a_newer_app_is_refused(tmp_path: Path) -> None:
@@ -76,6 +78,32 @@ def test_the_v1_store_upgrades_and_its_log_still_verifies(tmp_path: Path) -> Non
         assert [cp.size for cp in log.checkpoints(store)] == [13, 26]
         assert {h.invoice_id for h in rows.search(store, "note")} == {1, 2}
         assert rows.load_case(store, 2).ruling is not None
+
+
+def test_the_v1_clear_log_key_is_sealed_at_the_first_unlock_and_wiped_from_the_file(
+        tmp_path: Path) -> None:
+    copy = tmp_path / "v1.sqlite"
+    shutil.copy(DATA / "v1.sqlite", copy)
+    with open_store(copy, migrate=False) as old:
+        clear = bytes(old.conn.execute("SELECT private FROM log_keys").fetchone()[0])
+        public = bytes(old.conn.execute("SELECT public FROM log_keys").fetchone()[0])
+    with open_store(copy) as store:  # migrated: the migration cannot seal without the device
+        assert log.sealed_for(store) is None
+        with pytest.raises(LogKeyLocked, match="locked"):
+            log.checkpoint(store, now=T0)
+        key = log.private_key(unlocked(store))
+        assert key.private_bytes_raw() == clear and log.public_key(store) == public
+        assert log.sealed_for(store) is not None
+        assert store.conn.execute("SELECT private FROM log_keys").fetchone()[0] == b""
+        assert log.checkpoint(store, now=T0 + 1).key == public
+        assert log.verify_log(store) == 26
+    on_disk = copy.read_bytes() + (copy.with_name("v1.sqlite-wal").read_bytes()
+                                   if copy.with_name("v1.sqlite-wal").exists() else b"")
+    assert clear not in on_disk
+    with open_store(copy) as reopened:  # a new session: locked again, opened by the device
+        with pytest.raises(LogKeyLocked):
+            log.private_key(reopened)
+        assert log.private_key(unlocked(reopened)).private_bytes_raw() == clear
 
 
 def test_an_action_and_its_log_entry_commit_together_or_not_at_all(fresh_store: Store) -> None:
@@ -226,7 +254,7 @@ def test_damaged_store_files_fail_with_a_store_error_only(tmp_path: Path) -> Non
     import sqlite3
 
     base = tmp_path / "base.sqlite"
-    with open_store(base) as store:
+    with unlocked(open_store(base)) as store:
         walk_case(store, 1, Step.RULING)
         log.checkpoint(store, now=T0)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
