@@ -27,6 +27,7 @@ from arbiter_app.gui import keys, layout
 from arbiter_app.gui.alerts import AlertCenter
 from arbiter_app.gui.errors import error_text, show_error
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
+from arbiter_app.gui.prompts import QtDevicePrompt
 from arbiter_app.gui.tasks import Task, call
 from arbiter_app.gui.views.case import CasePane
 from arbiter_app.gui.views.governance import GovernanceDialog
@@ -406,10 +407,13 @@ class MainWindow(QMainWindow):
 
     def export_log(self, path: Path) -> Task:
         """Write the whole decision log as JSONL with a fresh signed checkpoint, on the task
-        runner; the status bar says how many entries were written."""
+        runner (the device is asked to unlock the log key the first time in a session, with
+        its "Confirm on your Ledger" message); the status bar says how many were written."""
         session, now = self.session, int(time.time())
-        return Task(call(lambda: logs.export_log(session, path, now=now)), parent=self
-                    ).on_success(lambda count: self.exported(count, path)).run()
+        task = Task(lambda token: call(lambda: logs.export_log(
+            session, path, now=now, prompt=prompt))(token), parent=self)
+        prompt = QtDevicePrompt(self, task.token).attach(task)
+        return task.on_success(lambda count: self.exported(count, path)).run()
 
     def exported(self, count: int, path: Path) -> None:
         """Show the new log head (the export's checkpoint) and what was written."""

@@ -56,7 +56,10 @@ def test_selection_opens_the_case_and_the_log_head_is_shown(
 
 def test_exported_log_verifies_offline(qtbot: QtBot, local_session: Session,
                                        tmp_path: Path) -> None:
+    from tests.fixtures.store import unlocked
+
     add_case(local_session, 1)
+    unlocked(local_session.store)  # as after the device's unlock signature in this session
     window = opened(qtbot, local_session)
     out = tmp_path / "log.jsonl"
     task = window.export_log(out)

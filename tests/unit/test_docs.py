@@ -125,17 +125,16 @@ def test_config_show_keys_and_every_limit_documented(capsys: pytest.CaptureFixtu
             f"`{name}` ({document['ipfs_limits'][name]})" in README
 
 
-def test_case_show_search_and_log_verify_keys(tmp_path: Path,
+def test_case_show_search_and_log_verify_keys(tmp_path: Path, log_device_settings: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     import os
 
     from arbiter_app.case.models import Step
     from arbiter_app.services import receipts
     from arbiter_app.store.db import open_store
-    from arbiter_app.wallet.software import SoftwareSigner
-    from tests.fixtures.store import session_on, walk_case
+    from tests.fixtures.store import LOG_DEVICE, session_on, walk_case
 
-    signer = SoftwareSigner.from_private_key(bytes(range(1, 33)), config.DEVNET)
+    signer = LOG_DEVICE  # the settings' signer too: the export unlocks the log key with it
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         walk_case(store, 4, Step.RULING)
         receipts.bind_log_key(session_on(store, signer), now=1)
