@@ -2,7 +2,7 @@
 
 Every failure the app can explain in a sentence is an :class:`ArbiterError` whose message
 already names the problem in plain words; anything else is a bug. Foreign exceptions
-(httpx, sqlite3, ledgerblue, ipfshttpclient) are translated at one boundary per
+(httpx, sqlite3, ledgerblue) are translated at one boundary per
 dependency, with the original kept as ``__cause__``::
 
     ArbiterError                  exit 1 unless noted

@@ -1,32 +1,33 @@
 """A local Kubo node as a block source, and the one way the app publishes a raw block.
 
-Calls go through ``ipfshttpclient.Client(addr)`` — see :mod:`.sources` for why never
-``connect()`` — and use only ``block/get``, ``block/put`` (with ``pin=true``), ``pin/ls``
-and ``dag/export``, which current Kubo still serves unchanged (docs/ipfs.md §6.4,
-docs/ipfs-publishing.md).
-Every ipfshttpclient error is translated here into the app's tree; the daemon's own text
-goes to the log only.
+Kubo's RPC is plain HTTP: every call a ``POST`` under ``/api/v0`` with its arguments in the
+query, errors a JSON body ``{Message, Code, Type}`` with status 500 (docs/ipfs.md §5). The app
+uses only ``block/get``, ``block/put`` (with ``pin=true``), ``pin/ls`` and ``dag/export``,
+sent through httpx on the deadline transport, so every call has a total deadline and the
+cancel token is honoured mid-read however slowly the node trickles its answer (a per-read
+timeout never fires against one byte every two seconds). Errors are translated here into the
+app's tree; the daemon's own text goes to the log only.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import json
 import logging
-import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
-import ipfshttpclient
-from ipfshttpclient import exceptions as ipfs_exc
+import httpx
 
-from arbiter_app.errors import ApiError, NetworkError, ResponseError
+from arbiter_app import deadline
+from arbiter_app.errors import ApiError, Cancelled, NetworkError, ResponseError
 from arbiter_app.ipfs.cid import CID, DAG_PB, RAW
 from arbiter_app.ipfs.errors import BlockTooLarge, CidError, FetchError
 from arbiter_app.ipfs.sources import (
     IPFS_BACKOFF,
     TransientError,
-    kubo_multiaddr,
+    kubo_url,
     retrying,
     spool_car,
 )
@@ -35,6 +36,7 @@ from arbiter_app.retry import Backoff
 
 log = logging.getLogger(__name__)
 MAX_PUT_BLOCK = 2 * 1024 * 1024  # Kubo ≥ 0.40 block/put limit (docs/ipfs.md §5.4)
+MAX_ANSWER = 1024 * 1024  # a block/put or pin/ls answer is a few hundred bytes
 # block/put's cid-codec names of the codecs the app publishes (multicodec table)
 PUT_CODECS = {RAW: "raw", DAG_PB: "dag-pb", 0x0129: "dag-json"}
 _NOT_FOUND = ("not found", "could not find", "no such", "ipld: could not")
@@ -44,83 +46,121 @@ class KuboSource:
     """A Kubo RPC endpoint.
 
     :param addr: ``http://host:port`` (optionally with ``/api/v0``) or a multiaddr
-    :param timeout: seconds for each RPC call, client side and as Kubo's ``timeout`` option
+    :param timeout: seconds each socket wait may take, and Kubo's own ``timeout`` option
     :param retry: the backoff policy for :meth:`put_raw_block`
     :param car_deadline: seconds one ``dag/export`` may take in all
+    :param request_deadline: seconds any other call may take in all
     """
 
     def __init__(self, addr: str, timeout: float = 30.0, retry: Backoff = IPFS_BACKOFF,
-                 car_deadline: float = 600.0) -> None:
+                 car_deadline: float = 600.0, request_deadline: float = 60.0) -> None:
         self.addr = addr
-        self.car_deadline = car_deadline
         self.name = f"Kubo at {addr}"
         self.timeout = timeout
         self.retry = retry
-        multiaddr, base = kubo_multiaddr(addr)
-        # Client(...) on purpose: connect() refuses every Kubo >= 0.8 by version string.
-        self._client: Any = ipfshttpclient.Client(multiaddr, base, timeout=timeout)
+        self.car_deadline = car_deadline
+        self.request_deadline = request_deadline
+        # No kept-alive connections: nothing stays open between calls, so the source needs
+        # no closing (it is built per use, like the node's old client was).
+        self._client = httpx.Client(
+            base_url=kubo_url(addr), timeout=httpx.Timeout(timeout, connect=10.0),
+            transport=deadline.transport(httpx.Limits(max_connections=4,
+                                                      max_keepalive_connections=0)),
+            trust_env=False, follow_redirects=False, headers={"user-agent": "arbiter-app"})
 
-    def _opts(self) -> dict[str, str]:
-        return {"timeout": f"{max(1, int(self.timeout))}s"}
+    def _params(self, cid: CID, **more: str) -> dict[str, str]:
+        return {"arg": str(cid), "timeout": f"{max(1, int(self.timeout))}s", **more}
 
-    def _translate(self, error: Exception, what: str) -> NetworkError:
-        log.info("Kubo %s failed: %r", what, error)
-        if isinstance(error, (ipfs_exc.ConnectionError, ipfs_exc.TimeoutError)):
-            return TransientError(f"Kubo did not answer {what}", self.addr)
-        if isinstance(error, ipfs_exc.StatusError):
-            status = getattr(getattr(error, "original", None), "response", None)
-            code = getattr(status, "status_code", None)
-            if code is not None and (code == 429 or code >= 500):
-                return TransientError(f"Kubo answered {code} to {what}", self.addr)
-            return ApiError(f"Kubo refused {what}", self.addr, code)
-        return FetchError(f"Kubo {what} failed ({type(error).__name__})", self.addr)
+    @contextmanager
+    def _answer(self, command: str, params: dict[str, str], budget: deadline.Budget,
+                files: dict[str, Any] | None = None) -> Iterator[httpx.Response]:
+        """``POST /api/v0/COMMAND`` streamed, under ``budget``; transport failures mapped."""
+        try:
+            with deadline.resumed(budget):
+                request = self._client.build_request("POST", command, params=params,
+                                                     files=files)
+                response = self._client.send(request, stream=True)
+            try:
+                yield response
+            finally:
+                response.close()
+        except httpx.TransportError as e:
+            raise self._transport_error(e, command, budget) from e
 
-    @staticmethod
-    def _is_not_found(error: Exception) -> bool:
-        return isinstance(error, ipfs_exc.ErrorResponse) and any(
-            marker in str(error).lower() for marker in _NOT_FOUND
-        )
+    def _transport_error(self, error: httpx.TransportError, command: str,
+                         budget: deadline.Budget) -> Exception:
+        log.info("Kubo %s failed: %r", command, error)
+        if budget.cancelled:
+            return Cancelled()
+        if budget.left() <= 0:
+            return TransientError(f"Kubo too slow: {command} did not finish in time", self.addr)
+        return TransientError(f"Kubo did not answer {command} ({type(error).__name__})",
+                              self.addr)
+
+    def _read(self, response: httpx.Response, limit: int, budget: deadline.Budget,
+              too_large: type[Exception] | None = None) -> bytes:
+        """The whole body, at most ``limit`` bytes, each chunk read under ``budget``."""
+        body = bytearray()
+        for chunk in deadline.bounded(response.iter_bytes(), budget):
+            body += chunk
+            if len(body) > limit:
+                if too_large is BlockTooLarge:
+                    raise BlockTooLarge(len(body), limit)
+                raise ResponseError(f"Kubo answered over {limit} bytes", self.addr)
+        return bytes(body)
+
+    def _failure(self, code: int, body: bytes, command: str) -> NetworkError:
+        """The error for a non-200 answer: 429 and 5xx are worth retrying."""
+        log.info("Kubo %s answered %d: %r", command, code, body[:500])
+        if code == 429 or code >= 500:
+            return TransientError(f"Kubo answered {code} to {command}", self.addr)
+        return ApiError(f"Kubo refused {command}", self.addr, code)
+
+    def _message(self, body: bytes) -> str:
+        """The ``Message`` of a Kubo error body, lowercased ('' when it has none)."""
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return ""
+        return str(doc.get("Message", "")).lower() if isinstance(doc, dict) else ""
+
+    def _call(self, command: str, params: dict[str, str], limit: int, *,
+              files: dict[str, Any] | None = None, too_large: type[Exception] | None = None,
+              ) -> tuple[int, bytes]:
+        """One call under the request deadline: (status, body)."""
+        with deadline.within(self.request_deadline) as budget, \
+                self._answer(command, params, budget, files) as response:
+            try:
+                return response.status_code, self._read(response, limit, budget, too_large)
+            except httpx.TransportError as e:
+                raise self._transport_error(e, command, budget) from e
 
     def get_block(self, cid: CID, limit: int) -> bytes | None:
         """``block/get``; ``None`` when the node says it has no such block."""
-        try:
-            data = self._client.block.get(str(cid), opts=self._opts())
-        except ipfs_exc.Error as e:
-            if self._is_not_found(e):
-                return None
-            raise self._translate(e, "block/get") from e
-        if not isinstance(data, bytes):
-            raise ResponseError(
-                "Kubo answered block/get with something other than bytes", self.addr
-            )
-        if len(data) > limit:
-            raise BlockTooLarge(len(data), limit)
-        return data
+        status, body = self._call("block/get", self._params(cid), limit,
+                                  too_large=BlockTooLarge)
+        if status == 200:
+            return body
+        if status == 500 and any(m in self._message(body) for m in _NOT_FOUND):
+            return None
+        raise self._failure(status, body, "block/get")
 
     def fetch_car(
         self, cid: CID, spool: BinaryIO, limit: int, cancel: CancelToken | None
     ) -> Generator[int, None, None]:
-        """``dag/export`` streamed into ``spool``."""
-        try:
-            chunks: Iterable[bytes] = self._client.dag.export(
-                str(cid), stream=True, opts=self._opts()
-            )
-            yield from spool_car(chunks, spool, limit, cancel, self._in_time(self.car_deadline))
-        except ipfs_exc.Error as e:
-            if self._is_not_found(e):
-                raise FetchError(f"Kubo does not have {cid}", self.addr) from e
-            raise self._translate(e, "dag/export") from e
-
-    def _in_time(self, seconds: float) -> Callable[[], None]:
-        """A check, run before each chunk, that the export has not taken longer than
-        ``seconds`` in all (a trickling node never trips the per-read timeout)."""
-        end = time.monotonic() + seconds
-
-        def check() -> None:
-            if time.monotonic() > end:
-                raise TransientError("Kubo too slow: dag/export did not finish in time",
-                                     self.addr)
-        return check
+        """``dag/export`` streamed into ``spool``, within :attr:`car_deadline` in all."""
+        budget = deadline.start(self.car_deadline, cancel)
+        with self._answer("dag/export", self._params(cid), budget) as response:
+            if response.status_code != 200:
+                body = self._read(response, MAX_ANSWER, budget)
+                if any(m in self._message(body) for m in _NOT_FOUND):
+                    raise FetchError(f"Kubo does not have {cid}", self.addr)
+                raise self._failure(response.status_code, body, "dag/export")
+            try:
+                yield from spool_car(deadline.bounded(response.iter_bytes(), budget), spool,
+                                     limit, cancel)
+            except httpx.TransportError as e:
+                raise self._transport_error(e, "dag/export", budget) from e
 
     def put_raw_block(self, data: bytes) -> CID:
         """Publish ``data`` as one raw block, pinned (Kubo's ``pin`` option; its default
@@ -142,16 +182,18 @@ class KuboSource:
         """
         if len(data) > MAX_PUT_BLOCK:
             raise BlockTooLarge(len(data), MAX_PUT_BLOCK)
-        opts = {**self._opts(), "cid-codec": PUT_CODECS[expected.codec], "mhtype": "sha2-256",
-                "pin": "true"}
+        params = {"timeout": f"{max(1, int(self.timeout))}s",
+                  "cid-codec": PUT_CODECS[expected.codec], "mhtype": "sha2-256", "pin": "true"}
 
-        def put() -> Any:
-            try:
-                return self._client.block.put(io.BytesIO(data), opts=opts)
-            except ipfs_exc.Error as e:
-                raise self._translate(e, "block/put") from e
+        def put() -> bytes:
+            status, body = self._call("block/put", params, MAX_ANSWER,
+                                      files={"file": ("block", data,
+                                                      "application/octet-stream")})
+            if status != 200:
+                raise self._failure(status, body, "block/put")
+            return body
 
-        answer = retrying(self.retry, put)
+        answer = _json(retrying(self.retry, put))
         try:
             stored = CID.parse(str(answer["Key"]), strict=False)
         except (KeyError, TypeError, CidError) as e:
@@ -168,17 +210,21 @@ class KuboSource:
 
         :raises ResponseError: the answer does not list ``cid`` under ``Keys``
         """
+        status, body = self._call("pin/ls", self._params(cid, type="all"), MAX_ANSWER)
+        if status == 500 and "is not pinned" in self._message(body):
+            return None
+        if status != 200:
+            raise self._failure(status, body, "pin/ls")
         try:
-            answer = self._client.pin.ls(str(cid), type="all", opts=self._opts())
-        except ipfs_exc.ErrorResponse as e:
-            if "is not pinned" in str(e):
-                return None
-            raise self._translate(e, "pin/ls") from e
-        except ipfs_exc.Error as e:
-            raise self._translate(e, "pin/ls") from e
-        try:
-            listed = {CID.parse(str(key), strict=False): value
-                      for key, value in answer["Keys"].items()}
+            keys = _json(body)["Keys"]
+            listed = {CID.parse(str(key), strict=False): value for key, value in keys.items()}
             return str(listed[cid]["Type"])
-        except (KeyError, TypeError, AttributeError, CidError) as e:
+        except (KeyError, TypeError, AttributeError, CidError, ResponseError) as e:
             raise ResponseError("Kubo answered pin/ls without the pin asked for", self.addr) from e
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as e:
+        raise ResponseError("Kubo answered something other than JSON") from e

@@ -1,4 +1,4 @@
-"""Where blocks come from: a local Kubo node (ipfshttpclient) and trustless gateways (httpx).
+"""Where blocks come from: a local Kubo node's RPC (:mod:`.kubo`) and trustless gateways.
 
 Nothing a source returns is trusted; :mod:`.fetch` checks every block against its CID. A
 source only moves bytes and translates its library's errors into ours, once, here
@@ -6,18 +6,12 @@ source only moves bytes and translates its library's errors into ours, once, her
 retrying with backoff); 404/410 means "this source does not have it" (``None``); anything
 else is a :class:`FetchError`.
 
-Kubo: built with ``ipfshttpclient.Client(addr)``, never ``ipfshttpclient.connect()``:
-``connect()`` asks the daemon's version and the 0.7.0 client raises ``VersionMismatch`` for
-every Kubo ≥ 0.8.0 (its range is 0.4.23 ≤ v < 0.8.0), although the calls used here
-(``block/get``, ``block/put``, ``dag/export``) are unchanged in current Kubo; constructing
-the client directly skips that check (docs/ipfs.md §6.2). ``add()`` is never used: it
-sends ``raw-leaves=false`` with ``cid_version=1`` and yields other CIDs than Kubo (§6.3).
+Both go through httpx on the deadline transport (:mod:`arbiter_app.deadline`).
 """
 
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Generator, Iterable
 from typing import BinaryIO, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -35,24 +29,18 @@ T = TypeVar("T")
 CAR_TYPE = "application/vnd.ipld.car"
 RAW_TYPE = "application/vnd.ipld.raw"
 
-# ipfshttpclient's requests backend passes urllib3's deprecated ``strict`` argument, which
-# urllib3 2.x reports as a FutureWarning on every request; it is harmless until urllib3 3.
-warnings.filterwarnings("ignore", message="The 'strict' parameter", category=FutureWarning)
-
 
 def spool_car(
     chunks: Iterable[bytes],
     spool: BinaryIO,
     limit: int,
     cancel: CancelToken | None,
-    each: Callable[[], None] | None = None,
 ) -> Generator[int, None, None]:
     """Copy a CAR answer into ``spool``, capped at ``limit`` bytes, yielding bytes so far.
 
     Every source streams a CAR the same way, so the cap and the cancel point live here once.
 
     :param chunks: the answer's bytes as they arrive
-    :param each: a check run before each chunk is counted (a gateway's deadline)
     :raises LimitExceeded: when the answer grows past ``limit``
     :raises Cancelled: when ``cancel`` is set between chunks
     """
@@ -60,8 +48,6 @@ def spool_car(
     for chunk in chunks:
         if cancel is not None:
             cancel.check()
-        if each is not None:
-            each()
         got += len(chunk)
         if got > limit:
             raise LimitExceeded("CAR response size", got, limit)
@@ -222,15 +208,22 @@ def _translate(error: httpx.HTTPError, budget: deadline.Budget) -> Exception:
     return FetchError(f"gateway request failed ({type(error).__name__})", url)
 
 
-def kubo_multiaddr(addr: str) -> tuple[str, str]:
-    """``http://127.0.0.1:5001[/api/v0]`` or a multiaddr → ``(multiaddr, API base path)``."""
+def kubo_url(addr: str) -> str:
+    """``http://127.0.0.1:5001[/api/v0]`` or a multiaddr (``/ip4/…/tcp/5001/http``) → the
+    RPC root URL, ending in ``/api/v0/``.
+
+    :raises NetworkError: an address that names no HTTP host and port
+    """
     if addr.startswith("/"):
-        return addr, "api/v0"
-    parts = urlsplit(addr)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+        parts = addr.strip("/").split("/")
+        hosts = {"ip4": "{}", "ip6": "[{}]", "dns": "{}", "dns4": "{}", "dns6": "{}"}
+        if len(parts) not in (4, 5) or parts[0] not in hosts or parts[2] != "tcp" or \
+                not parts[3].isdigit() or parts[4:] not in ([], ["http"], ["https"]):
+            raise NetworkError(f"cannot use {addr!r} as a Kubo RPC address")
+        scheme = parts[4] if len(parts) == 5 else "http"
+        return f"{scheme}://{hosts[parts[0]].format(parts[1])}:{parts[3]}/api/v0/"
+    split = urlsplit(addr)
+    if split.scheme not in ("http", "https") or not split.hostname:
         raise NetworkError(f"cannot use {addr!r} as a Kubo RPC address")
-    host = parts.hostname
-    proto = "ip6" if ":" in host else "ip4" if host.replace(".", "").isdigit() else "dns"
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    base = parts.path.strip("/") or "api/v0"
-    return f"/{proto}/{host}/tcp/{port}/{parts.scheme}", base
+    base = split.path.strip("/") or "api/v0"
+    return f"{split.scheme}://{split.netloc}/{base}/"

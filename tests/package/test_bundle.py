@@ -24,11 +24,11 @@ from arbiter_app.cli import main
 from arbiter_app.services.receipts import issue_receipt
 from arbiter_app.store.db import open_store
 from tests.fixtures.ledger import EmulatorProcess
-from tests.fixtures.store import session_on
+from tests.fixtures.store import LOG_DEVICE, session_on
 from tests.fixtures.unixfs import SCRIPT as UNIXFS_SCRIPT
 from tests.fixtures.unixfs import deterministic_bytes
 from tests.package.bundle import REPO, Bundle, built_bundle
-from tests.unit.records.test_receipt import KEY, executed_case, software_signer
+from tests.unit.records.test_receipt import executed_case
 from tests.unit.stacks.test_cli_tx import SIGNED, VECTORS
 
 pytestmark = pytest.mark.slow
@@ -90,9 +90,10 @@ def test_evidence_verify_accepts_the_reference_car_and_refuses_a_flipped_byte(
 
 
 @pytest.fixture
-def ruled(tmp_path: Path) -> Iterator[tuple[Path, Path, str]]:
-    """A ruled case in the data directory: its exported log, its receipt, the arbiter."""
-    signer = software_signer(KEY)
+def ruled(tmp_path: Path, log_device_settings: Path) -> Iterator[tuple[Path, Path, str]]:
+    """A ruled case in the data directory: its exported log, its receipt, the arbiter (the
+    settings' signer, which the export asks to unlock the log key)."""
+    signer = LOG_DEVICE
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         executed_case(store, signer)
         receipt = tmp_path / "receipt.json"

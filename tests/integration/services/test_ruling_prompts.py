@@ -1,7 +1,8 @@
 """Every signature of a ruling asks the user through the caller's device prompt, naming what
 is signed: the transaction by its amount and recipient, the log key's unlocking (once per
-session), its binding (once), and the receipt. Proven with the emulated Ledger on a fresh devnet, a recording prompt (a real
-implementation of the DevicePrompt protocol) and the command line's StderrPrompt."""
+session), its binding (once), and the receipt. Proven with the emulated Ledger on a fresh
+devnet, a recording prompt (a real implementation of the DevicePrompt protocol) and the
+command line's StderrPrompt."""
 
 from __future__ import annotations
 
