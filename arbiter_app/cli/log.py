@@ -9,7 +9,7 @@ without touching the network, and exits 1 naming the first bad line. It exits 0 
 signs the handover, so exports follow the chain of keys.
 
 ``verify`` is the auditor's offline check: the case store and the network clients are
-imported only by the actions that open them (``export``, ``verify --online``).
+imported only by the actions that open them (``export``, ``verify --online``, ``rotate-key``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from arbiter_app.cli.output import describe, output_file
 from arbiter_app.decisionlog.anchors import anchors
 from arbiter_app.errors import InputError
 from arbiter_app.records import export
+from arbiter_app.wallet.signer import StderrPrompt
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -77,13 +78,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_rotate(args: argparse.Namespace) -> int:
     """Make a new log key, bind it on the signer, log the old key's handover to it."""
-    import time
-
-    from arbiter_app import config
-    from arbiter_app.cli import report
     from arbiter_app.services import logkey
     from arbiter_app.services.session import Session
-    from arbiter_app.wallet.signer import StderrPrompt
 
     settings = config.load(Path(args.config) if args.config else None)
     with Session(settings) as session:

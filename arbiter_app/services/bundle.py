@@ -36,7 +36,7 @@ from arbiter_app.records.bundle import Document, LogRoot, Parts
 from arbiter_app.records.bundle_car import BundleCar
 from arbiter_app.records.bundle_verify import BundleFacts as BundleFacts  # the GUI names it
 from arbiter_app.records.bundle_verify import Submission
-from arbiter_app.services import publication
+from arbiter_app.services import logkey, publication
 from arbiter_app.services import rationale as rationale_doc
 from arbiter_app.services.receipts import verify_online as verify_receipt_online
 from arbiter_app.services.session import Session
@@ -155,10 +155,12 @@ def _log_slice(session: Session, invoice_id: int, body: dict[str, Any]
     store = session.store
     cp = Checkpoint.from_json(body["log"]["checkpoint"])
     tree = log.tree(store, cp.size)
+    # signed by the key that signed the receipt's checkpoint, even if rotated away since
     view = LogView(cp, tree, log.entries(store, invoice_id=invoice_id, end=cp.size),
-                   log.attestation(store), [])
+                   log.attestation(store, cp.key), [])
+    logkey.unlock(session, invoice_id=invoice_id)
     out = io.BytesIO()
-    export.export_jsonl(view, out, log.private_key(store).sign, invoice_id=invoice_id)
+    export.export_jsonl(view, out, log.signing_key(store, cp.key).sign, invoice_id=invoice_id)
     index = next(e["entry"]["index"] for e in body["log"]["entries"]
                  if e["entry"]["kind"] == "ruling-finalized")
     proof = tuple(tree.consistency_proof(index + 1, cp.size))

@@ -172,6 +172,24 @@ def _seal_clear_key(store: Store, key: Ed25519PrivateKey, secret: DeviceSecret) 
     store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def signing_key(store: Store, public: bytes) -> Ed25519PrivateKey:
+    """The key of ``public``, current or retired, opened with the held device secret: what
+    re-signs a view under a checkpoint signed before a rotation (a receipt's case bundle).
+
+    :raises LogKeyLocked, ForeignLogKey: as :func:`private_key`
+    :raises StoreError: no such key in this store
+    """
+    current = private_key(store)
+    if public_of(current) == public:
+        return current
+    row = store.conn.execute("SELECT salt, sealed, sealed_by, sealed_chain_id FROM log_keys "
+                             "WHERE public = ? AND sealed IS NOT NULL", (public,)).fetchone()
+    if row is None or store.log_secret is None:
+        raise StoreError(f"the log key {public.hex()[:16]}… is not in this store")
+    sealed = Sealed(bytes(row[0]), bytes(row[1]), str(row[2]), int(row[3]))
+    return open_sealed(sealed, public, store.log_secret)
+
+
 def public_key(store: Store) -> bytes | None:
     """The current log key's 32-byte Ed25519 public key (``None`` before the first key)."""
     row = _current(store)
@@ -264,10 +282,14 @@ def view(store: Store, cp: Checkpoint, *, invoice_id: int | None = None) -> LogV
                    handovers(store))
 
 
-def attestation(store: Store) -> Attestation | None:
-    """The stored binding of the log key to the arbiter's address, if any."""
-    row = store.conn.execute("SELECT attestation FROM log_keys WHERE retired_at IS NULL "
-                             "ORDER BY rowid DESC LIMIT 1").fetchone()
+def attestation(store: Store, key: bytes | None = None) -> Attestation | None:
+    """The stored binding of the current log key (or of ``key``) to the arbiter's address."""
+    if key is not None:
+        row = store.conn.execute("SELECT attestation FROM log_keys WHERE public = ?",
+                                 (key,)).fetchone()
+    else:
+        row = store.conn.execute("SELECT attestation FROM log_keys WHERE retired_at IS NULL "
+                                 "ORDER BY rowid DESC LIMIT 1").fetchone()
     if row is None or row[0] is None:
         return None
     return Attestation.from_json(json.loads(row[0]))

@@ -155,7 +155,7 @@ OFFLINE_VERIFIER = ("an offline verifier's command module: the case store and th
 # The internal imports that stay inside a function, by file and function, with the reason.
 # The dispatcher's table (arbiter_app.cli.COMMANDS) already keeps each command's imports to
 # that command; these are the finer cases. Heavy third-party libraries loaded on first use
-# (ledgerblue, ipfshttpclient's parts, Qt inside records/pdf.py) are not internal imports.
+# (ledgerblue, Qt inside records/pdf.py) are not internal imports.
 LOCAL_IMPORTS: dict[tuple[str, str], str] = {
     ("cli/gui.py", "run_gui"): QT_AFTER_CHECK,
     ("cli/demo.py", "run_demo"): QT_AFTER_CHECK,
@@ -164,6 +164,7 @@ LOCAL_IMPORTS: dict[tuple[str, str], str] = {
     ("cli/receipt.py", "run_issue"): OFFLINE_VERIFIER,
     ("cli/log.py", "run_export"): OFFLINE_VERIFIER,
     ("cli/log.py", "_check_online"): OFFLINE_VERIFIER,
+    ("cli/log.py", "run_rotate"): OFFLINE_VERIFIER,
     ("cli/bundle.py", "run_export"): OFFLINE_VERIFIER,
     ("cli/bundle.py", "_verify_online"): OFFLINE_VERIFIER,
     ("cli/settings.py", "run_set"): ("'config show' and 'config path' only read the settings "

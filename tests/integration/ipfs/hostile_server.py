@@ -118,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = b""  # ipfshttpclient streams multipart bodies with chunked encoding
+        body = b""  # a client may stream a multipart body with chunked encoding
         while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
             body += self.rfile.read(size)
             self.rfile.readline()

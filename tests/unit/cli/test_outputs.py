@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from arbiter_app import config
 from arbiter_app.cli import main
 from arbiter_app.cli.output import output_file
 from arbiter_app.services import receipts
 from arbiter_app.store.db import open_store
-from arbiter_app.wallet.software import SoftwareSigner
-from tests.fixtures.store import fill, session_on
+from tests.fixtures.store import LOG_DEVICE, fill, session_on
 
 
 def test_log_export_to_standard_output_verifies_as_a_file(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    signer = SoftwareSigner.from_private_key(bytes(range(1, 33)), config.DEVNET)
+        tmp_path: Path, log_device_settings: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    signer = LOG_DEVICE  # the settings' signer, which unlocks the log key for the export
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:
         fill(store, 9)
         receipts.bind_log_key(session_on(store, signer), now=1)

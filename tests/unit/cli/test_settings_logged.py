@@ -16,7 +16,7 @@ from arbiter_app.store.db import open_store
 
 
 def test_lowering_settings_is_logged_with_old_and_new_values_and_the_log_stays_intact(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, log_device_settings: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "set", "min_rationale_chars", "120"]) == 0
     assert main(["config", "set", "sla_hours", "24"]) == 0
     with open_store(Path(os.environ["ARBITER_APP_DATA"]) / "cases.sqlite") as store:

@@ -25,8 +25,8 @@ from arbiter_app.records.bundle_verify import verify, verify_file
 from arbiter_app.services import bundle
 from arbiter_app.store import execution
 from arbiter_app.store.db import Store, open_store
-from tests.fixtures.bundle import receipt_body, ruled_case, session_for, signer
-from tests.fixtures.store import PAYEE, PAYER, walk_case
+from tests.fixtures.bundle import ARBITER_KEY, receipt_body, ruled_case, session_for, signer
+from tests.fixtures.store import PAYEE, PAYER, keystore_for, walk_case
 from tests.unit.test_docs import documented_keys
 
 AMOUNT = 250_000_000
@@ -83,8 +83,10 @@ def exported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
     arbiter = ruled_case(store).address()
     store.close()
     settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"data_dir": str(data_dir),
-                                    "ipfs_gateways": ["http://127.0.0.1:9"]}))
+    key = keystore_for(tmp_path / "arbiter.keystore", ARBITER_KEY, monkeypatch)
+    settings.write_text(json.dumps({"data_dir": str(data_dir),  # the arbiter unlocks the log
+                                    "ipfs_gateways": ["http://127.0.0.1:9"],
+                                    "signer": "software", "keystore": key}))
     settings.chmod(0o600)
     monkeypatch.setenv("ARBITER_APP_CONFIG", str(settings))
     yield tmp_path, arbiter

@@ -1,6 +1,7 @@
 """Rotating the decision-log key: the old key signs the handover to a new key the device
-binds to the arbiter; old checkpoints keep verifying, in the store and in exports, which
-follow the chain of keys; a forged or broken chain is refused."""
+binds to the arbiter; old checkpoints keep verifying, in the store, in exports, which follow
+the chain of keys, and in the case bundle of a receipt issued before; a forged or broken
+chain is refused."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ import pytest
 from arbiter_app.cli import main
 from arbiter_app.decisionlog.entry import canonical_json
 from arbiter_app.errors import VerificationError
+from arbiter_app.progress import run_to_end
 from arbiter_app.records import export
-from arbiter_app.services import logkey, logs
+from arbiter_app.records.bundle_car import BundleCar
+from arbiter_app.records.bundle_verify import verify as verify_bundle
+from arbiter_app.services import bundle, logkey, logs
 from arbiter_app.store import log
 from arbiter_app.store.db import Store, open_store
+from tests.fixtures.bundle import ruled_case, session_for
 from tests.fixtures.store import LOG_DEVICE, T0, fill, session_on, unlocked
 
 
@@ -123,3 +128,15 @@ def test_log_rotate_key_command_then_export_verifies_with_the_arbiter(
     capsys.readouterr()
     assert main(["log", "verify", str(out), "--arbiter", LOG_DEVICE.address()]) == 0, \
         capsys.readouterr().err
+
+
+def test_a_case_bundle_of_a_receipt_from_before_a_rotation_still_verifies(
+        fresh_store: Store) -> None:
+    arbiter = ruled_case(fresh_store)
+    session = session_for(fresh_store, arbiter)
+    before = run_to_end(bundle.build(session, 1))[1]
+    logkey.rotate_key(session, now=T0 + 900)
+    after = run_to_end(bundle.build(session, 1))[1]
+    assert after == before  # the receipt's checkpoint, signed by the key it names
+    facts = verify_bundle(BundleCar(io.BytesIO(after)), arbiter=arbiter.address())
+    assert facts.receipt.ruling == "split"
