@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from arbiter_app import config
 from arbiter_app.cli import main
 from arbiter_app.errors import StoreError
 from arbiter_app.ipfs.cache import Cache
@@ -56,10 +55,9 @@ def data_dir() -> Path:
 
 
 def test_store_settings_cache_and_exports_are_created_private_under_umask_022(
-    data_dir: Path, tmp_path: Path
+    data_dir: Path, tmp_path: Path, log_device_settings: Path
 ) -> None:
-    config.save(config.Settings())
-    settings = Path(os.environ["ARBITER_APP_CONFIG"])
+    settings = log_device_settings  # a signer the export can unlock the log key with
     out = tmp_path / "log.jsonl"
     assert main(["log", "export", "-o", str(out)]) == 0
     Cache(data_dir / "ipfs-cache").writer(CID.parse("bafkqablimvwgy3y")).abort()
@@ -100,7 +98,8 @@ def test_log_export_to_a_read_only_folder_names_it(
 
 
 def test_log_export_to_a_full_disk_says_the_disk_is_full(
-    data_dir: Path, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str]
+    data_dir: Path, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str],
+    log_device_settings: Path
 ) -> None:
     small_disk.fill()
     assert main(["log", "export", "-o", str(small_disk.root / "log.jsonl")]) == 1
