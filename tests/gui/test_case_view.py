@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from arbiter_app.case.models import Decision, ReviewFlag, Step, TermsState, TermsSummary
@@ -114,7 +114,9 @@ def test_party_text_renders_literally_everywhere(qtbot: QtBot, local_session: Se
     labels = pane.findChildren(QLabel)
     assert all(label.textFormat() is Qt.TextFormat.PlainText for label in labels)
     assert not [label.text() for label in labels if "\u202e" in label.text()]  # no live RLO
-    assert "Title: <b>Pay now</b> <a href=" in pane.pages[Step.TERMS].terms.text()
+    terms_fields = pane.pages[Step.TERMS].terms_fields  # type: ignore[attr-defined]
+    title = terms_fields.itemAt(0, QFormLayout.ItemRole.FieldRole).widget()
+    assert title.text().startswith("<b>Pay now</b> <a href=")
     model = pane.pages[Step.EVIDENCE].model  # type: ignore[attr-defined]
     title = model.data(model.index(0, 2))
     assert title.startswith("<b>Pay now</b>") and "\\u202e" in title and "\u202e" not in title

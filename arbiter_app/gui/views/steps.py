@@ -33,6 +33,7 @@ from arbiter_app.case.models import (
     EvidenceState,
     Step,
     TermsState,
+    TermsSummary,
 )
 from arbiter_app.errors import PolicyError, VerificationError
 from arbiter_app.gui.errors import sentence, show_error
@@ -59,6 +60,7 @@ class TermsPage(StepPage):
         super().__init__(session, Step.TERMS, parent)
         self.facts = QFormLayout()
         self.terms = plain()
+        self.terms_fields = QFormLayout()
         self.dealings = plain()
         self.dealings_list = QListWidget()
         self.dealings_list.setMaximumHeight(140)
@@ -67,8 +69,11 @@ class TermsPage(StepPage):
         self.shown_dealings: list[int] = []
         self._case_id: int | None = None
         self.body.addLayout(self.facts)
-        self.body.addWidget(plain("Terms document"))
+        heading = plain("Terms document")
+        heading.setStyleSheet("font-weight: bold")
+        self.body.addWidget(heading)
         self.body.addWidget(self.terms)
+        self.body.addLayout(self.terms_fields)
         self.body.addWidget(self.dealings)
         self.body.addWidget(self.dealings_list)
         self.body.addWidget(self.no_conflict)
@@ -87,6 +92,12 @@ class TermsPage(StepPage):
         ):
             self.facts.addRow(plain(name), plain(value))
         self.terms.setText(terms_text(case))
+        while self.terms_fields.rowCount():
+            self.terms_fields.removeRow(0)
+        for name, value in terms_rows(case.invoice.terms):
+            label = plain(name)
+            label.setStyleSheet("color: #555555")
+            self.terms_fields.addRow(label, plain(value))
         if self._case_id != inv.id:
             self._case_id = inv.id  # a declaration is made for one case, never carried over
             self.no_conflict.setChecked(False)
@@ -106,23 +117,29 @@ class TermsPage(StepPage):
 
 
 def terms_text(case: CaseFile) -> str:
-    """The terms summary in plain words (verified facts, or why there are none)."""
+    """Whether the terms were verified, in plain words (or why there are none)."""
     terms = case.invoice.terms
     if terms.state is TermsState.ABSENT:
         return "Absent: the invoice carries no terms document hash."
     if terms.state is not TermsState.VERIFIED:
         return (f"Not verified ({terms.state.value}); CID {terms.cid}. It is fetched when the "
                 "case is opened.")
-    lines = [f"Verified against the on-chain hash ({terms.cid})",
-             f"Title: {party_text(terms.title)}",
-             f"Payer: {party_text(terms.payer_name) or '-'}   "
-             f"Payee: {party_text(terms.payee_name) or '-'}",
-             f"Description: {party_text(terms.description)}"]
-    lines += [f"  • {party_text(m)}" for m in terms.milestones]
+    return f"Verified against the on-chain hash ({terms.cid})."
+
+
+def terms_rows(terms: TermsSummary) -> list[tuple[str, str]]:
+    """The verified terms as labelled fields (party text escaped; milestone amounts were put
+    in sBTC when the document was read); none before they are verified."""
+    if terms.state is not TermsState.VERIFIED:
+        return []
+    rows = [("Title", terms.title), ("Payer", terms.payer_name), ("Payee", terms.payee_name),
+            ("Description", terms.description)]
+    rows += [(f"Milestone {n}", m) for n, m in enumerate(terms.milestones, 1)]
+    shown = [(name, party_text(value)) for name, value in rows if value]
     if terms.ai_parse is not None:
-        lines.append(f"Parsed by {party_text(terms.ai_parse.model)} with confidence "
-                     f"{terms.ai_parse.confidence:.2f}")
-    return "\n".join(lines)
+        shown.append(("Parsed by", f"{party_text(terms.ai_parse.model)}, confidence "
+                                   f"{terms.ai_parse.confidence:.2f}"))
+    return shown
 
 
 class EvidencePage(StepPage):
