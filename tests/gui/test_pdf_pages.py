@@ -263,7 +263,6 @@ def button_of(owner: QWidget, action: object) -> QToolButton:
     return found[0]
 
 
-
 def test_a_single_pdf_opens_with_the_focus_on_its_page(
         qtbot: QtBot, twelve_pages: EvidenceViewer) -> None:
     twelve_pages.activateWindow()

@@ -195,7 +195,6 @@ class PdfPages(QWidget):
         self.last.setEnabled(self.index < self.page_count - 1)
 
 
-
 def _timer(owner: QWidget, milliseconds: int, slot: Callable[[], None]) -> QTimer:
     timer = QTimer(owner)
     timer.setSingleShot(True)
