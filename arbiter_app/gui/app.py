@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from arbiter_app import config
 from arbiter_app.assets import APP_ID, asset
+from arbiter_app.errors import ArbiterError
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.views.first_run import FirstRunPage
+from arbiter_app.services import queries
 from arbiter_app.services.session import Session
 
 if TYPE_CHECKING:
@@ -44,6 +46,25 @@ def application() -> QApplication:
     return app
 
 
+def open_window(session: Session, *, sync_on_start: bool = False,
+                settings_path: Path | None = None) -> MainWindow:
+    """The main window over ``session``.
+
+    The store's quick check runs once the queue is painted; when a read for that first paint
+    fails, the check runs at once, so a damaged store is named as damaged (restore it from a
+    backup) instead of failing as an unexpected error.
+
+    :raises StoreError: the case store is damaged
+    """
+    try:
+        return MainWindow(session, sync_on_start=sync_on_start, settings_path=settings_path)
+    except ArbiterError:
+        raise
+    except Exception:
+        queries.check_store(session)
+        raise
+
+
 def run(session: Session, *, sync_on_start: bool = False,
         settings_path: Path | None = None) -> int:
     """Open the main window over ``session`` and run until it is closed.
@@ -57,7 +78,7 @@ def run(session: Session, *, sync_on_start: bool = False,
 
 
     app = application()
-    window = MainWindow(session, sync_on_start=sync_on_start, settings_path=settings_path)
+    window = open_window(session, sync_on_start=sync_on_start, settings_path=settings_path)
     window.show()
     # Ctrl-C / SIGTERM close the window like the user would, so the caller's cleanup runs.
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}

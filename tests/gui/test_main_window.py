@@ -1,24 +1,28 @@
 """The main window over a local store: the queue, the case pane following the selection,
 the status bar's log head, the minute tick, an exported log that verifies offline, and a
-damaged store found after the queue is painted."""
+damaged store found after the queue is painted (or, when the first paint cannot read it,
+named damaged at once)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from arbiter_app import config
 from arbiter_app.case.models import Step
+from arbiter_app.errors import StoreError
+from arbiter_app.gui.app import open_window
 from arbiter_app.gui.main_window import MainWindow
 from arbiter_app.gui.tasks import Task
 from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.records import export
 from arbiter_app.services.session import Session
 from arbiter_app.store import log
-from tests.fixtures.damaged_store import damaged_free_list
+from tests.fixtures.damaged_store import damaged_disputes, damaged_free_list
 from tests.gui.conftest import add_case
 
 
@@ -123,3 +127,11 @@ def test_a_damaged_store_paints_its_queue_then_says_it_is_damaged_and_saves_noth
         qtbot.waitUntil(lambda: not task.running, timeout=10_000)
         window.close()
     assert path.read_bytes() == before
+
+
+def test_a_store_too_damaged_for_the_first_paint_is_named_damaged_not_unexpected(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    damaged_disputes(tmp_path / "cases.sqlite")
+    with Session(config.Settings(data_dir=str(tmp_path)), check_store_later=True) as session, \
+            pytest.raises(StoreError, match="is damaged .*restore it from a backup"):
+        open_window(session)
