@@ -71,7 +71,8 @@ def run_export(args: argparse.Namespace) -> int:
         if args.format == "csv":
             count = logs.write_csv(session, out, invoice_id=args.case)
         else:
-            count = logs.write_jsonl(session, out, invoice_id=args.case, now=int(time.time()))
+            count = logs.write_jsonl(session, out, invoice_id=args.case, now=int(time.time()),
+                                     prompt=StderrPrompt())
     report(f"wrote {count} log entries to {describe(args.output)}")
     return 0
 

@@ -35,13 +35,18 @@ def export_log(session: Session, path: Path, *, fmt: ExportFormat = "jsonl",
     :returns: the number of entries written
     """
     tmp = path.with_name(path.name + ".part")
-    if fmt == "csv":
-        with open(tmp, "w", encoding="utf-8", newline="") as text:
-            count = write_csv(session, text, invoice_id=invoice_id)
-    else:
-        with open(tmp, "wb") as binary:
-            count = write_jsonl(session, binary, invoice_id=invoice_id, now=now,
-                                prompt=prompt)
+    if fmt == "jsonl":
+        logkey.unlock(session, prompt=prompt, now=now)  # before anything is written
+    try:
+        if fmt == "csv":
+            with open(tmp, "w", encoding="utf-8", newline="") as text:
+                count = write_csv(session, text, invoice_id=invoice_id)
+        else:
+            with open(tmp, "wb") as binary:
+                count = write_jsonl(session, binary, invoice_id=invoice_id, now=now)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # nothing that looks like an export is left
+        raise
     tmp.replace(path)
     return count
 

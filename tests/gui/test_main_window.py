@@ -135,3 +135,19 @@ def test_a_store_too_damaged_for_the_first_paint_is_named_damaged_not_unexpected
     with Session(config.Settings(data_dir=str(tmp_path)), check_store_later=True) as session, \
             pytest.raises(StoreError, match="is damaged .*restore it from a backup"):
         open_window(session)
+
+
+def test_export_without_the_device_says_the_log_key_is_locked_and_writes_nothing(
+        qtbot: QtBot, local_session: Session, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    add_case(local_session, 1)
+    window = opened(qtbot, local_session)
+    out = tmp_path / "log.jsonl"
+    task = window.export_log(out)
+    qtbot.waitUntil(lambda: not task.running, timeout=30_000)
+    qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=5_000)
+    box = window.findChildren(QMessageBox)[0]
+    assert "decision-log key is locked and opens only with your signer" in box.text()
+    box.close()
+    assert not out.exists() and not (tmp_path / "log.jsonl.part").exists()
