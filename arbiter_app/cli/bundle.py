@@ -7,7 +7,8 @@ ADDRESS] [--json]`` checks every block's CID, every signature (log checkpoint, r
 transaction), every inclusion proof and the agreement of the parts, with no store and no
 network; like ``receipt verify`` it exits 0 only when the signer's identity was checked:
 against ``--arbiter``, or with ``--online`` against the chain (the transaction, its outcome,
-the on-chain rationale hash and log root, each evidence item's submitting transaction). ``--json`` then prints what was verified.
+the on-chain rationale hash and log root, each evidence item's submitting transaction).
+``--json`` then prints what was verified.
 
 ``verify`` is the offline verifier a party or an auditor runs: the case store and the network
 clients are imported only by the actions that open them (``export``, ``--online``).

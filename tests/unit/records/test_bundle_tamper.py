@@ -6,6 +6,7 @@ each time, naming what is wrong, and never with a traceback."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 from collections.abc import Callable
@@ -16,7 +17,8 @@ import pytest
 
 from arbiter_app.cli import main
 from arbiter_app.config import IpfsLimits
-from arbiter_app.decisionlog.entry import canonical_json
+from arbiter_app.decisionlog.canonical import canonical_json
+from arbiter_app.decisionlog.checkpoint import Checkpoint
 from arbiter_app.ipfs.car import CARV2_PRAGMA, CarIndex, car_bytes, write_section
 from arbiter_app.ipfs.cid import CID, DAG_CBOR, RAW
 from arbiter_app.progress import run_to_end
@@ -169,6 +171,14 @@ def _set(path: list[Any], change: Callable[[Any], Any]) -> Callable[[Any], None]
     return apply
 
 
+def _resigned_note(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """The checkpoint with its signature changed and its signed note written to match, so
+    only the signature check can tell."""
+    cp = Checkpoint.from_json(checkpoint)
+    bad = dataclasses.replace(cp, signature=bytes([cp.signature[0] ^ 1]) + cp.signature[1:])
+    return bad.to_json()
+
+
 def _flip_tx_signature(raw: bytes) -> bytes:
     changed = bytearray(raw)
     changed[60] ^= 1  # inside the spending condition's signature
@@ -183,14 +193,27 @@ REMADE: dict[str, tuple[str, Callable[[bytes], bytes] | None, Callable[[Any], ob
         raw.split(b"\n")[:1] + raw.split(b"\n")[2:]), None,
         "the decision-log slice: line 2: expected entry"),
     "log-checkpoint-signature": ("log", _line_edit(1, _set(
-        ["checkpoint", "signature"], _flip_hex)), None, "the decision-log slice: line 1"),
+        ["checkpoint", "signature"], _flip_hex)), None,
+        "the decision-log slice: line 1: malformed checkpoint: its signed note disagrees"),
     "log-header-signature": ("log", _line_edit(1, _set(["signature"], _flip_hex)), None,
                              "the decision-log slice: line 1: the header is not signed"),
     "receipt-signature": ("receipt", _json_edit(_set(["signature", "rsv"], _flip_hex)), None,
                           "the receipt: the receipt's signature does not match"),
     "receipt-checkpoint-signature": ("receipt", _json_edit(_set(
+        ["receipt", "log", "checkpoint"], _resigned_note)), None,
+        "the receipt: the checkpoint of size"),
+    "receipt-checkpoint-note-only": ("receipt", _json_edit(_set(
         ["receipt", "log", "checkpoint", "signature"], _flip_hex)), None,
         "the receipt: receipt field 'log' is malformed"),
+    "receipt-log-key-binding": ("receipt", _json_edit(_set(
+        ["receipt", "log", "attestation", "signature"], _flip_hex)), None,
+        "the receipt: the log key attestation is not signed by"),
+    "log-log-key-binding": ("log", _line_edit(1, _set(
+        ["attestation", "signature"], _flip_hex)), None,
+        "the decision-log slice: line 1: the header is not signed by its log key"),
+    "log-checkpoint-resigned": ("log", _line_edit(1, _set(["checkpoint"], _resigned_note)),
+                                None, "line 1: the header is not signed by its log key (the "
+                                      "checkpoint of size"),
     "receipt-proof-line": ("receipt", _json_edit(_set(
         ["receipt", "log", "entries", 0, "proof", 0], _flip_b64)), None,
         "the receipt: the receipt's 'ruling-finalized' log entry is not in the signed log"),
