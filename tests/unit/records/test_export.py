@@ -153,6 +153,21 @@ def test_an_export_of_the_first_format_still_verifies_line_by_line(filled: Store
                             require_attestation=False)
 
 
+@pytest.mark.parametrize("case", [None, 2], ids=["whole-log", "one-case"])
+def test_an_export_of_the_second_format_still_verifies(filled: Store, case: int | None) -> None:
+    """Schema /2, written before the key handovers existed: no ``keys`` field."""
+    lines = export.read_lines(export_bytes(filled, case))
+    header = json.loads(lines[0])
+    del header["signature"], header["keys"]
+    header["schema"] = export.SCHEMA_V2
+    header["signature"] = log.private_key(filled).sign(canonical_json(header)).hex()
+    report = verify(b"\n".join([canonical_json(header), *lines[1:]]) + b"\n")
+    assert report.case == case and report.entries == (40 if case is None else 13)
+    header["keys"] = []  # a /2 header with the /3 field is neither
+    with pytest.raises(VerificationError, match="not an arbiter-desk-log/3 header"):
+        verify(b"\n".join([canonical_json(header), *lines[1:]]) + b"\n")
+
+
 def test_a_whole_log_line_with_a_proof_is_refused(filled: Store) -> None:
     lines = export.read_lines(export_bytes(filled))
     value = json.loads(lines[3])
