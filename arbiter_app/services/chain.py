@@ -55,6 +55,7 @@ class ChainReader:
         self.newest_key: tuple[str, int] | None = None
         self.governance: list[escrow.GovernanceEvent] = []
         self.read_so_far: list[escrow.EscrowEvent] = []
+        self.floor_height: int | None = None
 
     def _read(self, function: str, invoice_id: int, index: int | None = None) -> object:
         args = escrow.read_only_args(function, invoice_id, index)
@@ -156,7 +157,8 @@ class ChainReader:
         first. Afterwards :attr:`newest_height` and :attr:`newest_key` (txid, event index)
         place the newest log, and :attr:`governance` holds the governance events read,
         oldest first. While it pages, :attr:`read_so_far` holds the escrow events read so
-        far, newest first.
+        far, newest first. :attr:`floor_height` is a block height no new event is below (the
+        next older page's first log), or ``None`` when the pages reached the oldest log.
 
         :param seen: the (txid, event index) of the newest event of the previous sync
         """
@@ -172,6 +174,8 @@ class ChainReader:
                 page = self.api.contract_logs(self.contract_id, cursor=cursor, limit=PAGE_SIZE)
             guard.page(page.total, page.older_cursor,
                        [(log.tx_id, log.event_index) for log in page.results])
+            self.floor_height = (int(page.older_cursor.partition(":")[0])
+                                 if page.older_cursor else None)
             if cursor is None:
                 self.newest_height = page.top_height
                 top = page.results[0] if page.results else None

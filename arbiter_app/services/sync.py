@@ -110,7 +110,8 @@ def sync_disputes(
         yield Progress("reading block times", 0, None)
         timed = [e.tx_id for e in events if e.name == "invoice-created"
                  or (e.invoice_id in ids and e.name in TIMED_EVENTS)]
-        txs = times.collect(timed + [g.tx_id for g in reader.governance], pool)
+        txs = times.collect(timed + [g.tx_id for g in reader.governance], pool,
+                            reader.floor_height)
         events = [_timed(e, txs) for e in events]
         by_invoice: dict[int, list[EscrowEvent]] = {}
         for e in events:

@@ -5,9 +5,10 @@ event cost a request per event, so the sync pages the escrow's own transaction l
 (``/extended/v3/principals/{contract}/transactions``, 50 a page, newest first, each with its
 ``block.height`` and ``block.time``; docs/stacks-api.md). :class:`BlockTimes` pages it on a
 thread of its own while the sync pages the logs, never more than a page ahead of the events
-read so far, and stops once every transaction the sync asked for is found. A transaction the
-list does not hold (a call that reached the escrow through another contract is listed under
-that contract) is read alone from ``/extended/v3/transactions/{id}``.
+read so far, and stops once every transaction the sync asked for is found, or once its pages
+are older than the oldest new log (an incremental sync never pages the whole history). A
+transaction the list does not hold (a call that reached the escrow through another contract
+is listed under that contract) is read alone from ``/extended/v3/transactions/{id}``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class BlockTimes:
         self.found: dict[str, TxStatus] = {}
         self._events = 0
         self._needed: frozenset[str] | None = None
+        self._floor: int | None = None
+        self._lowest: int | None = None  # the lowest block height paged so far
         self._done = False
         self._error: BaseException | None = None
         self._changed = threading.Condition()
@@ -62,18 +65,22 @@ class BlockTimes:
             self._changed.notify_all()
 
     def collect(
-        self, txids: Iterable[str], pool: ThreadPoolExecutor
+        self, txids: Iterable[str], pool: ThreadPoolExecutor, floor: int | None = None
     ) -> dict[str, TxStatus | None]:
         """Every transaction of ``txids``, waiting for the paging to find them; those the
         list does not hold are read one by one (``None`` where the API knows none).
+
+        :param floor: a block height none of them is below (paging stops past it)
 
         :raises NetworkError, ResponseError: when the paging failed
         :raises Cancelled: when cancelled while waiting
         """
         wanted = frozenset(txids)
         with self._changed:
-            self._needed = wanted
+            self._needed, self._floor = wanted, floor
             self._changed.notify_all()
+        if not self.started and len(wanted) > 1:
+            self.start()  # the new logs fit one page: the paging had no page to start on
         while self._thread.is_alive():
             self._thread.join(_POLL)
             if self.cancel is not None:
@@ -103,6 +110,8 @@ class BlockTimes:
                 guard.page(page.total, page.older_cursor, [t.tx_id for t in page.results])
                 with self._changed:
                     self.found.update((t.tx_id, t) for t in page.results)
+                    heights = [t.block_height for t in page.results if t.block_height is not None]
+                    self._lowest = min(heights, default=self._lowest)
                 cursor = page.older_cursor
                 if cursor is None or not page.results:
                     return
@@ -119,7 +128,9 @@ class BlockTimes:
                 if self._done or (self.cancel is not None and self.cancel.cancelled):
                     return False
                 if self._needed is not None:
-                    return not self._needed <= self.found.keys()
+                    past = (self._floor is not None and self._lowest is not None
+                            and self._lowest < self._floor)
+                    return not past and not self._needed <= self.found.keys()
                 if len(self.found) < self._events + PAGE:
                     return True
                 self._changed.wait(_POLL)

@@ -291,3 +291,26 @@ def test_step_3_flags_an_evidence_count_of_get_dispute_the_events_did_not_name(
         "again; if they still differ, the API is hiding evidence"]
     assert (False, f"the contract counts {known + 1} evidence item(s); the events named "
             f"{known}") in words.chain_check_lines(flagged)
+
+
+def test_an_incremental_sync_pages_only_the_newest_transactions(
+        fresh_devnet: Devnet, tmp_path: Path) -> None:
+    devnet = fresh_devnet
+    paths: list[str] = []
+    with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
+        run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        made = session.client
+
+        def recording(base_url: str) -> httpx.Client:
+            client = made(base_url)
+            client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
+            return client
+
+        session.client = recording  # type: ignore[method-assign]
+        session._api = None  # the next sync's API client records its requests
+        devnet.invoice(900, "payer_2", "payee_1", "arbiter_1", stage="disputed")
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        case = rows.load_case(session.store, 900)
+    assert summary.new_disputes == 1 and case.dispute.raised_time > 0, paths
+    assert len([p for p in paths if "/principals/" in p]) == 1, paths  # the newest page
+    assert [p for p in paths if p.startswith("/extended/v3/transactions/")] == []
