@@ -22,8 +22,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QWidget
 
 from arbiter_app import config
+from arbiter_app.decisionlog.keychain import Handover
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
-from arbiter_app.gui import keys, layout
+from arbiter_app.gui import keys, layout, log_key
 from arbiter_app.gui.alerts import AlertCenter
 from arbiter_app.gui.errors import error_text, show_error
 from arbiter_app.gui.models.disputes import DisputesModel, QueueRow, changed_rows
@@ -148,6 +149,8 @@ class MainWindow(QMainWindow):
         self.sync_action.triggered.connect(self.sync)
         self.export_action = QAction("&Export log…", self)
         self.export_action.triggered.connect(self.on_export)
+        self.rotate_action = QAction("&Rotate log key…", self)
+        self.rotate_action.triggered.connect(self.on_rotate_key)
         self.settings_action = QAction("Se&ttings…", self)
         self.settings_action.triggered.connect(self.on_settings)
         self.suspicious_action = QAction("S&uspicious addresses…", self)
@@ -158,8 +161,9 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.sync_action, self.export_action, self.settings_action,
-                       self.suspicious_action, self.governance_action, quit_action):
+        for action in (self.sync_action, self.export_action, self.rotate_action,
+                       self.settings_action, self.suspicious_action, self.governance_action,
+                       quit_action):
             menu.addAction(action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -425,6 +429,20 @@ class MainWindow(QMainWindow):
                                               "JSON lines (*.jsonl)")
         if name:
             self.export_log(Path(name))
+
+    def on_rotate_key(self) -> None:
+        if log_key.confirmed(self):
+            self.rotate_key()
+
+    def rotate_key(self) -> Task:
+        """Replace the decision-log key (File > Rotate log key…, once confirmed)."""
+        return log_key.rotate(self, self.session, lambda handover: self.key_rotated(handover))
+
+    def key_rotated(self, handover: Handover) -> None:
+        """Show the new log head and the handover."""
+        self.show_log_head()
+        self.statusBar().showMessage(f"Rotated the decision-log key: {handover.new.hex()[:16]}… "
+                                     f"signs from entry {handover.size} on", 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the clock and cancel running tasks; the caller closes the session."""

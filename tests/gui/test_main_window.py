@@ -22,6 +22,7 @@ from arbiter_app.gui.views.documents import DocumentsPage
 from arbiter_app.records import export
 from arbiter_app.services.session import Session
 from arbiter_app.store import log
+from arbiter_app.store.db import Store
 from tests.fixtures.damaged_store import damaged_disputes, damaged_free_list
 from tests.gui.conftest import add_case
 
@@ -151,3 +152,29 @@ def test_export_without_the_device_says_the_log_key_is_locked_and_writes_nothing
     assert "decision-log key is locked and opens only with your signer" in box.text()
     box.close()
     assert not out.exists() and not (tmp_path / "log.jsonl.part").exists()
+
+
+def test_rotate_log_key_from_the_window_hands_over_and_the_export_still_verifies(
+        qtbot: QtBot, fresh_store: Store, tmp_path: Path) -> None:
+    from arbiter_app.gui import log_key
+    from tests.fixtures.store import LOG_DEVICE
+
+    settings = config.Settings(data_dir=str(fresh_store.path.parent))
+    with Session(settings, signer_factory=lambda s: LOG_DEVICE) as session:
+        add_case(session, 1)
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: not Task._running, timeout=30_000)
+        task = window.rotate_key()
+        qtbot.waitUntil(lambda: not task.running, timeout=30_000)
+        (handover,) = log.handovers(session.store)
+        assert window.statusBar().currentMessage().startswith("Rotated the decision-log key")
+        out = tmp_path / "log.jsonl"
+        task = window.export_log(out)
+        qtbot.waitUntil(lambda: not task.running, timeout=30_000)
+        report = export.verify_jsonl(export.read_lines(out.read_bytes()),
+                                     arbiter=LOG_DEVICE.address())
+        assert report.chain.current == handover.new and handover.old in report.chain.periods
+    question = QMessageBox(QMessageBox.Icon.Question, "Rotate log key", log_key.QUESTION)
+    qtbot.addWidget(question)
+    assert "earlier checkpoints, exports and receipts keep verifying" in question.text()
