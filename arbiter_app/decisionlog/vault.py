@@ -93,17 +93,21 @@ def seal(key: Ed25519PrivateKey, secret: DeviceSecret) -> Sealed:
     return Sealed(salt, box, secret.address, secret.chain_id)
 
 
+def other_account(sealed_by: str, signer: str) -> ForeignLogKey:
+    """The refusal of a key sealed for another account than the connected signer's."""
+    return ForeignLogKey(f"this store's decision-log key belongs to another device or "
+                         f"account: it was sealed by {sealed_by}, and the connected signer "
+                         f"is {signer}; connect the device that holds that account")
+
+
 def open_sealed(sealed: Sealed, public: bytes, secret: DeviceSecret) -> Ed25519PrivateKey:
     """Decrypt a sealed key with the device's secret and check it is the key of ``public``.
 
     :raises ForeignLogKey: another account sealed it, or the device's secret does not open it
     """
     if secret.address != sealed.address or secret.chain_id != sealed.chain_id:
-        raise ForeignLogKey(
-            f"this store's decision-log key belongs to another device or account: it was "
-            f"sealed by {sealed.address} (chain id {sealed.chain_id}), and the connected "
-            f"signer is {secret.address} (chain id {secret.chain_id}); connect the device "
-            "that holds that account")
+        raise other_account(f"{sealed.address} (chain id {sealed.chain_id})",
+                            f"{secret.address} (chain id {secret.chain_id})")
     try:
         raw = _aead(secret, sealed.salt, public).decrypt(
             sealed.box[:_NONCE], sealed.box[_NONCE:], _aad(public, sealed.address,

@@ -27,6 +27,7 @@ from arbiter_app.decisionlog.keychain import Handover
 from arbiter_app.decisionlog.vault import (
     DeviceSecret,
     ForeignLogKey,
+    other_account,
     public_of,
     secret_from_signature,
     unlock_message,
@@ -78,10 +79,7 @@ def unlock(session: Session, *, prompt: DevicePrompt | None = None,
     sealed = log.sealed_for(store)
     address = signer.address()
     if sealed is not None and sealed[0] != address:
-        raise ForeignLogKey(
-            f"this store's decision-log key belongs to another device or account: it was "
-            f"sealed by {sealed[0]}, and the connected signer is {address}; connect the "
-            "device that holds that account")
+        raise other_account(sealed[0], address)  # before the device is asked
     chain_id = signer.network.chain_id if sealed is None else sealed[1]
     secret = asked(session, invoice_id, UNLOCK,
                    lambda: device_secret(signer, chain_id, prompt))
