@@ -62,3 +62,17 @@ def test_a_case_with_its_terms_had_fetches_nothing_on_opening(
     qtbot.addWidget(pane)
     pane.show_case(8)
     assert pane.fetching is None and pane.terms_note.isHidden()
+
+
+def test_a_case_opened_while_another_fetches_gets_its_own_fetch(
+        qtbot: QtBot, offline_session: Session) -> None:
+    pending = TermsSummary(TermsState.PENDING, str(CID.raw_sha256(bytes.fromhex("ab" * 32))))
+    for invoice_id in (7, 8):
+        add_case(offline_session, invoice_id, invoice=make_invoice(invoice_id, terms=pending))
+    pane = CasePane(offline_session)
+    qtbot.addWidget(pane)
+    pane.show_case(7)
+    pane.show_case(8)  # while 7's fetch runs
+    qtbot.waitUntil(lambda: pane.fetching == 8, timeout=20_000)
+    qtbot.waitUntil(lambda: pane.fetching is None and not Task._running, timeout=20_000)
+    assert pane.terms_note.text().startswith("The terms document could not be fetched (")

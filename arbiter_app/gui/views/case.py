@@ -124,9 +124,13 @@ class CasePane(QWidget):
 
     def terms_fetched(self, invoice_id: int, why: str) -> None:
         """Show the fetched terms, or why they could not be had (offline: a later opening
-        tries again)."""
+        tries again). A case opened meanwhile gets its own fetch now."""
         self.fetching = None
-        if self.case is None or self.case.invoice.id != invoice_id:
+        if self.case is None:
+            return
+        if self.case.invoice.id != invoice_id:
+            if terms_service.needs_fetch(self.case):
+                self.fetch_terms(self.case.invoice.id)
             return
         self.load(queries.load_case(self.session, invoice_id))
         if not why:
