@@ -12,7 +12,14 @@ from arbiter_app.config import IpfsLimits
 from arbiter_app.errors import InputError
 from arbiter_app.ipfs.car import CARV2_PRAGMA, CarIndex, car_bytes, is_car
 from arbiter_app.ipfs.dagpb import DIRECTORY, FILE, decode_node, decode_unixfs
-from arbiter_app.ipfs.errors import BlockTooLarge, CarError, NodeError, TooManyBlocks, TruncatedCar
+from arbiter_app.ipfs.errors import (
+    BlockTooLarge,
+    CarError,
+    NodeError,
+    TooManyBlocks,
+    TruncatedCar,
+    UnsupportedCodec,
+)
 
 # docs/ipfs.md §2.6 and §3 (byte-identical with @ipld/car and ipfs-car).
 DIR_BLOCK = bytes.fromhex(
@@ -61,6 +68,43 @@ def test_directory_block_vector() -> None:
 def test_strict_dagpb_refusals(block: bytes) -> None:
     with pytest.raises(NodeError):
         decode_node(block)
+
+
+def _link(cid: bytes, name: bytes | None, tsize: bytes) -> bytes:
+    """One PBLink field: Hash, then Name unless ``None``, then Tsize (raw varint bytes)."""
+    named = b"" if name is None else b"\x12" + bytes([len(name)]) + name
+    body = b"\x0a" + bytes([len(cid)]) + cid + named + b"\x18" + tsize
+    return b"\x12" + bytes([len(body)]) + body
+
+
+V0 = b"\x12\x20" + bytes(range(32))
+V1_RAW = b"\x01\x55" + V0
+V1_DAGPB = b"\x01\x70" + V0
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        (_link(V0, b"", b"\x80\x80\x10"), ("", 262144, 0)),
+        (_link(V1_RAW, None, b"\x05"), (None, 5, 1)),
+        (_link(V1_DAGPB, b"a.txt", b"\x05"), ("a.txt", 5, 1)),
+        (_link(V0, b"", b"\x85\x00"), NodeError),
+        (_link(b"\x01\x72" + V0, b"", b"\x05"), UnsupportedCodec),
+        (_link(b"\x12\x21" + bytes(33), b"", b"\x05"), NodeError),
+    ],
+    ids=["kubo-v0", "v1-raw-no-name", "named", "non-minimal-tsize", "unknown-codec",
+         "not-sha256-length"],
+)
+def test_links_in_kubo_layout_and_their_variants_read_as_the_spec_says(
+        link: bytes, expected: tuple[str | None, int, int] | type[Exception]) -> None:
+    block = link + link + bytes.fromhex("0a020802")  # two links, then Data
+    if not isinstance(expected, tuple):
+        with pytest.raises(expected):
+            decode_node(block)
+        return
+    node = decode_node(block)
+    assert [(ln.name, ln.tsize, ln.cid.version) for ln in node.links] == [expected] * 2
+    assert node.links[0].cid.multihash == V0 and bytes(node.data or b"") == bytes.fromhex("0802")
 
 
 def test_unixfs_packed_blocksizes_are_read() -> None:
