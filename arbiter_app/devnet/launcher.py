@@ -31,6 +31,7 @@ from arbiter_app.errors import ArbiterError
 NODE_MAJOR = 20
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
+POLL_S = 0.02  # between readiness probes: a refused connect costs nothing
 LOG_TAIL_CHARS = 4000
 FAULT_SWITCHES = frozenset(
     {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read",
@@ -184,7 +185,7 @@ class Devnet:
                     f"the devnet was not ready after {timeout:.0f} s; its log ends with:\n"
                     f"{_tail(self.log_path)}"
                 )
-            time.sleep(0.1)
+            time.sleep(POLL_S)
         self.info = self._admin("GET", "info")
         self.endpoints = dict(self.info["endpoints"])
         self.accounts = dict(self.info["accounts"])

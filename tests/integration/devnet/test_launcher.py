@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -99,16 +100,15 @@ def test_stop_after_the_service_crashed_is_clean(tmp_path: Path) -> None:
 
 
 def test_start_fails_fast_with_the_log_when_the_process_dies(tmp_path: Path) -> None:
-    blocker = Devnet.start(seed=False, log_path=tmp_path / "first.log")
-    try:
-        port = int(blocker.url.rsplit(":", 1)[1])
+    with socket.socket() as blocker:  # the port is taken, so the service dies at its listen
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
         started = time.monotonic()
         with pytest.raises(DevnetError, match="exited with status") as err:
-            Devnet.start(port=port, seed=False, log_path=tmp_path / "second.log")
-        assert time.monotonic() - started < launcher.READY_TIMEOUT_S
-        assert "EADDRINUSE" in str(err.value)
-    finally:
-        blocker.stop()
+            Devnet.start(port=blocker.getsockname()[1], seed=False,
+                         log_path=tmp_path / "devnet.log")
+    assert time.monotonic() - started < launcher.READY_TIMEOUT_S
+    assert "EADDRINUSE" in str(err.value)
 
 
 def test_start_without_node_is_a_plain_error(monkeypatch: pytest.MonkeyPatch) -> None:
