@@ -44,12 +44,15 @@ async function pinOf(req) {
 
 /** The pin requests of one token, with their status moving as the block store fills. */
 export class Pins {
-  constructor(store) { this.store = store; this.requests = new Map(); this.clock = 0; }
+  /** @param chain with a fixed chain clock, request times follow it and ids are numbered */
+  constructor(store, chain = null) { this.store = store; this.chain = chain; this.requests = new Map(); this.clock = 0; }
 
   add(pin) {
     // created must be unique per request (the spec paginates by it): a strictly rising clock
-    this.clock = Math.max(this.clock + 1, Date.now());
-    const request = { requestid: randomUUID(), status: 'queued', created: new Date(this.clock).toISOString(), pin, delegates: DELEGATES, info: {} };
+    const fixed = Boolean(this.chain?.clock);
+    this.clock = Math.max(this.clock + 1, fixed ? this.chain.clockTime() * 1000 : Date.now());
+    const requestid = fixed ? `00000000-0000-4000-8000-${this.requests.size.toString(16).padStart(12, '0')}` : randomUUID();
+    const request = { requestid, status: 'queued', created: new Date(this.clock).toISOString(), pin, delegates: DELEGATES, info: {} };
     this.requests.set(request.requestid, request);
     return request;
   }

@@ -15,7 +15,7 @@ export const FIXED_CHAIN_FIELDS = new Set(['manifestPath', 'accounts', 'simnet',
   'interfaces', 'faults']);
 // What the block store and the pin requests point at rather than own.
 const STORE_LINKS = new Set(['faults']);
-const PINS_LINKS = new Set(['store']);
+const PINS_LINKS = new Set(['store', 'chain']);
 
 /** A copy deep enough that later changes (records' statuses, pushes) do not reach it. */
 function copy(value) {

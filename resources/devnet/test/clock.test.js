@@ -1,6 +1,6 @@
 // The fixed chain clock (--clock GENESIS:INTERVAL): block h has the time genesis + h × interval,
-// a mempool receipt has the next block's time, and two devnets fed the same signed
-// transactions answer the same chain data (what the app's filtered-vs-unfiltered comparison
+// a mempool receipt and a pin request have the next block's time, and two devnets fed the same
+// signed transactions answer the same chain data (what the app's filtered-vs-unfiltered comparison
 // relies on). Without the option, block times follow the wall clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { devnet, signedCall, send, Cl } from './helpers.js';
 import { parseClock } from '../src/main.js';
+import { PINNING_TOKEN } from '../src/pinning_routes.js';
 
 console.log = () => {}; // the simnet echoes prints
 const CLOCK = { genesis: 1_800_000_000, interval: 7 };
@@ -55,12 +56,17 @@ test('two devnets with the same fixed clock answer the same chain data for the s
     try {
       const mined = await invoiceRun(d);
       const logs = await (await d.get(`/extended/v2/smart-contracts/${d.chain.deployer}.escrow-secure/logs`)).json();
-      runs.push({ mined, logs, info: (await (await d.get('/v2/info')).json()).stacks_tip });
+      const pin = await (await d.post('/psa/pins', JSON.stringify({ cid: 'bafkqaaa', name: 'empty' }),
+        { authorization: `Bearer ${PINNING_TOKEN}`, 'content-type': 'application/json' })).json();
+      runs.push({ mined, logs, pin, info: (await (await d.get('/v2/info')).json()).stacks_tip });
     } finally {
       await d.close();
     }
   }
   assert.deepEqual(runs[0], runs[1]);
+  // a pin request's time is the clock's too, and its id is numbered
+  assert.equal(runs[0].pin.created, new Date((runs[0].mined.block.time + CLOCK.interval) * 1000).toISOString());
+  assert.equal(runs[0].pin.requestid, '00000000-0000-4000-8000-000000000000');
 });
 
 test('without a clock, block times follow the wall clock', async () => {

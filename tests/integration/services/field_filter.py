@@ -89,7 +89,8 @@ class _Proxy(BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         body = self._body()
-        keep = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+        keep = {k: v for k, v in self.headers.items()
+                if k.lower() in ("content-type", "accept", "authorization")}
         r = self.upstream.request(self.command, self.path, content=body, headers=keep)
         out = r.content
         schema = schema_of(self.command, self.path.split("?")[0])

@@ -2,8 +2,8 @@
 through a proxy that removes every field the real Stacks API, stacks-core RPC and Kubo RPC do
 not declare, and the case store is identical, table by table and byte for byte, to the store
 of the same run against the devnet directly: after the sync, after the ruling (signed,
-broadcast, confirmed, receipt issued, receipt and case bundle published) and after the next
-sync.
+broadcast, confirmed, receipt issued, and rationale, receipt and case bundle published on
+Kubo and the pinning service) and after the next sync.
 
 Two runs are comparable only if everything but the filter is the same:
 
@@ -38,6 +38,7 @@ from arbiter_app.case.models import Decision, TxStatus
 from arbiter_app.devnet.launcher import Devnet, free_port
 from arbiter_app.progress import run_to_end
 from arbiter_app.services import bundle as case_bundle
+from arbiter_app.services import publication
 from arbiter_app.services.ruling import execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
@@ -50,6 +51,9 @@ CHAIN_CLOCK = (1_800_000_000, 5)
 ARBITER_NOW = CHAIN_CLOCK[0] + 86_400
 """Both sessions' local clock: a day after the chain's genesis, still inside every SLA."""
 CASE = 101
+PINNING_TOKEN = "devnet-pinning-token"
+DOCUMENTS = ("rationale", "receipt", case_bundle.DOCUMENT)
+TARGETS = (publication.KUBO, publication.SERVICE)
 
 Tables = dict[str, list[tuple[Any, ...]]]
 
@@ -103,7 +107,7 @@ def test_sync_and_ruling_through_the_filter_store_exactly_what_they_store_unfilt
         p.startswith("/extended/v3/principals/") and "/transactions" in p for p in cut)
     ruling_read = f"/extended/v3/transactions/0x{filtered_txid.removeprefix('0x')}"
     assert any(p.startswith(ruling_read) for p in cut)  # its confirmation, read filtered
-    assert any(p.startswith("/api/v0/") for p in cut)
+    assert any(p.startswith("/api/v0/") for p in cut) and any(p.startswith("/psa/") for p in cut)
     for moment in ("after the sync", "after the ruling", "after the next sync"):
         assert _differences(filtered_runs[moment], direct_runs[moment]) == [], moment
 
@@ -123,7 +127,8 @@ def _devnet(log_path: Path, port: int = 0) -> Devnet:
 
 def _settings(url: str, escrow: str, ledger: str, data_dir: Path) -> config.Settings:
     return config.Settings(network="devnet", stacks_api=url, escrow_contract=escrow,
-                           ipfs_rpc=url, ipfs_gateways=(url,), signer="ledger", ledger=ledger,
+                           ipfs_rpc=url, ipfs_gateways=(url,), pinning_service=f"{url}/psa",
+                           pinning_token=PINNING_TOKEN, signer="ledger", ledger=ledger,
                            data_dir=str(data_dir))
 
 
@@ -147,9 +152,11 @@ def _run(url: str, escrow: str, ledger: Any, initial: Path,
         assert case.transaction is not None and case.transaction.status is TxStatus.SUCCESS
         assert case.transaction.block_height == result.block_height is not None
         assert rows.load_receipt(session.store, CASE) is not None
-        published = {r[0] for r in session.store.conn.execute(
-            "SELECT document FROM publications WHERE invoice_id = ?", (CASE,))}
-        assert published == {"rationale", "receipt", case_bundle.DOCUMENT}
+        published = {(r[0], r[1]): (r[2], r[3]) for r in session.store.conn.execute(
+            "SELECT document, target, state, detail FROM publications WHERE invoice_id = ?",
+            (CASE,))}
+        assert published == {(document, target): ("pinned", "") for document in DOCUMENTS
+                             for target in TARGETS}
         seen["after the ruling"] = _tables(store_file)
         run_to_end(sync_disputes(session))
         seen["after the next sync"] = _tables(store_file)
