@@ -57,6 +57,8 @@ def test_the_reason_reads_as_fields_and_its_file_opens_in_the_viewer(
     assert page.documents.item(0).text().endswith("(not opened yet)")
     assert not page.files.isVisibleTo(page)
 
+    page.on_opened(readable("dispute reason", "bafkreianothercase", reason(2), 1))
+    assert page.shown is None and not page.consulted  # read for another case: not shown
     page.on_opened(readable("dispute reason", reason_cid, reason(1), 1))
     shown = form_rows(page)
     assert shown["Title"] == "Dispute raised"

@@ -147,10 +147,12 @@ def test_a_scripted_session_on_10000_cases_never_stalls_the_ui_over_100ms(
                   {"title": f"Part {n}", "amount_sats": str(n * 1000)} for n in range(50)],
               "files": [{"name": f"f{n}.txt", "cid": "bafkreia", "media_type": "text/plain",
                          "size": 10} for n in range(20)]}
+    read = readable("dispute reason", queries.load_case(big_session, first).dispute.reason_cid,
+                    json.dumps(reason).encode(), first)
     act("step 4: the dispute reason's fields shown")
-    documents.on_opened(readable("dispute reason", "bafkreireason",
-                                 json.dumps(reason).encode(), first))
+    documents.on_opened(read)
     settle()
+    assert documents.shown is not None and documents.fields.rowCount() > 50
     ruling = window.case_pane.pages[Step.RULING]
     assert isinstance(ruling, RulingPage)
     window.case_pane.show_step(Step.RULING)

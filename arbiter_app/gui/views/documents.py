@@ -160,6 +160,8 @@ class DocumentsPage(StepPage):
 
     def on_opened(self, document: ReadableDocument) -> None:
         """The document's fields are on the page: it counts as consulted."""
+        if self.case is None or document.cid not in dict(self.required(self.case)).values():
+            return  # read for a case that is no longer shown
         self.show_document(document)
         self.consulted.add(document.cid)
         if self.case is not None:
@@ -174,6 +176,8 @@ class DocumentsPage(StepPage):
                  lambda data: self.on_file_read(title, file, data))
 
     def on_file_read(self, title: str, file: EvidenceFile, data: bytes) -> None:
+        if self.shown is None or file not in self.shown.files:
+            return  # read for a document that is no longer shown
         self.viewer = EvidenceViewer(f"{title[0].upper()}{title[1:]}: {file.name}",
                                      [ShownFile(file, data)], self.window())
         self.viewer.shown.connect(lambda _: self.consulted.add(file.cid),
