@@ -2,7 +2,7 @@
 
 Each row times one thing the arbiter does, on the UI thread's CPU clock (``thread_time``:
 what freezes the window, and what a busy neighbour on the machine does not inflate), beside
-the same action on a 10-case store in the same run. Cold start is compared with a start on
+the same action on a 20-case store in the same run. Cold start is compared with a start on
 an empty store, as the performance issue asks (at most twice as long); both open their store
 as the app does, with its quick check on the task runner once the queue is painted (writes
 wait for it). Targets: issue 20.
