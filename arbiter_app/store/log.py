@@ -131,15 +131,15 @@ def private_key(store: Store, *, now: int = 0) -> Ed25519PrivateKey:
     if secret is None:
         raise LogKeyLocked("the decision-log key is locked: it opens only with a signature "
                            "from your signer (connect your Ledger and try again)")
-    row = _current(store)
-    if row is None:
-        key = Ed25519PrivateKey.generate()
-        with store.atomic():
+    with store.atomic():  # the writer decides, so two first uses never make two keys
+        row = _current(store)
+        if row is None:
+            key = Ed25519PrivateKey.generate()
             _insert_key(store, key, secret, now)
-    elif row[3] is None:  # kept in clear by an earlier version
+    if row is not None and row[3] is None:  # kept in clear by an earlier version
         key = Ed25519PrivateKey.from_private_bytes(bytes(row[1]))
         _seal_clear_key(store, key, secret)
-    else:
+    elif row is not None:
         sealed = Sealed(bytes(row[2]), bytes(row[3]), str(row[4]), int(row[5]))
         key = open_sealed(sealed, bytes(row[0]), secret)
     store.log_key = key
