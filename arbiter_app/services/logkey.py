@@ -14,8 +14,6 @@ logged in one transaction (docs/log-key.md).
 
 from __future__ import annotations
 
-import time
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from arbiter_app.decisionlog.checkpoint import (
@@ -85,7 +83,7 @@ def unlock(session: Session, *, prompt: DevicePrompt | None = None,
                    lambda: device_secret(signer, chain_id, prompt))
     log.hold_secret(store, secret)
     try:
-        log.private_key(store, now=int(time.time()) if now is None else now)
+        log.private_key(store, now=session.now() if now is None else now)
     except ForeignLogKey:
         log.forget_secret(store)
         raise

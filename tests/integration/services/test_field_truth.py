@@ -38,11 +38,11 @@ from arbiter_app.case.models import Decision, TxStatus
 from arbiter_app.devnet.launcher import Devnet, free_port
 from arbiter_app.progress import run_to_end
 from arbiter_app.services import bundle as case_bundle
-from arbiter_app.services import publication
+from arbiter_app.services import logkey, publication
 from arbiter_app.services.ruling import execute_ruling
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
-from arbiter_app.store import log, rows
+from arbiter_app.store import rows
 from tests.integration.services.field_filter import field_filter, fits, prune, schema_of
 from tests.integration.services.helpers import walk_to_ruling
 
@@ -86,7 +86,7 @@ def test_the_store_comparison_names_the_table_and_row_that_differ(tmp_path: Path
 def test_sync_and_ruling_through_the_filter_store_exactly_what_they_store_unfiltered(
     ledger: Any, tmp_path: Path
 ) -> None:
-    initial = _arbiter_data_dir(tmp_path / "initial")
+    initial = _arbiter_data_dir(tmp_path / "initial", ledger)
     port = free_port()
     with ExitStack() as stack:
         direct = stack.enter_context(_devnet(tmp_path / "direct.log", port))
@@ -112,11 +112,12 @@ def test_sync_and_ruling_through_the_filter_store_exactly_what_they_store_unfilt
         assert _differences(filtered_runs[moment], direct_runs[moment]) == [], moment
 
 
-def _arbiter_data_dir(path: Path) -> Path:
-    """A fresh data directory with its decision-log key made (both runs copy it, as one
-    arbiter's machine)."""
-    with Session(_settings("http://127.0.0.1:9", "ST1.escrow", "hid", path)) as session:
-        log.private_key(session.store, now=ARBITER_NOW)
+def _arbiter_data_dir(path: Path, ledger: Any) -> Path:
+    """A fresh data directory with its decision-log key made and sealed by the device (both
+    runs copy it, as one arbiter's machine)."""
+    settings = _settings("http://127.0.0.1:9", "ST1.escrow", ledger.ledger, path)
+    with Session(settings, clock=lambda: ARBITER_NOW) as session:
+        logkey.unlock(session)
     return path
 
 
