@@ -1,22 +1,24 @@
 """The app needs nothing the real services do not send: a whole sync and a whole ruling run
-through a proxy that removes every field the real Stacks API, stacks-core RPC and Kubo RPC do
-not declare, and the case store is identical, table by table and byte for byte, to the store
-of the same run against the devnet directly: after the sync, after the ruling (signed,
-broadcast, confirmed, receipt issued, and rationale, receipt and case bundle published on
-Kubo and the pinning service) and after the next sync.
+through a proxy that removes every field the real Stacks API, stacks-core RPC, Kubo RPC and
+IPFS Pinning Service API do not declare (``resources/devnet/schemas/answers.json``), and the
+case store is identical, table by table and byte for byte, to the store of the same run
+against the devnet directly: after the sync, after the ruling (signed, broadcast, confirmed,
+receipt issued, and rationale, receipt and case bundle published on Kubo and the pinning
+service) and after the next sync.
 
 Two runs are comparable only if everything but the filter is the same:
 
 - the chain: two devnets started with the same fixed clock (block h at genesis + h × interval)
   and seed, sent the same transactions signed deterministically (RFC 6979, on the one Ledger
-  emulator), hold the same txids, heights and times;
+  emulator), hold the same txids, heights and times (and number their pin requests alike);
 - the address the app talks to: the direct run's devnet listens on a port that the filter
   takes over for the second run, so URLs the app keeps (sources named in reasons, the
   publication endpoint) are the same;
-- the arbiter's machine: both runs start from copies of one data directory (so one decision-log
-  key) and their sessions read one fixed local clock, so the times the app stamps (log
-  entries, steps, receipts) are the same. The decision log's root goes on chain in the ruling,
-  so without this the ruling transactions themselves would differ.
+- the arbiter's machine: both runs start from copies of one data directory (so one
+  decision-log key, sealed for the one emulated device) and their sessions read one fixed
+  local clock, so the times the app stamps (log entries, steps, receipts) are the same. The
+  decision log's root goes on chain in the ruling, so without this the ruling transactions
+  themselves would differ.
 
 No column is left out of the comparison: every table is compared whole, the full-text index's
 tables included.
