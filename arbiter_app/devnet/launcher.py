@@ -32,6 +32,11 @@ NODE_MAJOR = 20
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 POLL_S = 0.02  # between readiness probes: a refused connect costs nothing
+# V8 compiles the simnet's WebAssembly fast, then recompiles what ran enough with its
+# optimizing compiler; at start that recompiles code run once (the boot contracts): ~2 s of
+# CPU of a ~6 s start. A 100x budget leaves start-up unoptimized and still optimizes what
+# runs hot for long (seeding 150 bench disputes took no more CPU).
+WASM_TIERING = "--wasm-tiering-budget=180000000"
 LOG_TAIL_CHARS = 4000
 FAULT_SWITCHES = frozenset(
     {"delay_ms", "fail_next", "truncate_next", "path_prefix", "withhold_blocks", "lie_call_read",
@@ -148,7 +153,7 @@ class Devnet:
             fd, name = tempfile.mkstemp(prefix="arbiter-devnet-", suffix=".log")
             os.close(fd)
             log_path = Path(name)
-        args = [node, "src/main.js", "--port", str(port), "--host", "127.0.0.1"]
+        args = [node, WASM_TIERING, "src/main.js", "--port", str(port), "--host", "127.0.0.1"]
         if not seed:
             args.append("--no-seed")
         if clock is not None:

@@ -1,6 +1,6 @@
 """``make bench``: devnet start-to-ready, seeded, beside the floor measured in interleaved
 pairs in the same run (a Node process that only starts clarinet-sdk's simnet with the same
-contracts). Target: a seeded devnet ready in under 10 s.
+contracts and V8 flags). Target: a seeded devnet ready in under 10 s.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from arbiter_app.devnet.launcher import Devnet, service_dir
+from arbiter_app.devnet.launcher import WASM_TIERING, Devnet, service_dir
 from tests.bench import PAIRS, Row, Target, interleaved_figures, seconds_of
 
 SIMNET_ONLY = (
@@ -21,7 +21,7 @@ SIMNET_ONLY = (
 
 def _simnet_floor() -> None:
     subprocess.run(
-        ["node", "--input-type=module", "-e", SIMNET_ONLY],
+        ["node", WASM_TIERING, "--input-type=module", "-e", SIMNET_ONLY],
         cwd=service_dir(), check=True, capture_output=True,
     )
 
