@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.package import bundle
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins: list[str] = [
@@ -37,3 +39,15 @@ def clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("ARBITER_APP_CONFIG", str(tmp_path / "config" / "settings.json"))
     monkeypatch.setenv("ARBITER_APP_LOG_DIR", str(tmp_path / "logs"))
     yield
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A session that will test the PyInstaller bundle starts building it now, beside the
+    tests that run before (see ``tests/package/bundle.py``)."""
+    if not session.config.option.collectonly and any(
+            item.path.name == "test_bundle.py" for item in session.items):
+        bundle.start_background_build()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    bundle.stop_background_build()
