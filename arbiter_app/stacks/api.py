@@ -392,8 +392,10 @@ def _split_contract(contract_id: str) -> tuple[str, str]:
 
 
 def _display_url(url: httpx.URL) -> str:
-    """The URL without query string (API keys never travel in it, but keep it short)."""
-    return str(url.copy_with(query=None))
+    """The URL without query string (API keys never travel in it, but keep it short). Cut
+    from the URL's text: rebuilding the URL without its query parsed it again, a tenth of a
+    millisecond on every request."""
+    return str(url).partition("?")[0]
 
 
 # -- error mapping --------------------------------------------------------------------
