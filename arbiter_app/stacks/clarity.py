@@ -34,6 +34,7 @@ CONTRACT_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9]|[-_])*\Z|__transient\Z")
 MAX_NAME = 128
 # Rust's is_ascii_alphanumeric/punctuation/whitespace: what a Clarity string-ascii may hold.
 ASCII_ALLOWED = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0C, 0x0D}
+_ASCII_TEXT = re.compile(r"[\t\n\x0c\r\x20-\x7e]*\Z")  # the same set, one match per string
 
 
 class InvalidValue(InputError, ValueError):
@@ -230,6 +231,14 @@ class Tuple(ClarityValue):
         ordered = dict(sorted(self.fields.items(), key=lambda kv: kv[0].encode()))
         object.__setattr__(self, "fields", _FrozenDict(ordered))
 
+    @classmethod
+    def canonical(cls, fields: dict[str, ClarityValue]) -> Tuple:
+        """A tuple of ``fields`` already checked by the wire reader: at least one, every
+        name a Clarity name, in strictly increasing byte order (no check repeated here)."""
+        made = object.__new__(cls)
+        object.__setattr__(made, "fields", _FrozenDict(fields))
+        return made
+
     def __hash__(self) -> int:
         return hash(tuple(self.fields.items()))
 
@@ -255,7 +264,7 @@ class StringAscii(ClarityValue):
 
     def __post_init__(self) -> None:
         _check(
-            isinstance(self.value, str) and all(ord(c) in ASCII_ALLOWED for c in self.value),
+            isinstance(self.value, str) and _ASCII_TEXT.match(self.value) is not None,
             "a string-ascii holds printable ASCII only",
         )
 

@@ -99,7 +99,10 @@ def read_value(r: Reader, depth: int = 0) -> ClarityValue:
     :raises ClarityDecodeError: naming the offset
     """
     start = r.pos
-    kind = r.byte("a Clarity type byte")
+    if start >= len(r.data):
+        raise r.fail("a Clarity type byte (1 bytes, 0 left)")
+    kind = r.data[start]
+    r.pos = start + 1
     if kind == 0x00:
         return cv.Int(int.from_bytes(r.take(16, "a 16-byte int"), "big", signed=True))
     if kind == 0x01:
@@ -160,10 +163,17 @@ def read_principal_parts(r: Reader, contract: bool, max_name: int) -> tuple[int,
 def read_name(r: Reader, label: str, max_len: int, pattern: object = None) -> str:
     """A 1-byte length-prefixed ASCII name that must match ``pattern``."""
     at = r.pos
-    size = r.byte(f"a {label} length byte")
+    data = r.data  # indexed directly: a sync reads tens of thousands of names
+    if at >= len(data):
+        raise r.fail(f"a {label} length byte (1 bytes, 0 left)")
+    size = data[at]
     if not 0 < size <= max_len:
         raise r.fail(f"a {label} of 1 to {max_len} bytes, not {size}", at)
-    raw = r.take(size, f"{label} bytes")
+    end = at + 1 + size
+    if end > len(data):
+        raise r.fail(f"{label} bytes ({size} bytes, {len(data) - at - 1} left)", at + 1)
+    raw = data[at + 1 : end]
+    r.pos = end
     regex = pattern if pattern is not None else cv.CLARITY_NAME
     known = _VALID_NAMES.get((raw, regex))
     if known is not None:
@@ -222,4 +232,4 @@ def _read_tuple(r: Reader, count: int, depth: int) -> ClarityValue:
             raise r.fail(f"{why} after {previous.decode()!r}, not {name!r}", at)
         previous = key
         fields[name] = read_value(r, depth)
-    return cv.Tuple(fields)
+    return cv.Tuple.canonical(fields)
