@@ -10,6 +10,7 @@ retries and error-status mapping live in ``stacks/api.py``, which re-exports the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,6 +167,12 @@ TX_STATUSES = MEMPOOL_STATUSES | {
 }
 
 
+# One regex match instead of a generator over every character: a sync checks a txid on each of
+# thousands of logs and transactions.
+_TXID = re.compile(r"[0-9a-fA-F]{64}")
+_HEX_U128 = re.compile(r"[0-9a-fA-F]{1,32}")
+
+
 def _need(doc: Any, key: str, kind: type | tuple[type, ...], url: str) -> Any:
     """``doc[key]`` if ``doc`` is an object and the value has the JSON type ``kind``."""
     if not isinstance(doc, dict):
@@ -194,7 +201,7 @@ def _opt_count(doc: Any, key: str, url: str) -> int | None:
 
 def _hex_uint(text: str, key: str, url: str) -> int:
     body = text[2:] if text.startswith("0x") else text
-    if not body or len(body) > 32 or any(c not in "0123456789abcdefABCDEF" for c in body):
+    if _HEX_U128.fullmatch(body) is None:
         raise ResponseError(f"unexpected answer: field {key!r} is not a hex u128", url)
     return int(body, 16)
 
@@ -276,7 +283,7 @@ def bare_txid(tx_id: str) -> str:
     :raises ValueError: when it is not a txid (a caller's mistake, not the server's)
     """
     bare = tx_id[2:] if tx_id.startswith("0x") else tx_id
-    if len(bare) != 64 or any(c not in "0123456789abcdef" for c in bare.lower()):
+    if _TXID.fullmatch(bare) is None:
         raise ValueError(f"a txid is 64 hex digits, not {tx_id!r}")
     return bare.lower()
 
