@@ -252,7 +252,7 @@ class StacksApi:
         idempotent: bool = True,
     ) -> tuple[str, Any]:
         """Send, require 200, parse JSON; malformed JSON is retried like a transient fault."""
-        content = None if json_body is None else json.dumps(json_body).encode()
+        content = None if json_body is None else msgspec.json.encode(json_body)
         headers = {} if content is None else {"content-type": "application/json"}
         with deadline.within(self.operation_deadline, self.cancel):
             return self._json_tries(method, path, params, content, headers, idempotent)
@@ -262,10 +262,9 @@ class StacksApi:
         headers: dict[str, str], idempotent: bool,
     ) -> tuple[str, Any]:
         for attempt in range(self._retry.attempts):
-            url, status, _, body = self._send(
-                method, path, params=params, content=content, headers=headers,
-                idempotent=idempotent,
-            )
+            # _json's deadline already bounds the tries; _send would open the same one again
+            url, status, _, body = self._send_tries(
+                method, path, params, content, headers, idempotent)
             if status != 200:
                 raise _status_error(method, url, status, body)
             try:
