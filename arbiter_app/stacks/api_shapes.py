@@ -178,6 +178,8 @@ def _need(doc: Any, key: str, kind: type | tuple[type, ...], url: str) -> Any:
     if not isinstance(doc, dict):
         raise ResponseError("unexpected answer: not a JSON object", url)
     value = doc.get(key)
+    if type(value) is kind:  # the common case, decided at once (a bool is not an int here)
+        return value
     is_bool = isinstance(value, bool)
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(value, kinds) or (is_bool and bool not in kinds):
