@@ -97,6 +97,9 @@ class StacksApi:
         operation_deadline: float = 180.0,
     ) -> None:
         self._client = client
+        # Requests name their absolute URL: httpx parses a relative one, then the URL merged
+        # with the base again (two parses of every character per request instead of one).
+        self._root = str(client.base_url).rstrip("/")
         self.request_deadline = request_deadline
         self.operation_deadline = operation_deadline
         self._headers = {"x-api-key": api_key} if api_key else {}
@@ -298,7 +301,7 @@ class StacksApi:
         for attempt in range(attempts):
             self._check_cancel()
             request = self._client.build_request(
-                method, path, params=params, content=content,
+                method, self._root + path, params=params, content=content,
                 headers={**self._headers, **(headers or {})},
             )
             url = _display_url(request.url)
