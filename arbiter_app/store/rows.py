@@ -44,11 +44,15 @@ if TYPE_CHECKING:
 
 
 def terms_to_json(terms: TermsSummary) -> str:
-    """The JSON column form of a terms summary."""
-    data = dataclasses.asdict(terms)
-    data["state"] = terms.state.value
-    data["milestones"] = list(terms.milestones)
-    return json.dumps(data, sort_keys=True)
+    """The JSON column form of a terms summary (built field by field: ``dataclasses.asdict``'s
+    deep copy was a third of a sync's time storing cases)."""
+    ai = terms.ai_parse
+    return json.dumps({
+        "state": terms.state.value, "cid": terms.cid, "title": terms.title,
+        "description": terms.description, "milestones": list(terms.milestones),
+        "payer_name": terms.payer_name, "payee_name": terms.payee_name,
+        "ai_parse": None if ai is None else {"model": ai.model, "confidence": ai.confidence},
+    }, sort_keys=True)
 
 
 def terms_from_json(text: str) -> TermsSummary:

@@ -4,6 +4,7 @@ entries, drafts, search, the full audit of the log, and a full disk."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import sqlite3
 import threading
@@ -12,10 +13,13 @@ from pathlib import Path
 import pytest
 
 from arbiter_app.case.models import (
+    AiParse,
     Decision,
     Draft,
     Party,
     Step,
+    TermsState,
+    TermsSummary,
     TxStatus,
 )
 from arbiter_app.decisionlog.vault import LogKeyLocked
@@ -342,3 +346,16 @@ def test_backups_taken_while_a_writer_commits_open_and_verify(fresh_store: Store
         done.set()
         thread.join()
     assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize("ai", [None, AiParse("reader-1", 0.75)],
+                         ids=["no-ai-parse", "ai-parse"])
+def test_the_terms_column_names_every_field_and_reads_back_the_same_terms(
+        ai: AiParse | None) -> None:
+    terms = TermsSummary(TermsState.VERIFIED, "bafkreiterms", "Logo", "A logo, 3 drafts",
+                         ("draft", "final"), "Ann", "Bo", ai)
+    text = rows.terms_to_json(terms)
+    deep = dataclasses.asdict(terms) | {"state": terms.state.value,
+                                        "milestones": ["draft", "final"]}
+    assert text == json.dumps(deep, sort_keys=True)
+    assert rows.terms_from_json(text) == terms
