@@ -126,7 +126,10 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
                 "reason_cid": dispute.reason_cid, "raised_height": dispute.raised_height,
                 "raised_time": dispute.raised_time},
                 invoice_id=invoice.id, at=now)
-        case = before = load_case(store, invoice.id)
+        # A new dispute has no other rows yet (every table of a case refers to its dispute):
+        # the case is what was just written, without reading it back.
+        case = before = (CaseFile(invoice, dataclasses.replace(dispute, evidence=())) if first
+                         else load_case(store, invoice.id))
         known = {e.index for e in case.dispute.evidence}
         for item in sorted(dispute.evidence, key=lambda e: e.index):
             if item.index in known:

@@ -359,3 +359,10 @@ def test_the_terms_column_names_every_field_and_reads_back_the_same_terms(
                                         "milestones": ["draft", "final"]}
     assert text == json.dumps(deep, sort_keys=True)
     assert rows.terms_from_json(text) == terms
+
+
+@pytest.mark.parametrize("evidence", [0, 3], ids=["no-evidence", "three-items"])
+def test_a_newly_synced_dispute_is_returned_as_the_store_reads_it_back(
+        fresh_store: Store, evidence: int) -> None:
+    synced = cases.sync_dispute(fresh_store, make_invoice(4), make_dispute(4, evidence), now=T0)
+    assert synced == rows.load_case(fresh_store, 4)
