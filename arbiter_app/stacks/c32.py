@@ -1,6 +1,6 @@
 """c32check encoding of Stacks addresses (the ``SP…``/``ST…``/``SM…``/``SN…`` text form).
 
-Follows stacks-core ``stacks-common/src/address/c32.rs`` (reference stacks.md §1):
+Follows stacks-core ``stacks-common/src/address/c32.rs`` (docs/stacks.md §1):
 alphabet ``0-9A-Z`` without I, L, O, U; decoding is case-insensitive and maps O→0 and
 L, I→1; the checksum is the first four bytes of SHA-256(SHA-256(version || hash160)).
 Decoding is strict: a bad character, a wrong length, an unknown version or a bad checksum
@@ -17,15 +17,15 @@ from arbiter_app.errors import DecodeError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
-# stacks.md §1.1: decoding normalises these look-alikes before lookup.
+# docs/stacks.md §1.1: decoding normalises these look-alikes before lookup.
 _NORMALISE = str.maketrans({"O": "0", "L": "1", "I": "1"})
 
-#: The four address versions (stacks.md §1.2): mainnet P/M, testnet T/N.
+#: The four address versions (docs/stacks.md §1.2): mainnet P/M, testnet T/N.
 MAINNET_SINGLE_SIG = 22
 MAINNET_MULTI_SIG = 20
 TESTNET_SINGLE_SIG = 26
 TESTNET_MULTI_SIG = 21
-# stacks.md §1.4: a contract name, or the special ``__transient``.
+# docs/stacks.md §1.4: a contract name, or the special ``__transient``.
 CONTRACT_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9]|[-_])*\Z|__transient\Z")
 ADDRESS_VERSIONS = frozenset(
     {MAINNET_SINGLE_SIG, MAINNET_MULTI_SIG, TESTNET_SINGLE_SIG, TESTNET_MULTI_SIG}
@@ -164,7 +164,7 @@ def encode_principal(version: int, hash160: bytes, name: str | None = None) -> s
 
 
 def decode_principal(text: str) -> tuple[int, bytes, str | None]:
-    """Parse ``ADDRESS`` or ``ADDRESS.contract-name`` (stacks.md §1.4).
+    """Parse ``ADDRESS`` or ``ADDRESS.contract-name`` (docs/stacks.md §1.4).
 
     :returns: ``(version, hash160, name)`` with ``name`` ``None`` for a standard principal
     :raises C32Error: a bad address, or :class:`BadContractName` (naming its offset)

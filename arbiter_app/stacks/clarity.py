@@ -1,7 +1,7 @@
 """Clarity values: typed immutable objects, their consensus wire form, and their display form.
 
 The wire form follows SIP-005 §"Clarity Value Representation" and stacks-core
-``clarity-types/src/types/serialization.rs`` (reference stacks.md §2): one type byte, then a
+``clarity-types/src/types/serialization.rs`` (docs/stacks.md §2): one type byte, then a
 big-endian payload. Tuples are written with their keys in byte order, as the node's
 ``BTreeMap`` does. Decoding is strict and bounded (depth, size, counts checked against the
 bytes actually present before anything is allocated) and refuses non-canonical input
@@ -23,12 +23,12 @@ from typing import ClassVar
 from arbiter_app.errors import DecodeError, InputError
 from arbiter_app.stacks import c32
 
-# stacks.md §2: MAX_VALUE_SIZE and MAX_TYPE_DEPTH of clarity-types/src/types/mod.rs.
+# docs/stacks.md §2: MAX_VALUE_SIZE and MAX_TYPE_DEPTH of clarity-types/src/types/mod.rs.
 MAX_VALUE_SIZE = 1024 * 1024
 MAX_DEPTH = 32
 INT_MIN, INT_MAX = -(2**127), 2**127 - 1
 UINT_MAX = 2**128 - 1
-# stacks.md §2 "Tuple rules" and §1.4: Clarity names and contract names.
+# docs/stacks.md §2 "Tuple rules" and §1.4: Clarity names and contract names.
 CLARITY_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9]|[-_!?+<>=/*])*\Z|[-+*/<>]\Z|<=\Z|>=\Z")
 CONTRACT_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9]|[-_])*\Z|__transient\Z")
 MAX_NAME = 128

@@ -1,4 +1,4 @@
-"""The bounded, strict reader of Clarity's consensus wire form (SIP-005; stacks.md §2).
+"""The bounded, strict reader of Clarity's consensus wire form (SIP-005; docs/stacks.md §2).
 
 Every length or count read from the input is checked against the bytes that remain before
 anything is allocated, nesting is capped at :data:`~arbiter_app.stacks.clarity.MAX_DEPTH`

@@ -1,6 +1,6 @@
 """Transaction payloads: contract call (built, decoded); token transfer, smart contract (decoded).
 
-Wire forms from SIP-005 and stacks-core ``TransactionPayload`` (stacks.md §3.4). Other payload
+Wire forms from SIP-005 and stacks-core ``TransactionPayload`` (docs/stacks.md §3.4). Other payload
 types (coinbase, tenure change, poison microblock) are miner-only and refused by name.
 """
 

@@ -1,7 +1,7 @@
 """Transaction post-conditions: what a principal may send, encoded as SIP-005 and SIP-040 say.
 
 A post-condition limits what one principal *sends* (never who receives) of STX, a fungible
-token or one non-fungible token (stacks.md §3.3); epoch 4.0 adds staking (an STX amount)
+token or one non-fungible token (docs/stacks.md §3.3); epoch 4.0 adds staking (an STX amount)
 and pox (a PoX operation) conditions, decoded and shown too. Principals are text: ``origin``
 (the transaction's origin account, principal type 0x01), an address, or a contract id.
 Assets are ``ADDRESS.contract::asset-name``. Conditions are named: ``eq``, ``gt``, ``gte``,
@@ -17,12 +17,12 @@ from arbiter_app.stacks import c32, clarity, clarity_repr
 from arbiter_app.stacks.clarity import ClarityValue, InvalidValue
 from arbiter_app.stacks.clarity_wire import Reader, read_name, read_principal_parts, read_value
 
-# stacks.md §1.4: names in the transaction codec are 1..40 bytes (CONTRACT_MAX_NAME_LENGTH).
+# docs/stacks.md §1.4: names in the transaction codec are 1..40 bytes (CONTRACT_MAX_NAME_LENGTH).
 TX_CONTRACT_NAME_MAX = 40
 U64_MAX = 2**64 - 1
 ORIGIN = "origin"
 
-#: Fungible (and STX) condition codes, stacks.md §3.3.
+#: Fungible (and STX) condition codes, docs/stacks.md §3.3.
 AMOUNT_CODES = {"eq": 0x01, "gt": 0x02, "gte": 0x03, "lt": 0x04, "lte": 0x05}
 #: Non-fungible codes; 0x12 ``maybe-sent`` is SIP-040 (epoch 3.4).
 NFT_CODES = {"sent": 0x10, "not-sent": 0x11, "maybe-sent": 0x12}
@@ -174,7 +174,7 @@ def _write_asset(text: str, out: bytearray) -> None:
 
 
 def encode(pc: PostCondition) -> bytes:
-    """The wire form of one post-condition (stacks.md §3.3)."""
+    """The wire form of one post-condition (docs/stacks.md §3.3)."""
     out = bytearray()
     if isinstance(pc, (StxPostCondition, StakingPostCondition)):
         out.append(0x00 if isinstance(pc, StxPostCondition) else 0x03)

@@ -2,7 +2,7 @@
 
 messageHash = SHA-256("SIP018" || SHA-256(domain bytes) || SHA-256(message bytes)), where
 the bytes are the Clarity consensus serializations (tuple keys in byte order); signatures are
-65 bytes RSV (recovery id last), as Clarity's ``secp256k1-recover?`` expects (stacks.md §5).
+65 bytes RSV (recovery id last), as Clarity's ``secp256k1-recover?`` expects (docs/stacks.md §5).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Single-signature, standard-authorization Stacks transactions: build, encode, sign, verify.
 
 Wire layout, sighash chain and signature rules follow SIP-005 and stacks-core
-``stacks-codec/src/transaction.rs`` (stacks.md §3–§4): version, chain id, auth (one
+``stacks-codec/src/transaction.rs`` (docs/stacks.md §3–§4): version, chain id, auth (one
 P2PKH or P2WPKH spending condition), anchor mode, post-condition mode and list, payload.
 The signature is 65 bytes VRS over the presign sighash, low-S. The txid is SHA-512/256 of the
 signed bytes. Sponsored and multisig transactions are refused by name when decoding.
@@ -164,7 +164,7 @@ def initial_sighash(tx: Transaction) -> bytes:
 
 
 def presign_sighash(tx: Transaction) -> bytes:
-    """The 32 bytes the origin signs: H(initial || 0x04 || fee || nonce) (stacks.md §4)."""
+    """The 32 bytes the origin signs: H(initial || 0x04 || fee || nonce) (docs/stacks.md §4)."""
     a = tx.auth
     return sha512_256(
         initial_sighash(tx)

@@ -18,7 +18,7 @@ EMPTY_SIGNATURE = bytes(65)
 
 
 class AnchorMode(IntEnum):
-    """Where the transaction may be mined (stacks.md §3.7: stacks.js v7 always writes ANY)."""
+    """Where the transaction may be mined (docs/stacks.md §3.7: stacks.js v7 always writes ANY)."""
 
     ON_CHAIN_ONLY = 0x01
     OFF_CHAIN_ONLY = 0x02
@@ -40,7 +40,7 @@ ORIGINATOR = PostConditionMode.ORIGINATOR
 
 @dataclass(frozen=True)
 class SpendingCondition:
-    """The origin's single-sig spending condition (103 bytes on the wire, stacks.md §3.2)."""
+    """The origin's single-sig spending condition (103 bytes on the wire, docs/stacks.md §3.2)."""
 
     hash_mode: int
     signer: bytes

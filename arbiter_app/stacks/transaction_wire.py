@@ -1,4 +1,4 @@
-"""The strict reader of single-signature, standard-authorization transactions (stacks.md §3).
+"""The strict reader of single-signature, standard-authorization transactions (docs/stacks.md §3).
 
 Each field is checked where it is read, so a refusal names the byte offset and what was
 expected: version 0x00/0x80, standard auth (0x04; sponsored 0x05 refused by name), a

@@ -142,7 +142,7 @@ def test_stacks_js_refuses_a_python_transaction_changed_after_signing(
     # The verifier on the JS side must be able to say no, or the agreement above means little.
     signed, desc = stacks_interop.txs[0]
     changed = transaction.serialize(signed)
-    fee_offset = 35  # stacks.md §3.2: the fee sits at bytes 35-42 of a standard single-sig tx
+    fee_offset = 35  # docs/stacks.md §3.2: the fee sits at bytes 35-42 of a standard single-sig tx
     changed = (
         changed[: fee_offset + 7] + bytes([changed[fee_offset + 7] ^ 1]) + changed[fee_offset + 8 :]
     )

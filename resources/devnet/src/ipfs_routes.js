@@ -1,6 +1,6 @@
 // The IPFS HTTP surface: the Kubo RPC subset (POST /api/v0/..., errors as
 // {"Message","Code","Type":"error"}, docs/ipfs.md §5) and a trustless gateway
-// (GET /ipfs/{cid} answering application/vnd.ipld.raw and application/vnd.ipld.car, ipfs.md 4.1).
+// (GET /ipfs/{cid} answering application/vnd.ipld.raw and application/vnd.ipld.car, docs/ipfs.md §4).
 import { HttpError, json, readBody, reply } from './http.js';
 import { parseCid } from './ipfs_store.js';
 

@@ -1,6 +1,6 @@
 """Hostile Clarity bytes: every refusal is our DecodeError naming the offset, never a crash.
 
-Covers the bounds of stacks.md §2 (depth 32, 1 MiB), counts larger than the bytes present,
+Covers the bounds of docs/stacks.md §2 (depth 32, 1 MiB), counts larger than the bytes present,
 truncation at every offset, trailing bytes, non-canonical tuples and invalid strings; and,
 as properties, arbitrary bytes and single-byte mutations of valid values (docs/reliability.md §6).
 """

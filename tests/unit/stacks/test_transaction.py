@@ -334,7 +334,7 @@ def test_p2wpkh_signer_is_the_wrapped_witness_program() -> None:
     ids=["staking", "pox"],
 )
 def test_epoch_4_post_conditions_decode_and_show(pc: Any, hexdata: str, text: str) -> None:
-    # stacks.md §3.3: staking = principal, fungible code, u64; pox = principal, pox code.
+    # docs/stacks.md §3.3: staking = principal, fungible code, u64; pox = principal, pox code.
     assert postconditions.encode(pc).hex() == hexdata
     assert postconditions.decode(Reader(bytes.fromhex(hexdata))) == pc
     assert postconditions.describe(pc)["text"] == text
