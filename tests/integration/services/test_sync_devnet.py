@@ -34,6 +34,20 @@ def arbiter_1_disputes(devnet: Devnet) -> set[int]:
     return {int(i) for i, d in seed["disputes"].items() if d["arbiter"] == "arbiter_1"}
 
 
+def record_paths(session: Session) -> list[str]:
+    """The paths of every request sent by the clients the session makes from now on."""
+    paths: list[str] = []
+    made = session.client
+
+    def recording(base_url: str) -> httpx.Client:
+        client = made(base_url)
+        client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
+        return client
+
+    session.client = recording  # type: ignore[method-assign]
+    return paths
+
+
 def sync(session: Session, cancel: CancelToken | None = None) -> SyncSummary:
     return run_to_end(sync_disputes(session, cancel))
 
@@ -211,16 +225,8 @@ def test_cli_sync_with_a_withheld_block_finishes(devnet: Devnet, tmp_path: Path,
 
 def test_first_sync_takes_disputes_from_their_events_not_get_dispute(
         devnet: Devnet, tmp_path: Path) -> None:
-    paths: list[str] = []
     with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
-        made = session.client
-
-        def recording(base_url: str) -> httpx.Client:
-            client = made(base_url)
-            client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
-            return client
-
-        session.client = recording  # type: ignore[method-assign]
+        paths = record_paths(session)
         summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
         check_seed_synced(session, devnet)
     assert summary.disputes == len(arbiter_1_disputes(devnet))
@@ -230,16 +236,8 @@ def test_first_sync_takes_disputes_from_their_events_not_get_dispute(
 
 def test_first_sync_reads_block_times_in_pages_and_leaves_terms_to_the_opening(
         devnet: Devnet, tmp_path: Path) -> None:
-    paths: list[str] = []
     with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
-        made = session.client
-
-        def recording(base_url: str) -> httpx.Client:
-            client = made(base_url)
-            client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
-            return client
-
-        session.client = recording  # type: ignore[method-assign]
+        paths = record_paths(session)
         run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
         synced = list(paths)
         terms_cids = {c.invoice.terms.cid for c in rows.list_cases(session.store)}
@@ -296,17 +294,9 @@ def test_step_3_flags_an_evidence_count_of_get_dispute_the_events_did_not_name(
 def test_an_incremental_sync_pages_only_the_newest_transactions(
         fresh_devnet: Devnet, tmp_path: Path) -> None:
     devnet = fresh_devnet
-    paths: list[str] = []
     with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
         run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
-        made = session.client
-
-        def recording(base_url: str) -> httpx.Client:
-            client = made(base_url)
-            client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
-            return client
-
-        session.client = recording  # type: ignore[method-assign]
+        paths = record_paths(session)
         session._api = None  # the next sync's API client records its requests
         devnet.invoice(900, "payer_2", "payee_1", "arbiter_1", stage="disputed")
         summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
