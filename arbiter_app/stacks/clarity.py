@@ -52,6 +52,8 @@ class ClarityValue:
 
 
 def _check(ok: bool, message: str) -> None:
+    # For fixed messages only: one that shows the value is formatted where the check fails,
+    # since the reader builds a value object for every value it decodes.
     if not ok:
         raise InvalidValue(message)
 
@@ -64,10 +66,10 @@ class Int(ClarityValue):
     value: int
 
     def __post_init__(self) -> None:
-        _check(
-            type(self.value) is int and INT_MIN <= self.value <= INT_MAX,
-            f"an int must be an integer in [-2^127, 2^127-1], not {self.value!r}",
-        )
+        if type(self.value) is not int or not INT_MIN <= self.value <= INT_MAX:
+            raise InvalidValue(
+                f"an int must be an integer in [-2^127, 2^127-1], not {self.value!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,8 @@ class UInt(ClarityValue):
     value: int
 
     def __post_init__(self) -> None:
-        _check(
-            type(self.value) is int and 0 <= self.value <= UINT_MAX,
-            f"a uint must be an integer in [0, 2^128-1], not {self.value!r}",
-        )
+        if type(self.value) is not int or not 0 <= self.value <= UINT_MAX:
+            raise InvalidValue(f"a uint must be an integer in [0, 2^128-1], not {self.value!r}")
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,8 @@ class Bool(ClarityValue):
     value: bool
 
     def __post_init__(self) -> None:
-        _check(isinstance(self.value, bool), f"a bool must be True or False, not {self.value!r}")
+        if not isinstance(self.value, bool):
+            raise InvalidValue(f"a bool must be True or False, not {self.value!r}")
 
     @property
     def TYPE_ID(self) -> int:  # type: ignore[override]  # noqa: N802 - same name as siblings
@@ -119,10 +120,8 @@ class StandardPrincipal(ClarityValue):
     hash160: bytes
 
     def __post_init__(self) -> None:
-        _check(
-            type(self.version) is int and 0 <= self.version < 32,
-            f"a principal version is below 32, not {self.version!r}",
-        )
+        if type(self.version) is not int or not 0 <= self.version < 32:
+            raise InvalidValue(f"a principal version is below 32, not {self.version!r}")
         _check(
             isinstance(self.hash160, bytes) and len(self.hash160) == 20,
             "a principal hash is 20 bytes",
@@ -143,12 +142,12 @@ class ContractPrincipal(ClarityValue):
 
     def __post_init__(self) -> None:
         StandardPrincipal(self.version, self.hash160)
-        _check(
+        if not (
             isinstance(self.name, str)
             and len(self.name) <= MAX_NAME
-            and CONTRACT_NAME.match(self.name) is not None,
-            f"{self.name!r} is not a contract name",
-        )
+            and CONTRACT_NAME.match(self.name) is not None
+        ):
+            raise InvalidValue(f"{self.name!r} is not a contract name")
 
     @property
     def issuer(self) -> StandardPrincipal:

@@ -5,9 +5,17 @@ anything is allocated, nesting is capped at :data:`~arbiter_app.stacks.clarity.M
 (so hostile input cannot exhaust the stack), and the canonical form is enforced: tuple keys
 strictly increasing in byte order, strings valid for their type. Any refusal is a
 :class:`~arbiter_app.stacks.clarity.ClarityDecodeError` naming the byte offset.
+
+A sync decodes tens of thousands of values in which the same few tuple keys and principals
+recur, so each distinct name and principal is checked once and remembered by its exact wire
+bytes (:func:`_remember`, bounded): the same bytes always decode to the same value, and any
+other bytes go through every check.
 """
 
 from __future__ import annotations
+
+import re
+from typing import TypeVar
 
 from arbiter_app.stacks import clarity as cv
 from arbiter_app.stacks.clarity import ClarityDecodeError, ClarityValue, InvalidValue
@@ -16,6 +24,8 @@ _WHAT = "Clarity value"
 # Smallest wire size of one element, used to refuse impossible counts before looping.
 _MIN_VALUE = 1
 _MIN_FIELD = 3  # name length byte, one name byte, one value byte
+_LABELS = {0x02: "buffer", 0x0D: "string-ascii", 0x0E: "string-utf8"}
+_LENGTHS = {kind: f"a 4-byte {label} length" for kind, label in _LABELS.items()}
 
 
 class Reader:
@@ -25,6 +35,8 @@ class Reader:
     :param offset: where to start
     :param what: what is being decoded, for error messages
     """
+
+    __slots__ = ("data", "pos", "what")
 
     def __init__(self, data: bytes, offset: int = 0, what: str = _WHAT) -> None:
         self.data = data
@@ -37,12 +49,12 @@ class Reader:
 
     def take(self, n: int, expected: str) -> bytes:
         """The next ``n`` bytes, or an error naming what was cut short."""
-        end = self.pos + n
+        start = self.pos
+        end = start + n
         if n < 0 or end > len(self.data):
-            raise self.fail(f"{expected} ({n} bytes, {len(self.data) - self.pos} left)")
-        chunk = self.data[self.pos : end]
+            raise self.fail(f"{expected} ({n} bytes, {len(self.data) - start} left)")
         self.pos = end
-        return chunk
+        return self.data[start:end]
 
     def byte(self, expected: str) -> int:
         """One unsigned byte."""
@@ -69,7 +81,7 @@ def deserialize(data: bytes) -> ClarityValue:
         raise ClarityDecodeError(_WHAT, cv.MAX_VALUE_SIZE, f"at most {cv.MAX_VALUE_SIZE} bytes")
     reader = Reader(data)
     value = read_value(reader)
-    if reader.remaining():
+    if reader.pos != len(data):
         raise reader.fail("the end of the value (trailing bytes)")
     return value
 
@@ -103,19 +115,19 @@ def read_value(r: Reader, depth: int = 0) -> ClarityValue:
         raise r.fail("a Clarity type byte (1 bytes, 0 left)")
     kind = r.data[start]
     r.pos = start + 1
-    if kind == 0x00:
-        return cv.Int(int.from_bytes(r.take(16, "a 16-byte int"), "big", signed=True))
     if kind == 0x01:
         return cv.UInt(r.uint(16, "a 16-byte uint"))
-    if kind in (0x03, 0x04):
+    if kind == 0x05 or kind == 0x06:
+        return _read_principal(r, kind)
+    if kind == 0x02 or kind == 0x0D or kind == 0x0E:
+        return _read_bytes_like(r, kind)
+    if kind == 0x00:
+        return cv.Int(int.from_bytes(r.take(16, "a 16-byte int"), "big", signed=True))
+    if kind == 0x03 or kind == 0x04:
         return cv.Bool(kind == 0x03)
     if kind == 0x09:
         return cv.NONE
-    if kind in (0x02, 0x0D, 0x0E):
-        return _read_bytes_like(r, kind)
-    if kind in (0x05, 0x06):
-        return _read_principal(r, kind)
-    if kind in (0x07, 0x08, 0x0A, 0x0B, 0x0C):
+    if 0x07 <= kind <= 0x0C:
         if depth >= cv.MAX_DEPTH:
             raise r.fail(f"at most {cv.MAX_DEPTH} levels of nesting", start)
         return _read_composite(r, kind, depth + 1)
@@ -123,21 +135,22 @@ def read_value(r: Reader, depth: int = 0) -> ClarityValue:
 
 
 def _read_bytes_like(r: Reader, kind: int) -> ClarityValue:
-    label = {0x02: "buffer", 0x0D: "string-ascii", 0x0E: "string-utf8"}[kind]
     at = r.pos
-    size = r.uint(4, f"a 4-byte {label} length")
-    if size > r.remaining():
-        raise r.fail(f"{size} {label} bytes, only {r.remaining()} left", at)
+    size = r.uint(4, _LENGTHS[kind])
     body_at = r.pos
-    body = r.take(size, f"{label} bytes")
+    if size > len(r.data) - body_at:
+        raise r.fail(f"{size} {_LABELS[kind]} bytes, only {len(r.data) - body_at} left", at)
+    r.pos = body_at + size
+    body = r.data[body_at : r.pos]
     if kind == 0x02:
         return cv.Buffer(body)
     try:
-        text = body.decode("ascii" if kind == 0x0D else "utf-8")
-        return cv.StringAscii(text) if kind == 0x0D else cv.StringUtf8(text)
+        if kind == 0x0D:
+            return cv.StringAscii(body.decode("ascii"))
+        return cv.StringUtf8(body.decode("utf-8"))
     except (UnicodeDecodeError, InvalidValue) as e:
         bad = body_at + (getattr(e, "start", 0) or _first_bad_ascii(body))
-        raise r.fail(f"valid {label} text", bad) from None
+        raise r.fail(f"valid {_LABELS[kind]} text", bad) from None
 
 
 def _first_bad_ascii(body: bytes) -> int:
@@ -160,10 +173,12 @@ def read_principal_parts(r: Reader, contract: bool, max_name: int) -> tuple[int,
     return version, hash160, read_name(r, "contract name", max_name, cv.CONTRACT_NAME)
 
 
-def read_name(r: Reader, label: str, max_len: int, pattern: object = None) -> str:
+def read_name(
+    r: Reader, label: str, max_len: int, pattern: re.Pattern[str] = cv.CLARITY_NAME
+) -> str:
     """A 1-byte length-prefixed ASCII name that must match ``pattern``."""
     at = r.pos
-    data = r.data  # indexed directly: a sync reads tens of thousands of names
+    data = r.data
     if at >= len(data):
         raise r.fail(f"a {label} length byte (1 bytes, 0 left)")
     size = data[at]
@@ -174,30 +189,32 @@ def read_name(r: Reader, label: str, max_len: int, pattern: object = None) -> st
         raise r.fail(f"{label} bytes ({size} bytes, {len(data) - at - 1} left)", at + 1)
     raw = data[at + 1 : end]
     r.pos = end
-    regex = pattern if pattern is not None else cv.CLARITY_NAME
-    known = _VALID_NAMES.get((raw, regex))
-    if known is not None:
-        return known
     text = raw.decode("latin-1")
-    if not raw.isascii() or regex.match(text) is None:  # type: ignore[attr-defined]
+    if not raw.isascii() or pattern.match(text) is None:
         raise r.fail(f"a valid {label}, not {text!r}", at + 1)
-    if len(_VALID_NAMES) < _MAX_VALID_NAMES:
-        _VALID_NAMES[(raw, regex)] = text
     return text
 
 
-# Names already checked against their pattern: the same few tuple keys recur in every event
-# of a contract, and checking each against its regular expression again cost a sync
-# thousands of matches. Bounded, so hostile input cannot grow it past a few hundred KiB.
-_VALID_NAMES: dict[tuple[bytes, object], str] = {}
-_MAX_VALID_NAMES = 2048
-
-
 def _read_principal(r: Reader, kind: int) -> ClarityValue:
+    """A principal; the same wire bytes (type byte included) give the remembered value."""
+    start = r.pos - 1
+    data = r.data
+    end = start + 22
+    if kind == 0x06 and end < len(data):
+        end += 1 + data[end]
+    if end <= len(data):
+        known = _PRINCIPALS.get(data[start:end])
+        if known is not None:
+            r.pos = end
+            return known
     version, hash160, name = read_principal_parts(r, kind == 0x06, cv.MAX_NAME)
+    made: ClarityValue
     if kind == 0x05:
-        return cv.StandardPrincipal(version, hash160)
-    return cv.ContractPrincipal(version, hash160, name)
+        made = cv.StandardPrincipal(version, hash160)
+    else:
+        made = cv.ContractPrincipal(version, hash160, name)
+    _remember(_PRINCIPALS, data[start : r.pos], made)
+    return made
 
 
 def _read_composite(r: Reader, kind: int, depth: int) -> ClarityValue:
@@ -221,15 +238,47 @@ def _read_composite(r: Reader, kind: int, depth: int) -> ClarityValue:
 
 def _read_tuple(r: Reader, count: int, depth: int) -> ClarityValue:
     fields: dict[str, ClarityValue] = {}
-    previous = b""
+    previous = ""  # every key is longer, so the first is always in order
     for _ in range(count):
         at = r.pos
-        name = read_name(r, "tuple key", cv.MAX_NAME)
-        key = name.encode()
-        if fields and key <= previous:
-            # The node writes keys in byte order (BTreeMap); anything else is not canonical.
-            why = "a new key" if key == previous else "keys in byte order"
-            raise r.fail(f"{why} after {previous.decode()!r}, not {name!r}", at)
-        previous = key
+        name = _read_key(r)
+        # The node writes keys in byte order (BTreeMap); anything else is not canonical.
+        # Keys are ASCII, so comparing the text compares the bytes.
+        if name <= previous:
+            why = "a new key" if name == previous else "keys in byte order"
+            raise r.fail(f"{why} after {previous!r}, not {name!r}", at)
+        previous = name
         fields[name] = read_value(r, depth)
     return cv.Tuple.canonical(fields)
+
+
+def _read_key(r: Reader) -> str:
+    """A tuple key; one already checked is found by its exact bytes (length byte included)."""
+    at = r.pos
+    data = r.data
+    end = at + 1 + data[at] if at < len(data) else at
+    known = _KEYS.get(data[at:end]) if end <= len(data) else None
+    if known is not None:
+        r.pos = end
+        return known
+    name = read_name(r, "tuple key", cv.MAX_NAME)
+    _remember(_KEYS, data[at:end], name)
+    return name
+
+
+# -- remembered values -----------------------------------------------------------------
+# Tuple keys and principals already checked, each by its exact wire bytes. Each dict is
+# emptied when it reaches _REMEMBERED entries (a key or principal is at most 151 bytes), so
+# hostile input can make decoding slower but never hold more than a couple of MiB here.
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_REMEMBERED = 2048
+_KEYS: dict[bytes, str] = {}
+_PRINCIPALS: dict[bytes, ClarityValue] = {}
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:
+    if len(cache) >= _REMEMBERED:
+        cache.clear()
+    cache[key] = value
