@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar
 
 from arbiter_app.errors import DecodeError, InputError
@@ -128,6 +129,11 @@ class StandardPrincipal(ClarityValue):
         )
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """The address (worked out once: the reader hands out one object per principal)."""
         return c32.encode_address(self.version, self.hash160, any_version=True)
 
 
@@ -149,12 +155,17 @@ class ContractPrincipal(ClarityValue):
         ):
             raise InvalidValue(f"{self.name!r} is not a contract name")
 
-    @property
+    @cached_property
     def issuer(self) -> StandardPrincipal:
         """The standard principal that deployed the contract."""
         return StandardPrincipal(self.version, self.hash160)
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """``ADDRESS.name`` (worked out once, like :attr:`StandardPrincipal.text`)."""
         return f"{self.issuer}.{self.name}"
 
 

@@ -102,28 +102,35 @@ def _field(fields: Mapping[str, Any], name: str, what: str) -> Any:
     return fields[name]
 
 
-def to_python(value: Any, what: str) -> Any:
+def to_python(value: Any, what: str, key: str = "") -> Any:
     """A Clarity value as plain Python: ints, bools, text, hex bytes, principals as text.
 
+    :param what: what the value is, for errors
+    :param key: the tuple field it is in (named after ``what`` in errors)
     :raises DecodeError: for a value kind the escrow never returns
     """
-    if isinstance(value, (clarity.UInt, clarity.Int, clarity.Bool)):
+    kind = type(value)
+    if kind in _SCALARS:  # most fields, decided at once
         return value.value
-    if isinstance(value, (clarity.StringAscii, clarity.StringUtf8)):
-        return value.value
+    if kind in _PRINCIPALS:
+        return str(value)
     if isinstance(value, clarity.Buffer):
         return bytes(value.value).hex()
-    if isinstance(value, (clarity.StandardPrincipal, clarity.ContractPrincipal)):
-        return str(value)
     if isinstance(value, clarity.NoneValue):
         return None
+    path = f"{what}.{key}" if key else what
     if isinstance(value, clarity.Some):
-        return to_python(value.value, what)
+        return to_python(value.value, path)
     if isinstance(value, clarity.Tuple):
-        return {k: to_python(v, f"{what}.{k}") for k, v in value.fields.items()}
+        return {k: to_python(v, path, k) for k, v in value.fields.items()}
     if isinstance(value, clarity.List):
-        return [to_python(v, what) for v in value.items]
-    raise _fail(what, "a uint, int, bool, string, buffer, principal, optional or tuple")
+        return [to_python(v, path) for v in value.items]
+    raise _fail(path, "a uint, int, bool, string, buffer, principal, optional or tuple")
+
+
+_SCALARS = frozenset({clarity.UInt, clarity.Int, clarity.Bool, clarity.StringAscii,
+                      clarity.StringUtf8})
+_PRINCIPALS = frozenset({clarity.StandardPrincipal, clarity.ContractPrincipal})
 
 
 def _typed(fields: Mapping[str, Any], name: str, kind: type | tuple[type, ...], what: str) -> Any:
@@ -284,7 +291,7 @@ def decode_event(
         return None
     invoice_id = _uint(value.fields, "invoice-id", what)
     rest = {
-        k: to_python(v, f"{what}.{k}")
+        k: to_python(v, what, k)
         for k, v in value.fields.items()
         if k not in ("event", "invoice-id")
     }
@@ -448,5 +455,5 @@ def decode_governance(value: Any, tx_id: str, event_index: int) -> GovernanceEve
     name = _ascii(value.fields, "event", what)
     if name not in GOVERNANCE_EVENTS:
         return None
-    rest = {k: to_python(v, f"{what}.{k}") for k, v in value.fields.items() if k != "event"}
+    rest = {k: to_python(v, what, k) for k, v in value.fields.items() if k != "event"}
     return GovernanceEvent(name, rest, tx_id, event_index)
