@@ -6,16 +6,29 @@ present with the expected JSON type, and returns a frozen dataclass; anything el
 :class:`ResponseError` naming the URL. Server text reaches the user only through
 :func:`arbiter_app.text.untrusted_text` (printable ASCII, truncated, labelled). The transport,
 retries and error-status mapping live in ``stacks/api.py``, which re-exports the names callers use.
+The field checks are :mod:`arbiter_app.stacks.api_fields`; the two paged routes a sync reads
+(contract logs, a principal's transactions) are first checked whole against their msgspec
+types (:mod:`arbiter_app.stacks.page_shapes`) and walked field by field only when they do not
+fit, so that the refusal names the field.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from arbiter_app.errors import ApiError, InputError, ResponseError
-from arbiter_app.stacks import clarity_wire
+from arbiter_app.errors import ApiError, ResponseError
+from arbiter_app.stacks import page_shapes
+from arbiter_app.stacks.api_fields import (
+    answer_txid,
+    clarity_value,
+    count,
+    hex_uint,
+    need,
+    not_negative,
+    opt_count,
+)
+from arbiter_app.stacks.api_fields import bare_txid as bare_txid  # stacks/api.py's txid check
 from arbiter_app.text import untrusted_text
 
 
@@ -167,67 +180,16 @@ TX_STATUSES = MEMPOOL_STATUSES | {
 }
 
 
-# One regex match instead of a generator over every character: a sync checks a txid on each of
-# thousands of logs and transactions.
-_TXID = re.compile(r"[0-9a-fA-F]{64}")
-_HEX_U128 = re.compile(r"[0-9a-fA-F]{1,32}")
-
-
-def _need(doc: Any, key: str, kind: type | tuple[type, ...], url: str) -> Any:
-    """``doc[key]`` if ``doc`` is an object and the value has the JSON type ``kind``."""
-    if not isinstance(doc, dict):
-        raise ResponseError("unexpected answer: not a JSON object", url)
-    value = doc.get(key)
-    if type(value) is kind:  # the common case, decided at once (a bool is not an int here)
-        return value
-    is_bool = isinstance(value, bool)
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if not isinstance(value, kinds) or (is_bool and bool not in kinds):
-        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-        raise ResponseError(f"unexpected answer: field {key!r} missing or not {names}", url)
-    return value
-
-
-def _count(doc: Any, key: str, url: str) -> int:
-    value: int = _need(doc, key, int, url)
-    if value < 0:
-        raise ResponseError(f"unexpected answer: field {key!r} is negative", url)
-    return value
-
-
-def _opt_count(doc: Any, key: str, url: str) -> int | None:
-    if _need(doc, key, (int, type(None)), url) is None:
-        return None
-    return _count(doc, key, url)
-
-
-def _hex_uint(text: str, key: str, url: str) -> int:
-    body = text[2:] if text.startswith("0x") else text
-    if _HEX_U128.fullmatch(body) is None:
-        raise ResponseError(f"unexpected answer: field {key!r} is not a hex u128", url)
-    return int(body, 16)
-
-
-def _clarity(text: Any, what: str, url: str) -> Any:
-
-    if not isinstance(text, str):
-        raise ResponseError(f"unexpected answer: {what} is not a hex string", url)
-    try:
-        return clarity_wire.from_hex(text)
-    except (InputError, ValueError) as e:
-        raise ResponseError(f"unexpected answer: {what} is not a valid Clarity value", url) from e
-
-
 def parse_node_info(doc: Any, url: str) -> NodeInfo:
     """Check a ``/v2/info`` answer.
 
     :raises ResponseError: when a field is missing, of the wrong type or negative
     """
     return NodeInfo(
-        network_id=_count(doc, "network_id", url),
-        stacks_tip_height=_count(doc, "stacks_tip_height", url),
-        burn_block_height=_count(doc, "burn_block_height", url),
-        server_version=_need(doc, "server_version", str, url),
+        network_id=count(doc, "network_id", url),
+        stacks_tip_height=count(doc, "stacks_tip_height", url),
+        burn_block_height=count(doc, "burn_block_height", url),
+        server_version=need(doc, "server_version", str, url),
     )
 
 
@@ -236,8 +198,8 @@ def parse_account(doc: Any, url: str) -> Account:
 
     :raises ResponseError: when a field is missing or malformed
     """
-    balance = _hex_uint(_need(doc, "balance", str, url), "balance", url)
-    return Account(balance=balance, nonce=_count(doc, "nonce", url))
+    balance = hex_uint(need(doc, "balance", str, url), "balance", url)
+    return Account(balance=balance, nonce=count(doc, "nonce", url))
 
 
 def parse_read_only_result(doc: Any, url: str) -> Any:
@@ -247,8 +209,8 @@ def parse_read_only_result(doc: Any, url: str) -> Any:
     :raises ApiError: when it says ``okay: false`` (its cause shown labelled)
     :raises ResponseError: when the result is not a valid Clarity value
     """
-    if _need(doc, "okay", bool, url):
-        return _clarity(_need(doc, "result", str, url), "the read-only result", url)
+    if need(doc, "okay", bool, url):
+        return clarity_value(need(doc, "result", str, url), "the read-only result", url)
     cause = doc.get("cause")
     text = untrusted_text(cause) if isinstance(cause, str) else "no cause given"
     raise ApiError(f"the read-only call failed; {text}", url, 200)
@@ -259,10 +221,10 @@ def parse_fee_estimate(doc: Any, url: str) -> FeeEstimate:
 
     :raises ResponseError: when there are not three, or a fee is malformed
     """
-    estimations = _need(doc, "estimations", list, url)
+    estimations = need(doc, "estimations", list, url)
     if len(estimations) != 3:
         raise ResponseError("unexpected answer: expected 3 fee estimations", url)
-    low, middle, high = (_count(e, "fee", url) for e in estimations)
+    low, middle, high = (count(e, "fee", url) for e in estimations)
     return FeeEstimate(low, middle, high)
 
 
@@ -272,29 +234,10 @@ def parse_pox_info(doc: Any, url: str) -> PoxInfo:
     :raises ResponseError: when a field is missing or malformed
     """
     epochs = tuple(
-        (_need(e, "epoch_id", str, url), _count(e, "start_height", url))
-        for e in _need(doc, "epochs", list, url)
+        (need(e, "epoch_id", str, url), count(e, "start_height", url))
+        for e in need(doc, "epochs", list, url)
     )
-    return PoxInfo(_count(doc, "current_burnchain_block_height", url), epochs)
-
-
-def bare_txid(tx_id: str) -> str:
-    """A txid as 64 lower-case hex digits without ``0x``.
-
-    :param tx_id: 64 hex digits, with or without ``0x``
-    :raises ValueError: when it is not a txid (a caller's mistake, not the server's)
-    """
-    bare = tx_id[2:] if tx_id.startswith("0x") else tx_id
-    if _TXID.fullmatch(bare) is None:
-        raise ValueError(f"a txid is 64 hex digits, not {tx_id!r}")
-    return bare.lower()
-
-
-def _answer_txid(value: Any, what: str, url: str) -> str:
-    try:
-        return bare_txid(value) if isinstance(value, str) else bare_txid("")
-    except ValueError as e:
-        raise ResponseError(f"unexpected answer: {what} is not a txid", url) from e
+    return PoxInfo(count(doc, "current_burnchain_block_height", url), epochs)
 
 
 def parse_broadcast_txid(doc: Any, expected: str, url: str) -> str:
@@ -303,7 +246,7 @@ def parse_broadcast_txid(doc: Any, expected: str, url: str) -> str:
     :param expected: our txid (64 hex, with or without ``0x``)
     :raises ResponseError: when the answer is not a txid or is another txid
     """
-    txid = _answer_txid(doc, "the broadcast answer", url)
+    txid = answer_txid(doc, "the broadcast answer", url)
     if txid != bare_txid(expected):
         raise ResponseError(
             f"the node answered txid {txid}, not the txid of our transaction {expected}", url
@@ -312,14 +255,27 @@ def parse_broadcast_txid(doc: Any, expected: str, url: str) -> str:
 
 
 def _log_entry(doc: Any, contract_id: str, url: str) -> ContractLog:
-    tx_id = _answer_txid(_need(doc, "tx_id", str, url), "a log's tx_id", url)
-    event_index = _count(doc, "event_index", url)
-    log_doc = _need(doc, "contract_log", dict, url)
-    if _need(log_doc, "contract_id", str, url) != contract_id:
-        raise ResponseError("unexpected answer: a log of another contract", url)
-    topic = _need(log_doc, "topic", str, url)
-    value = _clarity(_need(_need(log_doc, "value", dict, url), "hex", str, url), "a log", url)
+    tx_id = answer_txid(need(doc, "tx_id", str, url), "a log's tx_id", url)
+    event_index = count(doc, "event_index", url)
+    log_doc = need(doc, "contract_log", dict, url)
+    _same_contract(need(log_doc, "contract_id", str, url), contract_id, url)
+    topic = need(log_doc, "topic", str, url)
+    value = clarity_value(need(need(log_doc, "value", dict, url), "hex", str, url), "a log", url)
     return ContractLog(tx_id, event_index, topic, value)
+
+
+def _typed_log(entry: page_shapes.LogEntry, contract_id: str, url: str) -> ContractLog:
+    """:func:`_log_entry` for an entry whose fields have their JSON types already."""
+    tx_id = answer_txid(entry.tx_id, "a log's tx_id", url)
+    event_index = not_negative(entry.event_index, "event_index", url)
+    body = entry.contract_log
+    _same_contract(body.contract_id, contract_id, url)
+    return ContractLog(tx_id, event_index, body.topic, clarity_value(body.value.hex, "a log", url))
+
+
+def _same_contract(found: str, contract_id: str, url: str) -> None:
+    if found != contract_id:
+        raise ResponseError("unexpected answer: a log of another contract", url)
 
 
 def _cursor_height(cursor: str | None, url: str) -> int | None:
@@ -338,19 +294,30 @@ def parse_log_page(doc: Any, contract_id: str, url: str) -> LogPage:
 
     :raises ResponseError: when an entry is malformed or of another contract
     """
-    results = tuple(_log_entry(e, contract_id, url) for e in _need(doc, "results", list, url))
-    older = _need(doc, "prev_cursor", (str, type(None)), url)
+    page = page_shapes.typed(doc, page_shapes.LogPageShape)
+    if page is None:
+        return _walk_log_page(doc, contract_id, url)
+    results = tuple(_typed_log(e, contract_id, url) for e in page.results)
+    _cursor_height(page.prev_cursor, url)
+    top = _cursor_height(page.cursor, url)
+    return LogPage(results, page.prev_cursor, not_negative(page.total, "total", url), top)
+
+
+def _walk_log_page(doc: Any, contract_id: str, url: str) -> LogPage:
+    """:func:`parse_log_page` field by field, naming the first field that is wrong."""
+    results = tuple(_log_entry(e, contract_id, url) for e in need(doc, "results", list, url))
+    older = need(doc, "prev_cursor", (str, type(None)), url)
     _cursor_height(older, url)
-    top = _cursor_height(_need(doc, "cursor", (str, type(None)), url), url)
-    return LogPage(results, older, _count(doc, "total", url), top)
+    top = _cursor_height(need(doc, "cursor", (str, type(None)), url), url)
+    return LogPage(results, older, count(doc, "total", url), top)
 
 
 def _block(doc: dict[str, Any], status: str, url: str) -> tuple[int | None, int | None]:
     """(height, time) of a mined transaction's ``block``; a mempool one has none."""
     if status in MEMPOOL_STATUSES:
         return None, None
-    block = _need(doc, "block", dict, url)
-    return _count(block, "height", url), _count(block, "time", url)
+    block = need(doc, "block", dict, url)
+    return count(block, "height", url), count(block, "time", url)
 
 
 def parse_tx_status(doc: Any, txid: str, url: str) -> TxStatus:
@@ -359,22 +326,22 @@ def parse_tx_status(doc: Any, txid: str, url: str) -> TxStatus:
     :param txid: the bare txid asked for
     :raises ResponseError: when it describes another transaction or an unknown status
     """
-    if _answer_txid(_need(doc, "tx_id", str, url), "tx_id", url) != txid:
+    if answer_txid(need(doc, "tx_id", str, url), "tx_id", url) != txid:
         raise ResponseError("unexpected answer: the API described another transaction", url)
-    status = _need(doc, "status", str, url)
+    status = need(doc, "status", str, url)
     if status not in TX_STATUSES:
         raise ResponseError("unexpected answer: unknown transaction status", url)
     height, time_ = _block(doc, status, url)
     result = doc.get("result")
     result = result if isinstance(result, dict) else {}
-    sender = _need(doc, "sender", dict, url)
+    sender = need(doc, "sender", dict, url)
     return TxStatus(
         tx_id=txid,
         status=status,
         block_height=height,
         result_hex=result.get("hex") if isinstance(result.get("hex"), str) else None,
         result_repr=result.get("repr") if isinstance(result.get("repr"), str) else None,
-        sender=_need(sender, "address", str, url),
+        sender=need(sender, "address", str, url),
         block_time=time_,
         call=_contract_call(doc.get("contract_call")),
     )
@@ -386,18 +353,40 @@ def parse_tx_page(doc: Any, url: str) -> TxPage:
 
     :raises ResponseError: when an entry is malformed or not mined
     """
-    results = []
-    for entry in _need(doc, "results", list, url):
-        tx = _need(entry, "transaction", dict, url)
-        bare = _answer_txid(_need(tx, "tx_id", str, url), "a transaction's tx_id", url)
-        status = _need(tx, "status", str, url)
-        if status not in TX_STATUSES or status in MEMPOOL_STATUSES:
-            raise ResponseError("unexpected answer: a listed transaction that is not mined", url)
+    page = page_shapes.typed(doc, page_shapes.TxPageShape)
+    if page is None:
+        return _walk_tx_page(doc, url)
+    results = tuple(_typed_tx(e.transaction, url) for e in page.results)
+    return TxPage(results, page.cursor.next, not_negative(page.total, "total", url))
+
+
+def _walk_tx_page(doc: Any, url: str) -> TxPage:
+    """:func:`parse_tx_page` field by field, naming the first field that is wrong."""
+    listed = []
+    for entry in need(doc, "results", list, url):
+        tx = need(entry, "transaction", dict, url)
+        bare = answer_txid(need(tx, "tx_id", str, url), "a transaction's tx_id", url)
+        status = _mined(need(tx, "status", str, url), url)
         height, time_ = _block(tx, status, url)
-        sender = _need(_need(tx, "sender", dict, url), "address", str, url)
-        results.append(TxStatus(bare, status, height, None, None, sender, time_))
-    cursor = _need(_need(doc, "cursor", dict, url), "next", (str, type(None)), url)
-    return TxPage(tuple(results), cursor, _count(doc, "total", url))
+        sender = need(need(tx, "sender", dict, url), "address", str, url)
+        listed.append(TxStatus(bare, status, height, None, None, sender, time_))
+    cursor = need(need(doc, "cursor", dict, url), "next", (str, type(None)), url)
+    return TxPage(tuple(listed), cursor, count(doc, "total", url))
+
+
+def _typed_tx(tx: page_shapes.TxSummary, url: str) -> TxStatus:
+    """A listed transaction whose fields have their JSON types already."""
+    bare = answer_txid(tx.tx_id, "a transaction's tx_id", url)
+    status = _mined(tx.status, url)
+    height = not_negative(tx.block.height, "height", url)
+    time_ = not_negative(tx.block.time, "time", url)
+    return TxStatus(bare, status, height, None, None, tx.sender.address, time_)
+
+
+def _mined(status: str, url: str) -> str:
+    if status not in TX_STATUSES or status in MEMPOOL_STATUSES:
+        raise ResponseError("unexpected answer: a listed transaction that is not mined", url)
+    return status
 
 
 def _contract_call(value: Any) -> ContractCall | None:
@@ -420,7 +409,7 @@ def parse_interface_functions(doc: Any, url: str) -> frozenset[str]:
 
     :raises ResponseError: when ``functions`` is missing or a function has no name
     """
-    return frozenset(_need(f, "name", str, url) for f in _need(doc, "functions", list, url))
+    return frozenset(need(f, "name", str, url) for f in need(doc, "functions", list, url))
 
 
 def parse_nonces(doc: Any, url: str) -> Nonces:
@@ -428,4 +417,4 @@ def parse_nonces(doc: Any, url: str) -> Nonces:
 
     :raises ResponseError: when a nonce is missing or malformed
     """
-    return Nonces(_count(doc, "next_nonce", url), _opt_count(doc, "last_confirmed_nonce", url))
+    return Nonces(count(doc, "next_nonce", url), opt_count(doc, "last_confirmed_nonce", url))
