@@ -20,6 +20,7 @@ from arbiter_app.case.models import (
     Decision,
     Dispute,
     EvidenceItem,
+    EvidenceState,
     Invoice,
     InvoiceStatus,
     ReviewFlag,
@@ -130,14 +131,23 @@ def complete_terms(
 
 
 def complete_evidence(case: CaseFile, *, now: int) -> CaseFile:
-    """Step 2: every evidence item opened, or marked unavailable with a reason.
+    """Step 2: every evidence item opened, or marked unavailable with a reason. An item
+    still pending was never verified, so it cannot be judged on: it must be fetched (opening
+    the case does) and opened, or marked unavailable.
 
     :raises PolicyError: naming each unresolved item
     """
-    problems = [f"evidence #{e.index} ({e.party.value}) is neither opened nor marked unavailable"
-                for e in case.dispute.evidence if not e.resolved]
+    problems = [_unresolved(e) for e in case.dispute.evidence if not e.resolved]
     note = f"{len(case.dispute.evidence)} evidence item(s) reviewed"
     return _advance(case, Step.EVIDENCE, now, note, problems)
+
+
+def _unresolved(item: EvidenceItem) -> str:
+    name = f"evidence #{item.index} ({item.party.value})"
+    if item.state is EvidenceState.PENDING:
+        return (f"{name} is not fetched and verified yet: open the case again to fetch it, "
+                "or mark it unavailable with a reason")
+    return f"{name} is neither opened nor marked unavailable"
 
 
 def complete_chain(

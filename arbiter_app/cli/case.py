@@ -7,8 +7,8 @@ opened every evidence item not yet examined (``--unavailable INDEX=REASON`` mark
 cannot be had); 3 reads the chain checks, prints them, and acknowledges them after reading
 them again; 4 fetches, verifies and prints the dispute's reason and the terms document.
 ``case reopen ID N`` takes step N (and every later step) back. Every change is logged. The
-first ``show`` or ``step`` of a case fetches its terms document, which the sync leaves to the
-case's first opening.
+first ``show`` or ``step`` of a case fetches and verifies its terms document and evidence,
+which the sync leaves to the case's first opening.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from arbiter_app.case.models import Step
 from arbiter_app.cli import case_steps, print_json, report
 from arbiter_app.cli.case_document import case_document, case_text
 from arbiter_app.errors import PolicyError, UsageError
-from arbiter_app.progress import run_to_end
-from arbiter_app.services import publication, queries, steps
-from arbiter_app.services import terms as terms_service
+from arbiter_app.progress import Progress, run_to_end
+from arbiter_app.services import opening, publication, queries, steps
 from arbiter_app.services.listing import dispute_row
 from arbiter_app.services.session import Session
+from arbiter_app.text import display_name
 
 
 def register(subparsers: Any) -> None:
@@ -62,22 +62,32 @@ def open_session(args: argparse.Namespace) -> Session:
     return Session(config.load(Path(args.config) if args.config else None))
 
 
-def fetch_terms(session: Session, invoice_id: int) -> None:
-    """Fetch the case's terms document if the sync left it for the first opening; say on
-    stderr what is fetched and, offline, that it stays pending (the case is shown anyway)."""
-    if not terms_service.needs_fetch(queries.load_case(session, invoice_id)):
+def fetch_on_opening(session: Session, invoice_id: int) -> None:
+    """Fetch the case's terms document and evidence if the sync left them for the first
+    opening; say on stderr what is fetched, each evidence item as it comes, and what could
+    not be verified (what could not be had stays pending; the case is shown anyway)."""
+    what = opening.what_is_fetched(queries.load_case(session, invoice_id))
+    if not what:
         return
-    report(f"fetching the terms document of invoice {invoice_id}…")
-    why = run_to_end(terms_service.fetch_on_opening(session, invoice_id))
-    if why:
-        report(f"terms of invoice {invoice_id}: {why} (fetched again the next time the case "
-               "is opened)")
+    report(f"fetching {what} of invoice {invoice_id}…")
+    last = [""]
+
+    def say(step: Progress) -> None:  # each evidence item once (its downloads repeat it)
+        if step.label != last[0] and step.label.startswith("fetching evidence"):
+            report(step.label)
+        last[0] = step.label
+
+    fetched = run_to_end(opening.fetch_on_opening(session, invoice_id), say)
+    for problem in fetched.problems():  # reasons quote manifests and servers
+        report(display_name(problem, 1000))
+    if opening.needs_fetch(queries.load_case(session, invoice_id)):
+        report("what could not be fetched is fetched again the next time the case is opened")
 
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the case."""
     with open_session(args) as session:
-        fetch_terms(session, args.case)
+        fetch_on_opening(session, args.case)
         case = queries.load_case(session, args.case)
         listed = dispute_row(case, session.settings.sla_hours, int(time.time()))
         document = case_document(case, queries.review_flags(session, case),
@@ -99,7 +109,7 @@ def run_step(args: argparse.Namespace) -> int:
         raise UsageError("--declare-no-conflict belongs to step 1")
     step = Step(args.step)
     with open_session(args) as session:
-        fetch_terms(session, args.case)
+        fetch_on_opening(session, args.case)
         case = queries.load_case(session, args.case)
         if case.current is not step:
             raise PolicyError(order_problem(case, step))

@@ -170,3 +170,8 @@ class FetchError(NetworkError):
 
 class BlockUnavailable(FetchError):
     """No source delivered a block that hashes to the CID asked for."""
+
+
+class SourcesUnreachable(BlockUnavailable):
+    """No source could even be connected to (this machine is offline, or every node and
+    gateway is down): nothing is known of the block, which may well exist."""

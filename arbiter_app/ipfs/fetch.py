@@ -30,7 +30,7 @@ from arbiter_app.errors import InputError, NetworkError, VerificationError
 from arbiter_app.ipfs.cache import Cache, CachedFile
 from arbiter_app.ipfs.car import CarIndex
 from arbiter_app.ipfs.cid import CID
-from arbiter_app.ipfs.errors import BlockUnavailable, FetchError
+from arbiter_app.ipfs.errors import BlockUnavailable, FetchError, SourcesUnreachable
 from arbiter_app.ipfs.kubo import KuboSource
 from arbiter_app.ipfs.sniff import SNIFF_BYTES, sniff
 from arbiter_app.ipfs.sources import (
@@ -38,6 +38,7 @@ from arbiter_app.ipfs.sources import (
     GatewaySource,
     Source,
     TransientError,
+    Unreachable,
     pause,
     retrying,
 )
@@ -101,6 +102,7 @@ class _FetchSource:
         self.fetcher, self.cars, self.cancel = fetcher, cars, cancel
         self.used: set[str] = set()
         self.problems: list[str] = []
+        self.reached = bool(cars)  # some source answered (a CAR, a block, or that it has none)
 
     def get(self, cid: CID, offset: int, size: int | None) -> bytes | memoryview | None:
         for name, index in self.cars:
@@ -113,7 +115,8 @@ class _FetchSource:
             if block is not None:
                 self.used.add(source.name)
                 return block
-        raise BlockUnavailable(f"no source delivered block {cid}: " + "; ".join(self.problems[-6:]))
+        failure = BlockUnavailable if self.reached else SourcesUnreachable
+        raise failure(f"no source delivered block {cid}: " + "; ".join(self.problems[-6:]))
 
     def _ask(self, source: Source, cid: CID) -> bytes | None:
         limit = self.fetcher.limits.max_block_size
@@ -121,8 +124,10 @@ class _FetchSource:
             block = retrying(self.fetcher.retry, lambda: source.get_block(cid, limit),
                              self.cancel)
         except (NetworkError, InputError) as e:
+            self.reached = self.reached or not isinstance(e, Unreachable)
             self.problems.append(f"{source.name}: {e}")
             return None
+        self.reached = True
         if block is None:
             self.problems.append(f"{source.name}: does not have it")
             return None
@@ -160,6 +165,7 @@ class Fetcher:
 
         :raises VerificationError / LimitExceeded / InputError: the content is wrong or too big
         :raises BlockUnavailable: some block could be had from no source
+            (:class:`SourcesUnreachable` when no source could even be connected to)
         :raises Cancelled: the token was cancelled
         """
         cid.check_supported()

@@ -27,6 +27,7 @@ from arbiter_app.ipfs.errors import BlockTooLarge, CidError, FetchError
 from arbiter_app.ipfs.sources import (
     IPFS_BACKOFF,
     TransientError,
+    Unreachable,
     kubo_url,
     retrying,
     spool_car,
@@ -94,8 +95,9 @@ class KuboSource:
             return Cancelled()
         if budget.left() <= 0:
             return TransientError(f"Kubo too slow: {command} did not finish in time", self.addr)
-        return TransientError(f"Kubo did not answer {command} ({type(error).__name__})",
-                              self.addr)
+        failure = (Unreachable if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
+                   else TransientError)
+        return failure(f"Kubo did not answer {command} ({type(error).__name__})", self.addr)
 
     def _read(self, response: httpx.Response, limit: int, budget: deadline.Budget,
               too_large: type[Exception] | None = None) -> bytes:

@@ -66,6 +66,11 @@ class TransientError(FetchError):
         super().__init__(message, url)
 
 
+class Unreachable(TransientError):
+    """No connection to the source could be made (refused, no route, no name, or the connect
+    timeout): it said nothing about what it holds."""
+
+
 class CarUnsupported(FetchError):
     """The source cannot serve a CAR for this request (ask per block instead)."""
 
@@ -201,6 +206,8 @@ def _translate(error: httpx.HTTPError, budget: deadline.Budget) -> Exception:
         return Cancelled()
     if budget.left() <= 0:
         return TransientError("gateway too slow: the answer did not finish in time", url)
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        return Unreachable(f"gateway connection failed ({type(error).__name__})", url)
     if isinstance(error, httpx.TimeoutException):
         return TransientError(f"gateway timed out ({type(error).__name__})", url)
     if isinstance(error, httpx.TransportError):

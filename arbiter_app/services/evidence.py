@@ -4,7 +4,9 @@ manifest with its files (docs/ARCHITECTURE.md §5), through the verified IPFS fe
 Nothing is trusted before its CID is checked. A document that verifies but
 says something false — a manifest for another invoice or party, a file whose size is not the
 one listed — is a *mismatch* with the reason in plain words; a block no source delivers is
-*unavailable*. Neither stops a sync: the item is marked and the next one is tried.
+*unavailable*; when no IPFS source can even be reached (offline) the item stays *pending*,
+to be fetched later. None of these stops the caller: the item is marked and the next one is
+tried.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from arbiter_app.errors import (
     VerificationError,
 )
 from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.errors import SourcesUnreachable
 from arbiter_app.ipfs.fetch import Fetcher, VerifiedFile
 from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services.session import Session
@@ -192,7 +195,8 @@ def file_entry(entry: Any) -> EvidenceFile:
 def verify_item(
     fetcher: Fetcher, item: EvidenceItem, cancel: CancelToken | None = None
 ) -> Generator[Progress, None, EvidenceItem]:
-    """Fetch the manifest and every file of ``item``; return it with its state and reason."""
+    """Fetch the manifest and every file of ``item``; return it with its state and reason
+    (still pending, with why, when no IPFS source can be reached)."""
     try:
         yield Progress(f"evidence {item.invoice_id}/{item.index}: manifest", 0, None)
         verified = yield from verified_bytes(fetcher, item.manifest_cid, cancel, MAX_DOCUMENT_BYTES)
@@ -202,6 +206,8 @@ def verify_item(
             yield Progress(f"evidence {item.invoice_id}/{item.index}: {f.name}", n, len(files))
             got = yield from verified_bytes(fetcher, f.cid, cancel)
             check_file(f, got)
+    except SourcesUnreachable as e:
+        return _marked(item, EvidenceState.PENDING, f"no IPFS source can be reached: {e}")
     except NetworkError as e:
         return _marked(item, EvidenceState.UNAVAILABLE, f"not available from IPFS: {e}")
     except (VerificationError, DecodeError, InputError) as e:
@@ -242,21 +248,22 @@ def check_item(
 
     An item that cannot be had now is recorded as unavailable (or mismatched) with why. A
     verified item is returned unrecorded: :func:`record_opened` records the opening once
-    the viewer has put its content on screen.
+    the viewer has put its content on screen. Offline (no IPFS source reachable) nothing is
+    recorded: the item is returned pending, with why.
 
     :param session: the :class:`~arbiter_app.services.session.Session`
-    :returns: the verified item, or the item as stored afterwards
+    :returns: the verified or pending item, or the item as stored afterwards
     """
     case = rows.load_case(session.store, invoice_id)
     item = next((e for e in case.dispute.evidence if e.index == index), None)
     if item is None:
         raise InputError(f"invoice {invoice_id} has no evidence #{index}")
     checked = yield from verify_item(session.fetcher, item, cancel)
-    if checked.state is EvidenceState.VERIFIED:
+    if checked.state in (EvidenceState.VERIFIED, EvidenceState.PENDING):
         return checked
     return cases.mark_evidence_unavailable(
         session.store, invoice_id, index, reason=checked.reason,
-        mismatch=checked.state is EvidenceState.MISMATCH, now=session.now())
+        mismatch=checked.state is EvidenceState.MISMATCH, now=session.now(), read=checked)
 
 
 def record_opened(session: Session, item: EvidenceItem) -> EvidenceItem:

@@ -6,8 +6,9 @@ each run reads only what is new (the marker is saved only after every case was s
 a cancelled or failed run resumes where the last complete one ended). Disputes are those
 whose events name this arbiter. For each, the current state is read with ``call-read``;
 each new evidence item is tied to the transaction that submitted it (the sender must be the
-payer or the payee, else the item is flagged); the terms, manifests and files are fetched
-and verified; everything is stored and logged by ``store.cases`` in one transaction per case.
+payer or the payee, else the item is flagged and stored as not matching); everything is
+stored and logged by ``store.cases``. The terms, manifests and files are left pending: the
+case's first opening fetches and verifies them (:mod:`arbiter_app.services.opening`).
 """
 
 from __future__ import annotations
@@ -27,15 +28,15 @@ from arbiter_app.case.models import (
     Party,
 )
 from arbiter_app.errors import Cancelled, PolicyError, ResponseError
-from arbiter_app.progress import CancelToken, Progress, run_to_end
+from arbiter_app.progress import CancelToken, Progress
 from arbiter_app.services import evidence as docs
 from arbiter_app.services.chain import ChainReader, disagreements, event_view
+from arbiter_app.services.opening import unfetched
 from arbiter_app.services.party_index import index_events
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync_reads import InvoiceReads
 from arbiter_app.services.sync_times import BlockTimes
 from arbiter_app.services.target import check_target
-from arbiter_app.services.terms import unfetched
 from arbiter_app.stacks.api import TxStatus
 from arbiter_app.stacks.escrow import DisputeRecord, EscrowEvent, EvidenceRecord, GovernanceEvent
 from arbiter_app.store import cases, rows
@@ -56,6 +57,7 @@ class SyncSummary:
     disputes: int = 0
     new_disputes: int = 0
     evidence: int = 0
+    pending: int = 0
     verified: int = 0
     unavailable: int = 0
     mismatched: int = 0
@@ -67,8 +69,8 @@ class SyncSummary:
         lines = [
             f"{self.events} new contract events; {self.disputes} disputes of this arbiter "
             f"updated ({self.new_disputes} new)",
-            f"{self.evidence} new evidence items: {self.verified} verified, "
-            f"{self.unavailable} unavailable, {self.mismatched} not matching",
+            f"{self.evidence} new evidence items: {self.pending} pending (fetched when the "
+            f"case is opened), {self.mismatched} not tied to a party's transaction",
         ]
         lines.extend(f"flagged: {f}" for f in self.flagged)
         return "\n".join(lines)
@@ -117,7 +119,7 @@ def sync_disputes(
         for e in events:
             by_invoice.setdefault(e.invoice_id, []).append(e)
         read = deadline.cancellable(_read_case, cancel)
-        futures = [pool.submit(read, session, reader, invoices, i, by_invoice.get(i, []),
+        futures = [pool.submit(read, reader, invoices, i, by_invoice.get(i, []),
                                stored.get(i), me, txs, cancel) for i in ids]
         for start_at in range(0, len(ids), BATCH):
             batch = range(start_at, min(start_at + BATCH, len(ids)))
@@ -197,12 +199,12 @@ class _CaseRead:
 
 
 def _read_case(
-    session: Session, reader: ChainReader, invoices: InvoiceReads, invoice_id: int,
+    reader: ChainReader, invoices: InvoiceReads, invoice_id: int,
     events: Sequence[EscrowEvent],
     stored: CaseFile | None, me: str, txs: Mapping[str, TxStatus | None],
     cancel: CancelToken | None,
 ) -> _CaseRead | None:
-    """Read one case from the chain and IPFS (no store access: runs on a reader thread).
+    """Read one case from the chain (no store access: runs on a reader thread).
 
     :param events: this sync's events of this invoice, oldest first
     """
@@ -230,9 +232,7 @@ def _read_case(
         item, flag = _tie(reader, invoice, index, mine, txs)
         if flag:
             flagged.append(flag)
-        if item.state is EvidenceState.PENDING:
-            item = run_to_end(docs.verify_item(session.fetcher, item, cancel))
-        items.append(item)
+        items.append(item)  # pending, or mismatched: IPFS is left to the case's opening
     dispute = Dispute(invoice_id, record.raised_by, record.reason_cid, record.raised_height,
                       _raised_time(invoice_id, mine, stored), tuple(items))
     return _CaseRead(invoice, dispute, tuple(flagged), new=stored is None)
@@ -374,7 +374,7 @@ def _count(items: Sequence[EvidenceItem], flagged: list[str], *, new: bool) -> S
     states = [i.state for i in items]
     return SyncSummary(
         disputes=1, new_disputes=int(new), evidence=len(items),
-        verified=states.count(EvidenceState.VERIFIED),
+        pending=states.count(EvidenceState.PENDING), verified=states.count(EvidenceState.VERIFIED),
         unavailable=states.count(EvidenceState.UNAVAILABLE),
         mismatched=states.count(EvidenceState.MISMATCH), flagged=tuple(flagged),
     )
@@ -383,8 +383,9 @@ def _count(items: Sequence[EvidenceItem], flagged: list[str], *, new: bool) -> S
 def _add(a: SyncSummary, b: SyncSummary) -> SyncSummary:
     return SyncSummary(
         a.events + b.events, a.disputes + b.disputes, a.new_disputes + b.new_disputes,
-        a.evidence + b.evidence, a.verified + b.verified, a.unavailable + b.unavailable,
-        a.mismatched + b.mismatched, a.flagged + b.flagged, a.requests + b.requests,
+        a.evidence + b.evidence, a.pending + b.pending, a.verified + b.verified,
+        a.unavailable + b.unavailable, a.mismatched + b.mismatched, a.flagged + b.flagged,
+        a.requests + b.requests,
     )
 
 

@@ -160,6 +160,29 @@ def store_terms(store: Store, invoice_id: int, terms: TermsSummary, *, now: int)
             raise StoreError(f"no invoice {invoice_id} in the store")
 
 
+def store_verified_evidence(store: Store, invoice_id: int, index: int, *, title: str,
+                            files: tuple[EvidenceFile, ...]) -> EvidenceItem:
+    """Store a pending evidence item as verified, with its manifest's title and files (fetched
+    on the case's first opening). Like the sync that used to fetch it, this logs nothing: the
+    item's ``evidence-added`` entry names its manifest CID, and opening it is logged when the
+    arbiter does. An item no longer pending (opened or marked meanwhile) is left as it is.
+
+    :returns: the item as stored afterwards
+    :raises StoreError: if the store holds no such item
+    """
+    with store.atomic():
+        store.conn.execute(
+            "UPDATE evidence SET title = ?, files = ?, state = ?, reason = '' "
+            "WHERE invoice_id = ? AND idx = ? AND state = ?",
+            (title, files_to_json(files), EvidenceState.VERIFIED.value, invoice_id, index,
+             EvidenceState.PENDING.value))
+        item = next((e for e in load_case(store, invoice_id).dispute.evidence
+                     if e.index == index), None)
+        if item is None:
+            raise StoreError(f"invoice {invoice_id} has no evidence #{index}")
+        return item
+
+
 def _change_evidence(store: Store, invoice_id: int, index: int, now: int, kind: str,
                      **changes: object) -> EvidenceItem:
     with store.atomic():
@@ -183,11 +206,17 @@ def open_evidence(store: Store, invoice_id: int, index: int, *, title: str,
 
 
 def mark_evidence_unavailable(store: Store, invoice_id: int, index: int, *, reason: str,
-                              mismatch: bool = False, now: int) -> EvidenceItem:
-    """Record that an evidence item could not be had (or did not match its CID), with why."""
+                              mismatch: bool = False, now: int,
+                              read: EvidenceItem | None = None) -> EvidenceItem:
+    """Record that an evidence item could not be had (or did not match its CID), with why.
+
+    :param read: the item as a fetch left it, whose title and files (from its manifest, when
+        that verified) are kept with it
+    """
     state = EvidenceState.MISMATCH if mismatch else EvidenceState.UNAVAILABLE
+    kept = {"title": read.title, "files": read.files} if read is not None else {}
     return _change_evidence(store, invoice_id, index, now, "evidence-unavailable",
-                            state=state, reason=reason)
+                            state=state, reason=reason, **kept)
 
 
 def save_draft(store: Store, draft: Draft) -> None:

@@ -10,9 +10,11 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QThreadPool
 
 from arbiter_app import config
 from arbiter_app.case.models import EvidenceState, Invoice
+from arbiter_app.gui.tasks import Task
 from arbiter_app.services.session import Session
 from arbiter_app.store import cases
 from arbiter_app.store.db import Store
@@ -26,6 +28,15 @@ def local_session(fresh_store: Store) -> Iterator[Session]:
     session = Session(config.Settings(data_dir=str(fresh_store.path.parent)))
     assert session.store.path == fresh_store.path
     yield session
+    close_after_tasks(session)
+
+
+def close_after_tasks(session: Session) -> None:
+    """Close the session once the views' background work has ended, as the app does on quit
+    (a case opened in a test may still be fetching its documents from the store)."""
+    for task in list(Task._running):
+        task.cancel()
+    QThreadPool.globalInstance().waitForDone(30_000)
     session.close()
 
 

@@ -55,6 +55,18 @@ def test_row_and_sort_roles_give_the_case_and_comparable_keys() -> None:
     assert model.data(model.index(0, disputes.SLA)) == "3d 00h left"
 
 
+def test_the_queue_counts_evidence_not_fetched_yet_as_pending() -> None:
+    model = DisputesModel(sla_hours=72)
+    fetched = case(2)
+    items = (dataclasses.replace(fetched.dispute.evidence[0], state=EvidenceState.VERIFIED),
+             dataclasses.replace(fetched.dispute.evidence[1], state=EvidenceState.VERIFIED))
+    fetched = dataclasses.replace(fetched, dispute=dataclasses.replace(fetched.dispute,
+                                                                       evidence=items))
+    model.set_rows([case(1), fetched], now=T0)  # case 1: as a sync stores it, both pending
+    assert model.data(model.index(0, disputes.EVIDENCE)) == "0/2 verified, 2 pending"
+    assert model.data(model.index(1, disputes.EVIDENCE)) == "2/2 verified"
+
+
 def test_the_sla_clock_ticks_with_one_change_over_its_column(qtbot: QtBot) -> None:
     model = DisputesModel(sla_hours=1)
     model.set_rows([case(1), case(2)], now=T0)

@@ -72,8 +72,10 @@ class QueueRow:
         inv, closed = case.invoice, words.closed(case)
         due = sla_clock(case.dispute, sla_hours, 0).due_at
         ruled = case.ruling.finalized_at if case.ruling is not None else None
-        verified = sum(1 for e in case.dispute.evidence if e.state.value == "verified")
-        evidence = f"{verified}/{len(case.dispute.evidence)} verified"
+        states = [e.state.value for e in case.dispute.evidence]
+        evidence = f"{states.count('verified')}/{len(states)} verified"
+        if "pending" in states:  # not fetched yet: the case's first opening fetches them
+            evidence += f", {states.count('pending')} pending"
         texts = (str(inv.id), inv.status.name, words.CLOSED if closed else "",
                  words.step_label(case), words.amount(inv.amount), evidence,
                  _date(case.dispute.raised_time), _date(ruled), inv.payer, inv.payee)

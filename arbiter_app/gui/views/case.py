@@ -5,7 +5,8 @@ A list on the left names each step with its state (done, current, locked) from
 only be completed when it is the case's current step (so after *i − 1*); reopening a step
 asks for confirmation, because the store then invalidates it and every later step (each
 change logged). The pane reloads the case from the store after every change and tells the
-window, which refreshes the queue.
+window, which refreshes the queue. The first opening of a case fetches its terms document and
+evidence, which the sync leaves pending (a note says what is fetched, then what could not be).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from arbiter_app.gui.views.execution import ExecutionPage
 from arbiter_app.gui.views.ruling import RulingPage
 from arbiter_app.gui.views.step_page import StepPage, plain
 from arbiter_app.gui.views.steps import ChainPage, EvidencePage, TermsPage
-from arbiter_app.services import queries, steps
-from arbiter_app.services import terms as terms_service
+from arbiter_app.services import opening, queries, steps
+from arbiter_app.text import party_text
 
 if TYPE_CHECKING:
     from arbiter_app.services.session import Session
@@ -68,9 +69,9 @@ class CasePane(QWidget):
         self.closed_note = plain()
         self.closed_note.setStyleSheet("color: #555555; font-weight: bold")
         self.closed_note.hide()
-        self.terms_note = plain()
-        self.terms_note.hide()
-        self.fetching: int | None = None  # the case whose terms are being fetched
+        self.opening_note = plain()
+        self.opening_note.hide()
+        self.fetching: int | None = None  # the case whose terms and evidence are being fetched
         self.steps = QListWidget()
         self.steps.setFixedWidth(190)
         self.steps.currentRowChanged.connect(self.on_step_chosen)
@@ -93,7 +94,7 @@ class CasePane(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.parties)
         layout.addWidget(self.closed_note)
-        layout.addWidget(self.terms_note)
+        layout.addWidget(self.opening_note)
         layout.addLayout(row, 1)
         self.setEnabled(False)
 
@@ -104,46 +105,49 @@ class CasePane(QWidget):
         if first and self.case is not None:
             current = self.case.current or Step.EXECUTION
             self.steps.setCurrentRow(int(current) - 1)
-            self.terms_note.hide()
-            if terms_service.needs_fetch(self.case):
-                self.fetch_terms(invoice_id)
+            self.opening_note.hide()
+            if opening.needs_fetch(self.case):
+                self.fetch_on_opening(self.case)
 
-    def fetch_terms(self, invoice_id: int) -> None:
-        """Fetch the case's terms document (the sync leaves it to the first opening)."""
+    def fetch_on_opening(self, case: CaseFile) -> None:
+        """Fetch the case's terms document and pending evidence (the sync leaves them to the
+        first opening), with a cancellable progress dialog when it lasts."""
         if self.fetching is not None:
             return
-        self.fetching = invoice_id
-        self.show_terms_note("Fetching the terms document…")
+        invoice_id = self.fetching = case.invoice.id
+        self.show_opening_note(f"Fetching {opening.what_is_fetched(case)}…")
         session = self.session
-        task = Task(lambda token: terms_service.fetch_on_opening(session, invoice_id, token),
+        task = Task(lambda token: opening.fetch_on_opening(session, invoice_id, token),
                     parent=self.window())
-        task.with_progress("Fetching the terms")
-        task.on_success(lambda why: self.terms_fetched(invoice_id, why))
-        task.on_failure(lambda e: self.terms_fetched(invoice_id, error_text(e) or "stopped"))
+        task.with_progress("Fetching the case's documents")
+        task.on_success(lambda got: self.fetched(invoice_id, got.problems()))
+        task.on_failure(lambda e: self.fetched(invoice_id, [error_text(e) or "Stopped."]))
         task.run()
 
-    def terms_fetched(self, invoice_id: int, why: str) -> None:
-        """Show the fetched terms, or why they could not be had (offline: a later opening
-        tries again). A case opened meanwhile gets its own fetch now."""
+    def fetched(self, invoice_id: int, problems: list[str]) -> None:
+        """Show the case with what was fetched, and what could not be verified (what could
+        not be had: a later opening tries again). A case opened meanwhile gets its own
+        fetch now."""
         self.fetching = None
         if self.case is None:
             return
         if self.case.invoice.id != invoice_id:
-            if terms_service.needs_fetch(self.case):
-                self.fetch_terms(self.case.invoice.id)
+            if opening.needs_fetch(self.case):
+                self.fetch_on_opening(self.case)
             return
         self.load(queries.load_case(self.session, invoice_id))
-        if not why:
-            self.terms_note.hide()
-        elif terms_service.needs_fetch(self.case):
-            self.show_terms_note(f"The terms document could not be fetched ({why}). It is "
-                                 "fetched again the next time you open the case.")
+        self.case_changed.emit(invoice_id)
+        if opening.needs_fetch(self.case):
+            problems.append("What could not be fetched is fetched again the next time you "
+                            "open the case.")
+        if problems:  # reasons quote manifests and servers: shown escaped
+            self.show_opening_note(party_text("\n".join(problems)))
         else:
-            self.show_terms_note(f"The terms document does not match its on-chain hash: {why}")
+            self.opening_note.hide()
 
-    def show_terms_note(self, text: str) -> None:
-        self.terms_note.setText(text)
-        self.terms_note.show()
+    def show_opening_note(self, text: str) -> None:
+        self.opening_note.setText(text)
+        self.opening_note.show()
 
     def load(self, case: CaseFile) -> None:
         """Show ``case``: the header, each step's state, and every page."""

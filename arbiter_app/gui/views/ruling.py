@@ -110,6 +110,8 @@ class RulingPage(StepPage):
             if key != self._shown_for:
                 self._shown_for = key
                 self._fill_editor(case)
+            elif list(self.cited) != citable(case):  # evidence verified since (the opening)
+                self._fill_cited(case, {c for c, box in self.cited.items() if box.isChecked()})
             self.on_edited()
         finally:
             self._filling = False
@@ -126,19 +128,7 @@ class RulingPage(StepPage):
         self.decision.setExclusive(True)
         self.split_editor.set_total(case.invoice.amount, ruling.payee_amount if ruling else None)
         self.rationale.setPlainText(ruling.rationale if ruling else (draft.text if draft else ""))
-        _clear(self.cited_layout)
-        self.cited = {}
-        for item in case.dispute.evidence:
-            if item.state is not EvidenceState.VERIFIED:
-                continue
-            box = QCheckBox(f"#{item.index} ({item.party.value}) "
-                            f"{display_name(item.title or '(untitled)', 80)} — "
-                            f"{short_cid(item.manifest_cid)}")
-            box.setToolTip(f"Evidence manifest {item.manifest_cid}")
-            box.setChecked(item.manifest_cid in cited)
-            box.toggled.connect(self.on_edited)
-            self.cited[item.manifest_cid] = box
-            self.cited_layout.addWidget(box)
+        self._fill_cited(case, cited)
         _clear(self.flags_layout)
         self.flags = {}
         confirmed = set(ruling.confirmations) if ruling else set()
@@ -152,6 +142,22 @@ class RulingPage(StepPage):
             self.flags_layout.addWidget(plain(why))  # wrapped: a check box's text is not
             self.flags_layout.addWidget(box)
         self.flags_box.setVisible(bool(self.flags))
+
+    def _fill_cited(self, case: CaseFile, cited: set[str]) -> None:
+        """A check box per verified evidence item (only those can be cited), ``cited`` ticked."""
+        _clear(self.cited_layout)
+        self.cited = {}
+        for item in case.dispute.evidence:
+            if item.state is not EvidenceState.VERIFIED:
+                continue
+            box = QCheckBox(f"#{item.index} ({item.party.value}) "
+                            f"{display_name(item.title or '(untitled)', 80)} — "
+                            f"{short_cid(item.manifest_cid)}")
+            box.setToolTip(f"Evidence manifest {item.manifest_cid}")
+            box.setChecked(item.manifest_cid in cited)
+            box.toggled.connect(self.on_edited)
+            self.cited[item.manifest_cid] = box
+            self.cited_layout.addWidget(box)
 
     def proposal(self) -> RulingProposal | None:
         """The ruling as currently entered (``None`` until a decision is chosen)."""
@@ -233,3 +239,8 @@ def _clear(layout: QVBoxLayout) -> None:
         widget = child.widget() if child is not None else None
         if widget is not None:
             widget.deleteLater()
+
+
+def citable(case: CaseFile) -> list[str]:
+    """The manifest CIDs of the case's verified evidence, the ones a ruling may cite."""
+    return [e.manifest_cid for e in case.dispute.evidence if e.state is EvidenceState.VERIFIED]

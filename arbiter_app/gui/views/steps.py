@@ -165,8 +165,8 @@ class EvidencePage(StepPage):
         row.addWidget(self.open_button)
         row.addWidget(self.unavailable_button)
         row.addStretch(1)
-        self.body.addWidget(plain("Open every verified item; mark what cannot be had, "
-                                  "with a reason."))
+        self.body.addWidget(plain("Open every item (one still pending is fetched and verified "
+                                  "first); mark what cannot be had, with a reason."))
         self.body.addWidget(self.table, 1)
         self.body.addLayout(row)
 

@@ -21,6 +21,7 @@ from arbiter_app.errors import Cancelled, LimitExceeded
 from arbiter_app.ipfs.cache import Cache
 from arbiter_app.ipfs.car import car_bytes
 from arbiter_app.ipfs.cid import CID
+from arbiter_app.ipfs.errors import SourcesUnreachable
 from arbiter_app.ipfs.fetch import BlockUnavailable, Fetcher, GatewaySource, VerifiedFile
 from arbiter_app.ipfs.importer import KUBO_V1, import_file
 from arbiter_app.progress import CancelToken, Progress, run_to_end
@@ -132,6 +133,27 @@ def test_when_no_source_has_a_true_block_nothing_is_cached(
     with pytest.raises(BlockUnavailable, match=str(dag.leaves[-1])):
         fetch(fetcher, dag.root)
     assert cache_entries(cache) == []
+
+
+UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens here
+
+
+def test_sources_that_cannot_be_connected_to_say_offline_not_missing(
+    dag: Dag, clients: list[httpx.Client]
+) -> None:
+    fetcher = Fetcher([gateway(UNREACHABLE, clients)], IpfsLimits(), None, FAST)
+    with pytest.raises(SourcesUnreachable, match=r"connection failed \(ConnectError\)"):
+        fetch(fetcher, dag.root)
+
+
+def test_a_source_that_answers_it_has_nothing_makes_the_block_missing_not_offline(
+    dag: Dag, gateways: tuple[Script, Script, str, str], clients: list[httpx.Client]
+) -> None:
+    _, _, url, _ = gateways  # its script serves nothing: 404 for every CID
+    sources = [gateway(UNREACHABLE, clients), gateway(url, clients)]
+    with pytest.raises(BlockUnavailable) as failure:
+        fetch(Fetcher(sources, IpfsLimits(), None, FAST), dag.root)
+    assert not isinstance(failure.value, SourcesUnreachable)
 
 
 def test_500s_are_retried_with_backoff(

@@ -14,7 +14,7 @@ from arbiter_app.case.framework import RulingProposal
 from arbiter_app.case.models import Decision, EvidenceState
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.progress import run_to_end
-from arbiter_app.services import queries, steps, terms
+from arbiter_app.services import opening, queries, steps
 from arbiter_app.services.session import Session
 from arbiter_app.store import cases
 
@@ -59,7 +59,7 @@ def walk_to_ruling(session: Session, invoice_id: int, decision: Decision,
     from arbiter_app.services.chain import ChainReader
 
     now = session.now()
-    run_to_end(terms.fetch_on_opening(session, invoice_id))  # as opening the case does
+    run_to_end(opening.fetch_on_opening(session, invoice_id))  # as opening the case does
     case = queries.load_case(session, invoice_id)
     inv = case.invoice
     steps.complete_terms(session, invoice_id, no_conflict=True,

@@ -17,7 +17,7 @@ from arbiter_app.case.models import Decision, ReviewFlag
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import PolicyError
 from arbiter_app.progress import run_to_end
-from arbiter_app.services import party_index, queries, steps, suspicious, terms
+from arbiter_app.services import opening, party_index, queries, steps, suspicious
 from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.sync import sync_disputes
 from arbiter_app.store import log, parties
@@ -59,7 +59,7 @@ def test_first_time_payer_and_past_dealings_come_from_every_invoice_of_the_contr
         assert 101 not in roles and found.searched == (me, acc["admin_3"])
         assert found.counts()["as payer"] == 1
 
-        run_to_end(terms.fetch_on_opening(session, 101))  # as opening the case does
+        run_to_end(opening.fetch_on_opening(session, 101))  # as opening the case does
         steps.complete_terms(session, 101, no_conflict=True, dealings_shown=found.ids,
                              now=1_800_000_000)
         entry = log.entries(session.store, invoice_id=101)[-1]

@@ -1,6 +1,7 @@
 """Issue 7's sync proof on the seeded devnet with the emulated Ledger: every dispute of the
-first arbiter found and none of the other's; evidence verified; the missing file and the
-lying manifest reported as such; incremental re-sync; 500s, timeouts and a withheld block.
+first arbiter found and none of the other's; evidence tied to its transactions and left
+pending, then verified on the case's first opening, the missing file and the lying manifest
+reported (and logged) as such; incremental re-sync; 500s, timeouts and a withheld block.
 Each scenario runs through the services API, and the main one through the CLI too."""
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from arbiter_app.cli import main
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import Cancelled, NetworkError
 from arbiter_app.progress import CancelToken, Progress, run_to_end
-from arbiter_app.services import terms
+from arbiter_app.services import opening
 from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import SyncSummary, sync_disputes
-from arbiter_app.store import rows
+from arbiter_app.store import log, rows
 from tests.integration.services.helpers import devnet_settings, fast_retries, short_session
 
 
@@ -57,8 +58,16 @@ def states(session: Session, invoice_id: int) -> dict[int, tuple[EvidenceState, 
     return {e.index: (e.state, e.reason) for e in case.dispute.evidence}
 
 
+def unavailable_entries(session: Session, invoice_id: int) -> list[tuple[int, str, str]]:
+    """The ``evidence-unavailable`` log entries of a case: (index, state, reason)."""
+    return [(e.data["index"], e.data["state"], e.data["reason"])
+            for e in log.entries(session.store, invoice_id=invoice_id)
+            if e.kind == "evidence-unavailable"]
+
+
 def check_seed_synced(session: Session, devnet: Devnet) -> None:
-    """The facts the seed scenario promises, read back from the store."""
+    """The facts the seed scenario promises, read back from the store: as the sync left them
+    (terms and evidence pending), then as each case's first opening stored them."""
     seed = devnet.seed_summary()
     found = {c.invoice.id for c in rows.list_cases(session.store)}
     assert found == arbiter_1_disputes(devnet) and 201 not in found
@@ -68,7 +77,10 @@ def check_seed_synced(session: Session, devnet: Devnet) -> None:
         assert [e.manifest_cid for e in case.dispute.evidence] == [w["cid"] for w in want]
         terms_cid = case.invoice.terms.cid
         assert case.invoice.terms.state is TermsState.PENDING and terms_cid  # not fetched yet
-        assert run_to_end(terms.fetch_on_opening(session, case.invoice.id)) == ""  # opening
+        assert {e.state for e in case.dispute.evidence} <= {EvidenceState.PENDING}
+        assert unavailable_entries(session, case.invoice.id) == []
+        fetched = run_to_end(opening.fetch_on_opening(session, case.invoice.id))  # opening
+        assert fetched.terms == "" and not fetched.waiting
         opened = rows.load_case(session.store, case.invoice.id).invoice.terms
         assert opened.state is TermsState.VERIFIED and opened.cid == terms_cid
         raised = seed["disputes"][str(case.invoice.id)]
@@ -78,13 +90,18 @@ def check_seed_synced(session: Session, devnet: Devnet) -> None:
             (w["block_height"], w["block_time"]) for w in want]
         clock = sla_clock(case.dispute, 72, now=raised["block_time"])
         assert clock.due_at == raised["block_time"] + 72 * 3600 and not clock.overdue
-    assert {s for s, _ in states(session, 101).values()} == {EvidenceState.VERIFIED}
+    verified = rows.load_case(session.store, 101).dispute.evidence
+    assert {e.state for e in verified} == {EvidenceState.VERIFIED}
+    assert all(e.title and e.files and e.opened_at is None for e in verified)  # not opened yet
     missing = seed["special"]["missing_file"]["cid"]
     by_state = {s: r for s, r in states(session, 104).values() if s is not EvidenceState.VERIFIED}
     assert list(by_state) == [EvidenceState.UNAVAILABLE]
     assert missing in by_state[EvidenceState.UNAVAILABLE]
+    assert [(s, r) for _, s, r in unavailable_entries(session, 104)] == [
+        ("unavailable", by_state[EvidenceState.UNAVAILABLE])]
     lies = [r for s, r in states(session, 105).values() if s is EvidenceState.MISMATCH]
     assert len(lies) == 1 and "manifest says 712" in lies[0]
+    assert [(s, r) for _, s, r in unavailable_entries(session, 105)] == [("mismatch", lies[0])]
     low = rows.load_case(session.store, 103).invoice.terms.ai_parse
     assert low is not None and low.confidence < 0.8
 
@@ -96,7 +113,8 @@ def test_seed_scenario_through_the_services(devnet: Devnet, ledger: Any, tmp_pat
         summary = run_to_end(sync_disputes(session), progress.append)
         check_seed_synced(session, devnet)
         assert summary.disputes == summary.new_disputes == len(arbiter_1_disputes(devnet))
-        assert summary.unavailable == 1 and summary.mismatched == 1 and progress
+        assert summary.pending == summary.evidence > 0 and progress
+        assert summary.verified == summary.unavailable == summary.mismatched == 0
         again = sync(session)  # incremental: nothing new since the last event
         # the network and contract check (2) and one page of logs
         assert again.events == 0 and again.disputes == 0 and again.requests <= 3
@@ -111,14 +129,23 @@ def test_seed_scenario_through_the_cli(devnet: Devnet, ledger: Any, tmp_path: Pa
     config.save(settings)
     assert main(["sync"]) == 0
     out = capsys.readouterr().out
-    assert "1 unavailable, 1 not matching" in out
+    items = sum(len(d["evidence"]) for i, d in devnet.seed_summary()["disputes"].items()
+                if int(i) in arbiter_1_disputes(devnet))
+    assert f"{items} new evidence items: {items} pending (fetched when the case is opened), " \
+           "0 not tied to a party's transaction" in out
     assert main(["disputes", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert {r["invoice_id"] for r in listed} == arbiter_1_disputes(devnet)
     by_id = {r["invoice_id"]: r for r in listed}
-    assert by_id[104]["evidence"]["unavailable"] == 1 and by_id[105]["evidence"]["mismatch"] == 1
+    assert by_id[104]["evidence"] == {"pending": 2, "verified": 0, "unavailable": 0,
+                                      "mismatch": 0}
     with Session(settings) as session:
         check_seed_synced(session, devnet)
+    assert main(["disputes", "--json"]) == 0
+    by_id = {r["invoice_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert by_id[104]["evidence"] == {"pending": 0, "verified": 1, "unavailable": 1,
+                                      "mismatch": 0}
+    assert by_id[105]["evidence"]["mismatch"] == 1
 
 
 def test_other_arbiter_sees_only_their_dispute(devnet: Devnet, tmp_path: Path) -> None:
@@ -171,14 +198,22 @@ def test_cancel_stops_between_steps(devnet: Devnet, tmp_path: Path) -> None:
         assert summary.new_disputes == len(arbiter_1_disputes(devnet)) - 1
 
 
-def test_withheld_block_marks_the_item_unavailable(devnet: Devnet, tmp_path: Path) -> None:
+def test_a_block_withheld_at_the_opening_marks_the_item_unavailable_and_logs_it(
+        devnet: Devnet, tmp_path: Path) -> None:
     chat = devnet.seed_summary()["files"]["chat-log-payer.txt"]["cid"]
     devnet.set_faults(withhold_blocks=[chat])
     with short_session(devnet_settings(devnet, tmp_path / "data")) as session:
         summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
         assert summary.disputes == len(arbiter_1_disputes(devnet))
+        assert states(session, 101)[0] == (EvidenceState.PENDING, "")
+        fetched = run_to_end(opening.fetch_on_opening(session, 101))
         payer_101 = states(session, 101)[0]
         assert payer_101[0] is EvidenceState.UNAVAILABLE and "IPFS" in payer_101[1]
+        assert [e.index for e in fetched.evidence] == [0] and not fetched.waiting
+        assert unavailable_entries(session, 101) == [(0, "unavailable", payer_101[1])]
+        kept = rows.load_case(session.store, 101).dispute.evidence[0]  # its manifest verified
+        assert kept.title and chat in {f.cid for f in kept.files}
+        assert {s for i, (s, _) in states(session, 101).items() if i} == {EvidenceState.VERIFIED}
 
 
 def test_evidence_not_tied_to_a_party_transaction_is_flagged(devnet: Devnet,
@@ -213,14 +248,30 @@ def test_cli_sync_stops_with_exit_1_and_resumes(devnet: Devnet, tmp_path: Path,
     assert summary["disputes"] == len(arbiter_1_disputes(devnet))
 
 
-def test_cli_sync_with_a_withheld_block_finishes(devnet: Devnet, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_case_show_of_a_new_case_fetches_its_evidence(
+        devnet: Devnet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config.save(devnet_settings(devnet, Path(os.environ["ARBITER_APP_DATA"])))
     chat = devnet.seed_summary()["files"]["chat-log-payer.txt"]["cid"]
     devnet.set_faults(withhold_blocks=[chat])
     assert main(["sync", "--arbiter", devnet.accounts["arbiter_1"], "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["unavailable"] > 1 and summary["disputes"] == len(arbiter_1_disputes(devnet))
+    assert summary["disputes"] == len(arbiter_1_disputes(devnet))
+    assert summary["pending"] == summary["evidence"] > 0 and summary["unavailable"] == 0
+    assert main(["case", "show", "101", "--json"]) == 0
+    shown = capsys.readouterr()
+    evidence = json.loads(shown.out)["evidence"]
+    assert [e["state"] for e in evidence] == ["unavailable"] + ["verified"] * (len(evidence) - 1)
+    assert all(e["files"] for e in evidence[1:])
+    said = shown.err.splitlines()
+    assert said[0] == f"fetching the terms document and {len(evidence)} evidence items of " \
+                      "invoice 101…"
+    assert [line for line in said if line.startswith("fetching evidence")] == [
+        f"fetching evidence {n} of {len(evidence)} of invoice 101…"
+        for n in range(1, len(evidence) + 1)]
+    assert any(line.startswith("Evidence #0 (payer) is unavailable: not available from IPFS")
+               for line in said)
+    assert main(["case", "show", "101"]) == 0  # everything had: nothing is fetched again
+    assert "fetching" not in capsys.readouterr().err
 
 
 def test_first_sync_takes_disputes_from_their_events_not_get_dispute(
@@ -255,12 +306,59 @@ def test_terms_unreachable_on_opening_stay_pending_and_come_on_a_later_opening(
         cid = rows.load_case(session.store, 101).invoice.terms.cid
         assert cid is not None
         devnet.set_faults(withhold_blocks=[cid])
-        why = run_to_end(terms.fetch_on_opening(session, 101))
+        why = run_to_end(opening.fetch_on_opening(session, 101)).terms
         assert why.startswith("unavailable")
         assert rows.load_case(session.store, 101).invoice.terms.state is TermsState.PENDING
         devnet.set_faults(withhold_blocks=[])
-        assert run_to_end(terms.fetch_on_opening(session, 101)) == ""
+        assert run_to_end(opening.fetch_on_opening(session, 101)).terms == ""
         assert rows.load_case(session.store, 101).invoice.terms.state is TermsState.VERIFIED
+
+
+def test_a_sync_asks_ipfs_nothing_and_the_opening_fetches_the_evidence(
+        devnet: Devnet, tmp_path: Path) -> None:
+    settings = devnet_settings(devnet, tmp_path / "data", kubo=False)  # IPFS: the gateway only
+    with short_session(settings) as session:
+        paths = record_paths(session)
+        summary = run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+        assert summary.pending == summary.evidence > 0
+        assert [p for p in paths if p.startswith("/ipfs/")] == []
+        assert {e.state for e in rows.load_case(session.store, 101).dispute.evidence} == {
+            EvidenceState.PENDING}
+        assert run_to_end(opening.fetch_on_opening(session, 101)) == opening.Opening()
+        case = rows.load_case(session.store, 101)
+    assert {e.state for e in case.dispute.evidence} == {EvidenceState.VERIFIED}
+    asked = [p for p in paths if p.startswith("/ipfs/")]
+    assert {f"/ipfs/{e.manifest_cid}" for e in case.dispute.evidence} <= set(asked)
+
+
+def test_evidence_opened_offline_stays_pending_with_why_and_a_later_opening_verifies_it(
+        devnet: Devnet, tmp_path: Path) -> None:
+    from arbiter_app.errors import PolicyError
+    from arbiter_app.retry import Backoff
+    from arbiter_app.services import steps
+
+    settings = devnet_settings(devnet, tmp_path / "data")
+    with short_session(settings) as session:
+        run_to_end(sync_disputes(session, arbiter=devnet.accounts["arbiter_1"]))
+    offline = settings.replace(ipfs_rpc=None, ipfs_gateways=("http://127.0.0.1:9",))
+    with short_session(offline) as session:
+        session.fetcher.retry = Backoff(attempts=2, base=0.01, cap=0.01)
+        fetched = run_to_end(opening.fetch_on_opening(session, 101))
+        case = rows.load_case(session.store, 101)
+        assert [e.index for e in fetched.waiting] == [e.index for e in case.dispute.evidence]
+        assert all(e.reason.startswith("no IPFS source can be reached") for e in fetched.waiting)
+        assert fetched.terms.startswith("unavailable")
+        assert {(e.state, e.reason) for e in case.dispute.evidence} == {(EvidenceState.PENDING, "")}
+        assert unavailable_entries(session, 101) == []
+        assert opening.needs_fetch(case)
+        with pytest.raises(PolicyError, match=r"evidence #0 \(payer\) is not fetched and "
+                                              r"verified yet: open the case again"):
+            steps.complete_evidence(session, 101, now=session.now())
+    with short_session(settings) as session:
+        assert run_to_end(opening.fetch_on_opening(session, 101)) == opening.Opening()
+        case = rows.load_case(session.store, 101)
+    assert {e.state for e in case.dispute.evidence} == {EvidenceState.VERIFIED}
+    assert case.invoice.terms.state is TermsState.VERIFIED and not opening.needs_fetch(case)
 
 
 def test_step_3_flags_an_evidence_count_of_get_dispute_the_events_did_not_name(

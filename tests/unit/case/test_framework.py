@@ -154,6 +154,16 @@ def test_step2_needs_every_item_opened_or_unavailable_with_reason(
             fw.complete_evidence(case, now=T0)
 
 
+def test_step2_refuses_evidence_never_verified_and_says_how_to_fetch_it() -> None:
+    case = through(new_case(), Step.TERMS)
+    case = dataclasses.replace(case, dispute=make_dispute())  # as a sync stores it: pending
+    assert {e.state for e in case.dispute.evidence} == {EvidenceState.PENDING}
+    with pytest.raises(PolicyError, match=r"evidence #0 \(payer\) is not fetched and verified "
+                                          r"yet: open the case again to fetch it, or mark it "
+                                          r"unavailable with a reason; evidence #1"):
+        fw.complete_evidence(case, now=T0)
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"status_disputed": False}, "not DISPUTED"),
     ({"deposit_matches": False}, "deposit does not equal"),
