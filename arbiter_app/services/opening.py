@@ -130,6 +130,8 @@ def _fetch_evidence(
     items = pending_evidence(case)
     failed: list[EvidenceItem] = []
     for n, item in enumerate(items, 1):
+        if cancel is not None:
+            cancel.check()
         step = Progress(f"fetching evidence {n} of {len(items)} of invoice {case.invoice.id}…",
                         n - 1, len(items))
         yield step
