@@ -129,11 +129,11 @@ class StandardPrincipal(ClarityValue):
         )
 
     def __str__(self) -> str:
-        return self.text
+        return self._text
 
     @cached_property
-    def text(self) -> str:
-        """The address (worked out once: the reader hands out one object per principal)."""
+    def _text(self) -> str:
+        # Worked out once per object: the reader hands out one object per distinct principal.
         return c32.encode_address(self.version, self.hash160, any_version=True)
 
 
@@ -155,17 +155,17 @@ class ContractPrincipal(ClarityValue):
         ):
             raise InvalidValue(f"{self.name!r} is not a contract name")
 
-    @cached_property
+    @property
     def issuer(self) -> StandardPrincipal:
         """The standard principal that deployed the contract."""
         return StandardPrincipal(self.version, self.hash160)
 
     def __str__(self) -> str:
-        return self.text
+        return self._text
 
     @cached_property
-    def text(self) -> str:
-        """``ADDRESS.name`` (worked out once, like :attr:`StandardPrincipal.text`)."""
+    def _text(self) -> str:
+        # Worked out once per object, as for a standard principal.
         return f"{self.issuer}.{self.name}"
 
 
