@@ -218,9 +218,50 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
+class _PerThread(httpx.BaseTransport):
+    """A transport of its own for each thread that sends through this one.
+
+    Threads sharing one pool each scanned every connection of the pool on every request and
+    release (httpcore's pool work grows with the square of its connections): with the sync's
+    eight readers that was more CPU than the requests themselves. A thread sends one request
+    at a time, so its own pool holds the one connection it keeps alive. The transport of a
+    thread that has ended is closed when the next thread's is made, and every one on
+    :meth:`close`.
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._limits = limits
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._made: list[tuple[threading.Thread, _Transport]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        mine: _Transport | None = getattr(self._local, "transport", None)
+        if mine is None:
+            mine = self._local.transport = self._new()
+        return mine.handle_request(request)
+
+    def _new(self) -> _Transport:
+        made = _Transport(self._limits)
+        with self._lock:
+            ended = [t for thread, t in self._made if not thread.is_alive()]
+            self._made = [(thread, t) for thread, t in self._made if thread.is_alive()]
+            self._made.append((threading.current_thread(), made))
+        for t in ended:
+            t.close()
+        return made
+
+    def close(self) -> None:
+        with self._lock:
+            made, self._made = self._made, []
+        for _, t in made:
+            t.close()
+
+
 def transport(limits: httpx.Limits) -> httpx.BaseTransport:
     """An httpx transport on which :func:`within` budgets hold mid-request.
 
-    :param limits: the connection pool's limits
+    :param limits: the limits of each thread's connection pool (a thread sending through
+        this transport has a pool of its own)
     """
-    return _Transport(limits)
+    return _PerThread(limits)

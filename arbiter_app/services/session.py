@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from arbiter_app import config, deadline
+from arbiter_app.endpoint import Endpoint
 from arbiter_app.errors import UsageError
 from arbiter_app.ipfs.fetch import Cache, Fetcher, GatewaySource, KuboSource
 from arbiter_app.ipfs.pinning import PinningService
@@ -29,27 +30,40 @@ from arbiter_app.wallet.signer import Signer
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 MAX_API_RESPONSE = 4 * 1024 * 1024
+_TIMEOUT = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
+
+
+def service_transport(max_connections: int = 8) -> httpx.BaseTransport:
+    """Connection pools for one service (one per sending thread, each of at most
+    ``max_connections``) on which each call's total deadline and cancel token hold
+    mid-request."""
+    return deadline.transport(httpx.Limits(max_connections=max_connections,
+                                           max_keepalive_connections=max_connections))
 
 
 def http_client(base_url: str, *, timeout: httpx.Timeout | None = None,
-                max_connections: int = 8) -> httpx.Client:
-    """An httpx client for one service: explicit timeouts, bounded pool, no env proxies, and
-    a transport on which each call's total deadline and cancel token hold mid-request.
+                transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """An httpx client for one service: explicit timeouts, no env proxies, no redirects.
 
     :param base_url: the service root, e.g. ``http://127.0.0.1:3999``
     :param timeout: overrides the default connect/read timeouts
-    :param max_connections: pool size (the sync's parallel fetches stay within it)
+    :param transport: the service's transport (default: a new :func:`service_transport`)
     """
-    limits = httpx.Limits(max_connections=max_connections,
-                          max_keepalive_connections=max_connections)
     return httpx.Client(
         base_url=base_url,
-        timeout=timeout or httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
-        transport=deadline.transport(limits),
+        timeout=timeout or _TIMEOUT,
+        transport=transport or service_transport(),
         trust_env=False,
         follow_redirects=False,
         headers={"user-agent": "arbiter-app"},
     )
+
+
+def http_endpoint(base_url: str, *, timeout: httpx.Timeout | None = None,
+                  transport: httpx.BaseTransport | None = None) -> Endpoint:
+    """The endpoint of an API the app calls itself (see :mod:`arbiter_app.endpoint`), with
+    the same timeouts and transport as :func:`http_client`."""
+    return Endpoint(base_url, transport or service_transport(), timeout or _TIMEOUT)
 
 
 def wall_clock() -> int:
@@ -87,7 +101,7 @@ class Session:
         self._clock = clock
         self._timeout = timeout
         self._signer_factory = signer_factory
-        self._clients: list[httpx.Client] = []
+        self._clients: list[httpx.Client | Endpoint] = []
         self._api: StacksApi | None = None
         self._store = store
         self._check_store_later = check_store_later
@@ -108,9 +122,20 @@ class Session:
         """The escrow contract id."""
         return self.settings.escrow_contract
 
+    def transport(self) -> httpx.BaseTransport:
+        """The transport of a new client or endpoint (tests wrap it to see every request)."""
+        return service_transport()
+
     def client(self, base_url: str) -> httpx.Client:
         """A new client for ``base_url``, closed with the session."""
-        made = http_client(base_url, timeout=self._timeout)
+        made = http_client(base_url, timeout=self._timeout, transport=self.transport())
+        self._clients.append(made)
+        return made
+
+    def endpoint(self, base_url: str) -> Endpoint:
+        """A new endpoint for ``base_url`` (an API the app calls itself), closed with the
+        session."""
+        made = http_endpoint(base_url, timeout=self._timeout, transport=self.transport())
         self._clients.append(made)
         return made
 
@@ -118,7 +143,7 @@ class Session:
     def api(self) -> StacksApi:
         """The Stacks API client."""
         if self._api is None:
-            self._api = StacksApi(self.client(self.settings.stacks_api),
+            self._api = StacksApi(self.endpoint(self.settings.stacks_api),
                                   api_key=self.settings.api_key,
                                   max_response_bytes=MAX_API_RESPONSE)
         return self._api

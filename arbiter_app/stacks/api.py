@@ -1,16 +1,16 @@
 """Client for the Stacks API subset the app uses (node RPC ``/v2`` and extended ``/v3``).
 
-It takes an :class:`httpx.Client` built by ``services/session.py`` (base URL, timeouts,
-no env proxies) and adds what the app needs on top: a response size cap, an optional
-``x-api-key``, bounded retries with full-jitter backoff on idempotent calls only, 429 +
-``Retry-After``, 410 Gone on switched-off routes, and a shape check of every answer (the
-checks and the result dataclasses are in ``stacks/api_shapes.py``, re-exported here). A
-malformed or lying answer is a :class:`ResponseError` naming the URL; an error status is an
-:class:`ApiError`. Server text reaches the user only through
-:func:`arbiter_app.text.untrusted_text` (printable ASCII, truncated, labelled). Only current
-routes are used (docs/ARCHITECTURE.md §6, docs/stacks-api.md): never ``/extended/v1``. Broadcast is
-never retried here: the ruling service re-sends the stored signed bytes itself
-(docs/reliability.md §5).
+It sends through an :class:`~arbiter_app.endpoint.Endpoint` built by
+``services/session.py`` (root URL, timeouts, the transport with call deadlines) and adds what
+the app needs on top: a response size cap, an optional ``x-api-key``, bounded retries with
+full-jitter backoff on idempotent calls only, 429 + ``Retry-After``, 410 Gone on switched-off
+routes, and a shape check of every answer (the checks and the result dataclasses are in
+``stacks/api_shapes.py``, re-exported here). A malformed or lying answer is a
+:class:`ResponseError` naming the URL; an error status is an :class:`ApiError`. Server text
+reaches the user only through :func:`arbiter_app.text.untrusted_text` (printable ASCII,
+truncated, labelled). Only current routes are used (docs/ARCHITECTURE.md §6,
+docs/stacks-api.md): never ``/extended/v1``. Broadcast is never retried here: the ruling
+service re-sends the stored signed bytes itself (docs/reliability.md §5).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import httpx
 import msgspec
 
 from arbiter_app import deadline
+from arbiter_app.endpoint import Endpoint
 from arbiter_app.errors import ApiError, Cancelled, NetworkError, ResponseError
 from arbiter_app.progress import CancelToken
 from arbiter_app.retry import Backoff, retry_after
@@ -71,7 +72,7 @@ API_BACKOFF = Backoff(attempts=5, base=0.5, cap=30.0)
 class StacksApi:
     """The Stacks API calls of docs/ARCHITECTURE.md §6, with typed and checked results.
 
-    :param client: an httpx client whose ``base_url`` is the API root
+    :param endpoint: the API root and the transport to it
     :param api_key: sent as ``x-api-key`` when given
     :param max_response_bytes: answers longer than this are refused
     :param retry: retry policy for idempotent calls
@@ -85,7 +86,7 @@ class StacksApi:
 
     def __init__(
         self,
-        client: httpx.Client,
+        endpoint: Endpoint,
         *,
         api_key: str | None = None,
         max_response_bytes: int = 4 * 1024 * 1024,
@@ -96,10 +97,7 @@ class StacksApi:
         request_deadline: float = 60.0,
         operation_deadline: float = 180.0,
     ) -> None:
-        self._client = client
-        # Requests name their absolute URL: httpx parses a relative one, then the URL merged
-        # with the base again (two parses of every character per request instead of one).
-        self._root = str(client.base_url).rstrip("/")
+        self._endpoint = endpoint
         self.request_deadline = request_deadline
         self.operation_deadline = operation_deadline
         self._headers = {"x-api-key": api_key} if api_key else {}
@@ -300,11 +298,9 @@ class StacksApi:
         attempts = self._retry.attempts if idempotent else 1
         for attempt in range(attempts):
             self._check_cancel()
-            request = self._client.build_request(
-                method, self._root + path, params=params, content=content,
-                headers={**self._headers, **(headers or {})},
-            )
-            url = _display_url(request.url)
+            request = self._endpoint.request(method, path, params=params, content=content,
+                                             headers={**self._headers, **(headers or {})})
+            url = self._endpoint.root + path  # without the query (kept short)
             last = attempt + 1 >= attempts
             try:
                 status, retry_after, body = self._exchange(request, url)
@@ -325,7 +321,7 @@ class StacksApi:
             self.requests += 1
         with deadline.within(self.request_deadline) as budget:
             try:
-                response = self._client.send(request, stream=True)
+                response = self._endpoint.send(request)
                 try:
                     body = self._read_capped(response, url)
                 finally:
@@ -391,13 +387,6 @@ def _split_contract(contract_id: str) -> tuple[str, str]:
     if not dot or not address or not name:
         raise ValueError(f"contract id must be ADDRESS.NAME, not {contract_id!r}")
     return address, name
-
-
-def _display_url(url: httpx.URL) -> str:
-    """The URL without query string (API keys never travel in it, but keep it short). Cut
-    from the URL's text: rebuilding the URL without its query parsed it again, a tenth of a
-    millisecond on every request."""
-    return str(url).partition("?")[0]
 
 
 # -- error mapping --------------------------------------------------------------------

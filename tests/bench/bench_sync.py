@@ -34,6 +34,7 @@ from arbiter_app.progress import run_to_end
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import sync_disputes
 from tests.bench import PAIRS, Row, Target, interleaved_figures, median_seconds, ratio_at_most
+from tests.fixtures.recording import record_requests
 
 DISPUTES = 2000
 MANY = 10_000
@@ -69,14 +70,7 @@ class _Bench:
             data_dir = self.tmp / f"data-{self.runs}"
         log: list[Recorded] = []
         with Session(self.settings(base, data_dir)) as session:
-            original = session.client
-
-            def recording_client(base_url: str) -> httpx.Client:
-                made = original(base_url)
-                made.event_hooks["request"].append(_recorder(log))
-                return made
-
-            session.client = recording_client  # type: ignore[method-assign]
+            record_requests(session, _recorder(log))
             wall, cpu = time.perf_counter(), time.process_time()
             summary = run_to_end(sync_disputes(session, arbiter=self.arbiter))
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

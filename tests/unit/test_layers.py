@@ -18,7 +18,7 @@ import arbiter_app
 ROOT = Path(arbiter_app.__file__).parent
 LEVELS = [
     {"cli"}, {"gui"}, {"services"}, {"records", "store", "devnet"}, {"wallet", "decisionlog"},
-    {"stacks", "ipfs"}, {"case"}, {"deadline", "retry", "text", "assets"},
+    {"stacks", "ipfs"}, {"case"}, {"deadline", "endpoint", "retry", "text", "assets"},
     {"config", "progress"}, {"private", "writes"}, {"errors"},
 ]
 RANK = {room: n for n, level in enumerate(LEVELS) for room in level}

@@ -4,20 +4,21 @@ broadcast, the v1 routes' 410, and fault switches turning into retries."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 
 from arbiter_app.devnet.launcher import Devnet
 from arbiter_app.errors import ApiError, NetworkError
 from arbiter_app.retry import Backoff
-from arbiter_app.services.session import http_client
+from arbiter_app.services.session import http_endpoint
 from arbiter_app.stacks.api import BroadcastRejected, StacksApi
 
 
 @pytest.fixture
 def api(devnet: Devnet) -> Iterator[StacksApi]:
-    with http_client(devnet.endpoints["stacks_api"]) as client:
-        yield StacksApi(client, sleep=lambda s: None)
+    with closing(http_endpoint(devnet.endpoints["stacks_api"])) as endpoint:
+        yield StacksApi(endpoint, sleep=lambda s: None)
 
 
 def test_info_names_the_testnet_network_id(api: StacksApi) -> None:
@@ -66,8 +67,8 @@ def test_500s_are_retried_until_the_answer_comes(api: StacksApi, devnet: Devnet)
 
 def test_500s_past_the_retry_budget_are_reported(devnet: Devnet) -> None:
     devnet.set_faults(fail_next=10, path_prefix="/v2/info")
-    with http_client(devnet.endpoints["stacks_api"]) as client:
-        api = StacksApi(client, sleep=lambda s: None, retry=Backoff(attempts=3))
+    with closing(http_endpoint(devnet.endpoints["stacks_api"])) as endpoint:
+        api = StacksApi(endpoint, sleep=lambda s: None, retry=Backoff(attempts=3))
         with pytest.raises(ApiError) as e:
             api.get_info()
     assert e.value.status == 500
@@ -83,8 +84,8 @@ def test_a_slow_server_times_out_as_a_network_error(devnet: Devnet) -> None:
 
     devnet.set_faults(delay_ms=1500)
     timeout = httpx.Timeout(0.3, connect=2.0)
-    with http_client(devnet.endpoints["stacks_api"], timeout=timeout) as client:
-        api = StacksApi(client, sleep=lambda s: None, retry=Backoff(attempts=2))
+    with closing(http_endpoint(devnet.endpoints["stacks_api"], timeout=timeout)) as endpoint:
+        api = StacksApi(endpoint, sleep=lambda s: None, retry=Backoff(attempts=2))
         with pytest.raises(NetworkError, match="timed out"):
             api.get_info()
 
@@ -92,7 +93,7 @@ def test_a_slow_server_times_out_as_a_network_error(devnet: Devnet) -> None:
 def test_429_waits_for_retry_after(devnet: Devnet) -> None:
     devnet.set_faults(fail_next=2, fail_status=429, retry_after="3", path_prefix="/v2/info")
     waits: list[float] = []
-    with http_client(devnet.endpoints["stacks_api"]) as client:
-        api = StacksApi(client, sleep=waits.append)
+    with closing(http_endpoint(devnet.endpoints["stacks_api"])) as endpoint:
+        api = StacksApi(endpoint, sleep=waits.append)
         assert api.get_info().network_id == 0x80000000
     assert waits == [3.0, 3.0]

@@ -27,6 +27,7 @@ from arbiter_app.services.chain import ChainReader
 from arbiter_app.services.session import Session
 from arbiter_app.services.sync import SyncSummary, sync_disputes
 from arbiter_app.store import log, rows
+from tests.fixtures.recording import record_requests
 from tests.integration.services.helpers import devnet_settings, fast_retries, short_session
 
 
@@ -38,14 +39,7 @@ def arbiter_1_disputes(devnet: Devnet) -> set[int]:
 def record_paths(session: Session) -> list[str]:
     """The paths of every request sent by the clients the session makes from now on."""
     paths: list[str] = []
-    made = session.client
-
-    def recording(base_url: str) -> httpx.Client:
-        client = made(base_url)
-        client.event_hooks["request"].append(lambda r: paths.append(r.url.path))
-        return client
-
-    session.client = recording  # type: ignore[method-assign]
+    record_requests(session, lambda r: paths.append(r.url.path))
     return paths
 
 

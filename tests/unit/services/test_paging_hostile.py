@@ -20,7 +20,7 @@ from arbiter_app.errors import ResponseError
 from arbiter_app.progress import run_to_end
 from arbiter_app.retry import Backoff
 from arbiter_app.services.chain import ChainReader
-from arbiter_app.services.session import http_client
+from arbiter_app.services.session import http_endpoint
 from arbiter_app.stacks import clarity
 from arbiter_app.stacks.api import StacksApi
 
@@ -79,7 +79,7 @@ def test_cursor_chain_that_never_ends_is_refused_within_the_declared_total(
     looping: ThreadingHTTPServer,
 ) -> None:
     url = f"http://127.0.0.1:{looping.server_address[1]}"
-    api = StacksApi(http_client(url), retry=Backoff(attempts=1))
+    api = StacksApi(http_endpoint(url), retry=Backoff(attempts=1))
     reader = ChainReader(api, CONTRACT, "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")
     with pytest.raises(ResponseError, match="repeated the page cursor|same log|past the 250"):
         run_to_end(reader.new_events(None))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from arbiter_app.endpoint import Endpoint
 from arbiter_app.errors import ApiError, Cancelled, NetworkError
 from arbiter_app.progress import CancelToken
 from arbiter_app.retry import Backoff
@@ -34,9 +35,8 @@ class Recorder:
         return answer(request)
 
     def api(self, **kwargs: object) -> StacksApi:
-        transport = httpx.MockTransport(self.handle)
-        client = httpx.Client(base_url="http://api.test", transport=transport)
-        return StacksApi(client, sleep=self.sleeps.append, rng=lambda: 0.5, **kwargs)  # type: ignore[arg-type]
+        endpoint = Endpoint("http://api.test", httpx.MockTransport(self.handle))
+        return StacksApi(endpoint, sleep=self.sleeps.append, rng=lambda: 0.5, **kwargs)  # type: ignore[arg-type]
 
 
 Answer = Callable[[httpx.Request], httpx.Response]

@@ -14,14 +14,14 @@ import pytest
 from arbiter_app.errors import Cancelled, NetworkError
 from arbiter_app.progress import CancelToken
 from arbiter_app.retry import Backoff
-from arbiter_app.services.session import http_client
+from arbiter_app.services.session import http_endpoint
 from arbiter_app.stacks.api import StacksApi
 from tests.fixtures.slowloris import SlowLoris
 
 
 def api(server: SlowLoris, *, request: float, operation: float, attempts: int = 1,
         cancel: CancelToken | None = None) -> StacksApi:
-    return StacksApi(http_client(server.url), retry=Backoff(attempts=attempts, base=0.01),
+    return StacksApi(http_endpoint(server.url), retry=Backoff(attempts=attempts, base=0.01),
                      request_deadline=request, operation_deadline=operation, cancel=cancel)
 
 

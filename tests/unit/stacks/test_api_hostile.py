@@ -4,6 +4,7 @@ never reaches the message raw."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from arbiter_app.errors import ApiError, NetworkError, ResponseError
 from arbiter_app.retry import Backoff
+from arbiter_app.services.session import http_endpoint
 from arbiter_app.stacks.api import StacksApi
 from arbiter_app.text import untrusted_text
 
@@ -34,6 +36,7 @@ class Crafted(BaseHTTPRequestHandler):
     def answer(self) -> None:
         status, headers, body, declared = self.server.crafted  # type: ignore[attr-defined]
         self.server.hits += 1  # type: ignore[attr-defined]
+        self.server.asked_with = dict(self.headers)  # type: ignore[attr-defined]
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -63,9 +66,9 @@ def serve(httpd: ThreadingHTTPServer, body: bytes | str, status: int = 200,
     raw = body.encode() if isinstance(body, str) else body
     httpd.crafted = (status, headers or {"content-type": "application/json"}, raw,  # type: ignore[attr-defined]
                      len(raw) if declared == -1 else declared)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{httpd.server_address[1]}",
-                          timeout=httpx.Timeout(5.0, connect=2.0))
-    return StacksApi(client, max_response_bytes=64 * 1024, sleep=lambda s: None,
+    endpoint = http_endpoint(f"http://127.0.0.1:{httpd.server_address[1]}",
+                             timeout=httpx.Timeout(5.0, connect=2.0))
+    return StacksApi(endpoint, max_response_bytes=64 * 1024, sleep=lambda s: None,
                      retry=Backoff(attempts=2))
 
 
@@ -109,6 +112,35 @@ def test_huge_answer_without_length_is_cut_at_the_cap(server: ThreadingHTTPServe
     api = serve(server, b"[" + b"1," * 50_000 + b"1]", declared=None)
     with pytest.raises(ResponseError, match="cap"):
         api.get_info()
+
+
+INFO = b'{"network_id": 2147483648, "stacks_tip_height": 5, "burn_block_height": 9, ' \
+       b'"server_version": "x"}'
+
+
+def test_a_compressed_answer_is_read_decompressed(server: ThreadingHTTPServer) -> None:
+    api = serve(server, gzip.compress(INFO), headers={"content-type": "application/json",
+                                                     "content-encoding": "gzip"})
+    assert api.get_info().stacks_tip_height == 5
+    asked = {k.lower(): v for k, v in server.asked_with.items()}  # type: ignore[attr-defined]
+    assert "gzip" in asked["accept-encoding"] and asked["user-agent"] == "arbiter-app"
+
+
+def test_a_compression_bomb_is_cut_at_the_cap_of_its_decompressed_size(
+    server: ThreadingHTTPServer,
+) -> None:
+    bomb = gzip.compress(b"[" + b"0," * 4_000_000 + b"0]")  # 8 MB in ~8 KB, cap 64 KiB
+    api = serve(server, bomb, headers={"content-type": "application/json",
+                                       "content-encoding": "gzip"})
+    with pytest.raises(ResponseError, match="exceeds the 65536-byte cap"):
+        api.get_info()
+
+
+def test_a_redirect_is_not_followed(server: ThreadingHTTPServer) -> None:
+    api = serve(server, "", 302, headers={"location": "https://evil.example/v2/info"})
+    with pytest.raises(ApiError, match="status 302") as e:
+        api.get_info()
+    assert e.value.status == 302 and server.hits == 1  # type: ignore[attr-defined]
 
 
 def test_truncated_body_is_a_network_error(server: ThreadingHTTPServer) -> None:
