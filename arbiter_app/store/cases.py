@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from arbiter_app.case import framework
@@ -60,6 +61,7 @@ _UPSERT_INVOICE = (
     f"INSERT INTO invoices ({', '.join(_INVOICE_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_INVOICE_COLUMNS))}) ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _INVOICE_COLUMNS[1:]))
+_INSERT_DISPUTE = "INSERT INTO disputes VALUES (?, ?, ?, ?, ?)"
 
 
 def _write_invoice(store: Store, invoice: Invoice, now: int) -> None:
@@ -117,15 +119,9 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
                                    (invoice.id,)).fetchone() is None
         _write_invoice(store, invoice, now)
         if first:
-            store.conn.execute("INSERT INTO disputes VALUES (?, ?, ?, ?, ?)", (
-                invoice.id, dispute.raised_by, dispute.reason_cid, dispute.raised_height,
-                dispute.raised_time))
-            log.append(store, "dispute-synced", {
-                "payer": invoice.payer, "payee": invoice.payee, "amount": invoice.amount,
-                "token": invoice.token, "arbiter": invoice.arbiter, "raised_by": dispute.raised_by,
-                "reason_cid": dispute.reason_cid, "raised_height": dispute.raised_height,
-                "raised_time": dispute.raised_time},
-                invoice_id=invoice.id, at=now)
+            store.conn.execute(_INSERT_DISPUTE, _dispute_row(invoice, dispute))
+            log.append(store, "dispute-synced", _synced(invoice, dispute),
+                       invoice_id=invoice.id, at=now)
         # A new dispute has no other rows yet (every table of a case refers to its dispute):
         # the case is what was just written, without reading it back.
         case = before = (CaseFile(invoice, dataclasses.replace(dispute, evidence=())) if first
@@ -146,6 +142,45 @@ def sync_dispute(store: Store, invoice: Invoice, dispute: Dispute, *, now: int) 
             return before  # nothing new beside the invoice row, which `before` already reads
         write_changes(store, before, case, now)
         return load_case(store, invoice.id)
+
+
+def add_new_disputes(store: Store, new: Sequence[tuple[Invoice, Dispute]], *,
+                     now: int) -> None:
+    """Save disputes the store does not hold yet, each with its invoice and no evidence, as
+    :func:`sync_dispute` would one by one (``dispute-synced`` logged for each, in order), in
+    a few statements for them all: a first sync stores thousands.
+
+    :raises StoreError: when the store already holds one of them, or one has evidence
+        (those are :func:`sync_dispute`'s)
+    """
+    with store.atomic():
+        for start in range(0, len(new), 500):  # SQLite binds at most 999 values a statement
+            ids = [invoice.id for invoice, _ in new[start:start + 500]]
+            held = store.conn.execute("SELECT invoice_id FROM disputes WHERE invoice_id IN "
+                                      f"({', '.join('?' * len(ids))}) LIMIT 1", ids).fetchone()
+            if held is not None:
+                raise StoreError(f"the store already holds the dispute of invoice {held[0]}")
+        if any(dispute.evidence for _, dispute in new):
+            raise StoreError("a new dispute with evidence is stored by sync_dispute")
+        store.conn.executemany(_UPSERT_INVOICE, [
+            [row[c] for c in _INVOICE_COLUMNS]
+            for row in (invoice_row(invoice, now) for invoice, _ in new)])
+        store.conn.executemany(_INSERT_DISPUTE, [_dispute_row(i, d) for i, d in new])
+        log.append_many(store, [("dispute-synced", _synced(invoice, dispute), invoice.id)
+                                for invoice, dispute in new], at=now)
+
+
+def _dispute_row(invoice: Invoice, dispute: Dispute) -> tuple[object, ...]:
+    return (invoice.id, dispute.raised_by, dispute.reason_cid, dispute.raised_height,
+            dispute.raised_time)
+
+
+def _synced(invoice: Invoice, dispute: Dispute) -> dict[str, object]:
+    """What ``dispute-synced`` records."""
+    return {"payer": invoice.payer, "payee": invoice.payee, "amount": invoice.amount,
+            "token": invoice.token, "arbiter": invoice.arbiter, "raised_by": dispute.raised_by,
+            "reason_cid": dispute.reason_cid, "raised_height": dispute.raised_height,
+            "raised_time": dispute.raised_time}
 
 
 def store_terms(store: Store, invoice_id: int, terms: TermsSummary, *, now: int) -> None:

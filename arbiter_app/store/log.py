@@ -15,6 +15,7 @@ Appending entries needs no key; signing a checkpoint does.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -52,19 +53,33 @@ def append(store: Store, kind: str, data: dict[str, Any], *, invoice_id: int | N
 
     :raises StoreError: if called outside a transaction
     """
+    return append_many(store, [(kind, data, invoice_id)], at=at)[0]
+
+
+def append_many(store: Store, items: Sequence[tuple[str, dict[str, Any], int | None]], *,
+                at: int) -> list[Entry]:
+    """Append entries (kind, data, invoice id) in order, with two statements for them all;
+    call inside the ``store.atomic()`` block of the changes they record.
+
+    :raises StoreError: if called outside a transaction
+    """
     if not store.conn.in_transaction:
         raise StoreError("a log entry must be written in the transaction of its change")
     size, frontier = _head(store)
-    entry = make_entry(size, kind, invoice_id, at, data)
-    leaf = entry.leaf  # a property that hashes: once per append
-    frontier = merkle.extend_range(frontier, size, leaf)
-    store.conn.execute("INSERT INTO log_entries (idx, kind, invoice_id, at, body, leaf) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       (size, kind, invoice_id, at, entry.body, leaf))
+    made, rows = [], []
+    for kind, data, invoice_id in items:
+        entry = make_entry(size, kind, invoice_id, at, data)
+        leaf = entry.leaf  # a property that hashes: once per append
+        frontier = merkle.extend_range(frontier, size, leaf)
+        rows.append((size, kind, invoice_id, at, entry.body, leaf))
+        made.append(entry)
+        size += 1
+    store.conn.executemany("INSERT INTO log_entries (idx, kind, invoice_id, at, body, leaf) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", rows)
     store.conn.execute("INSERT INTO log_head (id, size, frontier) VALUES (1, ?, ?) ON CONFLICT "
                        "(id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier",
-                       (size + 1, b"".join(frontier)))
-    return entry
+                       (size, b"".join(frontier)))
+    return made
 
 
 def head(store: Store) -> tuple[int, bytes]:
