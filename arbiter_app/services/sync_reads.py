@@ -51,6 +51,10 @@ class InvoiceReads:
                 self.futures[e.invoice_id] = self.pool.submit(self.read, e.invoice_id)
         self.seen = len(newest_first)
 
+    def started(self, invoice_id: int) -> bool:
+        """Whether ``invoice_id``'s read was started (asking for it sends no request)."""
+        return invoice_id in self.futures
+
     def invoice(self, invoice_id: int) -> Invoice | None:
         """``get-invoice`` of ``invoice_id``: the started read's answer, or read now."""
         started = self.futures.get(invoice_id)
