@@ -330,18 +330,17 @@ def _dispute_from_events(
 
 
 def _store_case(session: Session, read: _CaseRead) -> SyncSummary:
-    """Store one case and log its new facts, the evidence that could not be had included (on
-    the generator's thread: the one writer), inside the batch's transaction: a failure rolls
-    the whole batch back, so the case needs no savepoint of its own."""
+    """Store one case and log its new facts, the items no party's transaction submitted
+    included (on the generator's thread: the one writer), inside the batch's transaction: a
+    failure rolls the whole batch back, so the case needs no savepoint of its own."""
 
     now = session.now()
     invoice_id = read.invoice.id
     cases.sync_dispute(session.store, read.invoice, read.dispute, now=now)
-    for item in read.dispute.evidence:
-        if item.state in (EvidenceState.UNAVAILABLE, EvidenceState.MISMATCH):
-            cases.mark_evidence_unavailable(
-                session.store, invoice_id, item.index, reason=item.reason,
-                mismatch=item.state is EvidenceState.MISMATCH, now=now)
+    for item in read.dispute.evidence:  # each pending (fetched at opening) or mismatched
+        if item.state is EvidenceState.MISMATCH:
+            cases.mark_evidence_unavailable(session.store, invoice_id, item.index,
+                                            reason=item.reason, mismatch=True, now=now)
     return _count(read.dispute.evidence, list(read.flagged), new=read.new)
 
 
