@@ -3,7 +3,10 @@ keep never sends a request to another path), the query, the headers and the time
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 
 from arbiter_app.endpoint import Endpoint
 
@@ -45,3 +48,11 @@ def test_a_request_carries_its_query_headers_and_timeouts() -> None:
     assert sent.headers["content-length"] == "2" and sent.read() == b"{}"
     assert sent.extensions["timeout"] == {"connect": 2.0, "read": 4.0, "write": 4.0,
                                           "pool": 4.0}
+
+
+def test_each_request_leaves_the_line_httpx_clients_log(caplog: pytest.LogCaptureFixture) -> None:
+    endpoint = Endpoint("http://api.test", httpx.MockTransport(lambda r: httpx.Response(404)))
+    with caplog.at_level(logging.INFO, logger="arbiter_app.endpoint"):
+        endpoint.send(endpoint.request("POST", "/v2/transactions", content=b"\x00")).close()
+    assert caplog.messages == ['HTTP Request: POST http://api.test/v2/transactions '
+                               '"HTTP/1.1 404 Not Found"']
