@@ -37,7 +37,8 @@ MODES = (
 # GET_VERSION; "awaiting_button" the last part of a signature, shown and never pressed, so
 # a later "approve" or "reject" answers it late.
 HOLDING = ("unresponsive", "awaiting_button")
-MAX_PAYLOAD = 8 * 1024 + 85 * 1024  # §6.6: 8 KiB RAM + 85 KiB flash on non-Nano-S targets
+# docs/stacks.md §6.6: 8 KiB RAM + 85 KiB flash on non-Nano-S targets
+MAX_PAYLOAD = 8 * 1024 + 85 * 1024
 DEFAULT_VERSION = (0, 26, 14)
 TARGET_NANO_S_PLUS = 0x33100004
 
@@ -58,7 +59,7 @@ class DeviceState:
         return self._root.derive(path).private_key
 
     def handle(self, command: bytes) -> tuple[bytes, int]:
-        """Answer one APDU as the Stacks app would (§6.2–§6.9)."""
+        """Answer one APDU as the Stacks app would (docs/stacks.md §6.2–§6.9)."""
         if len(command) < 5 or command[4] != len(command) - 5:
             return b"", apdu.SW_WRONG_LENGTH
         cla, ins, p1, p2 = command[:4]
@@ -68,7 +69,8 @@ class DeviceState:
         if ins == apdu.INS_GET_VERSION:
             return self._version(), apdu.SW_OK
         if self.mode == "locked":
-            return b"", apdu.SW_COMMAND_NOT_ALLOWED  # §6.5: PIN not validated → 0x6986
+            # docs/stacks.md §6.5: PIN not validated → 0x6986
+            return b"", apdu.SW_COMMAND_NOT_ALLOWED
         if ins == apdu.INS_GET_ADDR:
             return self._get_address(p1, p2, data)
         if ins == apdu.INS_SIGN:
@@ -132,7 +134,7 @@ class DeviceState:
         return approved
 
     def _checked_path(self, data: bytes) -> tuple[int, ...] | None:
-        # §6.3: five levels under 44'/5757', 5757' or 44'/1'; anything else is refused.
+        # docs/stacks.md §6.3: five levels under 44'/5757', 5757' or 44'/1', nothing else.
         if len(data) != 20:
             return None
         path = apdu.parse_path(data)

@@ -64,13 +64,14 @@ def review(payload: bytes, private_key: bytes) -> Review:
 
 
 def signature_reply(private_key: bytes, item: Review) -> bytes:
-    """digest-or-postsign (32) || r || s || v || DER, as ``app_sign`` answers (§6.7)."""
+    """digest-or-postsign (32) || r || s || v || DER, as the device answers (docs/stacks.md
+    §6.7)."""
     key = coincurve.PrivateKey(private_key)
     rsv = key.sign_recoverable(item.digest, hasher=None)
     der = key.sign(item.digest, hasher=None)
     first = item.digest
     if item.kind == "transaction":
-        # §4 step 7: post-sign sighash over presign || key encoding (0x00) || VRS.
+        # docs/stacks.md §4 step 5: post-sign sighash over presign || key encoding (0x00) || VRS.
         first = sha512_256(item.digest + b"\x00" + rsv[64:] + rsv[:64])
     return first + rsv + der
 
@@ -129,7 +130,8 @@ def _review_structured(data: bytes) -> Review:
 
 
 def _domain_end(data: bytes) -> int:
-    """Where a three-field domain tuple ends; refuses any other domain shape (§6.6)."""
+    """Where a three-field domain tuple ends; refuses any other domain shape
+    (docs/stacks.md §6.6)."""
     if len(data) < 5 or data[0] != 0x0C or struct.unpack(">I", data[1:5])[0] != len(DOMAIN_FIELDS):
         raise Refusal("The domain must be a tuple of exactly name, version and chain-id")
     offset, seen = 5, []

@@ -4,10 +4,10 @@ Layout (ipld CARv1 spec; docs/ipfs.md §3): ``varint(len) | DAG-CBOR header
 {roots, version} | (varint(len) | CID | block)*``. The reader walks a seekable file once,
 reading only each section's length and CID and checking the size limit before any block is
 read, and records where each block lies, keyed by **multihash** (producers label codecs
-wrongly; the codec comes from the parent link, §2.4). Blocks may come in any order (ipfs-car
-writes the root last). A stream that ends inside its header or a section is a
-:class:`TruncatedCar`, whatever HTTP status came with it (§4.1). Block hashes are not
-checked here: the verifier checks every block it uses.
+wrongly; the codec comes from the parent link, docs/ipfs.md §2.4). Blocks may come in any
+order (ipfs-car writes the root last). A stream that ends inside its header or a section is a
+:class:`TruncatedCar`, whatever HTTP status came with it (docs/ipfs.md §4). Block hashes are
+not checked here: the verifier checks every block it uses.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ CODEC_NAMES = {RAW: "raw", DAG_PB: "dag-pb", DAG_CBOR: "dag-cbor"}
 
 IDENTITY = 0x00
 SHA2_256 = 0x12
-MAX_IDENTITY_DIGEST = 128  # ipfs/specs unixfs.md "Identity CID Size Limit"
+MAX_IDENTITY_DIGEST = 128  # docs/ipfs.md §1.2–§1.4
 
 
 def decode_multihash(mh: bytes | memoryview, offset: int = 0) -> tuple[int, bytes, int]:

@@ -1,10 +1,10 @@
 """Build a UnixFS file DAG from bytes with a known profile (balanced layout).
 
-Used to check a *plain file* against a CID when no blocks are at hand (docs/ipfs.md
-§2.4 "re-import" check), to write evidence as a CAR, and by the bench. It reproduces the
-profiles of §2.3: Kubo's defaults (CIDv0, dag-pb leaves, 256 KiB, 174 links), Kubo's
+Used to check a *plain file* against a CID when no blocks are at hand (docs/ipfs.md §2.4
+"re-import" check), to write evidence as a CAR, and by the bench. It reproduces the profiles
+of docs/ipfs.md §2.3: Kubo's defaults (CIDv0, dag-pb leaves, 256 KiB, 174 links), Kubo's
 ``--cid-version=1`` (raw leaves, 256 KiB, 174) and ``unixfs-v1-2025`` (raw, 1 MiB, 1024).
-Every link writes an empty Name and its Tsize, as Go and JS importers do (§2.1).
+Every link writes an empty Name and its Tsize, as Go and JS importers do (docs/ipfs.md §2.1).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _leaf(chunk: bytes, profile: Profile, put: BlockWriter) -> _Entry:
         cid = CID.for_block(chunk, RAW, 1)
         put(cid, chunk)
         return _Entry(cid, len(chunk), len(chunk))
-    # Kubo omits the Data field of an empty file: block 0a 04 08 02 18 00 (§2.3).
+    # Kubo omits the Data field of an empty file: block 0a 04 08 02 18 00 (docs/ipfs.md §2.3).
     block = encode_node([], encode_unixfs_file(chunk or None, len(chunk), []))
     cid = CID.for_block(block, DAG_PB, profile.cid_version)
     put(cid, block)

@@ -1,9 +1,9 @@
 """Where blocks come from: a local Kubo node's RPC (:mod:`.kubo`) and trustless gateways.
 
 Nothing a source returns is trusted; :mod:`.fetch` checks every block against its CID. A
-source only moves bytes and translates its library's errors into ours, once, here
-(STYLE §3): a timeout, a refused connection, 429 or 5xx is a :class:`TransientError` (worth
-retrying with backoff); 404/410 means "this source does not have it" (``None``); anything
+source only moves bytes and translates its library's errors into ours, once, here: a
+timeout, a refused connection, 429 or 5xx is a :class:`TransientError` (worth retrying with
+backoff); 404/410 means "this source does not have it" (``None``); anything
 else is a :class:`FetchError`.
 
 Both go through httpx on the deadline transport (:mod:`arbiter_app.deadline`).
@@ -120,7 +120,7 @@ class Source(Protocol):
 
 
 class GatewaySource:
-    """A trustless HTTP gateway (ipfs/specs trustless-gateway.md) through a given httpx client.
+    """A trustless HTTP gateway (docs/ipfs.md §4) through a given httpx client.
 
     :param client: an ``httpx.Client`` whose ``base_url`` is the gateway, with timeouts set
         (its read timeout catches a gateway that stops sending) and the transport of

@@ -13,17 +13,18 @@ from dataclasses import dataclass
 
 from arbiter_app import errors
 
-CLA = 0x09  # §6.1: every Stacks app command uses CLA 0x09
+CLA = 0x09  # docs/stacks.md §6.1: every Stacks app command uses CLA 0x09
 INS_GET_VERSION = 0x00
 INS_GET_ADDR = 0x01
 INS_SIGN = 0x02
-P1_INIT, P1_ADD, P1_LAST = 0x00, 0x01, 0x02  # §6.6 chunk markers
-CHUNK_SIZE = 250  # §6.1: the JS client's data bytes per APDU
+P1_INIT, P1_ADD, P1_LAST = 0x00, 0x01, 0x02  # docs/stacks.md §6.6 chunk markers
+CHUNK_SIZE = 250  # docs/stacks.md §6.1: the JS client's data bytes per APDU
 PATH_LEVELS = 5
-SIP018_PREFIX = b"SIP018"  # §5: structured data is sent as SIP018 || domain || message
+# docs/stacks.md §5: structured data is sent as SIP018 || domain || message
+SIP018_PREFIX = b"SIP018"
 MIN_APP_VERSION = (0, 24, 0)  # oldest Stacks app release accepted (SIP-018 over INS 0x02)
 
-# §6.9 status words (ZXLIB apdu_codes.h): hex value and symbolic name.
+# docs/stacks.md §6.9 status words (ZXLIB apdu_codes.h): hex value and symbolic name.
 SW_OK = 0x9000  # APDU_CODE_OK
 SW_WRONG_LENGTH = 0x6700  # APDU_CODE_WRONG_LENGTH
 SW_OUTPUT_BUFFER_TOO_SMALL = 0x6983  # APDU_CODE_OUTPUT_BUFFER_TOO_SMALL
@@ -61,7 +62,7 @@ STATUS_NAMES: dict[int, str] = {
 
 @dataclass(frozen=True)
 class AppVersion:
-    """The GET_VERSION reply (§6.4)."""
+    """The GET_VERSION reply (docs/stacks.md §6.4)."""
 
     test_mode: bool
     major: int
@@ -81,7 +82,7 @@ class AppVersion:
 
 @dataclass(frozen=True)
 class SignatureReply:
-    """The INS 0x02 reply (§6.7): digest, compact RSV signature and DER signature."""
+    """The INS 0x02 reply (docs/stacks.md §6.7): digest, compact RSV signature and DER signature."""
 
     digest: bytes  # tx: post-sign sighash; SIP-018: the message hash
     rsv: bytes
@@ -89,7 +90,8 @@ class SignatureReply:
 
     @property
     def vrs(self) -> bytes:
-        """The signature with the recovery id first, as transactions carry it (§4 step 6)."""
+        """The signature with the recovery id first, as transactions carry it (docs/stacks.md
+        §4 step 4)."""
         return self.rsv[64:] + self.rsv[:64]
 
 
@@ -104,7 +106,7 @@ def command(ins: int, p1: int = 0, p2: int = 0, data: bytes = b"") -> bytes:
 
 
 def serialize_path(path: tuple[int, ...]) -> bytes:
-    """Five BIP32 levels as little-endian u32s (§6.3).
+    """Five BIP32 levels as little-endian u32s (docs/stacks.md §6.3).
 
     :raises InputError: the path does not have exactly five levels
     """
@@ -141,7 +143,8 @@ def parse_version(data: bytes) -> AppVersion:
 
 
 def get_address(path: tuple[int, ...], address_version: int, display: bool) -> bytes:
-    """GET_ADDR_SECP256K1 (§6.5): P1 1 shows the address on the device, P2 is the version."""
+    """GET_ADDR_SECP256K1 (docs/stacks.md §6.5): P1 1 shows the address on the device, P2 is
+    the version."""
     return command(INS_GET_ADDR, 1 if display else 0, address_version, serialize_path(path))
 
 
@@ -161,7 +164,7 @@ def parse_address(data: bytes) -> tuple[bytes, str]:
 def sign_commands(
     path: tuple[int, ...], payload: bytes, chunk_size: int = CHUNK_SIZE
 ) -> list[bytes]:
-    """The INS 0x02 sequence (§6.6): init with the path, then ``payload`` in chunks.
+    """The INS 0x02 sequence (docs/stacks.md §6.6): init with the path, then ``payload`` in chunks.
 
     :param payload: an unsigned transaction, or ``SIP018 || domain || message``
     :returns: the APDUs in order; the last one carries P1 = 0x02
@@ -177,7 +180,7 @@ def sign_commands(
 
 
 def parse_signature(data: bytes) -> SignatureReply:
-    """Decode an INS 0x02 reply: 32-byte digest, r, s, v, then DER (§6.7).
+    """Decode an INS 0x02 reply: 32-byte digest, r, s, v, then DER (docs/stacks.md §6.7).
 
     :raises DeviceReplyError: the reply is too short or its recovery byte is out of range
     """

@@ -1,6 +1,6 @@
 // Entry point of the devnet: one Node process serving, on one loopback port, the Stacks API
 // subset over a clarinet-sdk simnet, the Kubo RPC subset and trustless gateway, and the admin
-// API (DESIGN section 7).
+// API (docs/ARCHITECTURE.md §7).
 // Usage: node src/main.js [--port N] [--host 127.0.0.1] [--no-seed] [--clock GENESIS:INTERVAL].
 // When ready it prints one JSON line {"ready": true, ...} on stdout; logs go to stderr.
 import { createServer } from 'node:http';

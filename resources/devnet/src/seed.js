@@ -1,4 +1,4 @@
-// The seed scenario (DESIGN section 7, issue 3): governance set up, payers funded with mock
+// The seed scenario (docs/ARCHITECTURE.md §7): governance set up, payers funded with mock
 // sBTC, invoices in every status, disputes for arbiter_1 with evidence from both parties
 // (text, PDF, PNG in bitmind-evidence/1 manifests), one over 10 sBTC, one whose terms carry an
 // AI-parse confidence below 0.8, one whose evidence file is missing from IPFS, one whose

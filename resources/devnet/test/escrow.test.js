@@ -1,6 +1,6 @@
 // Contract tests of escrow-secure and the mock sBTC, run in the Clarity VM of clarinet-sdk:
 // every public function on its success path and every error path, and the faults of the
-// security guide's contract staying fixed (DESIGN section 4, issue 3).
+// security guide's contract staying fixed (docs/ARCHITECTURE.md §4, docs/contract.md).
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
