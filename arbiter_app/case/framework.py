@@ -1,7 +1,7 @@
 """The six-step decision framework as a pure state machine over a :class:`CaseFile`.
 
 Each ``complete_*`` function checks that the earlier steps are done and that this step's rule
-holds (issue 6, steps 1–6), and returns a new case with the step's record added; otherwise it
+holds (steps 1–6), and returns a new case with the step's record added; otherwise it
 raises :class:`PolicyError` listing every unmet condition in plain words. :func:`reopen` takes a
 step back and invalidates every step after it; :func:`add_evidence` flags evidence that arrives
 after step 2 as late and reopens that step. Nothing here touches the store: the store applies

@@ -376,7 +376,7 @@ class Receipt:
 
 @dataclass(frozen=True)
 class ChainChecks:
-    """The chain facts step 3 shows and the arbiter acknowledges (issue 6, step 3).
+    """The chain facts step 3 shows and the arbiter acknowledges.
 
     :param status_disputed: the invoice's status is DISPUTED
     :param deposit_matches: the escrow's balance of the invoice's token covers what it holds

@@ -1,4 +1,4 @@
-"""Send a stored, signed ruling transaction and follow it until it is settled (issue 7, 12).
+"""Send a stored, signed ruling transaction and follow it until it is settled.
 
 :func:`send` re-sends the stored bytes until the node knows the txid, never signing anew (a
 lost reply, a 5xx or a ``BadNonce`` may all mean the node already has it, so the txid is

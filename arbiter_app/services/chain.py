@@ -123,7 +123,7 @@ class ChainReader:
 
     def checks(self, invoice_id: int, signer_address: str, *, known_evidence: int,
                held: int = 0) -> ChainChecks:
-        """Step 3's chain facts, read now (issue 6, step 3), the escrow's real balance of the
+        """Step 3's chain facts, read now, the escrow's real balance of the
         invoice's token among them, and ``get-dispute``'s evidence count beside the one the
         events gave (two views of the evidence).
 

@@ -1,4 +1,4 @@
-"""The last look at the chain before the device is asked to sign a ruling (issue 12).
+"""The last look at the chain before the device is asked to sign a ruling.
 
 Between the final review and the signature the world can move: the escrow's admins pause
 it, another path settles the invoice, the token leaves the whitelist, the deadline passes,

@@ -1,6 +1,5 @@
 """Execute a finalized ruling: publish the rationale, build, check, sign, store, broadcast and
-confirm the ``resolve-dispute`` transaction, then issue the receipt (docs/ARCHITECTURE.md §9;
-issues 7 and 12).
+confirm the ``resolve-dispute`` transaction, then issue the receipt (docs/ARCHITECTURE.md §9).
 
 The order is the safety argument:
 

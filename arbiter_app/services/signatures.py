@@ -1,5 +1,5 @@
 """The signatures a ruling asks the device for: what each is called, and what happens when
-the device does not give one (issue 12).
+the device does not give one.
 
 A ruling asks, in this order: the ``resolve-dispute`` transaction (named by its amount,
 recipient and invoice), the unlocking of the decision-log key (once per session), the one-time

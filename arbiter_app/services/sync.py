@@ -1,5 +1,5 @@
 """Sync: pull the configured arbiter's disputes and their evidence from the chain and IPFS
-into the case store (issue 7).
+into the case store.
 
 The contract's print events are paged back to the newest event of the previous sync, so
 each run reads only what is new (the marker is saved only after every case was stored, so

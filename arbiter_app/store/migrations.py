@@ -260,7 +260,7 @@ CREATE INDEX publications_case ON publications (invoice_id)
 
 @MIGRATIONS("keep failed ruling transactions when step 5 is reopened")
 def _v7_attempts(store: Store) -> None:
-    # A ruling may have several attempts (issue 12); a failed one outlives its ruling when
+    # A ruling may have several attempts; a failed one outlives its ruling when
     # step 5 is reopened, so transactions belong to the dispute, not to the ruling.
     _run_script(store, _V7)
 

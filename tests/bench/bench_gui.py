@@ -5,7 +5,7 @@ what freezes the window, and what a busy neighbour on the machine does not infla
 the same action on a 20-case store in the same run. Cold start is compared with a start on
 an empty store, as the performance issue asks (at most twice as long); both open their store
 as the app does, with its quick check on the task runner once the queue is painted (writes
-wait for it). Targets: issue 20.
+wait for it). Each row prints its target.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def _ui_step(big: Desk, small: Desk) -> tuple[float, float]:
 
 
 def run() -> list[Row]:
-    """Every row of issue 20's targets, on one 10,000-case store."""
+    """Every GUI row of the bench's targets, on one 10,000-case store."""
     app = QApplication.instance() or QApplication([])
     big_folder, small_folder, empty_folder = _seeded(QUEUE_SIZE), _seeded(SMALL), _seeded(0)
     start, empty = interleaved_figures(_cold_start(big_folder), _cold_start(empty_folder))

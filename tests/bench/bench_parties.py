@@ -1,4 +1,4 @@
-"""Party-index figures (issue 13): each question the review policy asks of the index of the
+"""Party-index figures: each question the review policy asks of the index of the
 whole contract, on 10,000 invoices, beside the same question on 100 invoices in the same run.
 
 The questions are those step 1, step 3 and step 5 ask for one case: is the payer first-time

@@ -1,8 +1,8 @@
 """Hostile documents in the viewer: for each file of the corpus, the wall time until it was
 shown or refused and the render child's peak resident memory, beside a plain one-page PDF
-rendered in the same run. Targets: the limits the render child runs under (issue 18). The
+rendered in the same run. Targets: the limits the render child runs under. The
 same for a 5000-point poster page at the largest zoom (400 %), which the child renders within
-its per-page pixel cap (issue 20)."""
+its per-page pixel cap."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 // The seed scenario, read back only through the public APIs (contract logs, call-read,
 // gateway), the way the app will see it: invoices in every status, arbiter_1's disputes with
-// evidence from both parties in bitmind-evidence/1 manifests, the special cases of issue 3,
+// evidence from both parties in bitmind-evidence/1 manifests, the seed's special cases,
 // terms as raw blocks whose sha256 is the metadata-hash, and the bench disputes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

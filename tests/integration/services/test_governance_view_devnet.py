@@ -1,4 +1,4 @@
-"""The governance view on a devnet (issue 13): every admin action with who proposed it, who
+"""The governance view on a devnet: every admin action with who proposed it, who
 approved it and in which transactions, what it did; a pause and an unpause appear with their
 approvers, and what the last sync brought is marked new (and only that)."""
 

@@ -1,4 +1,4 @@
-"""The review policy on the whole contract's data (issue 13), on a devnet: the sync indexes
+"""The review policy on the whole contract's data, on a devnet: the sync indexes
 every invoice of the escrow, whoever its arbiter; a payer with an earlier undisputed invoice
 under another arbiter is not first-time, a payer whose only other invoice is later is; an
 invoice where the arbiter is the payer, and one under another address of the arbiter's

@@ -1,4 +1,4 @@
-"""Issue 15's publication proof on the devnet: after a ruling, the rationale and the receipt
+"""The publication proof on the devnet: after a ruling, the rationale and the receipt
 are pinned on Kubo (``pin/ls`` lists them), read back by CID through the gateway, and their
 state is kept and logged; with no publication target the ruling is refused before the
 device; a node that cannot be reached leaves the document queued, and a retry pins it."""

@@ -1,4 +1,4 @@
-"""Issue 12, at the device, from a finalized ruling on a fresh devnet with the emulated Ledger:
+"""At the device, from a finalized ruling on a fresh devnet with the emulated Ledger:
 a device that stops answering gives "check your Ledger" then a timeout; a cancel followed by
 a late approval on the device stores and sends nothing; a refusal, a timeout and a cancel
 are each a decision-log entry; and the ruling can then be signed normally."""

@@ -1,4 +1,4 @@
-"""Issue 7's ruling proof on a fresh devnet with the emulated Ledger: a full case from sync to
+"""The ruling proof on a fresh devnet with the emulated Ledger: a full case from sync to
 a confirmed ruling for release and for refund (balances move exactly as ruled, the receipt
 and the exported log verify), and the faults at the worst moments: the broadcast reply
 lost, a 500 on broadcast, a lying call-read, and the device saying no."""

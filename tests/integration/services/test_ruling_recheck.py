@@ -1,4 +1,4 @@
-"""Issue 12, before the device: every fact a ruling rests on is read again immediately before
+"""Before the device: every fact a ruling rests on is read again immediately before
 the Ledger is asked, on a fresh devnet with the emulated Ledger. Each test starts from a
 finalized and reviewed ruling, then changes the world the way it changes for real (the
 admins pause the escrow, the same key settles the invoice elsewhere or spends the nonce, the

@@ -1,4 +1,4 @@
-"""Issue 12, after broadcast, from a finalized ruling on a fresh devnet with the emulated Ledger:
+"""After broadcast, from a finalized ruling on a fresh devnet with the emulated Ledger:
 a ruling transaction that aborts on chain, leaves the mempool unmined, or loses its nonce to
 another transaction of the same key is recorded with its reason and the case returns to
 step 6; after a fresh review a new transaction for the same ruling succeeds (new attempt,

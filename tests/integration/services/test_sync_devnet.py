@@ -1,4 +1,4 @@
-"""Issue 7's sync proof on the seeded devnet with the emulated Ledger: every dispute of the
+"""The sync proof on the seeded devnet with the emulated Ledger: every dispute of the
 first arbiter found and none of the other's; evidence tied to its transactions and left
 pending, then verified on the case's first opening, the missing file and the lying manifest
 reported (and logged) as such; incremental re-sync; 500s, timeouts and a withheld block.

@@ -1,4 +1,4 @@
-"""Issue 12, at the device: a Ledger that stops answering, and a user who cancels. Against the
+"""At the device: a Ledger that stops answering, and a user who cancels. Against the
 emulated device in its own process: silence brings "check your Ledger" and then a timeout;
 Cancel abandons the request (the connection is closed and opened again); a signature the
 device gives after Cancel is never taken for the answer to the next request."""

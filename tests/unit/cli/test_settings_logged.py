@@ -1,4 +1,4 @@
-"""Issue 13's settings proof on the CLI: lowering the minimum rationale length and the SLA
+"""The settings proof on the CLI: lowering the minimum rationale length and the SLA
 hours each leaves a settings-changed entry with the old and new values; the store's log
 verifies, and its export verifies offline as intact and signed (exit 1 only because no
 signer ever bound this test log's key to an address, which the verifier says)."""
