@@ -44,9 +44,11 @@ class Endpoint:
     timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(30.0, connect=10.0))
     _urls: dict[str, httpx.URL] = field(default_factory=dict, init=False, repr=False,
                                         compare=False)
+    _timeouts: dict[str, float | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", self.root.rstrip("/"))
+        object.__setattr__(self, "_timeouts", self.timeout.as_dict())
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                 headers: Mapping[str, str] | None = None,
@@ -54,7 +56,7 @@ class Endpoint:
         """The request for ``path`` (already percent-encoded, starting with ``/``)."""
         return httpx.Request(method, self._url(path), params=params,
                              headers={**_DEFAULT_HEADERS, **(headers or {})}, content=content,
-                             extensions={"timeout": self.timeout.as_dict()})
+                             extensions={"timeout": self._timeouts})
 
     def _url(self, path: str) -> httpx.URL:
         url = self._urls.get(path)

@@ -124,11 +124,13 @@ def sync_disputes(
         read_case = deadline.cancellable(_read_case, cancel)
         reads: list[Callable[[], _CaseRead | None]] = []
         for i in ids:
-            read = functools.partial(read_case, reader, invoices, i, by_invoice.get(i, []),
-                                     stored.get(i), me, txs, cancel)
+            mine, had = by_invoice.get(i, []), stored.get(i)
+            record = _dispute_from_events(i, mine, had)
+            read = functools.partial(read_case, reader, invoices, i, mine, record, had, me,
+                                     txs, cancel)
             # A case that asks the API nothing more is read where it is stored: a pool task
             # for each of a first sync's 2,000 cost more CPU than the read.
-            asks = _asks_more(invoices, i, by_invoice.get(i, []), stored.get(i))
+            asks = _asks_more(invoices, i, mine, record, had)
             reads.append(pool.submit(read).result if asks else read)
         for start_at in range(0, len(ids), BATCH):
             batch = range(start_at, min(start_at + BATCH, len(ids)))
@@ -211,16 +213,17 @@ class _CaseRead:
 
 def _read_case(
     reader: ChainReader, invoices: InvoiceReads, invoice_id: int,
-    events: Sequence[EscrowEvent],
+    mine: Sequence[EscrowEvent], record: DisputeRecord | None,
     stored: CaseFile | None, me: str, txs: Mapping[str, TxStatus | None],
     cancel: CancelToken | None,
 ) -> _CaseRead | None:
-    """Read one case from the chain (no store access: runs on a reader thread).
+    """Read one case from the chain (no store access: on a reader thread, or on the storing
+    thread when it asks nothing more than its started ``get-invoice``).
 
-    :param events: this sync's events of this invoice, oldest first
+    :param mine: this sync's events of this invoice, oldest first
+    :param record: what its events and the store say of the dispute
+        (:func:`_dispute_from_events`), ``None`` when they cannot say
     """
-    mine = events
-    record = _dispute_from_events(invoice_id, mine, stored)
     raised = any(e.name == "dispute-raised" for e in mine)
     if record is None and not raised:
         return None  # never disputed (a dispute raised earlier would be stored)
@@ -250,11 +253,10 @@ def _read_case(
 
 
 def _asks_more(invoices: InvoiceReads, invoice_id: int, events: Sequence[EscrowEvent],
-               stored: CaseFile | None) -> bool:
+               record: DisputeRecord | None, stored: CaseFile | None) -> bool:
     """Whether reading the case asks the API more than its ``get-invoice`` under way: that
     read not started, ``get-dispute`` for a dispute the events cannot place, or
     ``get-evidence`` for new items (see :func:`_read_case`)."""
-    record = _dispute_from_events(invoice_id, events, stored)
     if record is None:
         return any(e.name == "dispute-raised" for e in events)  # else never disputed
     known = {e.index for e in stored.dispute.evidence} if stored is not None else set()

@@ -65,8 +65,13 @@ _INSERT_DISPUTE = "INSERT INTO disputes VALUES (?, ?, ?, ?, ?)"
 
 
 def _write_invoice(store: Store, invoice: Invoice, now: int) -> None:
+    store.conn.execute(_UPSERT_INVOICE, _invoice_values(invoice, now))
+
+
+def _invoice_values(invoice: Invoice, now: int) -> list[object]:
+    """:func:`invoice_row`'s values in ``_UPSERT_INVOICE``'s order."""
     row = invoice_row(invoice, now)
-    store.conn.execute(_UPSERT_INVOICE, [row[c] for c in _INVOICE_COLUMNS])
+    return [row[c] for c in _INVOICE_COLUMNS]
 
 
 def write_evidence(store: Store, e: EvidenceItem) -> None:
@@ -162,9 +167,7 @@ def add_new_disputes(store: Store, new: Sequence[tuple[Invoice, Dispute]], *,
                 raise StoreError(f"the store already holds the dispute of invoice {held[0]}")
         if any(dispute.evidence for _, dispute in new):
             raise StoreError("a new dispute with evidence is stored by sync_dispute")
-        store.conn.executemany(_UPSERT_INVOICE, [
-            [row[c] for c in _INVOICE_COLUMNS]
-            for row in (invoice_row(invoice, now) for invoice, _ in new)])
+        store.conn.executemany(_UPSERT_INVOICE, [_invoice_values(i, now) for i, _ in new])
         store.conn.executemany(_INSERT_DISPUTE, [_dispute_row(i, d) for i, d in new])
         log.append_many(store, [("dispute-synced", _synced(invoice, dispute), invoice.id)
                                 for invoice, dispute in new], at=now)
